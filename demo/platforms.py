@@ -1,0 +1,354 @@
+"""The two pretend universities of the demo LMS and the LTI 1.3 messages they send.
+
+Each platform imitates one real LMS closely enough that Tandem meets the same quirks it will
+meet in production: Brightspace (opaque ``sub``, institution roles next to context roles,
+``CourseOffering`` context type, optional anonymous mode) and Moodle (numeric ``sub``,
+context roles only, the short context type ``CourseSection``). The differences live in one
+:class:`LmsProfile` per LMS so that no method branches on the LMS's name.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from lti1p3platform.constants import LTI_BASE_MESSAGE
+
+from .keys import KeyRing
+
+LmsStyle = Literal["brightspace", "moodle"]
+Role = Literal["teacher", "student"]
+DocumentTarget = Literal["iframe", "window"]
+
+LTI = "https://purl.imsglobal.org/spec/lti/claim/"
+MEMBERSHIP = "http://purl.imsglobal.org/vocab/lis/v2/membership#"
+INSTITUTION_PERSON = "http://purl.imsglobal.org/vocab/lis/v2/institution/person#"
+COURSE_OFFERING = "http://purl.imsglobal.org/vocab/lis/v2/course#CourseOffering"
+
+ID_TOKEN_LIFETIME_S = 300
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    """A person enrolled in a demo course. ``user_id`` is what the platform sends as ``sub``."""
+
+    user_id: str
+    given_name: str
+    family_name: str
+    email: str
+    role: Role
+    country: str
+
+    @property
+    def name(self) -> str:
+        return f"{self.given_name} {self.family_name}"
+
+    @property
+    def username(self) -> str:
+        return self.email.split("@", 1)[0]
+
+
+@dataclass(frozen=True)
+class DemoCourse:
+    """The one course of a demo platform, with the Tandem link placed in it."""
+
+    context_id: str
+    title: str
+    label: str
+    resource_link_id: str
+    resource_link_title: str
+
+
+@dataclass(frozen=True)
+class LmsProfile:
+    """What differs between the LMSs the demo imitates, as data rather than ``if``s."""
+
+    product_family_code: str
+    product_version: str
+    context_type: str
+    roles: dict[Role, list[str]]
+    extension_claims: Callable[[DemoPlatform, DemoUser], dict[str, Any]]
+
+
+def _brightspace_extension(platform: DemoPlatform, user: DemoUser) -> dict[str, Any]:
+    """Brightspace's own claim; it carries the username, so anonymous mode drops that part."""
+    claim: dict[str, Any] = {"tenant_id": platform.guid, "Context.id.history": ""}
+    if not platform.anonymous:
+        claim.update(user_id=int(user.user_id.rsplit("_", 1)[-1]), username=user.username)
+    return {"http://www.brightspace.com": claim}
+
+
+def _moodle_extension(platform: DemoPlatform, user: DemoUser) -> dict[str, Any]:
+    ext: dict[str, Any] = {"lms": "moodle-2"}
+    if not platform.anonymous:
+        ext["user_username"] = user.username
+    return {
+        f"{LTI}ext": ext,
+        f"{LTI}lis": {"person_sourcedid": "", "course_section_sourcedid": ""},
+    }
+
+
+PROFILES: dict[LmsStyle, LmsProfile] = {
+    "brightspace": LmsProfile(
+        product_family_code="desire2learn",
+        product_version="20.25.1",
+        context_type=COURSE_OFFERING,
+        roles={
+            "teacher": [f"{MEMBERSHIP}Instructor", f"{INSTITUTION_PERSON}Instructor"],
+            "student": [f"{MEMBERSHIP}Learner", f"{INSTITUTION_PERSON}Student"],
+        },
+        extension_claims=_brightspace_extension,
+    ),
+    "moodle": LmsProfile(
+        product_family_code="moodle",
+        product_version="2024100700",
+        context_type="CourseSection",
+        roles={
+            "teacher": [f"{MEMBERSHIP}Instructor"],
+            "student": [f"{MEMBERSHIP}Learner"],
+        },
+        extension_claims=_moodle_extension,
+    ),
+}
+
+
+@dataclass(eq=False)
+class DemoPlatform:
+    """One pretend LMS: its registration data, its people, its keys and its launch messages."""
+
+    slug: str
+    name: str
+    lms_style: LmsStyle
+    base_url: str
+    client_id: str
+    deployment_id: str
+    guid: str
+    locale: str
+    course: DemoCourse
+    users: list[DemoUser]
+    keys: KeyRing = field(repr=False)
+    anonymous: bool = False
+    """Brightspace's per-deployment privacy setting: when True no name, email or username."""
+
+    @property
+    def profile(self) -> LmsProfile:
+        return PROFILES[self.lms_style]
+
+    @property
+    def issuer(self) -> str:
+        return f"{self.base_url}/{self.slug}"
+
+    @property
+    def auth_login_url(self) -> str:
+        """The OIDC authorization endpoint the tool sends the browser to."""
+        return f"{self.issuer}/auth"
+
+    @property
+    def auth_token_url(self) -> str:
+        return f"{self.issuer}/token"
+
+    @property
+    def key_set_url(self) -> str:
+        return f"{self.issuer}/jwks"
+
+    @property
+    def home_url(self) -> str:
+        """The course page; also the ``return_url`` a launch offers."""
+        return f"{self.issuer}/"
+
+    @property
+    def teacher(self) -> DemoUser:
+        return next(user for user in self.users if user.role == "teacher")
+
+    @property
+    def students(self) -> list[DemoUser]:
+        return [user for user in self.users if user.role == "student"]
+
+    def user(self, user_id: str) -> DemoUser | None:
+        return next((user for user in self.users if user.user_id == user_id), None)
+
+    @property
+    def kid(self) -> str:
+        return self.keys.current.kid
+
+    def jwks(self) -> dict[str, list[dict[str, str]]]:
+        return self.keys.jwks()
+
+    def sign(
+        self,
+        claims: dict[str, Any],
+        *,
+        kid: str | None = None,
+        headers: dict[str, Any] | None = None,
+    ) -> str:
+        """RS256-sign ``claims`` with the current key; see :meth:`KeyRing.sign` for forging."""
+        return self.keys.sign(claims, kid=kid, headers=headers)
+
+    def rotate_key(self) -> str:
+        """Switch to a new key, keep publishing the previous one, and return the new kid."""
+        return self.keys.rotate().kid
+
+    def registration_args(self, tool_base_url: str) -> dict[str, Any]:
+        """What Tandem must store to accept this platform's launches.
+
+        ``tool_base_url`` is accepted so that callers state which Tandem they register with;
+        none of the values depends on it today (the platform's own URLs are fixed by the demo).
+        """
+        del tool_base_url
+        return {
+            "issuer": self.issuer,
+            "client_id": self.client_id,
+            "name": self.name,
+            "auth_login_url": self.auth_login_url,
+            "auth_token_url": self.auth_token_url,
+            "key_set_url": self.key_set_url,
+            "deployment_ids": [self.deployment_id],
+        }
+
+    def launch_claims(
+        self,
+        user: DemoUser,
+        *,
+        nonce: str,
+        target_link_uri: str,
+        document_target: DocumentTarget,
+    ) -> dict[str, Any]:
+        """The full ``LtiResourceLinkRequest`` body this LMS would sign for ``user``."""
+        now = int(time.time())
+        profile = self.profile
+        claims: dict[str, Any] = {
+            "iss": self.issuer,
+            "aud": self.client_id,
+            "azp": self.client_id,
+            "sub": user.user_id,
+            "nonce": nonce,
+            "iat": now,
+            "exp": now + ID_TOKEN_LIFETIME_S,
+            **LTI_BASE_MESSAGE,
+            f"{LTI}deployment_id": self.deployment_id,
+            f"{LTI}target_link_uri": target_link_uri,
+            f"{LTI}resource_link": {
+                "id": self.course.resource_link_id,
+                "title": self.course.resource_link_title,
+            },
+            f"{LTI}context": {
+                "id": self.course.context_id,
+                "label": self.course.label,
+                "title": self.course.title,
+                "type": [profile.context_type],
+            },
+            f"{LTI}roles": list(profile.roles[user.role]),
+            f"{LTI}launch_presentation": {
+                "document_target": document_target,
+                "locale": self.locale,
+                "return_url": self.home_url,
+            },
+            f"{LTI}tool_platform": {
+                "name": self.name,
+                "guid": self.guid,
+                "product_family_code": profile.product_family_code,
+                "version": profile.product_version,
+            },
+            f"{LTI}custom": {},
+        }
+        if not self.anonymous:
+            claims.update(
+                name=user.name,
+                given_name=user.given_name,
+                family_name=user.family_name,
+                email=user.email,
+            )
+        claims.update(profile.extension_claims(self, user))
+        return claims
+
+
+# --- the demo's data -----------------------------------------------------------------------
+# Client and deployment ids are constants so that a Tandem registered once keeps working
+# after the demo restarts; only the keys are generated (and kept out of git).
+
+LEIDEN_TENANT = "6f1c2b9e-7d4a-4c3e-9a51-2e8b7f0d4c61"
+
+
+def _leiden_id(number: int) -> str:
+    """Brightspace's opaque ``sub``: tenant GUID, underscore, internal user number."""
+    return f"{LEIDEN_TENANT}_{number}"
+
+
+def _people(domain: str, rows: list[tuple[str, str, str, str, Role, str]]) -> list[DemoUser]:
+    """Rows of (user_id, given, family, mailbox, role, country) -> users with demo addresses."""
+    return [
+        DemoUser(user_id, given, family, f"{mailbox}@{domain}", role, country)
+        for user_id, given, family, mailbox, role, country in rows
+    ]
+
+
+LEIDEN_USERS = _people("leiden.example.org", [
+    (_leiden_id(169), "Sanne", "de Vries", "s.devries", "teacher", "Netherlands"),
+    (_leiden_id(1042), "Daan", "Bakker", "d.bakker", "student", "Netherlands"),
+    (_leiden_id(1043), "Yasmina", "El Amrani", "y.elamrani", "student", "Netherlands"),
+    (_leiden_id(1044), "Putri", "Wulandari", "p.wulandari", "student", "Indonesia"),
+    (_leiden_id(1045), "Emre", "Yılmaz", "e.yilmaz", "student", "Turkey"),  # noqa: RUF001 (Turkish dotless i)
+    (_leiden_id(1046), "Lena", "Schäfer", "l.schafer", "student", "Germany"),
+    (_leiden_id(1047), "Chidi", "Okafor", "c.okafor", "student", "Nigeria"),
+])  # fmt: skip
+
+BOLOGNA_USERS = _people("unibo.example.org", [
+    ("3", "Giulia", "Romano", "giulia.romano", "teacher", "Italy"),
+    ("17", "Marco", "Esposito", "marco.esposito", "student", "Italy"),
+    ("18", "Beatriz", "Oliveira Santos", "beatriz.oliveira", "student", "Brazil"),
+    ("19", "Ngozi", "Adeyemi", "ngozi.adeyemi", "student", "Nigeria"),
+    ("20", "Jonas", "Müller", "jonas.muller", "student", "Germany"),
+    ("21", "Aylin", "Demir", "aylin.demir", "student", "Turkey"),
+    ("22", "Chiara", "Ferrari", "chiara.ferrari", "student", "Italy"),
+])  # fmt: skip
+
+
+def make_platforms(base_url: str, key_dir: Path) -> list[DemoPlatform]:
+    """Build Leiden (Brightspace-like) and Bologna (Moodle-like) under ``base_url``.
+
+    Keys are created lazily in ``key_dir`` on first use, so building the platforms is cheap.
+    """
+    base = base_url.rstrip("/")
+    return [
+        DemoPlatform(
+            slug="leiden",
+            name="Universiteit Leiden",
+            lms_style="brightspace",
+            base_url=base,
+            client_id="5b1d7f0e-3c2a-4f9b-8e61-0a4d2c9b7e13",
+            deployment_id="b5f2c7a1-94d0-4e6b-a3c8-1f7e2d9c0b54",
+            guid=LEIDEN_TENANT,
+            locale="nl-NL",
+            course=DemoCourse(
+                context_id="_12345_1",
+                title="Climate and Cities: a Virtual Exchange",
+                label="CLIM2026",
+                resource_link_id="8c2f1e4a-6b3d-4f70-9e15-d2a7c4b1f389",
+                resource_link_title="Tandem exchange",
+            ),
+            users=list(LEIDEN_USERS),
+            keys=KeyRing(key_dir, "leiden"),
+        ),
+        DemoPlatform(
+            slug="bologna",
+            name="Università di Bologna",
+            lms_style="moodle",
+            base_url=base,
+            client_id="Xq7Lk2Pz9wR4tYb",
+            deployment_id="3",
+            guid="unibo.example.org",
+            locale="it-IT",
+            course=DemoCourse(
+                context_id="42",
+                title="Città e clima: scambio virtuale",
+                label="CLIMA-VE",
+                resource_link_id="7",
+                resource_link_title="Tandem exchange",
+            ),
+            users=list(BOLOGNA_USERS),
+            keys=KeyRing(key_dir, "bologna"),
+        ),
+    ]
