@@ -1,0 +1,69 @@
+"""The JSON-LD document loader: bundled context files only, never the network.
+
+A verifier that fetches contexts lets whoever controls a context URL (or the network path to
+it) change what a signed document means. So the only contexts that exist are the files in
+``contexts/``, listed in ``contexts/urls.json``; any other URL is refused.
+"""
+
+import json
+from collections.abc import Mapping
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from plugin.errors import InvalidInput
+
+VC_V2 = "https://www.w3.org/ns/credentials/v2"
+OB_V3P0_3 = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
+
+#: Contexts a Tandem verifier accepts by default: VC 2.0, OB 3.0.x and the status list.
+#: Examples and citizenship contexts are bundled for the W3C test vectors only.
+OPEN_BADGES_CONTEXTS = frozenset(
+    {
+        VC_V2,
+        "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.1.json",
+        "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.2.json",
+        OB_V3P0_3,
+        "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json",
+        "https://www.w3.org/ns/credentials/status/v1",
+        "https://w3id.org/security/data-integrity/v2",
+    }
+)
+
+
+@cache
+def _url_to_file() -> Mapping[str, str]:
+    text = resources.files(__package__).joinpath("contexts", "urls.json").read_text("utf-8")
+    mapping: dict[str, str] = json.loads(text)
+    return mapping
+
+
+@cache
+def _parsed(url: str) -> Any:
+    """Parse each bundled context once; pyld never mutates a loaded document."""
+    file_name = _url_to_file().get(url)
+    if file_name is None:
+        raise InvalidInput(f"Unknown JSON-LD context {url!r}: contexts are never fetched.")
+    text = resources.files(__package__).joinpath("contexts", file_name).read_text("utf-8")
+    return json.loads(text)
+
+
+def bundled_urls() -> frozenset[str]:
+    """Every context URL the loader can serve."""
+    return frozenset(_url_to_file())
+
+
+def defines_vocab(url: str) -> bool:
+    """Whether a context maps every otherwise undefined term through ``@vocab``."""
+    context = _parsed(url).get("@context", {})
+    return isinstance(context, dict) and context.get("@vocab") is not None
+
+
+def load_document(url: str, _options: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """pyld document loader: serve a bundled context or refuse."""
+    return {
+        "contentType": "application/ld+json",
+        "contextUrl": None,
+        "documentUrl": url,
+        "document": _parsed(url),
+    }
