@@ -66,4 +66,6 @@ def load_document(url: str, _options: Mapping[str, Any] | None = None) -> dict[s
         "contextUrl": None,
         "documentUrl": url,
         "document": _parsed(url),
+        # "static" lets pyld keep the processed context across operations (files never change).
+        "tag": "static",
     }

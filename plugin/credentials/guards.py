@@ -74,7 +74,7 @@ def check_document(
     Contexts must be URLs of bundled files listed at the top only: an inline or nested context
     could reset ``@vocab`` or redefine terms inside a signed document.
     """
-    size = len(json.dumps(document, ensure_ascii=False).encode("utf-8"))
+    size = len(json.dumps(document, ensure_ascii=False).encode("utf-8", "surrogatepass"))
     if size > limits.max_bytes:
         raise InvalidInput(f"The document is larger than {limits.max_bytes} bytes.")
     urls = _context_urls(document.get("@context"), allowed_contexts)
