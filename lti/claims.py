@@ -1,0 +1,140 @@
+"""LTI claim URIs and the launch claims Tandem reads, parsed once into a typed value."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from lti.failures import LaunchError, Reason
+
+LTI = "https://purl.imsglobal.org/spec/lti/claim/"
+MESSAGE_TYPE = LTI + "message_type"
+VERSION = LTI + "version"
+DEPLOYMENT_ID = LTI + "deployment_id"
+TARGET_LINK_URI = LTI + "target_link_uri"
+RESOURCE_LINK = LTI + "resource_link"
+ROLES = LTI + "roles"
+CONTEXT = LTI + "context"
+TOOL_PLATFORM = LTI + "tool_platform"
+LAUNCH_PRESENTATION = LTI + "launch_presentation"
+CUSTOM = LTI + "custom"
+NRPS = "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice"
+AGS = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
+DEEP_LINKING_SETTINGS = "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings"
+
+RESOURCE_LINK_REQUEST = "LtiResourceLinkRequest"
+DEEP_LINKING_REQUEST = "LtiDeepLinkingRequest"
+SUPPORTED_MESSAGE_TYPES = frozenset({RESOURCE_LINK_REQUEST, DEEP_LINKING_REQUEST})
+
+
+@dataclass(frozen=True)
+class ContextClaim:
+    id: str
+    title: str | None = None
+    label: str | None = None
+
+
+@dataclass(frozen=True)
+class LaunchClaims:
+    issuer: str
+    client_id: str
+    deployment_id: str
+    subject: str
+    message_type: str
+    roles: tuple[str, ...]
+    resource_link_id: str | None
+    context: ContextClaim | None
+    name: str | None = None
+    given_name: str | None = None
+    family_name: str | None = None
+    email: str | None = None
+    locale: str | None = None
+    document_target: str | None = None
+    return_url: str | None = None
+    platform_name: str | None = None
+    custom: Mapping[str, str] = field(default_factory=dict)
+
+
+def _text(body: Mapping[str, Any], key: str) -> str | None:
+    value = body.get(key)
+    return value if isinstance(value, str) and value.strip() else None
+
+
+def _object(body: Mapping[str, Any], key: str) -> Mapping[str, Any]:
+    value = body.get(key)
+    return value if isinstance(value, Mapping) else {}
+
+
+def _require(body: Mapping[str, Any], key: str, label: str) -> str:
+    value = _text(body, key)
+    if value is None:
+        raise LaunchError(Reason.MISSING_CLAIM, detail=label)
+    return value
+
+
+def client_id_of(body: Mapping[str, Any]) -> str | None:
+    """The audience names the client; with several audiences, ``azp`` says which one is meant."""
+    aud = body.get("aud")
+    if isinstance(aud, str):
+        return aud
+    if isinstance(aud, list):
+        azp = body.get("azp")
+        if isinstance(azp, str) and azp in aud:
+            return azp
+        if len(aud) == 1 and isinstance(aud[0], str):
+            return aud[0]
+    return None
+
+
+def parse(body: Mapping[str, Any]) -> LaunchClaims:
+    """Read the claims Tandem needs; reject the certification suite's malformed launches.
+
+    Runs on the *unverified* body before signature checks too, so that a launch that is missing
+    a claim gets that reason rather than a vaguer one; it never trusts what it reads for access.
+    """
+    if body.get(VERSION) != "1.3.0":
+        raise LaunchError(Reason.WRONG_VERSION)
+    message_type = _require(body, MESSAGE_TYPE, "message_type")
+    if message_type not in SUPPORTED_MESSAGE_TYPES:
+        raise LaunchError(Reason.UNSUPPORTED_MESSAGE, detail=message_type)
+    issuer = _require(body, "iss", "iss")
+    client_id = client_id_of(body)
+    if client_id is None:
+        raise LaunchError(Reason.MISSING_CLAIM, detail="aud")
+    deployment_id = _require(body, DEPLOYMENT_ID, "deployment_id")
+    subject = _require(body, "sub", "sub")
+    roles = body.get(ROLES)
+    if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
+        raise LaunchError(Reason.MISSING_CLAIM, detail="roles")
+    resource_link_id = _text(_object(body, RESOURCE_LINK), "id")
+    if message_type == RESOURCE_LINK_REQUEST and resource_link_id is None:
+        raise LaunchError(Reason.MISSING_CLAIM, detail="resource_link.id")
+    context_body = _object(body, CONTEXT)
+    context_id = _text(context_body, "id")
+    context = (
+        ContextClaim(context_id, _text(context_body, "title"), _text(context_body, "label"))
+        if context_id
+        else None
+    )
+    presentation = _object(body, LAUNCH_PRESENTATION)
+    custom = {str(k): str(v) for k, v in _object(body, CUSTOM).items()}
+    return LaunchClaims(
+        issuer=issuer,
+        client_id=client_id,
+        deployment_id=deployment_id,
+        subject=subject,
+        message_type=message_type,
+        roles=tuple(roles),
+        resource_link_id=resource_link_id,
+        context=context,
+        name=_text(body, "name"),
+        given_name=_text(body, "given_name"),
+        family_name=_text(body, "family_name"),
+        email=_text(body, "email"),
+        locale=_text(presentation, "locale"),
+        document_target=_text(presentation, "document_target"),
+        return_url=_text(presentation, "return_url"),
+        platform_name=_text(_object(body, TOOL_PLATFORM), "name"),
+        custom=custom,
+    )

@@ -1,0 +1,180 @@
+"""The OIDC login and the launch: pylti1p3 does the protocol, we close its gaps.
+
+Gaps closed here (design.md): single-use nonces, a short-TTL JWKS cache re-fetched once on an
+unknown ``kid``, required ``exp``/``iat``, and a precise reason for every rejection.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import jwt
+from flask import Response
+from pylti1p3.contrib.flask import FlaskMessageLaunch, FlaskOIDCLogin, FlaskRequest
+from pylti1p3.exception import LtiException, OIDCException
+from sqlalchemy.orm import Session
+
+from lti.claims import LaunchClaims, parse
+from lti.failures import LaunchError, Reason
+from lti.keys import ToolKey
+from lti.platform_keys import PlatformKeyCache
+from lti.platforms import DatabaseToolConf, find_registration, issuer_is_known
+from lti.roles import map_roles
+from lti.state_storage import DatabaseLaunchStorage, consume_nonce
+from plugin.courses.service import CourseEntry, CourseRef
+from plugin.people.identity import AccountRef, PersonFacts
+
+# pylti1p3 reports failures only as messages; these fragments are stable for the pinned 2.0.2.
+_LIBRARY_MESSAGES: tuple[tuple[str, Reason], ...] = (
+    ("Missing state param", Reason.STATE_MISMATCH),
+    ("State not found", Reason.STATE_MISMATCH),
+    ("JWT must contain 3 parts", Reason.MALFORMED_TOKEN),
+    ("can't be decoded", Reason.MALFORMED_TOKEN),
+    ('"nonce" field is empty', Reason.MISSING_CLAIM),
+    ("Invalid Nonce", Reason.UNKNOWN_NONCE),
+    ("Registration not found", Reason.UNKNOWN_CLIENT),
+    ("Client id not registered", Reason.UNKNOWN_CLIENT),
+    ("JWT KID not found", Reason.UNKNOWN_KEY),
+    ("Unable to find public key", Reason.UNKNOWN_KEY),
+    ("Signature has expired", Reason.EXPIRED),
+    ("not yet valid", Reason.NOT_YET_VALID),
+    ("Token is missing the", Reason.MISSING_CLAIM),
+    ("Signature verification failed", Reason.BAD_SIGNATURE),
+    ("Invalid audience", Reason.WRONG_AUDIENCE),
+    ("Can't decode id_token", Reason.BAD_SIGNATURE),
+    ("is not recognised", Reason.UNKNOWN_DEPLOYMENT),
+    ("Must have a user", Reason.MISSING_CLAIM),
+    ("Incorrect version", Reason.WRONG_VERSION),
+    ("Missing Roles Claim", Reason.MISSING_CLAIM),
+    ("Missing Resource Link Id", Reason.MISSING_CLAIM),
+    ("message type", Reason.UNSUPPORTED_MESSAGE),
+)
+
+NONCE_TTL_SECONDS = 24 * 3600  # longer than any id_token may live
+
+
+@dataclass(frozen=True)
+class LtiContext:
+    """What the LTI adapter needs from the app: its key, its URLs and its platform-key cache."""
+
+    tool_key: ToolKey
+    launch_url: str
+    key_cache: PlatformKeyCache
+
+
+@dataclass(frozen=True)
+class ValidLaunch:
+    claims: LaunchClaims
+    institution_id: int
+    launch_id: str
+
+
+def _reason_for(error: Exception) -> LaunchError:
+    if isinstance(error, LaunchError):
+        return error
+    text = str(error)
+    for fragment, reason in _LIBRARY_MESSAGES:
+        if fragment in text:
+            return LaunchError(reason, detail=text)
+    return LaunchError(Reason.BAD_SIGNATURE, detail=text)
+
+
+class _Launch(FlaskMessageLaunch):  # type: ignore[misc]
+    """pylti1p3's launch with our key cache in place of its fetch-every-time key lookup."""
+
+    def __init__(self, tool_conf: DatabaseToolConf, key_cache: PlatformKeyCache, **kw: Any) -> None:
+        super().__init__(FlaskRequest(), tool_conf, **kw)
+        self._key_cache = key_cache
+
+    def get_public_key(self) -> tuple[str, str]:
+        kid = self._jwt.get("header", {}).get("kid")
+        if not isinstance(kid, str) or not kid:
+            raise LaunchError(Reason.UNKNOWN_KEY, detail="the token names no key (kid)")
+        url = self._registration.get_key_set_url()
+        self._registration.set_key_set(dict(self._key_cache.key_set_with(url, kid)))
+        result: tuple[str, str] = super().get_public_key()
+        return result
+
+
+def login(
+    session: Session, lti: LtiContext, params: dict[str, str], *, in_iframe: bool
+) -> Response:
+    """Answer a third-party initiated login by sending the browser to the platform's OIDC URL."""
+    issuer = params.get("iss")
+    if not issuer or not params.get("login_hint"):
+        raise LaunchError(Reason.MISSING_PARAMETER, detail="iss and login_hint are required")
+    if not issuer_is_known(session, issuer):
+        raise LaunchError(Reason.UNKNOWN_ISSUER, detail=issuer)
+    if find_registration(session, issuer, params.get("client_id")) is None:
+        raise LaunchError(Reason.UNKNOWN_CLIENT, detail=params.get("client_id") or "(none sent)")
+    oidc = FlaskOIDCLogin(
+        FlaskRequest(request_data=params),
+        DatabaseToolConf(session, lti.tool_key),
+        launch_data_storage=DatabaseLaunchStorage(session),
+    )
+    if in_iframe:
+        oidc.enable_check_cookies()
+    try:
+        response: Response = oidc.redirect(lti.launch_url)
+    except OIDCException as error:
+        raise LaunchError(Reason.MISSING_PARAMETER, detail=str(error)) from error
+    return response
+
+
+def validate(session: Session, lti: LtiContext, form: dict[str, str]) -> ValidLaunch:
+    """Check a launch completely, or raise LaunchError with the first reason that applies."""
+    id_token, state = form.get("id_token"), form.get("state")
+    if not id_token or not state:
+        raise LaunchError(Reason.MISSING_PARAMETER, detail="id_token and state are required")
+    try:
+        body = jwt.decode(id_token, options={"verify_signature": False})
+    except jwt.DecodeError as error:
+        raise LaunchError(Reason.MALFORMED_TOKEN, detail=str(error)) from error
+    claims = parse(body)
+    registration = find_registration(session, claims.issuer, claims.client_id)
+    if registration is None:
+        if not issuer_is_known(session, claims.issuer):
+            raise LaunchError(Reason.UNKNOWN_ISSUER, detail=claims.issuer)
+        raise LaunchError(Reason.WRONG_AUDIENCE, detail=claims.client_id)
+    if all(d.deployment_id != claims.deployment_id for d in registration.deployments):
+        raise LaunchError(Reason.UNKNOWN_DEPLOYMENT, detail=claims.deployment_id)
+    launch = _Launch(
+        DatabaseToolConf(session, lti.tool_key),
+        lti.key_cache,
+        launch_data_storage=DatabaseLaunchStorage(session),
+    )
+    launch.set_jwt_verify_options({"verify_aud": False, "require": ["exp", "iat"]})
+    try:
+        launch.validate()
+    except (LtiException, LaunchError) as error:
+        raise _reason_for(error) from error
+    if not consume_nonce(session, claims.issuer, str(body["nonce"]), NONCE_TTL_SECONDS):
+        raise LaunchError(Reason.REPLAY)
+    return ValidLaunch(claims, registration.institution_id, str(launch.get_launch_id()))
+
+
+def to_entry(launch: ValidLaunch) -> CourseEntry:
+    """The protocol-neutral arrival the domain understands."""
+    claims = launch.claims
+    course = None
+    if claims.context is not None:
+        course = CourseRef(
+            namespace=f"lti:{claims.issuer}|{claims.client_id}|{claims.deployment_id}",
+            external_id=claims.context.id,
+            title=claims.context.title,
+            label=claims.context.label,
+        )
+    return CourseEntry(
+        account=AccountRef(namespace=f"lti:{claims.issuer}", subject=claims.subject),
+        institution_id=launch.institution_id,
+        person=PersonFacts(
+            name=claims.name,
+            given_name=claims.given_name,
+            family_name=claims.family_name,
+            email=claims.email,
+            locale=claims.locale,
+        ),
+        role=map_roles(claims.roles),
+        course=course,
+    )

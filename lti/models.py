@@ -1,0 +1,72 @@
+"""LTI's own tables: which platforms may launch Tandem, and the short-lived launch state."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from plugin.db import Base, utcnow
+from plugin.people.models import Institution
+
+
+class Registration(Base):
+    """One LMS registration. Keyed by (issuer, client_id): cloud LMSs share one issuer."""
+
+    __tablename__ = "lti_registration"
+    __table_args__ = (UniqueConstraint("issuer", "client_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    issuer: Mapped[str] = mapped_column(String(300))
+    client_id: Mapped[str] = mapped_column(String(255))
+    name: Mapped[str] = mapped_column(String(200))
+    institution_id: Mapped[int] = mapped_column(ForeignKey("institution.id"), index=True)
+    auth_login_url: Mapped[str] = mapped_column(String(500))
+    auth_token_url: Mapped[str] = mapped_column(String(500))
+    key_set_url: Mapped[str] = mapped_column(String(500))
+    # Brightspace's OAuth token endpoint wants its own audience, not the token URL.
+    token_audience: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    institution: Mapped[Institution] = relationship()
+    deployments: Mapped[list[Deployment]] = relationship(
+        back_populates="registration", cascade="all, delete-orphan"
+    )
+
+
+class Deployment(Base):
+    __tablename__ = "lti_deployment"
+    __table_args__ = (UniqueConstraint("registration_id", "deployment_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(
+        ForeignKey("lti_registration.id", ondelete="CASCADE"), index=True
+    )
+    deployment_id: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    registration: Mapped[Registration] = relationship(back_populates="deployments")
+
+
+class UsedNonce(Base):
+    """A nonce that a launch already used. pylti1p3 does not make nonces single-use; we do."""
+
+    __tablename__ = "lti_used_nonce"
+    __table_args__ = (UniqueConstraint("issuer", "nonce"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    issuer: Mapped[str] = mapped_column(String(300))
+    nonce: Mapped[str] = mapped_column(String(255))
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class LaunchState(Base):
+    """pylti1p3's login state, nonces and validated launches, kept server-side with a TTL.
+
+    Server-side so that nothing but pylti1p3's short state cookie rides on third-party cookies,
+    and so that several Tandem processes share it.
+    """
+
+    __tablename__ = "lti_launch_state"
+    key: Mapped[str] = mapped_column(String(300), primary_key=True)
+    value: Mapped[Any] = mapped_column(JSON)
+    expires_at: Mapped[datetime] = mapped_column(index=True)

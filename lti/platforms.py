@@ -1,0 +1,159 @@
+"""Which LMS platforms may launch Tandem: DB-backed pylti1p3 tool configuration.
+
+A registration is (issuer, client_id), because cloud LMSs share one issuer among many
+customers; each registration has many deployments. The institution behind a registration is
+recorded when an administrator registers it, so a launch's institution is verified, not typed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from pylti1p3.deployment import Deployment as LibDeployment
+from pylti1p3.registration import Registration as LibRegistration
+from pylti1p3.tool_config.abstract import ToolConfAbstract
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from lti.keys import ToolKey
+from lti.models import Deployment, Registration
+from plugin.errors import Conflict, InvalidInput, NotFound
+from plugin.people.service import create_institution
+
+
+@dataclass(frozen=True)
+class PlatformSpec:
+    issuer: str
+    client_id: str
+    name: str
+    auth_login_url: str
+    auth_token_url: str
+    key_set_url: str
+    deployment_ids: tuple[str, ...] = ()
+    token_audience: str | None = None
+    institution_name: str | None = None
+    country: str | None = None
+
+
+def _check_url(label: str, url: str, *, allow_http: bool) -> None:
+    parts = urlsplit(url)
+    schemes = ("https", "http") if allow_http else ("https",)
+    if parts.scheme not in schemes or not parts.netloc:
+        raise InvalidInput(f"{label} must be an absolute {' or '.join(schemes)} URL: {url!r}")
+
+
+def find_registration(session: Session, issuer: str, client_id: str | None) -> Registration | None:
+    """By (issuer, client_id); without a client_id only when the issuer has exactly one."""
+    query = select(Registration).where(Registration.issuer == issuer)
+    if client_id is not None:
+        return session.scalar(query.where(Registration.client_id == client_id))
+    found = session.scalars(query.limit(2)).all()
+    return found[0] if len(found) == 1 else None
+
+
+def issuer_is_known(session: Session, issuer: str) -> bool:
+    return session.scalar(select(Registration.id).where(Registration.issuer == issuer)) is not None
+
+
+def add_platform(session: Session, spec: PlatformSpec, *, allow_http: bool = False) -> Registration:
+    """Register a platform (and its institution); http URLs only for local demos and tests."""
+    for label, url in (
+        ("The issuer", spec.issuer),
+        ("The login URL", spec.auth_login_url),
+        ("The token URL", spec.auth_token_url),
+        ("The key set URL", spec.key_set_url),
+    ):
+        _check_url(label, url, allow_http=allow_http)
+    if not spec.client_id.strip():
+        raise InvalidInput("A client id is required.")
+    if find_registration(session, spec.issuer, spec.client_id) is not None:
+        raise Conflict(f"{spec.issuer} with client id {spec.client_id} is already registered.")
+    institution = create_institution(session, spec.institution_name or spec.name, spec.country)
+    registration = Registration(
+        issuer=spec.issuer,
+        client_id=spec.client_id,
+        name=spec.name,
+        institution_id=institution.id,
+        auth_login_url=spec.auth_login_url,
+        auth_token_url=spec.auth_token_url,
+        key_set_url=spec.key_set_url,
+        token_audience=spec.token_audience,
+        deployments=[Deployment(deployment_id=d) for d in dict.fromkeys(spec.deployment_ids)],
+    )
+    session.add(registration)
+    session.commit()
+    return registration
+
+
+def add_deployment(session: Session, issuer: str, client_id: str, deployment_id: str) -> None:
+    registration = _get(session, issuer, client_id)
+    if any(d.deployment_id == deployment_id for d in registration.deployments):
+        raise Conflict(f"Deployment {deployment_id} is already registered.")
+    registration.deployments.append(Deployment(deployment_id=deployment_id))
+    session.commit()
+
+
+def remove_platform(session: Session, issuer: str, client_id: str) -> None:
+    session.delete(_get(session, issuer, client_id))
+    session.commit()
+
+
+def list_platforms(session: Session) -> list[Registration]:
+    query = select(Registration).options(selectinload(Registration.deployments))
+    return list(session.scalars(query.order_by(Registration.issuer, Registration.client_id)))
+
+
+def _get(session: Session, issuer: str, client_id: str) -> Registration:
+    registration = find_registration(session, issuer, client_id)
+    if registration is None:
+        raise NotFound(f"No platform {issuer} with client id {client_id} is registered.")
+    return registration
+
+
+class DatabaseToolConf(ToolConfAbstract):  # type: ignore[misc]
+    """pylti1p3's view of our registrations. Every issuer may have many client ids."""
+
+    def __init__(self, session: Session, tool_key: ToolKey) -> None:
+        super().__init__()
+        self._session = session
+        self._tool_key = tool_key
+
+    def check_iss_has_one_client(self, iss: str) -> bool:
+        return False
+
+    def check_iss_has_many_clients(self, iss: str) -> bool:
+        return True
+
+    def find_registration_by_issuer(self, iss: str, *args: Any, **kwargs: Any) -> Any:
+        return self.find_registration_by_params(iss, None)
+
+    def find_registration_by_params(
+        self, iss: str, client_id: str | None, *args: Any, **kwargs: Any
+    ) -> LibRegistration | None:
+        row = find_registration(self._session, iss, client_id)
+        if row is None:
+            return None
+        registration = LibRegistration()
+        registration.set_issuer(row.issuer).set_client_id(row.client_id).set_auth_login_url(
+            row.auth_login_url
+        ).set_auth_token_url(row.auth_token_url).set_key_set_url(
+            row.key_set_url
+        ).set_tool_private_key(self._tool_key.private_pem).set_tool_public_key(
+            self._tool_key.public_pem
+        )
+        if row.token_audience:
+            registration.set_auth_audience(row.token_audience)
+        return registration
+
+    def find_deployment(self, iss: str, deployment_id: str) -> LibDeployment | None:
+        return self.find_deployment_by_params(iss, deployment_id, None)
+
+    def find_deployment_by_params(
+        self, iss: str, deployment_id: str, client_id: str | None, *args: Any, **kwargs: Any
+    ) -> LibDeployment | None:
+        row = find_registration(self._session, iss, client_id)
+        if row is None or all(d.deployment_id != deployment_id for d in row.deployments):
+            return None
+        return LibDeployment().set_deployment_id(deployment_id)

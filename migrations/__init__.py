@@ -1,0 +1,1 @@
+"""Alembic migrations; ``runner`` applies them from code (CLI, tests, make)."""

@@ -1,0 +1,96 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from plugin.actors import Actor, Role
+from plugin.courses.models import Course, CourseMembership
+from plugin.db import utcnow
+from plugin.errors import NotFound
+from plugin.people.identity import AccountRef, PersonFacts, upsert_person
+from plugin.people.models import Institution, Person
+
+
+@dataclass(frozen=True)
+class CourseRef:
+    namespace: str
+    external_id: str
+    title: str | None = None
+    label: str | None = None
+
+
+@dataclass(frozen=True)
+class CourseEntry:
+    """What any launch becomes once its protocol has been checked: who, from where, as what."""
+
+    account: AccountRef
+    institution_id: int
+    person: PersonFacts
+    role: Role
+    course: CourseRef | None
+
+
+@dataclass(frozen=True)
+class Arrival:
+    actor: Actor
+    person: Person
+    course: Course | None
+
+
+def enter_course(session: Session, entry: CourseEntry) -> Arrival:
+    """Record that a person arrived from their LMS, in a course or (no context) on their own.
+
+    Idempotent: the same person launching again is the same person, with refreshed details.
+    """
+    if session.get(Institution, entry.institution_id) is None:
+        raise NotFound("The institution this launch comes from is not registered.")
+    person = upsert_person(session, entry.account, entry.institution_id, entry.person)
+    course = None
+    if entry.course is not None:
+        course = _upsert_course(session, entry.course, entry.institution_id)
+        session.flush()
+        _upsert_membership(session, course, person, entry.role)
+    session.flush()
+    actor = Actor(person_id=person.id, role=entry.role, course_id=course.id if course else None)
+    session.commit()
+    return Arrival(actor=actor, person=person, course=course)
+
+
+def _upsert_course(session: Session, ref: CourseRef, institution_id: int) -> Course:
+    course = session.scalar(
+        select(Course).where(
+            Course.namespace == ref.namespace, Course.external_id == ref.external_id
+        )
+    )
+    if course is None:
+        course = Course(
+            namespace=ref.namespace, external_id=ref.external_id, institution_id=institution_id
+        )
+        session.add(course)
+    if ref.title:
+        course.title = ref.title[:300]
+    if ref.label:
+        course.label = ref.label[:100]
+    return course
+
+
+def _upsert_membership(session: Session, course: Course, person: Person, role: Role) -> None:
+    membership = session.scalar(
+        select(CourseMembership).where(
+            CourseMembership.course_id == course.id, CourseMembership.person_id == person.id
+        )
+    )
+    if membership is None:
+        session.add(CourseMembership(course=course, person=person, role=role))
+    else:
+        membership.role = role
+        membership.last_seen_at = utcnow()
+
+
+def get_course(session: Session, course_id: int) -> Course:
+    course = session.get(Course, course_id)
+    if course is None:
+        raise NotFound("This course is not known to Tandem.")
+    return course

@@ -1,0 +1,1 @@
+"""People and the institutions they come from, independent of any protocol."""

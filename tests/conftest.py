@@ -1,0 +1,115 @@
+"""Fixtures shared by the whole suite: settings, databases, the app, and live servers.
+
+Databases: SQLite always; PostgreSQL too when TANDEM_TEST_DATABASE_URL is set (CI sets it).
+Each PostgreSQL run gets a database of its own, created here and dropped afterwards, so
+parallel runs and leftovers never meet.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+import lti.models  # noqa: F401  (registers LTI tables)
+import plugin.models  # noqa: F401
+from plugin.db import Base, make_engine
+from tests.live import Launcher, LiveStack, start_stack
+from web.app import create_app
+from web.config import Settings
+
+POSTGRES_ENV = "TANDEM_TEST_DATABASE_URL"
+REDIS_ENV = "TANDEM_TEST_REDIS_URL"
+
+
+def postgres_admin_url() -> str:
+    url = os.environ.get(POSTGRES_ENV)
+    if not url:
+        pytest.skip(f"PostgreSQL tests need {POSTGRES_ENV} (e.g. postgresql+psycopg://...)")
+    return url
+
+
+@pytest.fixture(scope="session")
+def make_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[str], str]]:
+    """Make an empty database of a kind ("sqlite" or "postgresql") and return its URL."""
+    created: list[tuple[Engine, str]] = []
+
+    def _make(kind: str) -> str:
+        if kind == "sqlite":
+            folder = tmp_path_factory.mktemp("db")
+            return f"sqlite:///{folder / 'tandem.sqlite3'}"
+        admin_url = make_url(postgres_admin_url())
+        name = f"tandem_test_{secrets.token_hex(6)}"
+        admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        created.append((admin, name))
+        return admin_url.set(database=name).render_as_string(hide_password=False)
+
+    yield _make
+    for admin, name in created:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(
+    scope="session", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+)
+def database_url(request: pytest.FixtureRequest, make_database: Callable[[str], str]) -> str:
+    return make_database(request.param)
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = make_engine(database_url)
+    Base.metadata.create_all(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def session(engine: Engine) -> Iterator[Session]:
+    """A session whose commits only release savepoints: nothing survives the test."""
+    with engine.connect() as connection, connection.begin() as outer:
+        with Session(bind=connection, join_transaction_mode="create_savepoint") as s:
+            yield s
+        outer.rollback()
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(env="test", instance_path=tmp_path / "instance", secret_key="x" * 40)
+
+
+@pytest.fixture
+def app(settings: Settings, session: Session) -> Flask:
+    return create_app(settings, session_factory=lambda: session)
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture(scope="module")
+def live_stack(
+    tmp_path_factory: pytest.TempPathFactory, make_database: Callable[[str], str]
+) -> Iterator[LiveStack]:
+    stack, servers = start_stack(make_database("sqlite"), tmp_path_factory.mktemp("stack"))
+    yield stack
+    for server in servers:
+        server.stop()
+
+
+@pytest.fixture
+def launcher(live_stack: LiveStack) -> Launcher:
+    return Launcher(live_stack)

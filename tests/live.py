@@ -1,0 +1,159 @@
+"""Tandem and the demo LMS serving over real HTTP, and a driver for launches through them."""
+
+from __future__ import annotations
+
+import socket
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import requests
+from flask import Flask
+from sqlalchemy.orm import Session
+from werkzeug.serving import BaseWSGIServer, make_server
+
+from demo.app import create_demo_app
+from demo.platforms import DemoPlatform, make_platforms
+from demo.testing import launch_form_fields, query_of
+from lti.platform_keys import PlatformKeyCache
+from lti.platforms import PlatformSpec, add_platform
+from migrations.runner import upgrade
+from plugin.db import make_engine, make_session_factory
+from web.app import create_app
+from web.config import Settings
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+class ServerThread:
+    def __init__(self, app: Flask, port: int) -> None:
+        self.server: BaseWSGIServer = make_server("127.0.0.1", port, app, threaded=True)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.thread.join(timeout=5)
+
+
+@dataclass
+class LiveStack:
+    """Tandem and the demo LMS, both serving on 127.0.0.1, with Tandem's database at hand."""
+
+    tandem_url: str
+    demo_url: str
+    platforms: dict[str, DemoPlatform]
+    session_factory: Callable[[], Session]
+    key_cache: PlatformKeyCache
+    tandem: Flask
+
+    def platform(self, slug: str) -> DemoPlatform:
+        return self.platforms[slug]
+
+
+def start_stack(database_url: str, instance: Path) -> tuple[LiveStack, list[ServerThread]]:
+    upgrade(database_url)  # the real migrations, not create_all
+    tandem_port, demo_port = free_port(), free_port()
+    tandem_url, demo_url = f"http://127.0.0.1:{tandem_port}", f"http://127.0.0.1:{demo_port}"
+    platforms = make_platforms(demo_url, instance / "demo-keys")
+    session_factory = make_session_factory(make_engine(database_url))
+    with session_factory() as db:
+        for platform in platforms:
+            args = platform.registration_args(tandem_url)
+            args["deployment_ids"] = tuple(args["deployment_ids"])
+            add_platform(db, PlatformSpec(**args), allow_http=True)
+    key_cache = PlatformKeyCache(ttl_seconds=300)
+    settings = Settings(
+        env="test", instance_path=instance / "tandem", secret_key="s" * 40, base_url=tandem_url
+    )
+    tandem = create_app(settings, session_factory=session_factory, key_cache=key_cache)
+    demo = create_demo_app(
+        base_url=demo_url, tool_url=tandem_url, key_dir=instance / "demo-keys", platforms=platforms
+    )
+    servers = [ServerThread(tandem, tandem_port), ServerThread(demo, demo_port)]
+    stack = LiveStack(
+        tandem_url=tandem_url,
+        demo_url=demo_url,
+        platforms={p.slug: p for p in platforms},
+        session_factory=session_factory,
+        key_cache=key_cache,
+        tandem=tandem,
+    )
+    return stack, servers
+
+
+@dataclass
+class LoginStarted:
+    http: requests.Session
+    state: str
+    nonce: str
+
+
+class Launcher:
+    """Drives launches the way a browser and an LMS would, over HTTP."""
+
+    def __init__(self, stack: LiveStack) -> None:
+        self.stack = stack
+
+    def full_launch(self, slug: str, user_id: str, *, target: str = "window") -> requests.Response:
+        """Click a user in the demo LMS and follow the whole OIDC flow to Tandem's page."""
+        http = requests.Session()
+        url = f"{self.stack.demo_url}/{slug}/launch/{user_id}?target={target}"
+        form_page = http.get(url, timeout=10)
+        assert form_page.status_code == 200, form_page.text
+        form = launch_form_fields(form_page.text)
+        action = form.pop("action")
+        return http.post(action, data=form, timeout=10)
+
+    def login(self, slug: str, user_id: str | None = None) -> LoginStarted:
+        """Start Tandem's OIDC login and stop at the redirect to the platform."""
+        platform = self.stack.platform(slug)
+        http = requests.Session()
+        response = http.get(
+            f"{self.stack.tandem_url}/lti/login",
+            params={
+                "iss": platform.issuer,
+                "login_hint": user_id or platform.students[0].user_id,
+                "target_link_uri": f"{self.stack.tandem_url}/lti/launch",
+                "client_id": platform.client_id,
+                "lti_deployment_id": platform.deployment_id,
+            },
+            allow_redirects=False,
+            timeout=10,
+        )
+        assert response.status_code == 302, response.text
+        query = query_of(response.headers["Location"])
+        return LoginStarted(http=http, state=query["state"], nonce=query["nonce"])
+
+    def claims(
+        self, slug: str, started: LoginStarted, user_id: str | None = None
+    ) -> dict[str, Any]:
+        platform = self.stack.platform(slug)
+        user = platform.user(user_id) if user_id else platform.students[0]
+        assert user is not None
+        return platform.launch_claims(
+            user,
+            nonce=started.nonce,
+            target_link_uri=f"{self.stack.tandem_url}/lti/launch",
+            document_target="window",
+        )
+
+    def post(
+        self, started: LoginStarted, id_token: str | None, *, state: str | None = None
+    ) -> requests.Response:
+        data = {"state": state if state is not None else started.state}
+        if id_token is not None:
+            data["id_token"] = id_token
+        return started.http.post(
+            f"{self.stack.tandem_url}/lti/launch",
+            data=data,
+            headers={"Accept": "application/json"},
+            timeout=10,
+        )

@@ -1,0 +1,1 @@
+"""The Flask app: composition root, web session, pages, error mapping and CLI."""

@@ -1,0 +1,102 @@
+"""The composition root: the one place that knows plugin, lti, realtime and web together."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from pathlib import Path
+
+from flask import Flask, g
+from flask_babel import get_locale
+from flask.typing import ResponseReturnValue
+from sqlalchemy.orm import Session
+from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.wrappers import Response
+
+from lti.keys import load_or_create
+from lti.launch import LtiContext
+from lti.platform_keys import PlatformKeyCache
+from plugin.db import make_engine, make_session_factory
+from web import db, errors
+from web.config import Settings
+from web.extensions import babel, socketio
+from web.i18n import LANGUAGES, select_locale, select_timezone
+
+TRANSLATIONS = Path(__file__).parent / "translations"
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    session_factory: Callable[[], Session] | None = None,
+    key_cache: PlatformKeyCache | None = None,
+) -> Flask:
+    settings = (settings or Settings.from_env()).resolved()
+    app = Flask(__name__, instance_path=str(settings.instance_path))
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        TANDEM_SETTINGS=settings,
+        TESTING=settings.env == "test",
+        # Inside an LMS iframe over https the session cookie is third-party: it must be
+        # SameSite=None; Secure, and Partitioned (CHIPS) so browsers that block third-party
+        # cookies still keep it for this LMS.
+        SESSION_COOKIE_SECURE=settings.is_https,
+        SESSION_COOKIE_SAMESITE="None" if settings.is_https else "Lax",
+        SESSION_COOKIE_PARTITIONED=settings.is_https,
+        SESSION_COOKIE_NAME="tandem_session",
+        PREFERRED_URL_SCHEME="https" if settings.is_https else "http",
+        BABEL_TRANSLATION_DIRECTORIES=str(TRANSLATIONS),
+        BABEL_DEFAULT_LOCALE=settings.default_locale,
+        MAX_CONTENT_LENGTH=2 * 1024 * 1024,
+    )
+    if settings.is_production:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
+
+    if session_factory is None:
+        assert settings.database_url is not None  # noqa: S101 - resolved() filled it
+        session_factory = make_session_factory(make_engine(settings.database_url))
+    db.init_app(app, session_factory)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    socketio.init_app(app, message_queue=settings.redis_url, async_mode="threading")
+    app.extensions["tandem.lti"] = LtiContext(
+        tool_key=load_or_create(settings.instance_path / "keys"),
+        launch_url=f"{settings.base_url}/lti/launch",
+        key_cache=key_cache or PlatformKeyCache(ttl_seconds=settings.jwks_cache_seconds),
+    )
+
+    from lti import bp as lti_bp
+    from lti import routes as _lti_routes  # noqa: F401 (routes register on import)
+    from web.cli import cli
+    from web.pages import bp as pages_bp
+
+    app.register_blueprint(lti_bp)
+    app.register_blueprint(pages_bp)
+    app.cli.add_command(cli)
+    errors.init_app(app)
+    _add_security_headers(app, settings)
+    app.jinja_env.globals.update(languages=LANGUAGES, get_locale=get_locale)
+    return app
+
+
+def _add_security_headers(app: Flask, settings: Settings) -> None:
+    """A strict CSP with a per-response nonce; framing allowed because LMSs embed Tandem."""
+
+    def csp_nonce() -> str:
+        if "csp_nonce" not in g:
+            g.csp_nonce = secrets.token_urlsafe(16)
+        nonce: str = g.csp_nonce
+        return nonce
+
+    app.jinja_env.globals["csp_nonce"] = csp_nonce
+
+    @app.after_request
+    def headers(response: Response) -> ResponseReturnValue:
+        response.headers["Content-Security-Policy"] = (
+            f"default-src 'self'; script-src 'self' 'nonce-{csp_nonce()}'; "
+            "style-src 'self'; img-src 'self' data:; connect-src 'self' ws: wss:; "
+            f"frame-ancestors {settings.frame_ancestors}; base-uri 'none'; "
+            "form-action 'self'; object-src 'none'"
+        )
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
+        return response

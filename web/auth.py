@@ -1,0 +1,51 @@
+"""The web session: who the browser is, after an LTI launch said so."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import ParamSpec, TypeVar
+
+from flask import session
+from flask_babel import gettext
+
+from plugin.actors import Actor, Role
+from plugin.errors import NotAllowed
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def start_web_session(actor: Actor, *, locale: str | None = None) -> None:
+    """A fresh session per launch: a launch as someone else must not inherit anything."""
+    session.clear()
+    session["person_id"] = actor.person_id
+    session["role"] = actor.role.value
+    session["course_id"] = actor.course_id
+    if locale:
+        session["lms_locale"] = locale
+
+
+def current_actor() -> Actor | None:
+    person_id = session.get("person_id")
+    role = session.get("role")
+    if not isinstance(person_id, int) or role not in {r.value for r in Role}:
+        return None
+    course_id = session.get("course_id")
+    return Actor(person_id, Role(role), course_id if isinstance(course_id, int) else None)
+
+
+class NotSignedIn(NotAllowed):
+    pass
+
+
+def require_actor(view: Callable[P, R]) -> Callable[P, R]:
+    @wraps(view)
+    def wrapped(*args: P.args, **kwargs: P.kwargs) -> R:
+        if current_actor() is None:
+            raise NotSignedIn(
+                gettext("Please open Tandem from your course in your learning platform.")
+            )
+        return view(*args, **kwargs)
+
+    return wrapped

@@ -1,0 +1,212 @@
+"""``tandem`` commands (also ``flask --app wsgi tandem ...``): database, platforms, keys.
+
+Domain errors become a one-line message and exit code 1; nothing prints a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, ParamSpec, TypeVar
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from lti import platforms
+from lti.launch import LtiContext
+from lti.state_storage import purge_expired
+from plugin.errors import TandemError
+from web.db import get_session
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+cli = AppGroup("tandem", help="Manage this Tandem installation.")
+platform_cli = AppGroup("platform", help="LMS platforms (LTI 1.3 registrations).")
+db_cli = AppGroup("db", help="The database schema.")
+cli.add_command(platform_cli)
+cli.add_command(db_cli)
+
+
+@contextmanager
+def _clear_errors() -> Iterator[None]:
+    try:
+        yield
+    except TandemError as error:
+        raise click.ClickException(error.message) from error
+
+
+def _database_url() -> str:
+    url: str = current_app.config["TANDEM_SETTINGS"].database_url
+    return url
+
+
+@db_cli.command("upgrade")
+@click.argument("revision", default="head")
+def db_upgrade(revision: str) -> None:
+    """Migrate the database to REVISION (default: the newest)."""
+    from migrations.runner import upgrade
+
+    upgrade(_database_url(), revision)
+    click.echo(f"Database is at {revision}.")
+
+
+@db_cli.command("downgrade")
+@click.argument("revision")
+def db_downgrade(revision: str) -> None:
+    """Migrate the database back to REVISION ("base" empties it)."""
+    from migrations.runner import downgrade
+
+    downgrade(_database_url(), revision)
+    click.echo(f"Database is at {revision}.")
+
+
+def _spec_from(data: dict[str, Any]) -> platforms.PlatformSpec:
+    try:
+        return platforms.PlatformSpec(
+            issuer=str(data["issuer"]),
+            client_id=str(data["client_id"]),
+            name=str(data["name"]),
+            auth_login_url=str(data["auth_login_url"]),
+            auth_token_url=str(data["auth_token_url"]),
+            key_set_url=str(data["key_set_url"]),
+            deployment_ids=tuple(str(d) for d in data.get("deployment_ids", ())),
+            token_audience=data.get("token_audience"),
+            institution_name=data.get("institution_name"),
+            country=data.get("country"),
+        )
+    except KeyError as error:
+        raise click.ClickException(f"A platform entry is missing {error.args[0]!r}.") from error
+
+
+@platform_cli.command("add")
+@click.option("--issuer", required=True, help="The platform's issuer (iss), an https URL.")
+@click.option("--client-id", required=True, help="The client id the platform gave Tandem.")
+@click.option("--name", required=True, help="A name for admins, e.g. 'Leiden Brightspace'.")
+@click.option("--login-url", required=True, help="The platform's OIDC authentication URL.")
+@click.option("--token-url", required=True, help="The platform's OAuth2 token URL.")
+@click.option("--jwks-url", required=True, help="The platform's public key set URL.")
+@click.option("--deployment", "deployments", multiple=True, help="A deployment id (repeatable).")
+@click.option("--audience", default=None, help="OAuth2 token audience (Brightspace).")
+@click.option("--institution", default=None, help="The institution's name (default: --name).")
+@click.option("--country", default=None, help="The institution's ISO 3166 country code.")
+@click.option("--allow-http", is_flag=True, help="Accept http URLs (local demos only).")
+def platform_add(**options: Any) -> None:
+    """Register an LMS platform so that it can launch Tandem."""
+    spec = platforms.PlatformSpec(
+        issuer=options["issuer"],
+        client_id=options["client_id"],
+        name=options["name"],
+        auth_login_url=options["login_url"],
+        auth_token_url=options["token_url"],
+        key_set_url=options["jwks_url"],
+        deployment_ids=tuple(options["deployments"]),
+        token_audience=options["audience"],
+        institution_name=options["institution"],
+        country=options["country"],
+    )
+    with _clear_errors():
+        platforms.add_platform(get_session(), spec, allow_http=options["allow_http"])
+    click.echo(f"Registered {spec.issuer} (client id {spec.client_id}).")
+
+
+@platform_cli.command("import")
+@click.argument("source", type=click.File("r"))
+@click.option("--allow-http", is_flag=True, help="Accept http URLs (local demos only).")
+def platform_import(source: Any, allow_http: bool) -> None:
+    """Register every platform in a JSON list (SOURCE, or - for stdin); skip known ones."""
+    try:
+        entries = json.load(source)
+    except json.JSONDecodeError as error:
+        raise click.ClickException(f"Not valid JSON: {error}") from error
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        raise click.ClickException("Expected a JSON list of platform objects.")
+    session = get_session()
+    for entry in entries:
+        spec = _spec_from(entry)
+        if platforms.find_registration(session, spec.issuer, spec.client_id) is not None:
+            click.echo(f"Already registered: {spec.issuer} (client id {spec.client_id}).")
+            continue
+        with _clear_errors():
+            platforms.add_platform(session, spec, allow_http=allow_http)
+        click.echo(f"Registered {spec.issuer} (client id {spec.client_id}).")
+
+
+@platform_cli.command("add-deployment")
+@click.option("--issuer", required=True)
+@click.option("--client-id", required=True)
+@click.option("--deployment", required=True)
+def platform_add_deployment(issuer: str, client_id: str, deployment: str) -> None:
+    """Allow one more deployment id of a registered platform."""
+    with _clear_errors():
+        platforms.add_deployment(get_session(), issuer, client_id, deployment)
+    click.echo(f"Added deployment {deployment}.")
+
+
+@platform_cli.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def platform_list(as_json: bool) -> None:
+    """List registered platforms with their deployments."""
+    rows = [
+        {
+            "issuer": r.issuer,
+            "client_id": r.client_id,
+            "name": r.name,
+            "institution": r.institution.name,
+            "deployment_ids": [d.deployment_id for d in r.deployments],
+        }
+        for r in platforms.list_platforms(get_session())
+    ]
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+        return
+    if not rows:
+        click.echo("No platforms are registered.")
+    for row in rows:
+        deployments = ", ".join(row["deployment_ids"]) or "(no deployments)"
+        click.echo(f"{row['issuer']}  client={row['client_id']}  {row['name']}  [{deployments}]")
+
+
+@platform_cli.command("remove")
+@click.option("--issuer", required=True)
+@click.option("--client-id", required=True)
+def platform_remove(issuer: str, client_id: str) -> None:
+    """Remove a platform registration; its launches stop working at once."""
+    with _clear_errors():
+        platforms.remove_platform(get_session(), issuer, client_id)
+    click.echo(f"Removed {issuer} (client id {client_id}).")
+
+
+@cli.command("jwks")
+def show_jwks() -> None:
+    """Print Tandem's public key set (what /lti/jwks serves)."""
+    context: LtiContext = current_app.extensions["tandem.lti"]
+    click.echo(json.dumps(context.tool_key.jwks(), indent=2))
+
+
+@cli.command("purge")
+def purge() -> None:
+    """Delete expired LTI login state and used nonces."""
+    click.echo(f"Deleted {purge_expired(get_session())} expired rows.")
+
+
+def _guarded(factory: Callable[[], Any]) -> Any:
+    from web.config import ConfigError
+
+    try:
+        return factory()
+    except ConfigError as error:
+        click.echo(f"Error: {error}", err=True)
+        sys.exit(2)
+
+
+def main() -> None:
+    """The ``tandem`` console script: the same commands without ``flask --app``."""
+    from web.app import create_app
+
+    app = _guarded(create_app)
+    with app.app_context():
+        cli.main(prog_name="tandem")

@@ -1,0 +1,106 @@
+"""Settings from ``TANDEM_*`` environment variables, with safe defaults for a laptop.
+
+The defaults make ``make demo`` work with nothing configured: a SQLite file and a secret key
+generated once under ``instance/``. With ``TANDEM_ENV=production`` every unsafe default is
+refused at start-up with a message that says what to set.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from urllib.parse import urlsplit
+
+ENVIRONMENTS = ("development", "test", "production")
+SECRET_KEY_FILE = "secret-key"  # noqa: S105 - a file name, not a secret
+
+
+class ConfigError(Exception):
+    """A setting that stops Tandem from starting; the message says what to change."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    env: str = "development"
+    instance_path: Path = field(default_factory=lambda: Path("instance").resolve())
+    database_url: str | None = None
+    secret_key: str | None = None
+    base_url: str = "http://127.0.0.1:5050"
+    redis_url: str | None = None
+    jwks_cache_seconds: float = 300.0
+    frame_ancestors: str = "*"
+    default_locale: str = "en"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        defaults = cls()
+
+        def get(name: str) -> str | None:
+            value = env.get(f"TANDEM_{name}", "").strip()
+            return value or None
+
+        try:
+            jwks_ttl = float(get("JWKS_CACHE_SECONDS") or defaults.jwks_cache_seconds)
+        except ValueError as error:
+            raise ConfigError("TANDEM_JWKS_CACHE_SECONDS must be a number of seconds.") from error
+        instance = get("INSTANCE_PATH")
+        return cls(
+            env=get("ENV") or defaults.env,
+            instance_path=Path(instance).resolve() if instance else defaults.instance_path,
+            database_url=get("DATABASE_URL"),
+            secret_key=get("SECRET_KEY"),
+            base_url=(get("BASE_URL") or defaults.base_url).rstrip("/"),
+            redis_url=get("REDIS_URL"),
+            jwks_cache_seconds=jwks_ttl,
+            frame_ancestors=get("FRAME_ANCESTORS") or defaults.frame_ancestors,
+            default_locale=get("DEFAULT_LOCALE") or defaults.default_locale,
+        )
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+    @property
+    def is_https(self) -> bool:
+        return urlsplit(self.base_url).scheme == "https"
+
+    def check(self) -> None:
+        """Refuse settings that would be unsafe where real students' data lives."""
+        if self.env not in ENVIRONMENTS:
+            raise ConfigError(
+                f"TANDEM_ENV must be one of {', '.join(ENVIRONMENTS)}, not {self.env!r}."
+            )
+        parts = urlsplit(self.base_url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ConfigError(f"TANDEM_BASE_URL must be an absolute URL, not {self.base_url!r}.")
+        if not self.is_production:
+            return
+        problems = []
+        if not self.secret_key or len(self.secret_key) < 32:
+            problems.append("set TANDEM_SECRET_KEY to a random value of at least 32 characters")
+        if parts.scheme != "https":
+            problems.append("TANDEM_BASE_URL must use https (LMSs embed Tandem in https pages)")
+        if not self.database_url:
+            problems.append("set TANDEM_DATABASE_URL (e.g. postgresql+psycopg://...)")
+        if problems:
+            raise ConfigError("Tandem will not start in production: " + "; ".join(problems) + ".")
+
+    def resolved(self) -> Settings:
+        """Fill the development defaults that live in the instance folder (created if needed)."""
+        self.check()
+        self.instance_path.mkdir(parents=True, exist_ok=True)
+        database_url = self.database_url or f"sqlite:///{self.instance_path / 'tandem.sqlite3'}"
+        return replace(
+            self, database_url=database_url, secret_key=self.secret_key or self._stored_secret()
+        )
+
+    def _stored_secret(self) -> str:
+        path = self.instance_path / SECRET_KEY_FILE
+        if not path.exists():
+            path.touch(mode=0o600)
+            path.write_text(secrets.token_urlsafe(48))
+        return path.read_text().strip()

@@ -1,0 +1,48 @@
+"""Language and time zone of the viewer.
+
+Language: an explicit choice in this session, else the LMS launch's locale, else the browser's.
+Time zone: what the browser reported (IANA name), else UTC; pages render times in it.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from zoneinfo import ZoneInfo, available_timezones
+
+from flask import request, session
+
+LANGUAGES = {"en": "English", "nl": "Nederlands"}
+
+
+def _supported(tag: str | None) -> str | None:
+    if not tag:
+        return None
+    primary = tag.replace("_", "-").split("-", 1)[0].lower()
+    return primary if primary in LANGUAGES else None
+
+
+def select_locale() -> str | None:
+    return (
+        _supported(request.args.get("lang"))
+        or _supported(session.get("locale"))
+        or _supported(session.get("lms_locale"))
+        or request.accept_languages.best_match(list(LANGUAGES))
+    )
+
+
+def select_timezone() -> str | None:
+    tz = session.get("timezone")
+    return tz if isinstance(tz, str) and is_time_zone(tz) else None
+
+
+def is_time_zone(name: str) -> bool:
+    return name in _zones()
+
+
+@lru_cache(maxsize=1)
+def _zones() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+def zone(name: str | None) -> ZoneInfo:
+    return ZoneInfo(name) if name and is_time_zone(name) else ZoneInfo("UTC")

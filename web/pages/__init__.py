@@ -1,0 +1,7 @@
+"""Server-rendered pages, one module per audience."""
+
+from flask import Blueprint
+
+bp = Blueprint("pages", __name__)
+
+from web.pages import home  # noqa: E402,F401  (routes register on import)
