@@ -61,10 +61,18 @@ def make_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable
         admin.dispose()
 
 
-@pytest.fixture(
-    scope="session", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
-)
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
 def database_url(request: pytest.FixtureRequest, make_database: Callable[[str], str]) -> str:
+    """The suite's shared database (tables made by create_all); one per backend."""
+    return make_database(request.param)
+
+
+@pytest.fixture(params=BACKENDS)
+def empty_database_url(request: pytest.FixtureRequest, make_database: Callable[[str], str]) -> str:
+    """A database of its own with nothing in it, for tests that build the schema themselves."""
     return make_database(request.param)
 
 
@@ -100,11 +108,14 @@ def client(app: Flask) -> FlaskClient:
     return app.test_client()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="module", params=BACKENDS)
 def live_stack(
-    tmp_path_factory: pytest.TempPathFactory, make_database: Callable[[str], str]
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    make_database: Callable[[str], str],
 ) -> Iterator[LiveStack]:
-    stack, servers = start_stack(make_database("sqlite"), tmp_path_factory.mktemp("stack"))
+    """Tandem (migrated database of each backend) and the demo LMS, both on 127.0.0.1."""
+    stack, servers = start_stack(make_database(request.param), tmp_path_factory.mktemp("stack"))
     yield stack
     for server in servers:
         server.stop()

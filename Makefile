@@ -1,0 +1,78 @@
+# Tandem: `make demo` runs the demo LMS and Tandem; `make test` runs lint, types and the tests.
+# Both start with `make install`, which is idempotent and quick when nothing changed.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+TANDEM_PORT ?= 5050
+TANDEM_DEMO_PORT ?= 5051
+TANDEM_HOST ?= 127.0.0.1
+export TANDEM_BASE_URL ?= http://$(TANDEM_HOST):$(TANDEM_PORT)
+export TANDEM_DEMO_TOOL_URL ?= $(TANDEM_BASE_URL)
+export TANDEM_DEMO_PORT
+STAMP := $(VENV)/.installed
+MO := web/translations/nl/LC_MESSAGES/messages.mo
+
+.PHONY: install demo test lint typecheck imports pytest browser migrate translations bench clean
+
+install: $(STAMP) node_modules/.installed $(MO)
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Tandem needs Python 3.11 or newer")'
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test,dev]"
+	@touch $@
+
+node_modules/.installed: package.json package-lock.json
+	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund --silent && touch $@; \
+	else echo "npm not found: browser accessibility checks will skip"; fi
+
+$(MO): web/translations/nl/LC_MESSAGES/messages.po $(STAMP)
+	$(BIN)/pybabel compile --use-fuzzy -d web/translations -f -q
+
+translations: $(STAMP)
+	$(BIN)/pybabel extract -q -F babel.cfg -k lazy_gettext -o web/translations/messages.pot .
+	$(BIN)/pybabel update -q -i web/translations/messages.pot -d web/translations -w 100
+
+migrate: install
+	$(BIN)/tandem db upgrade
+
+demo: install migrate
+	@$(BIN)/python -m demo registrations | $(BIN)/tandem platform import --allow-http -
+	@trap 'kill 0' EXIT INT TERM; \
+	$(BIN)/gunicorn --bind $(TANDEM_HOST):$(TANDEM_PORT) --workers 1 --threads 8 \
+	  --access-logfile - --log-level warning wsgi:app & \
+	$(BIN)/python -m demo & \
+	sleep 1; echo; echo "Tandem demo LMS (open this in a browser):"; \
+	echo "http://127.0.0.1:$(TANDEM_DEMO_PORT)/"; echo; wait
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install
+	$(BIN)/mypy
+
+imports: install
+	$(BIN)/lint-imports
+
+browser:
+	@if ! command -v chromium >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null \
+	    || echo "Could not install chromium: browser tests will skip"; \
+	  else echo "chromium is missing and we are not root: browser tests will skip"; fi; \
+	fi
+
+pytest: install browser
+	$(BIN)/python -m pytest
+
+test: lint typecheck imports pytest
+
+bench: install
+	$(BIN)/python bench/launch.py --quick
+
+clean:
+	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache

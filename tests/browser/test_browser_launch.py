@@ -1,0 +1,117 @@
+"""In a real browser (Debian's chromium via Playwright): the demo LMS launches Tandem inside
+its iframe and in a new window, and every page passes axe-core's WCAG 2.1 AA rules."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.live import LiveStack
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+if not Path(CHROMIUM).exists() and shutil.which("chromium") is None:
+    pytest.skip(
+        "Debian's chromium is not installed (make test installs it when run as root)",
+        allow_module_level=True,
+    )
+sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright for Python is missing")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    # bypass_csp lets the test inject axe-core; Tandem's own CSP stays on for the pages' scripts.
+    context = browser.new_context(bypass_csp=True, locale="en-GB", timezone_id="Europe/Rome")
+    yield context.new_page()
+    context.close()
+
+
+def axe_violations(frame: Any) -> list[dict[str, Any]]:
+    if not AXE.exists():
+        pytest.skip("axe-core is not installed (make install runs npm ci)")
+    frame.add_script_tag(path=str(AXE))
+    result: dict[str, Any] = frame.evaluate(
+        """async () => await axe.run(document, {runOnly: {type: 'tag',
+            values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"""
+    )
+    return [
+        {"id": v["id"], "nodes": [n["target"] for n in v["nodes"]]} for v in result["violations"]
+    ]
+
+
+@pytest.mark.parametrize("slug", ["leiden", "bologna"])
+def test_a_student_clicked_in_the_lms_sees_tandem_inside_the_iframe(
+    page: Any, live_stack: LiveStack, slug: str
+) -> None:
+    platform = live_stack.platform(slug)
+    student = platform.students[0]
+    page.goto(f"{live_stack.demo_url}/{slug}/")
+    page.locator(f'[data-user-id="{student.user_id}"] a').first.click()
+    frame = page.frame_locator("iframe")
+    greeting = frame.locator('[data-testid="greeting"]')
+    greeting.wait_for(timeout=15000)
+    assert student.given_name in greeting.inner_text()
+    assert platform.name in frame.locator('[data-testid="institution"]').inner_text()
+    assert platform.course.title in frame.locator('[data-testid="course"]').inner_text()
+
+
+def test_a_teacher_opens_tandem_in_a_new_window(page: Any, live_stack: LiveStack) -> None:
+    platform = live_stack.platform("bologna")
+    page.goto(f"{live_stack.demo_url}/bologna/")
+    with page.context.expect_page() as opened:
+        page.locator(f'[data-user-id="{platform.teacher.user_id}"] a[target="_blank"]').click()
+    tandem = opened.value
+    tandem.locator('[data-testid="greeting"]').wait_for(timeout=15000)
+    assert "Teacher" in tandem.locator('[data-testid="role"]').inner_text()
+    assert axe_violations(tandem) == []
+
+
+def test_tandem_pages_pass_axe(page: Any, live_stack: LiveStack) -> None:
+    for path in ("/", "/no/such/page"):
+        page.goto(f"{live_stack.tandem_url}{path}")
+        assert axe_violations(page) == [], path
+    page.goto(f"{live_stack.demo_url}/leiden/launch/{live_stack.platform('leiden').teacher.user_id}?target=window")
+    page.locator('[data-testid="greeting"]').wait_for(timeout=15000)
+    assert 'lang="nl"' in page.content()
+    assert axe_violations(page) == []
+
+
+def test_tandem_works_on_a_phone_sized_screen_by_keyboard(browser: Any, live_stack: LiveStack) -> None:
+    context = browser.new_context(
+        viewport={"width": 375, "height": 700}, is_mobile=True, has_touch=True, bypass_csp=True
+    )
+    phone = context.new_page()
+    student = live_stack.platform("leiden").students[2]
+    phone.goto(f"{live_stack.demo_url}/leiden/launch/{student.user_id}?target=window")
+    phone.locator('[data-testid="greeting"]').wait_for(timeout=15000)
+    width = phone.evaluate("document.documentElement.scrollWidth")
+    assert width <= 375  # no sideways scrolling
+    phone.keyboard.press("Tab")
+    focused = phone.evaluate("document.activeElement.textContent")
+    assert focused.strip() in ("Skip to content", "Direct naar de inhoud")
+    assert axe_violations(phone) == []
+    context.close()
