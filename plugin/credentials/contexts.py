@@ -11,6 +11,8 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from pyld.context_resolver import ContextResolver
+
 from plugin.errors import InvalidInput
 
 VC_V2 = "https://www.w3.org/ns/credentials/v2"
@@ -69,3 +71,61 @@ def load_document(url: str, _options: Mapping[str, Any] | None = None) -> dict[s
         # "static" lets pyld keep the processed context across operations (files never change).
         "tag": "static",
     }
+
+
+#: Appended as the last context while checking a document, so that a term no context
+#: defines turns into an IRI under this prefix instead of disappearing (see canonical.py).
+UNDEFINED_TERM_PREFIX = "urn:tandem:undefined-term:"
+UNDEFINED_TERM_CONTEXT: Mapping[str, str] = {"@vocab": UNDEFINED_TERM_PREFIX}
+
+
+@cache
+def _stable_context_ids() -> frozenset[int]:
+    """Identities of the inline contexts that live as long as the process and never change."""
+    ids = {id(UNDEFINED_TERM_CONTEXT)}
+    for url in bundled_urls():
+        stack = [_parsed(url)]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, dict):
+                inner = node.get("@context")
+                if isinstance(inner, dict):
+                    ids.add(id(inner))
+                stack.extend(node.values())
+    return frozenset(ids)
+
+
+def is_stable_context(context: object) -> bool:
+    """Whether ``context`` is one of the bundled inline contexts (safe to memoise by identity)."""
+    return id(context) in _stable_context_ids()
+
+
+class _BundledContextResolver(ContextResolver):  # type: ignore[misc]
+    """pyld's resolver, minus re-serialising the same scoped context every time it is met.
+
+    pyld keys each inline (type-scoped) context by its JCS serialisation, recomputed on every
+    use: about a tenth of the cost of signing a credential. Bundled contexts are parsed once
+    and never change, so their resolution is remembered by object identity. Checked documents
+    carry no inline contexts of their own, so nothing else reaches the memo.
+    """
+
+    def __init__(self) -> None:
+        from pyld.jsonld import _resolved_context_cache
+
+        super().__init__(_resolved_context_cache, load_document)
+        self._by_identity: dict[int, Any] = {}
+
+    def resolve(self, active_ctx: Any, context: Any, base: Any, cycles: Any = None) -> Any:
+        key = id(context)
+        if key in self._by_identity:
+            return self._by_identity[key]
+        resolved = super().resolve(active_ctx, context, base, cycles)
+        if is_stable_context(context):
+            self._by_identity[key] = resolved
+        return resolved
+
+
+@cache
+def resolver() -> ContextResolver:
+    """One resolver for the process, so what it resolved once stays resolved."""
+    return _BundledContextResolver()

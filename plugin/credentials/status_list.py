@@ -51,7 +51,7 @@ def _position(bits: bytes | bytearray, index: int) -> tuple[int, int]:
     return index // 8, 0x80 >> (index % 8)
 
 
-def encode_list(bits: bytes) -> str:
+def encode_list(bits: bytes | bytearray) -> str:
     """Multibase base64url (no padding) of the GZIP-compressed bits, as the spec requires."""
     compressed = gzip.compress(bytes(bits), mtime=0)
     return "u" + base64.urlsafe_b64encode(compressed).rstrip(b"=").decode("ascii")
@@ -99,7 +99,11 @@ def status_entry(list_url: str, index: int, purpose: str = REVOCATION) -> dict[s
 
 
 def status_list_credential(
-    list_url: str, issuer: str, bits: bytes, valid_from: datetime, purpose: str = REVOCATION
+    list_url: str,
+    issuer: str,
+    bits: bytes | bytearray,
+    valid_from: datetime,
+    purpose: str = REVOCATION,
 ) -> dict[str, Any]:
     """The unsigned BitstringStatusListCredential; the issuer signs it like any credential."""
     return {

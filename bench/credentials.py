@@ -1,0 +1,131 @@
+"""Benchmark: issue-and-sign, verify, and bulk-issue 1,000 micro-credentials in one process.
+
+Prints progress lines, then ONE JSON line last:
+``{"issued_per_s": ..., "verified_per_s": ..., "bulk_1000_seconds": ...}``.
+Run: ``.venv/bin/python bench/credentials.py --quick`` (``--profile`` adds a cProfile summary).
+"""
+
+import argparse
+import cProfile
+import dataclasses
+import json
+import pstats
+import random
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from plugin.credentials import did_web, signing, status_list
+from plugin.credentials.document import (
+    Concept,
+    CredentialFacts,
+    LearningOutcome,
+    Organisation,
+    build_credential,
+)
+
+DID = did_web.did_web("tandem.example", ("issuers", "uni-a"))
+METHOD = f"{DID}#key-1"
+LIST_URL = "https://tandem.example/status/1"
+NOW = datetime(2024, 6, 1, tzinfo=UTC)
+BASE = CredentialFacts(
+    credential_id="urn:uuid:00000000-0000-4000-8000-000000000000",
+    achievement_id="https://tandem.example/exchanges/7/achievement",
+    title="Virtual exchange: intercultural teamwork",
+    description="Six weeks of project work in an international team.",
+    awarding_body=Organisation(DID, "Universität A", "DE", "https://uni-a.example"),
+    issued_at=NOW,
+    learner_email="learner@uni-a.example",
+    learner_salt="0123456789abcdef",
+    learning_outcomes=(
+        LearningOutcome(
+            "Establish collaborative relations",
+            "http://data.europa.eu/esco/skill/326809fc-238d-40c2-881e-40042f7f2f0d",
+        ),
+        LearningOutcome("Reflect on intercultural differences"),
+    ),
+    ects=2,
+    eqf_level=6,
+    assessment=Concept("Portfolio", "https://tandem.example/vocab/assessment/portfolio"),
+    quality_assurance=Concept("Internal QA", "https://uni-a.example/qa"),
+    co_awarding=(Organisation("did:web:tandem.example:issuers:uni-b", "Universidad B", "ES"),),
+    grade="A",
+)
+
+
+def _facts(number: int, index: int) -> CredentialFacts:
+    return dataclasses.replace(
+        BASE,
+        credential_id=f"urn:uuid:00000000-0000-4000-8000-{number:012d}",
+        learner_email=f"learner{number}@uni-a.example",
+        status=status_list.status_entry(LIST_URL, index),
+    )
+
+
+def issue(key: Ed25519PrivateKey, number: int, index: int) -> dict[str, Any]:
+    """What the service will do per credential: build the document and sign it."""
+    return signing.sign(build_credential(_facts(number, index)), key, METHOD, NOW)
+
+
+def _rate(count: int, seconds: float) -> float:
+    return round(count / seconds, 1)
+
+
+def run(count: int) -> dict[str, float]:
+    key = Ed25519PrivateKey.from_private_bytes(bytes(32))
+    issuer = did_web.did_document(DID, [("key-1", key.public_key())])
+    rng = random.Random(1)
+    issue(key, 0, 0)  # warm the context cache, as a running server would be
+
+    started = time.perf_counter()
+    signed = [issue(key, number, number) for number in range(count)]
+    issued_per_s = _rate(count, time.perf_counter() - started)
+    print(f"issued {count} in {count / issued_per_s:.2f}s")
+
+    started = time.perf_counter()
+    for credential in signed:
+        signing.verify(credential, issuer)
+    verified_per_s = _rate(count, time.perf_counter() - started)
+    print(f"verified {count} in {count / verified_per_s:.2f}s")
+
+    started = time.perf_counter()
+    taken: set[int] = set()
+    bits = status_list.new_list()
+    for number in range(1000):
+        index = status_list.allocate_index(taken, rng)
+        taken.add(index)
+        issue(key, number, index)
+    unsigned_list = status_list.status_list_credential(LIST_URL, DID, bits, NOW)
+    signing.sign(unsigned_list, key, METHOD, NOW)
+    bulk = round(time.perf_counter() - started, 2)
+    print(f"bulk-issued 1000 (with status indexes and the list) in {bulk}s")
+    return {
+        "issued_per_s": issued_per_s,
+        "verified_per_s": verified_per_s,
+        "bulk_1000_seconds": bulk,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="200 instead of 1000 for the rates")
+    parser.add_argument("--profile", action="store_true", help="print where the time goes")
+    args = parser.parse_args()
+    count = 200 if args.quick else 1000
+    if args.profile:
+        profiler = cProfile.Profile()
+        result = profiler.runcall(run, count)
+        pstats.Stats(profiler, stream=sys.stdout).sort_stats("cumulative").print_stats(25)
+    else:
+        result = run(count)
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
