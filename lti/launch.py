@@ -96,6 +96,16 @@ class _Launch(FlaskMessageLaunch):  # type: ignore[misc]
         result: tuple[str, str] = super().get_public_key()
         return result
 
+    def save_launch_data(self) -> _Launch:
+        """Keep the launch server-side only where a later request resumes it (deep linking).
+
+        A resource-link launch ends in the web session; storing its claims and marking its
+        state valid would cost two writes per launch for a re-POST we reject as a replay.
+        """
+        if self.is_deep_link_launch():
+            super().save_launch_data()
+        return self
+
 
 def login(
     session: Session, lti: LtiContext, params: dict[str, str], *, in_iframe: bool
@@ -104,13 +114,14 @@ def login(
     issuer = params.get("iss")
     if not issuer or not params.get("login_hint"):
         raise LaunchError(Reason.MISSING_PARAMETER, detail="iss and login_hint are required")
-    if not issuer_is_known(session, issuer):
-        raise LaunchError(Reason.UNKNOWN_ISSUER, detail=issuer)
-    if find_registration(session, issuer, params.get("client_id")) is None:
+    registration = find_registration(session, issuer, params.get("client_id"))
+    if registration is None:
+        if not issuer_is_known(session, issuer):
+            raise LaunchError(Reason.UNKNOWN_ISSUER, detail=issuer)
         raise LaunchError(Reason.UNKNOWN_CLIENT, detail=params.get("client_id") or "(none sent)")
     oidc = FlaskOIDCLogin(
         FlaskRequest(request_data=params),
-        DatabaseToolConf(session, lti.tool_key),
+        DatabaseToolConf(session, lti.tool_key, known=registration),
         launch_data_storage=DatabaseLaunchStorage(session),
     )
     if in_iframe:
@@ -119,6 +130,7 @@ def login(
         response: Response = oidc.redirect(lti.launch_url)
     except OIDCException as error:
         raise LaunchError(Reason.MISSING_PARAMETER, detail=str(error)) from error
+    session.commit()  # the nonce the platform will echo back
     return response
 
 
@@ -140,7 +152,7 @@ def validate(session: Session, lti: LtiContext, form: dict[str, str]) -> ValidLa
     if all(d.deployment_id != claims.deployment_id for d in registration.deployments):
         raise LaunchError(Reason.UNKNOWN_DEPLOYMENT, detail=claims.deployment_id)
     launch = _Launch(
-        DatabaseToolConf(session, lti.tool_key),
+        DatabaseToolConf(session, lti.tool_key, known=registration),
         lti.key_cache,
         launch_data_storage=DatabaseLaunchStorage(session),
     )

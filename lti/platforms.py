@@ -15,7 +15,7 @@ from pylti1p3.deployment import Deployment as LibDeployment
 from pylti1p3.registration import Registration as LibRegistration
 from pylti1p3.tool_config.abstract import ToolConfAbstract
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload
 
 from lti.keys import ToolKey
 from lti.models import Deployment, Registration
@@ -46,10 +46,14 @@ def _check_url(label: str, url: str, *, allow_http: bool) -> None:
 
 def find_registration(session: Session, issuer: str, client_id: str | None) -> Registration | None:
     """By (issuer, client_id); without a client_id only when the issuer has exactly one."""
-    query = select(Registration).where(Registration.issuer == issuer)
+    query = (
+        select(Registration)
+        .where(Registration.issuer == issuer)
+        .options(joinedload(Registration.deployments))
+    )
     if client_id is not None:
-        return session.scalar(query.where(Registration.client_id == client_id))
-    found = session.scalars(query.limit(2)).all()
+        return session.scalars(query.where(Registration.client_id == client_id)).unique().first()
+    found = session.scalars(query).unique().all()
     return found[0] if len(found) == 1 else None
 
 
@@ -101,7 +105,7 @@ def remove_platform(session: Session, issuer: str, client_id: str) -> None:
 
 
 def list_platforms(session: Session) -> list[Registration]:
-    query = select(Registration).options(selectinload(Registration.deployments))
+    query = select(Registration).options(joinedload(Registration.deployments))
     return list(session.scalars(query.order_by(Registration.issuer, Registration.client_id)))
 
 
@@ -113,12 +117,27 @@ def _get(session: Session, issuer: str, client_id: str) -> Registration:
 
 
 class DatabaseToolConf(ToolConfAbstract):  # type: ignore[misc]
-    """pylti1p3's view of our registrations. Every issuer may have many client ids."""
+    """pylti1p3's view of our registrations. Every issuer may have many client ids.
 
-    def __init__(self, session: Session, tool_key: ToolKey) -> None:
+    pylti1p3 asks for the same registration several times per launch; one instance lives for
+    one request and remembers the rows it found (or is handed the one we already looked up).
+    """
+
+    def __init__(
+        self, session: Session, tool_key: ToolKey, known: Registration | None = None
+    ) -> None:
         super().__init__()
         self._session = session
         self._tool_key = tool_key
+        self._rows: dict[tuple[str, str | None], Registration | None] = {}
+        if known is not None:
+            self._rows[(known.issuer, known.client_id)] = known
+
+    def _row(self, iss: str, client_id: str | None) -> Registration | None:
+        key = (iss, client_id)
+        if key not in self._rows:
+            self._rows[key] = find_registration(self._session, iss, client_id)
+        return self._rows[key]
 
     def check_iss_has_one_client(self, iss: str) -> bool:
         return False
@@ -132,7 +151,7 @@ class DatabaseToolConf(ToolConfAbstract):  # type: ignore[misc]
     def find_registration_by_params(
         self, iss: str, client_id: str | None, *args: Any, **kwargs: Any
     ) -> LibRegistration | None:
-        row = find_registration(self._session, iss, client_id)
+        row = self._row(iss, client_id)
         if row is None:
             return None
         registration = LibRegistration()
@@ -153,7 +172,7 @@ class DatabaseToolConf(ToolConfAbstract):  # type: ignore[misc]
     def find_deployment_by_params(
         self, iss: str, deployment_id: str, client_id: str | None, *args: Any, **kwargs: Any
     ) -> LibDeployment | None:
-        row = find_registration(self._session, iss, client_id)
+        row = self._row(iss, client_id)
         if row is None or all(d.deployment_id != deployment_id for d in row.deployments):
             return None
         return LibDeployment().set_deployment_id(deployment_id)

@@ -7,6 +7,8 @@ from typing import Any, cast
 
 from pylti1p3.launch_data_storage.base import LaunchDataStorage
 from sqlalchemy import CursorResult, delete
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -17,7 +19,11 @@ DEFAULT_TTL_SECONDS = 3600
 
 
 class DatabaseLaunchStorage(LaunchDataStorage[Any]):  # type: ignore[misc]
-    """Keys are random (state-<uuid>, nonce-<random>), so they need no per-browser prefix."""
+    """Keys are random (state-<uuid>, nonce-<random>), so they need no per-browser prefix.
+
+    Values are written with the caller's session and committed by the caller (the login or
+    the launch), once, rather than once per value: a launch writes three of them.
+    """
 
     def __init__(self, session: Session) -> None:
         super().__init__()
@@ -37,21 +43,29 @@ class DatabaseLaunchStorage(LaunchDataStorage[Any]):  # type: ignore[misc]
 
     def set_value(self, key: str, value: Any, exp: int | None = None) -> None:
         ttl = exp if exp is not None else DEFAULT_TTL_SECONDS
-        self._session.merge(
-            LaunchState(
-                key=self._prepare_key(key),
-                value=value,
-                expires_at=utcnow() + timedelta(seconds=ttl),
-            )
-        )
-        self._session.commit()
+        row = {
+            "key": self._prepare_key(key),
+            "value": value,
+            "expires_at": utcnow() + timedelta(seconds=ttl),
+        }
+        self._session.execute(_upsert(self._session, row))
 
     def check_value(self, key: str) -> bool:
         return self.get_value(key) is not None
 
 
+def _upsert(session: Session, row: dict[str, Any]) -> Any:
+    """One INSERT ... ON CONFLICT statement: no read first, and no race between two writers."""
+    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = insert(LaunchState).values(**row)
+    return statement.on_conflict_do_update(
+        index_elements=[LaunchState.key],
+        set_={"value": statement.excluded.value, "expires_at": statement.excluded.expires_at},
+    )
+
+
 def consume_nonce(session: Session, issuer: str, nonce: str, ttl_seconds: int) -> bool:
-    """Mark a nonce used; False when it already was (a replayed id_token).
+    """Mark a nonce used and commit the launch's state; False when it was used before.
 
     A unique constraint decides, so two concurrent replays cannot both win.
     """

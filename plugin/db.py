@@ -7,12 +7,13 @@ datetime ever reaches or leaves the database.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, select
 from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 from sqlalchemy.types import TypeDecorator
@@ -54,20 +55,28 @@ class Base(DeclarativeBase):
     type_annotation_map = {datetime: UTCDateTime()}  # noqa: RUF012 (SQLAlchemy reads it)
 
 
-def _enable_sqlite_savepoints(engine: Engine) -> None:
-    """pysqlite's own transaction handling breaks SAVEPOINT; take it over (SQLAlchemy docs)."""
+def _configure_sqlite(engine: Engine) -> None:
+    """Make SQLite behave under a threaded server and nested transactions.
+
+    pysqlite's own transaction handling breaks SAVEPOINT, so we emit BEGIN ourselves (the
+    SQLAlchemy docs' recipe). We begin IMMEDIATE: with deferred transactions two threads that
+    read and then write both hold shared locks and one fails at once with "database is
+    locked"; immediate ones queue for the write lock (busy_timeout) instead. WAL lets readers
+    outside transactions carry on meanwhile.
+    """
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -77,11 +86,40 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             kwargs.setdefault("poolclass", StaticPool)
         kwargs.setdefault("connect_args", {"check_same_thread": False})
         engine = create_engine(url, **kwargs)
-        _enable_sqlite_savepoints(engine)
+        _configure_sqlite(engine)
         return engine
-    kwargs.setdefault("pool_pre_ping", True)
+    # Recycle rather than pre-ping: a ping is one more round trip on every request.
+    kwargs.setdefault("pool_recycle", 300)
     return create_engine(url, **kwargs)
 
 
 def make_session_factory(engine: Engine) -> Callable[[], Session]:
     return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+M = TypeVar("M", bound=Base)
+
+
+def get_or_create(
+    session: Session, model: type[M], lookup: Mapping[str, Any], create: Callable[[], M]
+) -> tuple[M, bool]:
+    """Find the row matching ``lookup`` or insert ``create()``; safe when requests race.
+
+    Two students of one course launching at the same moment both miss the course and both
+    insert it; the unique constraint lets one win, and the loser's savepoint rolls back and
+    finds the winner's row, so neither request fails. Returns (row, created).
+    """
+    query = select(model).filter_by(**lookup)
+    found = session.scalar(query)
+    if found is not None:
+        return found, False
+    try:
+        with session.begin_nested():
+            row = create()
+            session.add(row)
+        return row, True
+    except IntegrityError:
+        found = session.scalar(query)
+        if found is None:
+            raise
+        return found, False

@@ -7,8 +7,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from flask import Flask, g
-from flask_babel import get_locale
 from flask.typing import ResponseReturnValue
+from flask_babel import get_locale
 from sqlalchemy.orm import Session
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response

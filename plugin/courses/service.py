@@ -2,12 +2,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from plugin.actors import Actor, Role
 from plugin.courses.models import Course, CourseMembership
-from plugin.db import utcnow
+from plugin.db import get_or_create, utcnow
 from plugin.errors import NotFound
 from plugin.people.identity import AccountRef, PersonFacts, upsert_person
 from plugin.people.models import Institution, Person
@@ -50,7 +49,6 @@ def enter_course(session: Session, entry: CourseEntry) -> Arrival:
     course = None
     if entry.course is not None:
         course = _upsert_course(session, entry.course, entry.institution_id)
-        session.flush()
         _upsert_membership(session, course, person, entry.role)
     session.flush()
     actor = Actor(person_id=person.id, role=entry.role, course_id=course.id if course else None)
@@ -59,16 +57,14 @@ def enter_course(session: Session, entry: CourseEntry) -> Arrival:
 
 
 def _upsert_course(session: Session, ref: CourseRef, institution_id: int) -> Course:
-    course = session.scalar(
-        select(Course).where(
-            Course.namespace == ref.namespace, Course.external_id == ref.external_id
-        )
-    )
-    if course is None:
-        course = Course(
+    course, _created = get_or_create(
+        session,
+        Course,
+        {"namespace": ref.namespace, "external_id": ref.external_id},
+        lambda: Course(
             namespace=ref.namespace, external_id=ref.external_id, institution_id=institution_id
-        )
-        session.add(course)
+        ),
+    )
     if ref.title:
         course.title = ref.title[:300]
     if ref.label:
@@ -77,14 +73,13 @@ def _upsert_course(session: Session, ref: CourseRef, institution_id: int) -> Cou
 
 
 def _upsert_membership(session: Session, course: Course, person: Person, role: Role) -> None:
-    membership = session.scalar(
-        select(CourseMembership).where(
-            CourseMembership.course_id == course.id, CourseMembership.person_id == person.id
-        )
+    membership, created = get_or_create(
+        session,
+        CourseMembership,
+        {"course_id": course.id, "person_id": person.id},
+        lambda: CourseMembership(course_id=course.id, person_id=person.id, role=role),
     )
-    if membership is None:
-        session.add(CourseMembership(course=course, person=person, role=role))
-    else:
+    if not created:
         membership.role = role
         membership.last_seen_at = utcnow()
 

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from plugin.db import utcnow
+from plugin.db import get_or_create, utcnow
 from plugin.errors import InvalidInput
 from plugin.people.models import ExternalAccount, Person
 
@@ -49,20 +48,17 @@ def upsert_person(
     """
     if not account.subject or not account.namespace:
         raise InvalidInput("A person needs an identifier from their institution.")
-    existing = session.scalar(
-        select(ExternalAccount).where(
-            ExternalAccount.namespace == account.namespace,
-            ExternalAccount.subject == account.subject,
-        )
+    row, _created = get_or_create(
+        session,
+        ExternalAccount,
+        {"namespace": account.namespace, "subject": account.subject},
+        lambda: ExternalAccount(
+            namespace=account.namespace,
+            subject=account.subject,
+            person=Person(institution_id=institution_id),
+        ),
     )
-    if existing is None:
-        person = Person(institution_id=institution_id)
-        person.accounts.append(
-            ExternalAccount(namespace=account.namespace, subject=account.subject)
-        )
-        session.add(person)
-    else:
-        person = existing.person
+    person = row.person
     # Anonymous launches send nothing; keep what an earlier, named launch told us.
     if facts.full_name:
         person.lms_name = facts.full_name

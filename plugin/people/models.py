@@ -36,7 +36,7 @@ class Person(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    institution: Mapped[Institution] = relationship()
+    institution: Mapped[Institution] = relationship(lazy="joined")
     accounts: Mapped[list[ExternalAccount]] = relationship(
         back_populates="person", cascade="all, delete-orphan"
     )
@@ -57,4 +57,5 @@ class ExternalAccount(Base):
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    person: Mapped[Person] = relationship(back_populates="accounts")
+    # Joined: every lookup of an account is followed by its person (one round trip, not two).
+    person: Mapped[Person] = relationship(back_populates="accounts", lazy="joined")

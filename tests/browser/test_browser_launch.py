@@ -94,13 +94,17 @@ def test_tandem_pages_pass_axe(page: Any, live_stack: LiveStack) -> None:
     for path in ("/", "/no/such/page"):
         page.goto(f"{live_stack.tandem_url}{path}")
         assert axe_violations(page) == [], path
-    page.goto(f"{live_stack.demo_url}/leiden/launch/{live_stack.platform('leiden').teacher.user_id}?target=window")
+    page.goto(
+        f"{live_stack.demo_url}/leiden/launch/{live_stack.platform('leiden').teacher.user_id}?target=window"
+    )
     page.locator('[data-testid="greeting"]').wait_for(timeout=15000)
     assert 'lang="nl"' in page.content()
     assert axe_violations(page) == []
 
 
-def test_tandem_works_on_a_phone_sized_screen_by_keyboard(browser: Any, live_stack: LiveStack) -> None:
+def test_tandem_works_on_a_phone_sized_screen_by_keyboard(
+    browser: Any, live_stack: LiveStack
+) -> None:
     context = browser.new_context(
         viewport={"width": 375, "height": 700}, is_mobile=True, has_touch=True, bypass_csp=True
     )

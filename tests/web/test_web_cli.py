@@ -44,7 +44,15 @@ def test_add_list_and_remove_a_platform(app: Flask) -> None:
         }
     ]
     removed = runner.invoke(
-        args=["tandem", "platform", "remove", "--issuer", rows[0]["issuer"], "--client-id", "abc-123"]
+        args=[
+            "tandem",
+            "platform",
+            "remove",
+            "--issuer",
+            rows[0]["issuer"],
+            "--client-id",
+            "abc-123",
+        ]
     )
     assert removed.exit_code == 0
     assert "No platforms" in runner.invoke(args=["tandem", "platform", "list"]).output

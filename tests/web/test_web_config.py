@@ -10,7 +10,8 @@ from web.config import ConfigError, Settings
 def test_defaults_need_no_configuration(tmp_path: Path) -> None:
     settings = Settings.from_env({"TANDEM_INSTANCE_PATH": str(tmp_path)}).resolved()
     assert settings.database_url == f"sqlite:///{tmp_path / 'tandem.sqlite3'}"
-    assert settings.secret_key and len(settings.secret_key) >= 32
+    assert settings.secret_key is not None
+    assert len(settings.secret_key) >= 32
     # The generated secret is persisted: a restart keeps sessions valid.
     again = Settings.from_env({"TANDEM_INSTANCE_PATH": str(tmp_path)}).resolved()
     assert again.secret_key == settings.secret_key
