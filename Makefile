@@ -30,11 +30,11 @@ node_modules/.installed: package.json package-lock.json
 	else echo "npm not found: browser accessibility checks will skip"; fi
 
 $(MO): web/translations/nl/LC_MESSAGES/messages.po $(STAMP)
-	$(BIN)/pybabel compile --use-fuzzy -d web/translations -f -q
+	$(BIN)/pybabel compile -d web/translations
 
 translations: $(STAMP)
-	$(BIN)/pybabel extract -q -F babel.cfg -k lazy_gettext -o web/translations/messages.pot .
-	$(BIN)/pybabel update -q -i web/translations/messages.pot -d web/translations -w 100
+	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext -o web/translations/messages.pot .
+	$(BIN)/pybabel update -i web/translations/messages.pot -d web/translations -w 100
 
 migrate: install
 	$(BIN)/tandem db upgrade

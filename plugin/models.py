@@ -5,6 +5,8 @@ An explicit list on purpose: a new feature adds one line here, and grep finds it
 
 from plugin.courses import models as courses
 from plugin.db import Base
+from plugin.exchanges import models as exchanges
 from plugin.people import models as people
+from plugin.profiles import models as profiles
 
-__all__ = ["Base", "courses", "people"]
+__all__ = ["Base", "courses", "exchanges", "people", "profiles"]

@@ -1,0 +1,1 @@
+"""What a student tells their future teammates: languages, time zone, availability, interests."""
