@@ -101,6 +101,8 @@ class _Tabu:
         self.value = float((self.w[np.arange(inst.n), assign]).sum() / 2)
         self.lower = np.asarray(inst.lower, dtype=np.int64)
         self.upper = np.asarray(inst.upper, dtype=np.int64)
+        self.twice_d = 2.0 * inst.d
+        self.flexible = bool(np.any(self.lower < self.upper))
 
     def move(self, i: int, h: int) -> None:
         g = int(self.assign[i])
@@ -117,15 +119,19 @@ class _Tabu:
         """Best (delta, i, target) over moves (target = group) and swaps (target = -1 - j)."""
         idx = np.arange(self.inst.n)
         own = self.w[idx, self.assign]
-        cross = self.w[:, self.assign]
-        swap = cross - own[:, None] + cross.T - own[None, :] - 2.0 * self.inst.d
-        open_pair = allowed[:, None] & allowed[None, :]
-        aspire = self.value + swap > best_value + 1e-9
-        swap[(self.assign[:, None] == self.assign[None, :]) | ~(open_pair | aspire)] = -np.inf
+        swap = self.w[:, self.assign]
+        swap += swap.T
+        swap -= own[:, None]
+        swap -= own[None, :]
+        swap -= self.twice_d
+        blocked = self.assign[:, None] == self.assign[None, :]
+        closed = ~(allowed[:, None] & allowed[None, :])
+        closed &= swap <= best_value - self.value + 1e-9
+        swap[blocked | closed] = -np.inf
         flat = int(np.argmax(swap))
         best = (float(swap.flat[flat]), flat // self.inst.n, -1 - flat % self.inst.n)
         can_leave = self.sizes[self.assign] > self.lower[self.assign]
-        if can_leave.any():
+        if self.flexible and can_leave.any():
             move = self.w - own[:, None]
             move[:, self.sizes >= self.upper] = -np.inf
             move[idx, self.assign] = -np.inf
