@@ -22,6 +22,8 @@ CUSTOM = LTI + "custom"
 NRPS = "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice"
 AGS = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
 DEEP_LINKING_SETTINGS = "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings"
+# The custom parameter Tandem's deep-linking response puts on a placement: which exchange.
+EXCHANGE_PARAMETER = "tandem_exchange"
 
 RESOURCE_LINK_REQUEST = "LtiResourceLinkRequest"
 DEEP_LINKING_REQUEST = "LtiDeepLinkingRequest"
@@ -54,6 +56,10 @@ class LaunchClaims:
     return_url: str | None = None
     platform_name: str | None = None
     custom: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def exchange_hint(self) -> str | None:
+        return self.custom.get(EXCHANGE_PARAMETER) or None
 
 
 def _text(body: Mapping[str, Any], key: str) -> str | None:

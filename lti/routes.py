@@ -29,7 +29,9 @@ def oidc_login() -> Response:
 def launch() -> BaseResponse:
     valid = validate(get_session(), _lti(), request.form.to_dict())
     arrival = enter_course(get_session(), to_entry(valid))
-    start_web_session(arrival.actor, locale=valid.claims.locale)
+    start_web_session(
+        arrival.actor, locale=valid.claims.locale, exchange_hint=valid.claims.exchange_hint
+    )
     return redirect(url_for("pages.home"), code=303)
 
 

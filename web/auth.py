@@ -16,14 +16,27 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
-def start_web_session(actor: Actor, *, locale: str | None = None) -> None:
-    """A fresh session per launch: a launch as someone else must not inherit anything."""
+def start_web_session(
+    actor: Actor, *, locale: str | None = None, exchange_hint: str | None = None
+) -> None:
+    """A fresh session per launch: a launch as someone else must not inherit anything.
+
+    ``exchange_hint`` is what the placement says about its exchange (a deep-linking custom
+    parameter), never trusted alone: the exchanges use case checks it against the course.
+    """
     session.clear()
     session["person_id"] = actor.person_id
     session["role"] = actor.role.value
     session["course_id"] = actor.course_id
     if locale:
         session["lms_locale"] = locale
+    if exchange_hint:
+        session["exchange_hint"] = exchange_hint
+
+
+def current_exchange_hint() -> str | None:
+    hint = session.get("exchange_hint")
+    return hint if isinstance(hint, str) else None
 
 
 def current_actor() -> Actor | None:
