@@ -127,6 +127,27 @@ def test_same_seed_gives_same_teams(seed: int) -> None:
     assert first == again
 
 
+@settings(max_examples=8, deadline=None)
+@given(
+    st.integers(min_value=12, max_value=30),
+    st.integers(min_value=0, max_value=2**16),
+    st.lists(st.integers(min_value=0, max_value=11), min_size=1, max_size=3, unique=True),
+)
+def test_locked_members_never_move_in_realistic_pools(
+    n: int, seed: int, locked_positions: list[int]
+) -> None:
+    pool = make_pool(n, seed)
+    locks = tuple((pool[k].id, "Locked") for k in locked_positions)
+    rules = MatchRules(min_institutions=2, max_per_institution=3, min_shared_hours=1, locked=locks)
+    outcome = match(pool, rules, seed=seed, seconds=FAST)
+    if isinstance(outcome, InfeasibilityReport):
+        assert outcome.problems
+        return
+    result = assert_valid(pool, rules, outcome)
+    locked_team = next(t for t in result.teams if t.key == "Locked")
+    assert {cid for cid, _ in locks} <= set(locked_team.member_ids)
+
+
 # --- hard rules, examples ----------------------------------------------------------------------
 
 
