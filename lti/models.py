@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, Float, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from plugin.db import Base, utcnow
@@ -27,6 +27,10 @@ class Registration(Base):
     key_set_url: Mapped[str] = mapped_column(String(500))
     # Brightspace's OAuth token endpoint wants its own audience, not the token URL.
     token_audience: Mapped[str | None] = mapped_column(String(500))
+    # "manual" (CLI, admin form) or "dynamic" (LTI Dynamic Registration).
+    source: Mapped[str] = mapped_column(String(20), default="manual")
+    # What the platform answered to dynamic registration (its tool-configuration echo).
+    platform_config: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     institution: Mapped[Institution] = relationship()
@@ -70,3 +74,53 @@ class LaunchState(Base):
     key: Mapped[str] = mapped_column(String(300), primary_key=True)
     value: Mapped[Any] = mapped_column(JSON)
     expires_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class ServiceEndpoints(Base):
+    """The NRPS and AGS URLs a course's launches carried, remembered for server-side calls.
+
+    One row per course: the roster and grades of a course are reached through the URLs its
+    latest launch named (platforms may move them), with the registration that signs for them.
+    """
+
+    __tablename__ = "lti_service_endpoints"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"), unique=True)
+    registration_id: Mapped[int] = mapped_column(
+        ForeignKey("lti_registration.id", ondelete="CASCADE"), index=True
+    )
+    memberships_url: Mapped[str | None] = mapped_column(String(1000))
+    lineitems_url: Mapped[str | None] = mapped_column(String(1000))
+    # The line item Tandem reports to: the platform's (Moodle) or one Tandem created.
+    lineitem_url: Mapped[str | None] = mapped_column(String(1000))
+    ags_scopes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    roster_synced_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    registration: Mapped[Registration] = relationship()
+
+
+class GradeOutbox(Base):
+    """A score on its way to an LMS gradebook. Rows are never deleted by delivery.
+
+    Written in its own commit before any HTTP call, so an LMS that is down or answers an error
+    costs a retry (``next_attempt_at``, exponential backoff), never the score.
+    """
+
+    __tablename__ = "lti_grade_outbox"
+    __table_args__ = (Index("ix_lti_grade_outbox_due", "delivered_at", "next_attempt_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[str] = mapped_column(String(255))  # the LTI ``sub`` the platform knows
+    score_given: Mapped[float | None] = mapped_column(Float)
+    score_maximum: Mapped[float] = mapped_column(Float)
+    activity_progress: Mapped[str] = mapped_column(String(20))
+    grading_progress: Mapped[str] = mapped_column(String(20))
+    comment: Mapped[str | None] = mapped_column(Text)
+    scored_at: Mapped[datetime] = mapped_column(default=utcnow)
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    delivered_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -38,6 +38,8 @@ class CourseMembership(Base):
     )
     first_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Set when the LMS roster no longer lists the person; cleared when they are back.
+    left_at: Mapped[datetime | None]
 
     course: Mapped[Course] = relationship()
     person: Mapped[Person] = relationship()
