@@ -106,7 +106,8 @@ def remove_platform(session: Session, issuer: str, client_id: str) -> None:
 
 def list_platforms(session: Session) -> list[Registration]:
     query = select(Registration).options(joinedload(Registration.deployments))
-    return list(session.scalars(query.order_by(Registration.issuer, Registration.client_id)))
+    ordered = query.order_by(Registration.issuer, Registration.client_id)
+    return list(session.scalars(ordered).unique())
 
 
 def _get(session: Session, issuer: str, client_id: str) -> Registration:

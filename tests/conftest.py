@@ -119,6 +119,7 @@ def live_stack(
     yield stack
     for server in servers:
         server.stop()
+    stack.engine.dispose()  # closes pooled connections before the database is dropped
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from typing import Any
 
 import requests
 from flask import Flask
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 from werkzeug.serving import BaseWSGIServer, make_server
 
@@ -53,6 +54,7 @@ class LiveStack:
     session_factory: Callable[[], Session]
     key_cache: PlatformKeyCache
     tandem: Flask
+    engine: Engine
 
     def platform(self, slug: str) -> DemoPlatform:
         return self.platforms[slug]
@@ -63,7 +65,8 @@ def start_stack(database_url: str, instance: Path) -> tuple[LiveStack, list[Serv
     tandem_port, demo_port = free_port(), free_port()
     tandem_url, demo_url = f"http://127.0.0.1:{tandem_port}", f"http://127.0.0.1:{demo_port}"
     platforms = make_platforms(demo_url, instance / "demo-keys")
-    session_factory = make_session_factory(make_engine(database_url))
+    engine = make_engine(database_url)
+    session_factory = make_session_factory(engine)
     with session_factory() as db:
         for platform in platforms:
             args = platform.registration_args(tandem_url)
@@ -85,6 +88,7 @@ def start_stack(database_url: str, instance: Path) -> tuple[LiveStack, list[Serv
         session_factory=session_factory,
         key_cache=key_cache,
         tandem=tandem,
+        engine=engine,
     )
     return stack, servers
 

@@ -33,6 +33,7 @@ def test_add_list_and_remove_a_platform(app: Flask) -> None:
         ]
     )  # fmt: skip
     listed = runner.invoke(args=["tandem", "platform", "list", "--json"])
+    assert listed.exit_code == 0, (listed.output, listed.exc_info)
     rows = json.loads(listed.output)
     assert rows == [
         {
