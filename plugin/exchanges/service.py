@@ -1,0 +1,497 @@
+"""Exchanges: the object that courses on different platforms join, so their students meet.
+
+Use cases for teachers (create, copy, invite, decide, leave) and for everyone who launches
+(enter). Each public function ends with ``session.commit()``; helpers never commit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from plugin.actors import Actor, Role
+from plugin.courses.models import Course
+from plugin.db import get_or_create, utcnow
+from plugin.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from plugin.exchanges import codes
+from plugin.exchanges.models import (
+    Exchange,
+    JoinCode,
+    Participant,
+    ParticipantStatus,
+    Seat,
+    SeatStatus,
+)
+from plugin.exchanges.phases import Phase, check_phases, default_phases, shift_phases
+from plugin.profiles.languages import check_language_codes
+from plugin.profiles.models import Profile
+
+MAX_TITLE = 200
+MAX_DESCRIPTION = 5000
+MAX_TEAM_SIZE = 12
+MAX_WEEKLY_HOURS = 40
+MAX_DAYS = 366
+CODE_DAYS_DEFAULT = 14
+CODE_DAYS_MAX = 90
+TEACHING_ROLES = (Role.TEACHER, Role.ADMIN)
+
+
+@dataclass(frozen=True)
+class ExchangeDraft:
+    """What a teacher types into the setup form. ``phases`` empty means the COIL defaults."""
+
+    title: str
+    starts_on: date
+    ends_on: date
+    languages: tuple[str, ...]
+    description: str = ""
+    phases: tuple[Phase, ...] = ()
+    team_size_min: int = 4
+    team_size_max: int = 6
+    weekly_hours: int = 3
+
+
+@dataclass(frozen=True)
+class ExchangeSummary:
+    """One line of a teacher's list (and of the deep-linking picker)."""
+
+    exchange_id: int
+    title: str
+    starts_on: date
+    ends_on: date
+    seat_id: int
+    seat_status: SeatStatus
+    is_owner: bool
+
+
+@dataclass(frozen=True)
+class IssuedCode:
+    """The clear code is shown once, to the owner; only its hash is stored."""
+
+    code: str
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class ExchangeView:
+    """Where a launch lands: the exchange, the course's seat and the person's participation."""
+
+    exchange: Exchange
+    seat: Seat
+    participant: Participant
+    is_teacher: bool
+    needs_onboarding: bool
+    other_seats: list[Seat] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------- helpers (never commit)
+
+
+def _require_teacher_in_course(actor: Actor) -> int:
+    if actor.role not in TEACHING_ROLES:
+        raise NotAllowed("Only teachers can do this.")
+    if actor.course_id is None:
+        raise NotAllowed("Open Tandem from your course to set up or join an exchange.")
+    return actor.course_id
+
+
+def _course_of(session: Session, actor: Actor) -> Course:
+    course_id = _require_teacher_in_course(actor)
+    course = session.get(Course, course_id)
+    if course is None:
+        # Courses only exist through launches from registered platforms.
+        raise NotFound("This course does not come from a registered learning platform.")
+    return course
+
+
+def get_exchange(session: Session, exchange_id: int) -> Exchange:
+    exchange = session.get(Exchange, exchange_id)
+    if exchange is None:
+        raise NotFound("This exchange does not exist.")
+    return exchange
+
+
+def _seat_of_course(exchange: Exchange, course_id: int | None) -> Seat | None:
+    return next((s for s in exchange.seats if s.course_id == course_id), None)
+
+
+def owner_seat(exchange: Exchange) -> Seat:
+    return next(s for s in exchange.seats if s.is_owner)
+
+
+def require_owner(session: Session, actor: Actor, exchange_id: int) -> Exchange:
+    """Only teachers of the course that created the exchange run it."""
+    exchange = get_exchange(session, exchange_id)
+    _require_teacher_in_course(actor)
+    if owner_seat(exchange).course_id != actor.course_id:
+        raise NotAllowed("Only teachers of the course that created this exchange can do this.")
+    return exchange
+
+
+def require_seat_teacher(session: Session, actor: Actor, exchange_id: int) -> Seat:
+    """Teachers of any approved seat may look after the exchange (and their own seat)."""
+    exchange = get_exchange(session, exchange_id)
+    _require_teacher_in_course(actor)
+    seat = _seat_of_course(exchange, actor.course_id)
+    if seat is None or seat.status is not SeatStatus.APPROVED:
+        raise NotAllowed("Only teachers of a course in this exchange can see this.")
+    return seat
+
+
+def _check_draft(draft: ExchangeDraft) -> ExchangeDraft:
+    title = draft.title.strip()
+    if not title or len(title) > MAX_TITLE:
+        raise InvalidInput("The title must be 1-200 characters.")
+    if len(draft.description) > MAX_DESCRIPTION:
+        raise InvalidInput("The description can be at most 5000 characters.")
+    if draft.ends_on < draft.starts_on:
+        raise InvalidInput("The exchange cannot end before it starts.")
+    if (draft.ends_on - draft.starts_on).days > MAX_DAYS:
+        raise InvalidInput("An exchange can last at most one year.")
+    if not 2 <= draft.team_size_min <= draft.team_size_max <= MAX_TEAM_SIZE:
+        raise InvalidInput("Team sizes must be between 2 and 12, the smallest first.")
+    if not 1 <= draft.weekly_hours <= MAX_WEEKLY_HOURS:
+        raise InvalidInput("Weekly hours must be between 1 and 40.")
+    languages = tuple(check_language_codes(list(draft.languages)))
+    phases = list(draft.phases) or default_phases(draft.starts_on, draft.ends_on)
+    check_phases(phases, draft.starts_on, draft.ends_on)
+    return ExchangeDraft(
+        title=title,
+        starts_on=draft.starts_on,
+        ends_on=draft.ends_on,
+        languages=languages,
+        description=draft.description.strip(),
+        phases=tuple(phases),
+        team_size_min=draft.team_size_min,
+        team_size_max=draft.team_size_max,
+        weekly_hours=draft.weekly_hours,
+    )
+
+
+def _apply(exchange: Exchange, draft: ExchangeDraft) -> None:
+    exchange.title = draft.title
+    exchange.description = draft.description
+    exchange.languages = list(draft.languages)
+    exchange.starts_on = draft.starts_on
+    exchange.ends_on = draft.ends_on
+    exchange.phases = [p.as_json() for p in draft.phases]
+    exchange.team_size_min = draft.team_size_min
+    exchange.team_size_max = draft.team_size_max
+    exchange.weekly_hours = draft.weekly_hours
+
+
+def phases_of(exchange: Exchange) -> list[Phase]:
+    return [Phase.from_json(raw) for raw in exchange.phases]
+
+
+def draft_of(exchange: Exchange) -> ExchangeDraft:
+    """The exchange as a form fills it in (editing, copying)."""
+    return ExchangeDraft(
+        title=exchange.title,
+        starts_on=exchange.starts_on,
+        ends_on=exchange.ends_on,
+        languages=tuple(exchange.languages),
+        description=exchange.description,
+        phases=tuple(phases_of(exchange)),
+        team_size_min=exchange.team_size_min,
+        team_size_max=exchange.team_size_max,
+        weekly_hours=exchange.weekly_hours,
+    )
+
+
+def _new_owned_exchange(
+    session: Session, actor: Actor, course: Course, draft: ExchangeDraft
+) -> Exchange:
+    exchange = Exchange(owner_id=actor.person_id)
+    _apply(exchange, draft)
+    exchange.seats.append(
+        Seat(
+            course_id=course.id,
+            status=SeatStatus.APPROVED,
+            is_owner=True,
+            requested_by_id=actor.person_id,
+            decided_by_id=actor.person_id,
+            decided_at=utcnow(),
+        )
+    )
+    session.add(exchange)
+    return exchange
+
+
+# ---------------------------------------------------------------- teacher use cases
+
+
+def create_exchange(session: Session, actor: Actor, draft: ExchangeDraft) -> Exchange:
+    """A teacher starts an exchange from their course; that course takes the owner's seat."""
+    course = _course_of(session, actor)
+    exchange = _new_owned_exchange(session, actor, course, _check_draft(draft))
+    session.commit()
+    return exchange
+
+
+def update_exchange(
+    session: Session, actor: Actor, exchange_id: int, draft: ExchangeDraft
+) -> Exchange:
+    """The owner edits the setup; partners see the change on their next page load."""
+    exchange = require_owner(session, actor, exchange_id)
+    _apply(exchange, _check_draft(draft))
+    session.commit()
+    return exchange
+
+
+def exchanges_for_teacher(session: Session, actor: Actor) -> list[ExchangeSummary]:
+    """Every exchange the actor's course has a seat in (any status), newest first.
+
+    The deep-linking picker offers the approved ones; the home page also shows pending ones.
+    """
+    course_id = _require_teacher_in_course(actor)
+    rows = session.execute(
+        select(Exchange, Seat)
+        .join(Seat, Seat.exchange_id == Exchange.id)
+        .where(Seat.course_id == course_id)
+        .order_by(Exchange.starts_on.desc(), Exchange.id.desc())
+    ).all()
+    return [
+        ExchangeSummary(
+            exchange_id=exchange.id,
+            title=exchange.title,
+            starts_on=exchange.starts_on,
+            ends_on=exchange.ends_on,
+            seat_id=seat.id,
+            seat_status=seat.status,
+            is_owner=seat.is_owner,
+        )
+        for exchange, seat in rows
+    ]
+
+
+def templates_for_teacher(session: Session, actor: Actor) -> list[Exchange]:
+    """Exchanges this teacher created or taught in before: the ones they may copy."""
+    if actor.role not in TEACHING_ROLES:
+        raise NotAllowed("Only teachers can do this.")
+    owned = select(Exchange.id).where(Exchange.owner_id == actor.person_id)
+    taught = select(Participant.exchange_id).where(
+        Participant.person_id == actor.person_id, Participant.role.in_(TEACHING_ROLES)
+    )
+    return list(
+        session.scalars(
+            select(Exchange)
+            .where(Exchange.id.in_(owned.union(taught)))
+            .order_by(Exchange.starts_on.desc())
+        )
+    )
+
+
+def copy_exchange(
+    session: Session, actor: Actor, source_id: int, starts_on: date, title: str | None = None
+) -> Exchange:
+    """Start this term's exchange from last term's: same setup, dates moved, no partners.
+
+    Partners and people are never copied: a new term must never silently join an old pool.
+    """
+    course = _course_of(session, actor)
+    source = get_exchange(session, source_id)
+    if source.id not in {e.id for e in templates_for_teacher(session, actor)}:
+        raise NotAllowed("You can only copy exchanges you created or taught in.")
+    offset = (starts_on - source.starts_on).days
+    template = draft_of(source)
+    draft = ExchangeDraft(
+        title=title if title is not None else template.title,
+        starts_on=starts_on,
+        ends_on=template.ends_on + timedelta(days=offset),
+        languages=template.languages,
+        description=template.description,
+        phases=tuple(shift_phases(list(template.phases), offset)),
+        team_size_min=template.team_size_min,
+        team_size_max=template.team_size_max,
+        weekly_hours=template.weekly_hours,
+    )
+    exchange = _new_owned_exchange(session, actor, course, _check_draft(draft))
+    exchange.copied_from_id = source.id
+    session.commit()
+    return exchange
+
+
+def issue_join_code(
+    session: Session, actor: Actor, exchange_id: int, valid_days: int = CODE_DAYS_DEFAULT
+) -> IssuedCode:
+    """A new code for partners; earlier codes stop working (regenerating = revoking)."""
+    exchange = require_owner(session, actor, exchange_id)
+    if not 1 <= valid_days <= CODE_DAYS_MAX:
+        raise InvalidInput("A join code can be valid for 1 to 90 days.")
+    session.execute(
+        update(JoinCode)
+        .where(JoinCode.exchange_id == exchange.id, JoinCode.revoked.is_(False))
+        .values(revoked=True)
+    )
+    code = codes.new_code()
+    expires_at = utcnow() + timedelta(days=valid_days)
+    session.add(
+        JoinCode(exchange_id=exchange.id, code_hash=codes.hash_code(code), expires_at=expires_at)
+    )
+    session.commit()
+    return IssuedCode(code=code, expires_at=expires_at)
+
+
+def active_code_expiry(session: Session, exchange_id: int) -> datetime | None:
+    """When the current code expires (the code itself cannot be shown again)."""
+    return session.scalar(
+        select(JoinCode.expires_at).where(
+            JoinCode.exchange_id == exchange_id,
+            JoinCode.revoked.is_(False),
+            JoinCode.expires_at > utcnow(),
+        )
+    )
+
+
+def request_seat(session: Session, actor: Actor, code: str) -> Seat:
+    """A teacher at another institution asks for a seat for their course with a join code.
+
+    The owner then sees the course's institution as its LTI registration names it (verified),
+    never a name the partner typed.
+    """
+    course = _course_of(session, actor)
+    if not codes.normalise(code):
+        raise InvalidInput("Enter the join code you received from the exchange's owner.")
+    join = session.scalar(select(JoinCode).where(JoinCode.code_hash == codes.hash_code(code)))
+    if join is None or join.revoked:
+        raise NotFound("This join code is not valid. Check it or ask for a new one.")
+    if join.expires_at <= utcnow():
+        raise InvalidInput("This join code has expired. Ask the exchange's owner for a new one.")
+    exchange = get_exchange(session, join.exchange_id)
+    existing = _seat_of_course(exchange, course.id)
+    if existing is not None and existing.is_owner:
+        raise Conflict("This is your own exchange: your course already runs it.")
+    if owner_seat(exchange).course.institution_id == course.institution_id:
+        raise Conflict("Partner courses must come from another institution.")
+    if existing is not None and existing.status in (SeatStatus.PENDING, SeatStatus.APPROVED):
+        raise Conflict("Your course has already asked to join this exchange.")
+    if existing is None:
+        existing = Seat(course_id=course.id, requested_by_id=actor.person_id)
+        exchange.seats.append(existing)
+    existing.status = SeatStatus.PENDING
+    existing.requested_by_id = actor.person_id
+    existing.decided_by_id = None
+    existing.decided_at = None
+    session.commit()
+    return existing
+
+
+def decide_seat(session: Session, actor: Actor, seat_id: int, approve: bool) -> Seat:
+    """The owner lets a partner course in (its students then enter the pool) or declines."""
+    seat = session.get(Seat, seat_id)
+    if seat is None:
+        raise NotFound("This partner request does not exist.")
+    require_owner(session, actor, seat.exchange_id)
+    if seat.status is not SeatStatus.PENDING:
+        raise Conflict("This request has already been decided.")
+    seat.status = SeatStatus.APPROVED if approve else SeatStatus.DECLINED
+    seat.decided_by_id = actor.person_id
+    seat.decided_at = utcnow()
+    session.commit()
+    return seat
+
+
+def leave_exchange(session: Session, actor: Actor, exchange_id: int) -> Seat:
+    """A partner course leaves; its people leave the pool, their data stay with their course."""
+    exchange = get_exchange(session, exchange_id)
+    _require_teacher_in_course(actor)
+    seat = _seat_of_course(exchange, actor.course_id)
+    if seat is None or seat.status in (SeatStatus.LEFT, SeatStatus.DECLINED):
+        raise NotFound("Your course is not part of this exchange.")
+    if seat.is_owner:
+        raise Conflict("The course that created an exchange cannot leave it.")
+    seat.status = SeatStatus.LEFT
+    session.execute(
+        update(Participant)
+        .where(Participant.seat_id == seat.id, Participant.status == ParticipantStatus.ACTIVE)
+        .values(status=ParticipantStatus.LEFT)
+    )
+    session.commit()
+    return seat
+
+
+# ---------------------------------------------------------------- everyone
+
+
+def _approved_seat_for(session: Session, course_id: int, hint: str | None) -> Seat | None:
+    """The hint (the placement's exchange id) wins if it names a seat of this course.
+
+    Without a usable hint, the course's newest approved seat: a course is normally in one.
+    """
+    seats = list(
+        session.scalars(
+            select(Seat)
+            .where(Seat.course_id == course_id, Seat.status == SeatStatus.APPROVED)
+            .order_by(Seat.id.desc())
+        )
+    )
+    if hint is not None and hint.strip().isdigit():
+        wanted = int(hint.strip())
+        hinted = next((s for s in seats if s.exchange_id == wanted), None)
+        if hinted is not None:
+            return hinted
+    return seats[0] if seats else None
+
+
+def profile_is_complete(profile: Profile | None) -> bool:
+    """Enough to be matched: a time zone, some availability and at least one language."""
+    return bool(
+        profile is not None and profile.time_zone and profile.availability and profile.languages
+    )
+
+
+def enter_exchange(session: Session, actor: Actor, hint: str | None) -> ExchangeView | None:
+    """What a launch becomes: a participant of the exchange their course has a seat in.
+
+    Returns None when the course is in no exchange yet (teachers are then offered to create
+    or join one; students are told their teacher has not set it up).
+    """
+    if actor.course_id is None:
+        return None
+    seat = _approved_seat_for(session, actor.course_id, hint)
+    if seat is None:
+        return None
+    participant, _created = get_or_create(
+        session,
+        Participant,
+        {"exchange_id": seat.exchange_id, "person_id": actor.person_id},
+        lambda: Participant(
+            exchange_id=seat.exchange_id,
+            seat_id=seat.id,
+            person_id=actor.person_id,
+            role=actor.role,
+        ),
+    )
+    participant.role = actor.role
+    participant.seat_id = seat.id
+    participant.status = ParticipantStatus.ACTIVE
+    is_teacher = actor.role in TEACHING_ROLES
+    profile = session.scalar(select(Profile).where(Profile.person_id == actor.person_id))
+    view = ExchangeView(
+        exchange=seat.exchange,
+        seat=seat,
+        participant=participant,
+        is_teacher=is_teacher,
+        needs_onboarding=not is_teacher and not profile_is_complete(profile),
+        other_seats=[s for s in seat.exchange.seats if s.id != seat.id],
+    )
+    session.commit()
+    return view
+
+
+def my_participation(session: Session, actor: Actor, exchange_id: int) -> Participant:
+    """The actor's own active participation, for pages that need it (profile, my data)."""
+    participant = session.scalar(
+        select(Participant).where(
+            Participant.exchange_id == exchange_id,
+            Participant.person_id == actor.person_id,
+            Participant.status == ParticipantStatus.ACTIVE,
+        )
+    )
+    if participant is None:
+        raise NotAllowed("You are not a participant of this exchange.")
+    return participant
