@@ -6,7 +6,9 @@ An explicit list on purpose: a new feature adds one line here, and grep finds it
 from plugin.courses import models as courses
 from plugin.db import Base
 from plugin.exchanges import models as exchanges
+from plugin.matching import models as matching
 from plugin.people import models as people
 from plugin.profiles import models as profiles
+from plugin.rooms import models as rooms
 
-__all__ = ["Base", "courses", "exchanges", "people", "profiles"]
+__all__ = ["Base", "courses", "exchanges", "matching", "people", "profiles", "rooms"]

@@ -1,0 +1,81 @@
+"""Team use cases that do not need the matching engine: make a team by hand, remove someone.
+
+Matching's confirm step will call ``create_team`` too; until then teachers and tests do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import exists, select
+from sqlalchemy.orm import Session
+
+from plugin.actors import Actor, Role
+from plugin.courses.models import CourseMembership
+from plugin.errors import InvalidInput, NotAllowed, NotFound
+from plugin.exchanges.models import Exchange, Participant, ParticipantStatus, Seat, SeatStatus
+from plugin.matching.models import Team, TeamMembership
+
+TEACHING_ROLES = (Role.TEACHER, Role.ADMIN)
+
+
+def is_exchange_teacher(session: Session, person_id: int, exchange_id: int) -> bool:
+    """Teaches a course holding an approved seat in the exchange (or is a teaching participant)."""
+    by_seat = exists().where(
+        Seat.exchange_id == exchange_id,
+        Seat.status == SeatStatus.APPROVED,
+        CourseMembership.course_id == Seat.course_id,
+        CourseMembership.person_id == person_id,
+        CourseMembership.role.in_(TEACHING_ROLES),
+    )
+    by_participant = exists().where(
+        Participant.exchange_id == exchange_id,
+        Participant.person_id == person_id,
+        Participant.status == ParticipantStatus.ACTIVE,
+        Participant.role.in_(TEACHING_ROLES),
+    )
+    return bool(session.scalar(select(by_seat | by_participant)))
+
+
+def _require_teacher(session: Session, actor: Actor, exchange_id: int) -> Exchange:
+    exchange = session.get(Exchange, exchange_id)
+    if exchange is None:
+        raise NotFound("This exchange does not exist.")
+    if not is_exchange_teacher(session, actor.person_id, exchange_id):
+        raise NotAllowed("Only teachers of this exchange can change its teams.")
+    return exchange
+
+
+def create_team(
+    session: Session, actor: Actor, exchange_id: int, name: str, member_ids: Sequence[int]
+) -> Team:
+    """A team of the given people; a person already in a team of this exchange is refused."""
+    _require_teacher(session, actor, exchange_id)
+    name = name.strip()
+    if not name or len(name) > 80:
+        raise InvalidInput("A team name must be 1 to 80 characters.")
+    taken = session.scalars(
+        select(TeamMembership.person_id).where(
+            TeamMembership.exchange_id == exchange_id, TeamMembership.person_id.in_(member_ids)
+        )
+    ).all()
+    if taken or len(set(member_ids)) != len(member_ids):
+        raise InvalidInput("A person can be in only one team of an exchange.")
+    team = Team(exchange_id=exchange_id, name=name)
+    team.members = [TeamMembership(exchange_id=exchange_id, person_id=pid) for pid in member_ids]
+    session.add(team)
+    session.commit()
+    return team
+
+
+def remove_member(session: Session, actor: Actor, team_id: int, person_id: int) -> None:
+    """Take a person out of a team; adapters then cut their live connections."""
+    team = session.get(Team, team_id)
+    if team is None:
+        raise NotFound("This team does not exist.")
+    _require_teacher(session, actor, team.exchange_id)
+    membership = next((m for m in team.members if m.person_id == person_id), None)
+    if membership is None:
+        raise NotFound("This person is not in the team.")
+    team.members.remove(membership)
+    session.commit()

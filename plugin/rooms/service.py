@@ -1,0 +1,598 @@
+"""Room use cases, called by realtime/ (socket events) and web/pages (the room page).
+
+Every function starts by resolving the actor's access to the room from the database, so a
+member removed a second ago is refused on their very next event. Members write; teachers of
+any seat in the exchange observe read-only and moderate.
+
+Shared note: versioned last-writer-wins with a conflict notice. A save names the version it
+was based on; it always lands (nobody's typing is thrown away silently), and when somebody
+else saved in between, the result says so and carries the text that was overwritten, so the
+client can show it for recovery.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
+
+from plugin.actors import Actor
+from plugin.db import get_or_create, utcnow
+from plugin.errors import InvalidInput, NotAllowed, NotFound
+from plugin.exchanges.models import Exchange
+from plugin.matching.models import Team, TeamMembership
+from plugin.matching.teams import is_exchange_teacher
+from plugin.people.models import Person
+from plugin.profiles.models import Profile
+from plugin.rooms.models import Message, Note, Room, Task, TaskState
+from plugin.rooms.text import Segment, segments
+
+MAX_MESSAGE_CHARS = 4000
+MAX_CLIENT_ID_CHARS = 64
+MAX_NOTE_CHARS = 100_000
+MAX_REASON_CHARS = 500
+PAGE_SIZE = 50
+CATCH_UP_LIMIT = 500
+GENERAL_PHASE = "general"
+
+
+@dataclass(frozen=True)
+class RoomAccess:
+    room_id: int
+    team_id: int
+    exchange_id: int
+    person_id: int
+    is_member: bool
+    is_teacher: bool
+
+    @property
+    def can_write(self) -> bool:
+        return self.is_member
+
+    @property
+    def can_moderate(self) -> bool:
+        return self.is_teacher
+
+
+@dataclass(frozen=True)
+class MessageView:
+    """What a client sees of a line; hidden and deleted lines keep their place, not their text."""
+
+    id: int
+    seq: int
+    cursor: int
+    client_id: str
+    author_id: int | None
+    author_name: str
+    body: str
+    parts: list[Segment]
+    created_at: str
+    edited: bool
+    deleted: bool
+    hidden: bool
+    hidden_reason: str | None
+
+    def as_dict(self) -> dict[str, object]:
+        return {k: getattr(self, k) for k in self.__dataclass_fields__}
+
+
+@dataclass(frozen=True)
+class PostResult:
+    message: MessageView
+    duplicate: bool  # True when the client id was already stored: nothing new to broadcast
+
+
+@dataclass(frozen=True)
+class MemberView:
+    person_id: int
+    display_name: str
+    institution: str
+    time_zone: str | None
+    local_time: str | None  # "HH:MM" now in the member's zone
+
+    def as_dict(self) -> dict[str, object]:
+        return {k: getattr(self, k) for k in self.__dataclass_fields__}
+
+
+@dataclass(frozen=True)
+class NoteView:
+    text: str
+    version: int
+    updated_by: str | None
+    updated_at: str
+
+
+@dataclass(frozen=True)
+class NoteSaved:
+    note: NoteView
+    conflict: bool
+    overwritten_text: str | None = None
+
+
+@dataclass(frozen=True)
+class TaskView:
+    id: int
+    phase_key: str
+    title: str
+    state: str
+    assignee_id: int | None
+    due_on: str | None
+    done_by: str | None
+    done_at: str | None
+
+    def as_dict(self) -> dict[str, object]:
+        return {k: getattr(self, k) for k in self.__dataclass_fields__}
+
+
+@dataclass(frozen=True)
+class RoomSnapshot:
+    access: RoomAccess
+    team_name: str
+    last_seq: int
+    members: list[MemberView]
+    messages: list[MessageView]
+    note: NoteView
+    tasks: list[TaskView]
+    phases: list[dict[str, str]] = field(default_factory=list)
+
+
+# --- access ------------------------------------------------------------------------------
+
+
+def check_access(session: Session, actor: Actor, room_id: int) -> RoomAccess:
+    """Who the actor is in this room, from the database now; refuses outsiders.
+
+    Read-only: no commit. "Does not exist" and "not yours" are both NotFound for students, so a
+    probe cannot learn which room numbers exist.
+    """
+    row = session.execute(
+        select(Room.id, Team.id, Team.exchange_id)
+        .join(Team, Team.id == Room.team_id)
+        .where(Room.id == room_id)
+    ).one_or_none()
+    if row is None:
+        raise NotFound("This room does not exist or is not yours.")
+    _, team_id, exchange_id = row
+    is_member = bool(
+        session.scalar(
+            select(TeamMembership.id).where(
+                TeamMembership.team_id == team_id, TeamMembership.person_id == actor.person_id
+            )
+        )
+    )
+    is_teacher = not is_member and is_exchange_teacher(session, actor.person_id, exchange_id)
+    if not (is_member or is_teacher):
+        raise NotFound("This room does not exist or is not yours.")
+    return RoomAccess(room_id, team_id, exchange_id, actor.person_id, is_member, is_teacher)
+
+
+def _writer(session: Session, actor: Actor, room_id: int) -> RoomAccess:
+    access = check_access(session, actor, room_id)
+    if not access.can_write:
+        raise NotAllowed("Teachers observe this room; only team members can write in it.")
+    return access
+
+
+def _moderator(session: Session, actor: Actor, room_id: int) -> RoomAccess:
+    access = check_access(session, actor, room_id)
+    if not access.can_moderate:
+        raise NotAllowed("Only teachers of this exchange can moderate a room.")
+    return access
+
+
+def open_team_room(session: Session, actor: Actor, team_id: int) -> RoomAccess:
+    """The team's room, made on first use; refuses anyone who may not see it."""
+    team = session.get(Team, team_id)
+    if team is None:
+        raise NotFound("This room does not exist or is not yours.")
+    room, created = get_or_create(session, Room, {"team_id": team_id}, lambda: Room(team=team))
+    access = check_access(session, actor, room.id)
+    if created:
+        session.commit()
+    return access
+
+
+# --- chat --------------------------------------------------------------------------------
+
+
+def _next_cursor(session: Session, room_id: int) -> int:
+    """Take the room's next cursor value; the UPDATE holds the row lock until commit."""
+    value = session.execute(
+        update(Room)
+        .where(Room.id == room_id)
+        .values(last_seq=Room.last_seq + 1)
+        .returning(Room.last_seq)
+    ).scalar_one()
+    return int(value)
+
+
+def _name(person: Person | None) -> str:
+    if person is None:
+        return "—"
+    return person.display_name or "Anonymous"
+
+
+def _view(message: Message) -> MessageView:
+    gone = message.deleted_at is not None or message.hidden_at is not None
+    body = "" if gone else message.body
+    return MessageView(
+        id=message.id,
+        seq=message.seq,
+        cursor=message.changed_seq,
+        client_id=message.client_id,
+        author_id=message.author_id,
+        author_name=_name(message.author),
+        body=body,
+        parts=segments(body),
+        created_at=message.created_at.isoformat(),
+        edited=message.edited_at is not None,
+        deleted=message.deleted_at is not None,
+        hidden=message.hidden_at is not None,
+        hidden_reason=message.hidden_reason,
+    )
+
+
+def _clean_body(body: str) -> str:
+    text = body.strip()
+    if not text:
+        raise InvalidInput("A message cannot be empty.")
+    if len(text) > MAX_MESSAGE_CHARS:
+        raise InvalidInput("A message can be at most 4000 characters.")
+    return text
+
+
+def _find_by_client_id(session: Session, room_id: int, client_id: str) -> Message | None:
+    return session.scalar(
+        select(Message)
+        .options(selectinload(Message.author))
+        .where(Message.room_id == room_id, Message.client_id == client_id)
+    )
+
+
+def post_message(
+    session: Session, actor: Actor, room_id: int, client_id: str, body: str
+) -> PostResult:
+    """Store a line before anyone is told about it; a retry with the same client id returns
+    the stored line instead of storing it twice."""
+    _writer(session, actor, room_id)
+    if not client_id or len(client_id) > MAX_CLIENT_ID_CHARS:
+        raise InvalidInput("A message needs a client id of 1 to 64 characters.")
+    text = _clean_body(body)
+    existing = _find_by_client_id(session, room_id, client_id)
+    if existing is not None:
+        return PostResult(_view(existing), duplicate=True)
+    try:
+        with session.begin_nested():
+            seq = _next_cursor(session, room_id)
+            message = Message(
+                room_id=room_id,
+                seq=seq,
+                changed_seq=seq,
+                client_id=client_id,
+                author_id=actor.person_id,
+                body=text,
+            )
+            session.add(message)
+    except IntegrityError:
+        # The same retry raced itself into two connections; the first one stored it.
+        raced = _find_by_client_id(session, room_id, client_id)
+        if raced is None:
+            raise
+        return PostResult(_view(raced), duplicate=True)
+    session.commit()
+    session.refresh(message, ["author"])
+    return PostResult(_view(message), duplicate=False)
+
+
+def messages_after(
+    session: Session, actor: Actor, room_id: int, cursor: int, limit: int = CATCH_UP_LIMIT
+) -> list[MessageView]:
+    """Everything new or changed since the client's cursor (reconnect catch-up), oldest first.
+
+    A client that gets ``limit`` lines back asks again from the last cursor it received.
+    """
+    check_access(session, actor, room_id)
+    rows = session.scalars(
+        select(Message)
+        .options(selectinload(Message.author))
+        .where(Message.room_id == room_id, Message.changed_seq > cursor)
+        .order_by(Message.changed_seq)
+        .limit(max(1, min(limit, CATCH_UP_LIMIT)))
+    ).all()
+    return [_view(m) for m in rows]
+
+
+def history_before(
+    session: Session, actor: Actor, room_id: int, before_seq: int | None, limit: int = PAGE_SIZE
+) -> list[MessageView]:
+    """One page of older lines (scrolling up), oldest first; ``None`` means the newest page."""
+    check_access(session, actor, room_id)
+    query = select(Message).options(selectinload(Message.author))
+    query = query.where(Message.room_id == room_id)
+    if before_seq is not None:
+        query = query.where(Message.seq < before_seq)
+    rows = session.scalars(
+        query.order_by(Message.seq.desc()).limit(max(1, min(limit, PAGE_SIZE)))
+    ).all()
+    return [_view(m) for m in reversed(rows)]
+
+
+def _message_in(session: Session, room_id: int, message_id: int) -> Message:
+    message = session.get(Message, message_id)
+    if message is None or message.room_id != room_id:
+        raise NotFound("This message does not exist.")
+    return message
+
+
+def _own_live_message(session: Session, actor: Actor, room_id: int, message_id: int) -> Message:
+    _writer(session, actor, room_id)
+    message = _message_in(session, room_id, message_id)
+    if message.author_id != actor.person_id:
+        raise NotAllowed("You can only change your own messages.")
+    if message.deleted_at is not None or message.hidden_at is not None:
+        raise InvalidInput("This message was removed and can no longer be changed.")
+    return message
+
+
+def edit_message(
+    session: Session, actor: Actor, room_id: int, message_id: int, body: str
+) -> MessageView:
+    message = _own_live_message(session, actor, room_id, message_id)
+    message.body = _clean_body(body)
+    message.edited_at = utcnow()
+    message.changed_seq = _next_cursor(session, room_id)
+    session.commit()
+    return _view(message)
+
+
+def delete_message(session: Session, actor: Actor, room_id: int, message_id: int) -> MessageView:
+    """The line keeps its place ("deleted") so replies still make sense; its text is erased."""
+    message = _own_live_message(session, actor, room_id, message_id)
+    message.deleted_at = utcnow()
+    message.body = ""
+    message.changed_seq = _next_cursor(session, room_id)
+    session.commit()
+    return _view(message)
+
+
+def hide_message(
+    session: Session, actor: Actor, room_id: int, message_id: int, reason: str
+) -> MessageView:
+    """A teacher hides a line with a reason everyone in the room sees; the text is kept for
+    the record but never sent to clients again."""
+    _moderator(session, actor, room_id)
+    reason = reason.strip()
+    if not reason or len(reason) > MAX_REASON_CHARS:
+        raise InvalidInput("Give a reason of 1 to 500 characters for hiding a message.")
+    message = _message_in(session, room_id, message_id)
+    message.hidden_at = utcnow()
+    message.hidden_by_id = actor.person_id
+    message.hidden_reason = reason
+    message.changed_seq = _next_cursor(session, room_id)
+    session.commit()
+    return _view(message)
+
+
+# --- members and presence ----------------------------------------------------------------
+
+
+def local_time(time_zone: str | None, now: datetime) -> str | None:
+    """Wall-clock time in a zone, or None for a missing or unknown zone."""
+    if not time_zone:
+        return None
+    try:
+        return now.astimezone(ZoneInfo(time_zone)).strftime("%H:%M")
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+def room_members(session: Session, actor: Actor, room_id: int, now: datetime) -> list[MemberView]:
+    """Teammates as other institutions may see them: name, institution, local time. No email."""
+    access = check_access(session, actor, room_id)
+    rows = session.execute(
+        select(Person, Profile.time_zone)
+        .join(TeamMembership, TeamMembership.person_id == Person.id)
+        .outerjoin(Profile, Profile.person_id == Person.id)
+        .where(TeamMembership.team_id == access.team_id)
+        .order_by(TeamMembership.id)
+    ).all()
+    return [
+        MemberView(
+            person_id=person.id,
+            display_name=_name(person),
+            institution=person.institution.name,
+            time_zone=zone,
+            local_time=local_time(zone, now),
+        )
+        for person, zone in rows
+    ]
+
+
+# --- shared note -------------------------------------------------------------------------
+
+
+def _note_view(session: Session, note: Note) -> NoteView:
+    who = session.get(Person, note.updated_by_id) if note.updated_by_id else None
+    return NoteView(
+        text=note.text,
+        version=note.version,
+        updated_by=_name(who) if who else None,
+        updated_at=note.updated_at.isoformat(),
+    )
+
+
+def _note_of(session: Session, room_id: int) -> Note:
+    note, _ = get_or_create(session, Note, {"room_id": room_id}, lambda: Note(room_id=room_id))
+    return note
+
+
+def get_note(session: Session, actor: Actor, room_id: int) -> NoteView:
+    check_access(session, actor, room_id)
+    note = session.scalar(select(Note).where(Note.room_id == room_id))
+    if note is None:
+        return NoteView(text="", version=0, updated_by=None, updated_at=utcnow().isoformat())
+    return _note_view(session, note)
+
+
+def save_note(
+    session: Session, actor: Actor, room_id: int, base_version: int, text: str
+) -> NoteSaved:
+    """Save the note (last writer wins); say so, with the lost text, if it was stale."""
+    _writer(session, actor, room_id)
+    if len(text) > MAX_NOTE_CHARS:
+        raise InvalidInput("The note can be at most 100000 characters.")
+    _note_of(session, room_id)
+    # Lock the row (PostgreSQL; SQLite's immediate transaction already serialises writers).
+    note = session.scalars(
+        select(Note)
+        .where(Note.room_id == room_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
+    conflict = base_version != note.version
+    overwritten = note.text if conflict and note.text != text else None
+    note.text = text
+    note.version += 1
+    note.updated_by_id = actor.person_id
+    note.updated_at = utcnow()
+    session.commit()
+    return NoteSaved(
+        _note_view(session, note), conflict=overwritten is not None, overwritten_text=overwritten
+    )
+
+
+# --- tasks -------------------------------------------------------------------------------
+
+
+def _phases(session: Session, exchange_id: int) -> list[dict[str, str]]:
+    exchange = session.get(Exchange, exchange_id)
+    phases = [
+        {"key": str(p.get("key")), "title": str(p.get("title") or p.get("key"))}
+        for p in (exchange.phases if exchange else [])
+        if p.get("key")
+    ]
+    return phases or [{"key": GENERAL_PHASE, "title": "General"}]
+
+
+def _task_view(session: Session, task: Task) -> TaskView:
+    done_by = session.get(Person, task.done_by_id) if task.done_by_id else None
+    return TaskView(
+        id=task.id,
+        phase_key=task.phase_key,
+        title=task.title,
+        state=task.state.value,
+        assignee_id=task.assignee_id,
+        due_on=task.due_on.isoformat() if task.due_on else None,
+        done_by=_name(done_by) if done_by else None,
+        done_at=task.done_at.isoformat() if task.done_at else None,
+    )
+
+
+def list_tasks(session: Session, actor: Actor, room_id: int) -> list[TaskView]:
+    check_access(session, actor, room_id)
+    tasks = session.scalars(select(Task).where(Task.room_id == room_id).order_by(Task.id)).all()
+    return [_task_view(session, t) for t in tasks]
+
+
+def _check_assignee(session: Session, access: RoomAccess, assignee_id: int | None) -> None:
+    if assignee_id is None:
+        return
+    found = session.scalar(
+        select(TeamMembership.id).where(
+            TeamMembership.team_id == access.team_id, TeamMembership.person_id == assignee_id
+        )
+    )
+    if found is None:
+        raise InvalidInput("A task can only be assigned to a member of the team.")
+
+
+def add_task(
+    session: Session,
+    actor: Actor,
+    room_id: int,
+    phase_key: str,
+    title: str,
+    assignee_id: int | None = None,
+    due_on: date | None = None,
+) -> TaskView:
+    access = _writer(session, actor, room_id)
+    title = title.strip()
+    if not title or len(title) > 200:
+        raise InvalidInput("A task title must be 1 to 200 characters.")
+    if phase_key not in {p["key"] for p in _phases(session, access.exchange_id)}:
+        raise InvalidInput("This phase is not part of the exchange.")
+    _check_assignee(session, access, assignee_id)
+    task = Task(
+        room_id=room_id,
+        phase_key=phase_key,
+        title=title,
+        assignee_id=assignee_id,
+        due_on=due_on,
+        created_by_id=actor.person_id,
+    )
+    session.add(task)
+    session.commit()
+    return _task_view(session, task)
+
+
+def update_task(
+    session: Session,
+    actor: Actor,
+    room_id: int,
+    task_id: int,
+    state: str,
+    assignee_id: int | None = None,
+) -> TaskView:
+    """Move a task between open, doing and done; done records who and when."""
+    access = _writer(session, actor, room_id)
+    task = session.get(Task, task_id)
+    if task is None or task.room_id != room_id:
+        raise NotFound("This task does not exist.")
+    try:
+        new_state = TaskState(state)
+    except ValueError as error:
+        raise InvalidInput("A task is open, doing or done.") from error
+    _check_assignee(session, access, assignee_id)
+    task.assignee_id = assignee_id
+    if new_state is TaskState.DONE and task.state is not TaskState.DONE:
+        task.done_by_id, task.done_at = actor.person_id, utcnow()
+    elif new_state is not TaskState.DONE:
+        task.done_by_id, task.done_at = None, None
+    task.state = new_state
+    session.commit()
+    return _task_view(session, task)
+
+
+# --- snapshot ----------------------------------------------------------------------------
+
+
+def room_snapshot(session: Session, actor: Actor, room_id: int, now: datetime) -> RoomSnapshot:
+    """All a client needs on (re)joining; the newest page of chat, older pages on request."""
+    access = check_access(session, actor, room_id)
+    team = session.get_one(Team, access.team_id)
+    room = session.get_one(Room, room_id)
+    return RoomSnapshot(
+        access=access,
+        team_name=team.name,
+        last_seq=room.last_seq,
+        members=room_members(session, actor, room_id, now),
+        messages=history_before(session, actor, room_id, None),
+        note=get_note(session, actor, room_id),
+        tasks=list_tasks(session, actor, room_id),
+        phases=_phases(session, access.exchange_id),
+    )
+
+
+def rooms_of(session: Session, actor: Actor) -> list[tuple[int, str]]:
+    """(team id, team name) of the actor's teams, for links to their rooms."""
+    rows = session.execute(
+        select(Team.id, Team.name)
+        .join(TeamMembership, TeamMembership.team_id == Team.id)
+        .where(TeamMembership.person_id == actor.person_id)
+        .order_by(Team.id)
+    ).all()
+    return [(int(i), str(n)) for i, n in rows]
