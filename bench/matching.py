@@ -117,11 +117,11 @@ def bench_scale(n: int, seconds: float) -> tuple[dict[str, Any], float]:
     return figures, objective_value
 
 
-def bench_baselines(n: int, ours: float) -> dict[str, Any]:
+def bench_baselines(n: int, ours: float, seconds: float) -> dict[str, Any]:
     pool = make_pool(n, 2026)
     out: dict[str, Any] = {}
     for name, key in (("round_robin", "vs_greedy_ratio"), ("random", "vs_random_ratio")):
-        result = match(pool, RULES, strategy=name, seed=0, seconds=20)
+        result = match(pool, RULES, strategy=name, seed=0, seconds=seconds)
         feasible = isinstance(result, MatchResult)
         out[key] = round(ours / result.objective, 4) if isinstance(result, MatchResult) else None
         out[f"{name}_baseline_feasible"] = feasible
@@ -142,7 +142,7 @@ def main() -> None:
     figures |= bench_mdgp(args.quick)
     small, ours = bench_scale(1000, 4.0 if args.quick else 20.0)
     figures |= small
-    figures |= bench_baselines(1000, ours)
+    figures |= bench_baselines(1000, ours, 3.0 if args.quick else 20.0)
     figures |= bench_scale(10_000, 28.0)[0]
     figures["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     figures["total_seconds"] = round(time.perf_counter() - began, 1)
