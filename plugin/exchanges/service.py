@@ -26,6 +26,7 @@ from plugin.exchanges.models import (
     SeatStatus,
 )
 from plugin.exchanges.phases import Phase, check_phases, default_phases, shift_phases
+from plugin.exchanges.queries import PoolMakeup, SeatRoster, pool_makeup, seat_rosters
 from plugin.profiles.languages import check_language_codes
 from plugin.profiles.models import Profile
 
@@ -495,3 +496,31 @@ def my_participation(session: Session, actor: Actor, exchange_id: int) -> Partic
     if participant is None:
         raise NotAllowed("You are not a participant of this exchange.")
     return participant
+
+
+@dataclass(frozen=True)
+class TeacherOverview:
+    """Everything the teacher page shows: setup, partner seats, people, the pool's make-up."""
+
+    exchange: Exchange
+    my_seat: Seat
+    is_owner: bool
+    rosters: list[SeatRoster]
+    makeup: PoolMakeup
+    pending: list[SeatRoster]
+    code_expires_at: datetime | None
+
+
+def exchange_overview(session: Session, actor: Actor, exchange_id: int) -> TeacherOverview:
+    """For teachers of approved seats only; read-only (nothing to commit)."""
+    seat = require_seat_teacher(session, actor, exchange_id)
+    rosters = seat_rosters(session, exchange_id)
+    return TeacherOverview(
+        exchange=seat.exchange,
+        my_seat=seat,
+        is_owner=seat.is_owner,
+        rosters=[r for r in rosters if r.status is SeatStatus.APPROVED],
+        makeup=pool_makeup(session, exchange_id),
+        pending=[r for r in rosters if r.status is SeatStatus.PENDING],
+        code_expires_at=active_code_expiry(session, exchange_id) if seat.is_owner else None,
+    )

@@ -1,0 +1,144 @@
+"""Read-only views of an exchange for its teachers. Never commits; returns plain dataclasses."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
+
+from plugin.actors import Role
+from plugin.exchanges.models import Participant, ParticipantStatus, Seat, SeatStatus
+from plugin.profiles.models import Profile
+
+
+@dataclass(frozen=True)
+class ParticipantRow:
+    participant_id: int
+    display_name: str | None
+    role: Role
+    status: ParticipantStatus
+    profile_complete: bool
+
+
+@dataclass(frozen=True)
+class SeatRoster:
+    seat_id: int
+    institution: str
+    course_title: str
+    status: SeatStatus
+    is_owner: bool
+    people: list[ParticipantRow]
+
+    @property
+    def students(self) -> list[ParticipantRow]:
+        return [p for p in self.people if p.role is Role.STUDENT]
+
+    @property
+    def completed(self) -> int:
+        return sum(1 for p in self.students if p.profile_complete)
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    count: int
+    percent: int
+
+
+@dataclass(frozen=True)
+class PoolMakeup:
+    """Who is in the pool (active students): the counts the teacher page charts."""
+
+    students: int
+    erased: int
+    institutions: list[Bar]
+    time_zones: list[Bar]
+    languages: list[Bar]
+
+
+def _bars(counter: Counter[str], total: int) -> list[Bar]:
+    return [
+        Bar(label, count, round(100 * count / total) if total else 0)
+        for label, count in sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))
+    ]
+
+
+def seat_rosters(session: Session, exchange_id: int) -> list[SeatRoster]:
+    seats = session.scalars(
+        select(Seat)
+        .where(Seat.exchange_id == exchange_id)
+        .options(joinedload(Seat.course))
+        .order_by(Seat.is_owner.desc(), Seat.id)
+    ).all()
+    rows = session.execute(
+        select(Participant, Profile)
+        .outerjoin(Profile, Profile.person_id == Participant.person_id)
+        .where(
+            Participant.exchange_id == exchange_id, Participant.status != ParticipantStatus.ERASED
+        )
+        .options(joinedload(Participant.person))
+        .order_by(Participant.id)
+    ).all()
+    by_seat: dict[int, list[ParticipantRow]] = {}
+    for participant, profile in rows:
+        person = participant.person
+        by_seat.setdefault(participant.seat_id, []).append(
+            ParticipantRow(
+                participant_id=participant.id,
+                display_name=person.display_name if person is not None else None,
+                role=participant.role,
+                status=participant.status,
+                profile_complete=profile is not None and profile.completed_at is not None,
+            )
+        )
+    return [
+        SeatRoster(
+            seat_id=seat.id,
+            institution=seat.course.institution.name,
+            course_title=seat.course.title or seat.course.label or seat.course.external_id,
+            status=seat.status,
+            is_owner=seat.is_owner,
+            people=by_seat.get(seat.id, []),
+        )
+        for seat in seats
+    ]
+
+
+def pool_makeup(session: Session, exchange_id: int) -> PoolMakeup:
+    """Counts over active students of approved seats; erased rows are counted, never shown."""
+    rows = session.execute(
+        select(Participant.status, Seat, Profile)
+        .join(Seat, Seat.id == Participant.seat_id)
+        .outerjoin(Profile, Profile.person_id == Participant.person_id)
+        .where(
+            Participant.exchange_id == exchange_id,
+            Participant.role == Role.STUDENT,
+            Seat.status == SeatStatus.APPROVED,
+        )
+        .options(joinedload(Seat.course))
+    ).all()
+    institutions: Counter[str] = Counter()
+    zones: Counter[str] = Counter()
+    languages: Counter[str] = Counter()
+    erased = 0
+    for status, seat, profile in rows:
+        if status is ParticipantStatus.ERASED:
+            erased += 1
+            continue
+        if status is not ParticipantStatus.ACTIVE:
+            continue
+        institutions[seat.course.institution.name] += 1
+        if profile is not None and profile.time_zone:
+            zones[profile.time_zone] += 1
+        for lang in profile.languages if profile is not None else []:
+            languages[lang["code"]] += 1
+    students = sum(institutions.values())
+    return PoolMakeup(
+        students=students,
+        erased=erased,
+        institutions=_bars(institutions, students),
+        time_zones=_bars(zones, students),
+        languages=_bars(languages, students),
+    )
