@@ -1,5 +1,54 @@
-"""The Socket.IO adapter: team rooms, presence and token auth (built with the rooms issue).
+"""Socket.IO adapter for team rooms: tokens, presence, rate limits and the ``/rooms`` events.
 
-Already wired: ``web.app`` binds ``web.extensions.socketio`` with Redis as the message queue
-when ``TANDEM_REDIS_URL`` is set, so several worker processes share one set of rooms.
+``register(socketio, app)`` is called once per app by ``web.app.create_app``.
 """
+
+from __future__ import annotations
+
+import os
+
+from flask import Flask
+from flask_socketio import SocketIO
+
+from plugin.rooms.video import DEFAULT_JITSI_URL
+from realtime.namespace import NAMESPACE, RoomNamespace
+from realtime.presence import make_presence
+from realtime.ratelimit import RateLimiter
+from realtime.state import EXTENSION, RoomsState, rooms_state
+
+
+def register(
+    socketio: SocketIO,
+    app: Flask,
+    *,
+    redis_url: str | None = None,
+    limiter: RateLimiter | None = None,
+) -> RoomsState:
+    """Give ``app`` its rooms state and make sure the namespace is on ``socketio``.
+
+    The namespace object is stateless (state lives in ``app.extensions``), so one registration
+    serves every app bound to the shared ``socketio``; ``init_app`` re-attaches it.
+    """
+    state = RoomsState(
+        secret=str(app.config["SECRET_KEY"]),
+        presence=make_presence(redis_url),
+        limiter=limiter or RateLimiter(),
+        jitsi_url=os.environ.get("TANDEM_JITSI_URL", "").strip() or DEFAULT_JITSI_URL,
+    )
+    app.extensions[EXTENSION] = state
+    if not any(h.namespace == NAMESPACE for h in socketio.namespace_handlers):
+        socketio.on_namespace(RoomNamespace(NAMESPACE))
+    return state
+
+
+def disconnect_person(socketio: SocketIO, room_id: int, person_id: int, reason: str) -> int:
+    """Cut a removed member's live connections at once, on whichever process holds them
+    (through the message queue); returns how many were found."""
+    sids = rooms_state().presence.sids(room_id, person_id)
+    for sid in sids:
+        socketio.emit("removed", {"reason": reason}, to=sid, namespace=NAMESPACE)
+        socketio.server.disconnect(sid, namespace=NAMESPACE)
+    return len(sids)
+
+
+__all__ = ["disconnect_person", "register"]

@@ -58,6 +58,9 @@ def create_app(
     db.init_app(app, session_factory)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     socketio.init_app(app, message_queue=settings.redis_url, async_mode="threading")
+    import realtime
+
+    realtime.register(socketio, app, redis_url=settings.redis_url)
     app.extensions["tandem.lti"] = LtiContext(
         tool_key=load_or_create(settings.instance_path / "keys"),
         launch_url=f"{settings.base_url}/lti/launch",

@@ -6,10 +6,10 @@ import threading
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from plugin.db import make_session_factory
+from plugin.db import Base, make_engine, make_session_factory
 from plugin.errors import InvalidInput, NotAllowed, NotFound
 from plugin.matching.teams import create_team, remove_member
 from plugin.rooms import service
@@ -227,8 +227,10 @@ def test_snapshot_has_everything_a_joining_client_needs(session: Session, world:
     assert service.rooms_of(session, world.chen) == [(world.team_id, "Team 1")]
 
 
-def test_concurrent_senders_get_distinct_gapless_sequence_numbers(engine: Engine) -> None:
-    """Real connections and commits (not the savepoint session): the row lock orders them."""
+def test_concurrent_senders_get_distinct_gapless_sequence_numbers(empty_database_url: str) -> None:
+    """Real connections and commits (a database of its own): the row lock orders them."""
+    engine = make_engine(empty_database_url)
+    Base.metadata.create_all(engine)
     factory = make_session_factory(engine)
     with factory() as setup:
         world = build_world(setup)
@@ -253,4 +255,5 @@ def test_concurrent_senders_get_distinct_gapless_sequence_numbers(engine: Engine
         seqs = s.scalars(
             select(Message.seq).where(Message.room_id == world.room_id).order_by(Message.seq)
         ).all()
+    engine.dispose()
     assert list(seqs) == list(range(1, 31))

@@ -1,0 +1,265 @@
+"""The ``/rooms`` Socket.IO namespace: one connection is one person in one team room.
+
+Each handler parses, calls one ``plugin.rooms.service`` use case and emits the result; the
+``room_event`` decorator first re-checks the person's access in the database (a member
+removed since connecting is told why and disconnected) and turns domain errors into error
+acks ``{"ok": false, "error": {"code", "message"}}``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from functools import wraps
+from typing import Any
+
+from flask import current_app, request
+from flask_babel import gettext
+from flask_socketio import ConnectionRefusedError, Namespace, disconnect, emit, join_room
+from sqlalchemy.orm import Session
+
+from plugin.db import utcnow
+from plugin.errors import Conflict, InvalidInput, NotAllowed, NotFound, TandemError
+from plugin.rooms import service
+from plugin.rooms.service import RoomAccess
+from realtime import payloads, tokens
+from realtime.state import RoomsState, rooms_state
+from web.db import get_session
+
+NAMESPACE = "/rooms"
+Ack = dict[str, Any]
+ERROR_CODES: tuple[tuple[type[TandemError], str], ...] = (
+    (NotFound, "not_found"),
+    (NotAllowed, "not_allowed"),
+    (Conflict, "conflict"),
+    (InvalidInput, "invalid"),
+)
+
+
+def room_key(room_id: int) -> str:
+    return f"room:{room_id}"
+
+
+def _error(code: str, message: str, **extra: Any) -> Ack:
+    return {"ok": False, "error": {"code": code, "message": message, **extra}}
+
+
+def _domain_error(error: TandemError) -> Ack:
+    code = next((c for kind, c in ERROR_CODES if isinstance(error, kind)), "invalid")
+    return _error(code, gettext(error.message))
+
+
+@dataclass(frozen=True)
+class Ctx:
+    """What a handler gets: the database session, who is asking, and where."""
+
+    db: Session
+    access: RoomAccess
+    state: RoomsState
+    sid: str
+
+    @property
+    def actor(self) -> Any:
+        return self.state.connections[self.sid].actor
+
+    @property
+    def room_id(self) -> int:
+        return self.access.room_id
+
+    def broadcast(self, event: str, data: Any, *, include_self: bool = False) -> None:
+        emit(
+            event,
+            data,
+            to=room_key(self.room_id),
+            namespace=NAMESPACE,
+            skip_sid=None if include_self else self.sid,
+        )
+
+
+Handler = Callable[[Any, Ctx, Any], Ack]
+
+
+def room_event(handler: Handler) -> Callable[..., Ack]:
+    @wraps(handler)
+    def wrapped(self: Any, data: Any = None) -> Ack:
+        state = rooms_state()
+        sid: str = request.sid  # type: ignore[attr-defined]
+        claims = state.connections.get(sid)
+        if claims is None:
+            return _error("not_connected", gettext("Reconnect to the room first."))
+        db = get_session()
+        try:
+            access = service.check_access(db, claims.actor, claims.room_id)
+        except TandemError:
+            current_app.logger.warning(
+                "rooms: person %s lost access to room %s; disconnecting",
+                claims.actor.person_id,
+                claims.room_id,
+            )
+            emit("removed", {"reason": gettext("You are no longer a member of this team.")})
+            disconnect()
+            return _error("not_member", gettext("You are no longer a member of this team."))
+        try:
+            return {"ok": True, **handler(self, Ctx(db, access, state, sid), data)}
+        except TandemError as error:
+            return _domain_error(error)
+        except Exception:
+            current_app.logger.exception("rooms: %s failed", handler.__name__)
+            return _error("server_error", gettext("Something went wrong; please try again."))
+
+    return wrapped
+
+
+class RoomNamespace(Namespace):  # type: ignore[misc]  # flask_socketio is untyped
+    def on_connect(self, auth: Any = None) -> None:
+        state = rooms_state()
+        sid: str = request.sid  # type: ignore[attr-defined]
+        try:
+            token = auth.get("token") if isinstance(auth, dict) else None
+            claims = tokens.verify(state.secret, token, state.token_seconds)
+            access = service.check_access(get_session(), claims.actor, claims.room_id)
+        except tokens.TokenRefused as refused:
+            current_app.logger.warning("rooms: connect refused (%s) from %s", refused.code, sid)
+            raise ConnectionRefusedError(
+                {"code": refused.code, "message": gettext(refused.message)}
+            ) from refused
+        except TandemError as error:
+            current_app.logger.warning(
+                "rooms: connect refused (no access) person %s room %s",
+                claims.actor.person_id,
+                claims.room_id,
+            )
+            raise ConnectionRefusedError(
+                {"code": "not_member", "message": gettext(error.message)}
+            ) from error
+        state.connections[sid] = claims
+        join_room(room_key(access.room_id))
+        if access.is_member:
+            state.presence.join(access.room_id, sid, claims.actor.person_id)
+            self._announce_presence(state, access.room_id)
+
+    def on_disconnect(self, reason: Any = None) -> None:
+        state = rooms_state()
+        claims = state.connections.pop(request.sid, None)  # type: ignore[attr-defined]
+        if claims is not None:
+            state.presence.leave(claims.room_id, request.sid)  # type: ignore[attr-defined]
+            self._announce_presence(state, claims.room_id)
+
+    def _announce_presence(self, state: RoomsState, room_id: int) -> None:
+        online = sorted(state.presence.online(room_id))
+        emit("presence", {"online": online}, to=room_key(room_id), namespace=NAMESPACE)
+
+    @room_event
+    def on_sync(self, ctx: Ctx, data: Any) -> Ack:
+        """(Re)join: the whole room, with either the newest page of chat or everything after
+        the client's cursor (reconnect catch-up; ``more`` says to ask again)."""
+        after = payloads.parse_cursor(data, "after")
+        snap = service.room_snapshot(ctx.db, ctx.actor, ctx.room_id, utcnow())
+        if after is None:
+            messages, cursor, more = snap.messages, snap.last_seq, False
+        else:
+            messages = service.messages_after(ctx.db, ctx.actor, ctx.room_id, after)
+            more = len(messages) >= service.CATCH_UP_LIMIT
+            cursor = (
+                messages[-1].cursor if more else max([snap.last_seq, *[m.cursor for m in messages]])
+            )
+        return {
+            "me": ctx.access.person_id,
+            "can_write": ctx.access.can_write,
+            "can_moderate": ctx.access.can_moderate,
+            "team_name": snap.team_name,
+            "members": [m.as_dict() for m in snap.members],
+            "online": sorted(ctx.state.presence.online(ctx.room_id)),
+            "messages": [m.as_dict() for m in messages],
+            "cursor": cursor,
+            "more": more,
+            "note": asdict(snap.note),
+            "tasks": [t.as_dict() for t in snap.tasks],
+            "phases": snap.phases,
+            "token": tokens.issue(ctx.state.secret, ctx.actor, ctx.room_id),
+        }
+
+    @room_event
+    def on_refresh(self, ctx: Ctx, data: Any) -> Ack:
+        """A fresh connect token while access holds, for the next reconnect."""
+        return {"token": tokens.issue(ctx.state.secret, ctx.actor, ctx.room_id)}
+
+    @room_event
+    def on_send(self, ctx: Ctx, data: Any) -> Ack:
+        send = payloads.parse_send(data)
+        wait = ctx.state.limiter.take(ctx.access.person_id)
+        if wait:
+            return _error(
+                "rate_limited",
+                gettext("You are sending messages too fast; wait a moment."),
+                retry_after=round(wait, 1),
+            )
+        result = service.post_message(ctx.db, ctx.actor, ctx.room_id, send.client_id, send.body)
+        message = result.message.as_dict()
+        if not result.duplicate:  # a retry was broadcast the first time
+            ctx.broadcast("chat", message)
+        return {"message": message, "duplicate": result.duplicate}
+
+    @room_event
+    def on_history(self, ctx: Ctx, data: Any) -> Ack:
+        before = payloads.parse_cursor(data, "before")
+        page = service.history_before(ctx.db, ctx.actor, ctx.room_id, before)
+        return {"messages": [m.as_dict() for m in page]}
+
+    @room_event
+    def on_edit(self, ctx: Ctx, data: Any) -> Ack:
+        edit = payloads.parse_edit(data)
+        view = service.edit_message(ctx.db, ctx.actor, ctx.room_id, edit.message_id, edit.body)
+        ctx.broadcast("chat", view.as_dict())
+        return {"message": view.as_dict()}
+
+    @room_event
+    def on_delete(self, ctx: Ctx, data: Any) -> Ack:
+        message_id = payloads.parse_message_id(data)
+        view = service.delete_message(ctx.db, ctx.actor, ctx.room_id, message_id)
+        ctx.broadcast("chat", view.as_dict())
+        return {"message": view.as_dict()}
+
+    @room_event
+    def on_hide(self, ctx: Ctx, data: Any) -> Ack:
+        hide = payloads.parse_hide(data)
+        view = service.hide_message(ctx.db, ctx.actor, ctx.room_id, hide.message_id, hide.reason)
+        ctx.broadcast("chat", view.as_dict())
+        return {"message": view.as_dict()}
+
+    @room_event
+    def on_typing(self, ctx: Ctx, data: Any) -> Ack:
+        typing = payloads.parse_typing(data)
+        if not ctx.access.can_write:
+            raise NotAllowed("Teachers observe this room; only team members can write in it.")
+        ctx.broadcast("typing", {"person_id": ctx.access.person_id, "typing": typing})
+        return {}
+
+    @room_event
+    def on_note(self, ctx: Ctx, data: Any) -> Ack:
+        save = payloads.parse_note(data)
+        saved = service.save_note(ctx.db, ctx.actor, ctx.room_id, save.base_version, save.text)
+        ctx.broadcast("note", asdict(saved.note))
+        return {
+            "note": asdict(saved.note),
+            "conflict": saved.conflict,
+            "overwritten_text": saved.overwritten_text,
+        }
+
+    @room_event
+    def on_task_add(self, ctx: Ctx, data: Any) -> Ack:
+        add = payloads.parse_task_add(data)
+        task = service.add_task(
+            ctx.db, ctx.actor, ctx.room_id, add.phase_key, add.title, add.assignee_id, add.due_on
+        )
+        ctx.broadcast("task", task.as_dict())
+        return {"task": task.as_dict()}
+
+    @room_event
+    def on_task_update(self, ctx: Ctx, data: Any) -> Ack:
+        change = payloads.parse_task_update(data)
+        task = service.update_task(
+            ctx.db, ctx.actor, ctx.room_id, change.task_id, change.state, change.assignee_id
+        )
+        ctx.broadcast("task", task.as_dict())
+        return {"task": task.as_dict()}

@@ -1,0 +1,77 @@
+"""Who is connected to which room: an in-process dict, or a Redis hash shared by processes.
+
+Never SQL: presence changes on every connect and disconnect and is worthless after a restart.
+Each connection is one (room, sid) -> person entry, so a person with two tabs stays online
+until both close.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Protocol
+
+import redis
+
+
+class Presence(Protocol):
+    def join(self, room_id: int, sid: str, person_id: int) -> None: ...
+    def leave(self, room_id: int, sid: str) -> None: ...
+    def online(self, room_id: int) -> set[int]: ...
+    def sids(self, room_id: int, person_id: int) -> list[str]: ...
+
+
+class LocalPresence:
+    def __init__(self) -> None:
+        self._rooms: dict[int, dict[str, int]] = {}
+        self._lock = threading.Lock()
+
+    def join(self, room_id: int, sid: str, person_id: int) -> None:
+        with self._lock:
+            self._rooms.setdefault(room_id, {})[sid] = person_id
+
+    def leave(self, room_id: int, sid: str) -> None:
+        with self._lock:
+            self._rooms.get(room_id, {}).pop(sid, None)
+
+    def online(self, room_id: int) -> set[int]:
+        with self._lock:
+            return set(self._rooms.get(room_id, {}).values())
+
+    def sids(self, room_id: int, person_id: int) -> list[str]:
+        with self._lock:
+            return [s for s, p in self._rooms.get(room_id, {}).items() if p == person_id]
+
+
+class RedisPresence:
+    """One hash per room. Entries of a crashed process linger until its clients' sids are
+    cleaned by ``leave`` on their reconnect elsewhere or the hash expires (a day of idleness)."""
+
+    IDLE_SECONDS = 24 * 3600
+
+    def __init__(self, url: str) -> None:
+        self._redis = redis.Redis.from_url(url, decode_responses=True)
+
+    @staticmethod
+    def _key(room_id: int) -> str:
+        return f"tandem:presence:room:{room_id}"
+
+    def join(self, room_id: int, sid: str, person_id: int) -> None:
+        pipe = self._redis.pipeline()
+        pipe.hset(self._key(room_id), sid, str(person_id))
+        pipe.expire(self._key(room_id), self.IDLE_SECONDS)
+        pipe.execute()
+
+    def leave(self, room_id: int, sid: str) -> None:
+        self._redis.hdel(self._key(room_id), sid)
+
+    def online(self, room_id: int) -> set[int]:
+        values: list[str] = self._redis.hvals(self._key(room_id))  # type: ignore[assignment]
+        return {int(v) for v in values}
+
+    def sids(self, room_id: int, person_id: int) -> list[str]:
+        entries: dict[str, str] = self._redis.hgetall(self._key(room_id))  # type: ignore[assignment]
+        return [s for s, p in entries.items() if p == str(person_id)]
+
+
+def make_presence(redis_url: str | None) -> Presence:
+    return RedisPresence(redis_url) if redis_url else LocalPresence()

@@ -1,0 +1,30 @@
+"""Per-app realtime state (several apps may share one process in tests and benchmarks)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from flask import current_app
+
+from realtime.presence import Presence
+from realtime.ratelimit import RateLimiter
+from realtime.tokens import TOKEN_SECONDS, ConnectClaims
+
+EXTENSION = "tandem.rooms"
+
+
+@dataclass
+class RoomsState:
+    secret: str
+    presence: Presence
+    limiter: RateLimiter
+    jitsi_url: str
+    token_seconds: int = TOKEN_SECONDS
+    # This process's live connections: sid -> who and which room (sticky sessions keep a
+    # connection on one process).
+    connections: dict[str, ConnectClaims] = field(default_factory=dict)
+
+
+def rooms_state() -> RoomsState:
+    state: RoomsState = current_app.extensions[EXTENSION]
+    return state
