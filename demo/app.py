@@ -7,7 +7,9 @@ Routes (``<slug>`` is ``leiden`` or ``bologna``):
 * ``GET /<slug>/launch/<user_id>?target=iframe|window`` starts the OIDC login at Tandem;
 * ``GET|POST /<slug>/auth`` answers Tandem's authentication request with a signed id_token;
 * ``GET /<slug>/jwks`` publishes the platform's keys;
-* ``POST /<slug>/token`` and, later, the NRPS/AGS endpoints live in :mod:`demo.services`.
+* ``GET /<slug>/launch/<user_id>?message=deep_link`` opens Tandem's activity picker (teachers);
+* ``POST /<slug>/deep-link-return`` receives the picked placement (:mod:`demo.deep_linking`);
+* ``POST /<slug>/token`` and the NRPS/AGS endpoints live in :mod:`demo.services`.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 
 from . import services
+from .deep_linking import DeepLinkError, receive_deep_link
 from .lti_adapter import (
     DOCUMENT_TARGETS,
     AuthRequestError,
@@ -69,8 +72,14 @@ def launch(slug: str, user_id: str) -> ResponseReturnValue:
     target = request.args.get("target", "iframe")
     if target not in DOCUMENT_TARGETS:
         abort(400, description="target must be 'iframe' or 'window'.")
+    link = request.args.get("link")
+    if link is not None and link not in platform.links:
+        abort(404, description="This course has no such activity.")
+    message = request.args.get("message", "resource")
+    if message == "deep_link" and user.role != "teacher":
+        abort(403, description="Only teachers add activities.")
     login = DemoOIDCLogin(FlaskRequest(request), platform_conf(platform))
-    login.set_lti_message_hint(user=user, target=target)
+    login.set_lti_message_hint(user=user, target=target, link=link, message=message)
     response: ResponseReturnValue = login.initiate_login(user.user_id)
     return response
 
@@ -86,6 +95,16 @@ def authenticate(slug: str) -> ResponseReturnValue:
     message_launch = DemoMessageLaunch(FlaskRequest(request), platform_conf(platform), auth)
     html: str = message_launch.lti_launch()
     return html, 200, {"Cache-Control": "no-store"}
+
+
+def deep_link_return(slug: str) -> ResponseReturnValue:
+    """Receive the tool's LtiDeepLinkingResponse: verify it and place what it returned."""
+    platform = platform_or_404(slug)
+    try:
+        placed = receive_deep_link(platform, demo_state().tool, request.form.get("JWT", ""))
+    except DeepLinkError as exc:
+        return render_error(400, "The tool's answer was refused", str(exc), platform)
+    return render_template("demo/deep_link_done.html", platform=platform, links=placed)
 
 
 def jwks(slug: str) -> ResponseReturnValue:
@@ -122,6 +141,7 @@ def create_demo_app(
     app.add_url_rule("/<slug>/launch/<user_id>", view_func=launch)
     app.add_url_rule("/<slug>/auth", view_func=authenticate, methods=["GET", "POST"])
     app.add_url_rule("/<slug>/jwks", view_func=jwks)
+    app.add_url_rule("/<slug>/deep-link-return", view_func=deep_link_return, methods=["POST"])
     services.register(app)
     app.register_error_handler(HTTPException, _http_error)
     return app

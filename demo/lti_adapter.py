@@ -27,7 +27,7 @@ from lti1p3platform.registration import Registration
 from lti1p3platform.request import Request
 from werkzeug.wrappers import Response
 
-from .platforms import DemoPlatform, DemoUser, DocumentTarget
+from .platforms import DemoPlatform, DemoUser, DocumentTarget, deep_linking_claims
 
 DOCUMENT_TARGETS: tuple[DocumentTarget, ...] = ("iframe", "window")
 
@@ -111,16 +111,28 @@ class DemoPlatformConf(LTI1P3PlatformConfAbstract):  # type: ignore[misc]
         return DemoRegistration(self.platform, self.tool)
 
 
-def encode_message_hint(user: DemoUser, target: DocumentTarget) -> str:
-    """The opaque ``lti_message_hint``: which user launches, and where the tool will show."""
-    return json.dumps({"user": user.user_id, "target": target}, separators=(",", ":"))
+MESSAGES = ("resource", "deep_link")
+
+
+def encode_message_hint(
+    user: DemoUser, target: DocumentTarget, link: str | None = None, message: str = "resource"
+) -> str:
+    """The opaque ``lti_message_hint``: who launches which link, and where the tool will show."""
+    hint = {"user": user.user_id, "target": target}
+    if link is not None:
+        hint["link"] = link
+    if message != "resource":
+        hint["message"] = message
+    return json.dumps(hint, separators=(",", ":"))
 
 
 class DemoOIDCLogin(OIDCLoginAbstract):  # type: ignore[misc]
     """Third-party initiated login: redirect the browser to the tool's login URL."""
 
     def set_lti_message_hint(self, **kwargs: Any) -> None:
-        self._lti_message_hint = encode_message_hint(kwargs["user"], kwargs["target"])
+        self._lti_message_hint = encode_message_hint(
+            kwargs["user"], kwargs["target"], kwargs.get("link"), kwargs.get("message", "resource")
+        )
 
     def get_redirect(self, url: str) -> Response:
         return redirect(url, code=302)
@@ -139,9 +151,11 @@ class AuthRequest:
     state: str
     redirect_uri: str
     document_target: DocumentTarget
+    link_id: str | None = None
+    message: str = "resource"
 
 
-def _decode_message_hint(raw: str, login_hint: str) -> DocumentTarget:
+def _decode_message_hint(raw: str, login_hint: str) -> dict[str, Any]:
     try:
         hint = json.loads(raw)
     except ValueError as exc:
@@ -150,7 +164,9 @@ def _decode_message_hint(raw: str, login_hint: str) -> DocumentTarget:
         raise AuthRequestError("lti_message_hint is not one this platform issued.")
     if hint.get("user") != login_hint:
         raise AuthRequestError("lti_message_hint belongs to another user than login_hint.")
-    return cast(DocumentTarget, hint["target"])
+    if hint.get("message", "resource") not in MESSAGES:
+        raise AuthRequestError("lti_message_hint names an unknown message.")
+    return hint
 
 
 def check_auth_request(
@@ -182,12 +198,18 @@ def check_auth_request(
     raw_hint = params.get("lti_message_hint")
     if not raw_hint:
         raise AuthRequestError("lti_message_hint is missing.")
+    hint = _decode_message_hint(raw_hint, login_hint)
+    link = hint.get("link")
+    if link is not None and link not in platform.links:
+        raise AuthRequestError("lti_message_hint names a link this course does not have.")
     return AuthRequest(
         user=user,
         nonce=params["nonce"],
         state=params["state"],
         redirect_uri=redirect_uri,
-        document_target=_decode_message_hint(raw_hint, login_hint),
+        document_target=cast(DocumentTarget, hint["target"]),
+        link_id=link,
+        message=str(hint.get("message", "resource")),
     )
 
 
@@ -221,7 +243,10 @@ class DemoMessageLaunch(LTIAdvantageMessageLaunchAbstract):  # type: ignore[misc
             nonce=self.auth.nonce,
             target_link_uri=self.get_launch_url(),
             document_target=self.auth.document_target,
+            link=self.platform.links.get(self.auth.link_id or ""),
         )
+        if self.auth.message == "deep_link":
+            claims = deep_linking_claims(self.platform, claims)
         claims.update(self.extra_claims)
         return claims, self.auth.state
 

@@ -62,6 +62,59 @@ class DemoCourse:
     resource_link_title: str
 
 
+@dataclass
+class DemoLink:
+    """A Tandem placement in the course (a resource link), e.g. one made by deep linking."""
+
+    resource_link_id: str
+    title: str
+    custom: dict[str, str] = field(default_factory=dict)
+    lineitem_id: str | None = None
+
+
+@dataclass
+class LineItem:
+    id: str
+    label: str
+    score_maximum: float
+    resource_link_id: str | None = None
+    resource_id: str | None = None
+    tag: str | None = None
+    scores: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def as_json(self, lineitems_url: str) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "id": f"{lineitems_url}/{self.id}",
+            "label": self.label,
+            "scoreMaximum": self.score_maximum,
+        }
+        optional = {
+            "resourceLinkId": self.resource_link_id,
+            "resourceId": self.resource_id,
+            "tag": self.tag,
+        }
+        body.update({key: value for key, value in optional.items() if value is not None})
+        return body
+
+
+@dataclass
+class Services:
+    """The platform's NRPS/AGS data and the faults a test can switch on.
+
+    ``failures`` holds HTTP statuses the next service calls answer with (one each, in order);
+    ``down`` makes every service call, the token endpoint included, answer 503.
+    """
+
+    lineitems: dict[str, LineItem] = field(default_factory=dict)
+    extra_members: list[dict[str, Any]] = field(default_factory=list)
+    departed: set[str] = field(default_factory=set)
+    failures: list[int] = field(default_factory=list)
+    down: bool = False
+    requests: int = 0
+    page_size: int = 100
+    deep_link_responses: list[dict[str, Any]] = field(default_factory=list)
+
+
 @dataclass(frozen=True)
 class LmsProfile:
     """What differs between the LMSs the demo imitates, as data rather than ``if``s."""
@@ -71,6 +124,12 @@ class LmsProfile:
     context_type: str
     roles: dict[Role, list[str]]
     extension_claims: Callable[[DemoPlatform, DemoUser], dict[str, Any]]
+    # Moodle makes a grade column for every placement; Brightspace's LTI 1.3 links get none.
+    lineitem_per_link: bool
+    # How the NRPS Link header names the next page: Moodle quotes rel, Brightspace does not.
+    quoted_rel: bool
+    # LTI Client Side postMessage storage (Brightspace offers it, Moodle does not).
+    platform_storage: bool
 
 
 def _brightspace_extension(platform: DemoPlatform, user: DemoUser) -> dict[str, Any]:
@@ -101,6 +160,9 @@ PROFILES: dict[LmsStyle, LmsProfile] = {
             "student": [f"{MEMBERSHIP}Learner", f"{INSTITUTION_PERSON}Student"],
         },
         extension_claims=_brightspace_extension,
+        lineitem_per_link=False,
+        quoted_rel=False,
+        platform_storage=True,
     ),
     "moodle": LmsProfile(
         product_family_code="moodle",
@@ -111,6 +173,9 @@ PROFILES: dict[LmsStyle, LmsProfile] = {
             "student": [f"{MEMBERSHIP}Learner"],
         },
         extension_claims=_moodle_extension,
+        lineitem_per_link=True,
+        quoted_rel=True,
+        platform_storage=False,
     ),
 }
 
@@ -132,6 +197,54 @@ class DemoPlatform:
     keys: KeyRing = field(repr=False)
     anonymous: bool = False
     """Brightspace's per-deployment privacy setting: when True no name, email or username."""
+    links: dict[str, DemoLink] = field(default_factory=dict)
+    services: Services = field(default_factory=Services)
+
+    def __post_init__(self) -> None:
+        default = DemoLink(self.course.resource_link_id, self.course.resource_link_title)
+        self.links.setdefault(default.resource_link_id, default)
+        if self.profile.lineitem_per_link:
+            item = self.add_lineitem(
+                label=default.title, score_maximum=100, resource_link_id=default.resource_link_id
+            )
+            default.lineitem_id = item.id
+
+    def add_lineitem(self, *, label: str, score_maximum: float, **extra: Any) -> LineItem:
+        item = LineItem(str(len(self.services.lineitems) + 1), label, score_maximum, **extra)
+        self.services.lineitems[item.id] = item
+        return item
+
+    @property
+    def memberships_url(self) -> str:
+        return f"{self.issuer}/memberships"
+
+    @property
+    def lineitems_url(self) -> str:
+        return f"{self.issuer}/lineitems"
+
+    @property
+    def deep_link_return_url(self) -> str:
+        return f"{self.issuer}/deep-link-return"
+
+    def service_claims(self, link: DemoLink | None) -> dict[str, Any]:
+        """NRPS and AGS claims: where the roster and gradebook of this course live."""
+        ags: dict[str, Any] = {
+            "scope": [
+                "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem",
+                "https://purl.imsglobal.org/spec/lti-ags/scope/result.readonly",
+                "https://purl.imsglobal.org/spec/lti-ags/scope/score",
+            ],
+            "lineitems": self.lineitems_url,
+        }
+        if link is not None and link.lineitem_id is not None:
+            ags["lineitem"] = f"{self.lineitems_url}/{link.lineitem_id}"
+        return {
+            "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice": {
+                "context_memberships_url": self.memberships_url,
+                "service_versions": ["2.0"],
+            },
+            "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint": ags,
+        }
 
     @property
     def profile(self) -> LmsProfile:
@@ -215,8 +328,10 @@ class DemoPlatform:
         nonce: str,
         target_link_uri: str,
         document_target: DocumentTarget,
+        link: DemoLink | None = None,
     ) -> dict[str, Any]:
         """The full ``LtiResourceLinkRequest`` body this LMS would sign for ``user``."""
+        link = link or self.links[self.course.resource_link_id]
         now = int(time.time())
         profile = self.profile
         claims: dict[str, Any] = {
@@ -230,10 +345,7 @@ class DemoPlatform:
             **LTI_BASE_MESSAGE,
             f"{LTI}deployment_id": self.deployment_id,
             f"{LTI}target_link_uri": target_link_uri,
-            f"{LTI}resource_link": {
-                "id": self.course.resource_link_id,
-                "title": self.course.resource_link_title,
-            },
+            f"{LTI}resource_link": {"id": link.resource_link_id, "title": link.title},
             f"{LTI}context": {
                 "id": self.course.context_id,
                 "label": self.course.label,
@@ -252,7 +364,8 @@ class DemoPlatform:
                 "product_family_code": profile.product_family_code,
                 "version": profile.product_version,
             },
-            f"{LTI}custom": {},
+            f"{LTI}custom": dict(link.custom),
+            **self.service_claims(link),
         }
         if not self.anonymous:
             claims.update(
@@ -352,3 +465,22 @@ def make_platforms(base_url: str, key_dir: Path) -> list[DemoPlatform]:
             keys=KeyRing(key_dir, "bologna"),
         ),
     ]
+
+
+def deep_linking_claims(platform: DemoPlatform, claims: dict[str, Any]) -> dict[str, Any]:
+    """Turn a launch body into the ``LtiDeepLinkingRequest`` the activity picker sends."""
+    claims = dict(claims)
+    claims.pop(f"{LTI}resource_link", None)
+    claims.pop(f"{LTI}custom", None)
+    claims[f"{LTI}message_type"] = "LtiDeepLinkingRequest"
+    claims["https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings"] = {
+        "deep_link_return_url": platform.deep_link_return_url,
+        "accept_types": ["ltiResourceLink"],
+        "accept_presentation_document_targets": ["iframe", "window"],
+        "accept_multiple": False,
+        "accept_lineitem": True,
+        "auto_create": True,
+        "title": "Tandem",
+        "data": f"picker-{platform.slug}",
+    }
+    return claims

@@ -22,6 +22,12 @@ CUSTOM = LTI + "custom"
 NRPS = "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice"
 AGS = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
 DEEP_LINKING_SETTINGS = "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings"
+NRPS_SCOPE = "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly"
+AGS_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/"
+AGS_LINEITEM_SCOPE = AGS_SCOPE + "lineitem"
+AGS_LINEITEM_READ_SCOPE = AGS_SCOPE + "lineitem.readonly"
+AGS_RESULT_READ_SCOPE = AGS_SCOPE + "result.readonly"
+AGS_SCORE_SCOPE = AGS_SCOPE + "score"
 # The custom parameter Tandem's deep-linking response puts on a placement: which exchange.
 EXCHANGE_PARAMETER = "tandem_exchange"
 
@@ -35,6 +41,28 @@ class ContextClaim:
     id: str
     title: str | None = None
     label: str | None = None
+
+
+@dataclass(frozen=True)
+class ServiceClaims:
+    """Where this context's roster (NRPS) and gradebook (AGS) live, as the launch said."""
+
+    memberships_url: str | None = None
+    lineitems_url: str | None = None
+    lineitem_url: str | None = None
+    ags_scopes: tuple[str, ...] = ()
+
+    @property
+    def any(self) -> bool:
+        return bool(self.memberships_url or self.lineitems_url or self.lineitem_url)
+
+
+@dataclass(frozen=True)
+class DeepLinkingSettings:
+    return_url: str
+    accept_types: tuple[str, ...] = ()
+    data: str | None = None
+    accept_lineitem: bool = True
 
 
 @dataclass(frozen=True)
@@ -56,6 +84,8 @@ class LaunchClaims:
     return_url: str | None = None
     platform_name: str | None = None
     custom: Mapping[str, str] = field(default_factory=dict)
+    services: ServiceClaims = field(default_factory=ServiceClaims)
+    deep_linking: DeepLinkingSettings | None = None
 
     @property
     def exchange_hint(self) -> str | None:
@@ -123,6 +153,9 @@ def parse(body: Mapping[str, Any]) -> LaunchClaims:
         if context_id
         else None
     )
+    deep_linking = _deep_linking(body)
+    if message_type == DEEP_LINKING_REQUEST and deep_linking is None:
+        raise LaunchError(Reason.MISSING_CLAIM, detail="deep_linking_settings.deep_link_return_url")
     presentation = _object(body, LAUNCH_PRESENTATION)
     custom = {str(k): str(v) for k, v in _object(body, CUSTOM).items()}
     return LaunchClaims(
@@ -143,4 +176,35 @@ def parse(body: Mapping[str, Any]) -> LaunchClaims:
         return_url=_text(presentation, "return_url"),
         platform_name=_text(_object(body, TOOL_PLATFORM), "name"),
         custom=custom,
+        services=_services(body),
+        deep_linking=deep_linking,
+    )
+
+
+def _services(body: Mapping[str, Any]) -> ServiceClaims:
+    nrps, ags = _object(body, NRPS), _object(body, AGS)
+    scopes = ags.get("scope")
+    return ServiceClaims(
+        memberships_url=_text(nrps, "context_memberships_url"),
+        lineitems_url=_text(ags, "lineitems"),
+        lineitem_url=_text(ags, "lineitem"),
+        ags_scopes=tuple(s for s in scopes if isinstance(s, str))
+        if isinstance(scopes, list)
+        else (),
+    )
+
+
+def _deep_linking(body: Mapping[str, Any]) -> DeepLinkingSettings | None:
+    settings = _object(body, DEEP_LINKING_SETTINGS)
+    return_url = _text(settings, "deep_link_return_url")
+    if return_url is None:
+        return None
+    types = settings.get("accept_types")
+    return DeepLinkingSettings(
+        return_url=return_url,
+        accept_types=tuple(t for t in types if isinstance(t, str))
+        if isinstance(types, list)
+        else (),
+        data=_text(settings, "data"),
+        accept_lineitem=settings.get("accept_lineitem") is not False,
     )

@@ -6,7 +6,7 @@ unknown ``kid``, required ``exp``/``iat``, and a precise reason for every reject
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import jwt
@@ -17,10 +17,11 @@ from sqlalchemy.orm import Session
 
 from lti.claims import LaunchClaims, parse
 from lti.failures import LaunchError, Reason
-from lti.keys import ToolKey
+from lti.keys import ToolKey, ToolKeyStore
 from lti.platform_keys import PlatformKeyCache
 from lti.platforms import DatabaseToolConf, find_registration, issuer_is_known
 from lti.roles import map_roles
+from lti.services import ServiceClient, TokenCache
 from lti.state_storage import DatabaseLaunchStorage, consume_nonce
 from plugin.courses.service import CourseEntry, CourseRef
 from plugin.people.identity import AccountRef, PersonFacts
@@ -56,11 +57,24 @@ NONCE_TTL_SECONDS = 24 * 3600  # longer than any id_token may live
 
 @dataclass(frozen=True)
 class LtiContext:
-    """What the LTI adapter needs from the app: its key, its URLs and its platform-key cache."""
+    """What the LTI adapter needs from the app: its keys, its URLs and its caches."""
 
-    tool_key: ToolKey
-    launch_url: str
+    keys: ToolKeyStore
+    base_url: str
     key_cache: PlatformKeyCache
+    tokens: TokenCache = field(default_factory=TokenCache)
+
+    @property
+    def tool_key(self) -> ToolKey:
+        """The key that signs now; the store re-reads it after a rotation."""
+        return self.keys.current()
+
+    @property
+    def launch_url(self) -> str:
+        return f"{self.base_url}/lti/launch"
+
+    def client(self) -> ServiceClient:
+        return ServiceClient(self.keys, self.tokens)
 
 
 @dataclass(frozen=True)
@@ -68,6 +82,7 @@ class ValidLaunch:
     claims: LaunchClaims
     institution_id: int
     launch_id: str
+    registration_id: int
 
 
 def _reason_for(error: Exception) -> LaunchError:
@@ -163,7 +178,9 @@ def validate(session: Session, lti: LtiContext, form: dict[str, str]) -> ValidLa
         raise _reason_for(error) from error
     if not consume_nonce(session, claims.issuer, str(body["nonce"]), NONCE_TTL_SECONDS):
         raise LaunchError(Reason.REPLAY)
-    return ValidLaunch(claims, registration.institution_id, str(launch.get_launch_id()))
+    return ValidLaunch(
+        claims, registration.institution_id, str(launch.get_launch_id()), registration.id
+    )
 
 
 def to_entry(launch: ValidLaunch) -> CourseEntry:

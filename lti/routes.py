@@ -6,8 +6,13 @@ from flask import Response, current_app, jsonify, redirect, render_template, req
 from werkzeug.wrappers import Response as BaseResponse
 
 from lti import bp
-from lti.failures import LaunchError
+from lti.claims import DEEP_LINKING_REQUEST
+from lti.deep_linking import PendingDeepLink
+from lti.failures import LaunchError, Reason
 from lti.launch import LtiContext, login, to_entry, validate
+from lti.placements import placement_was_copied
+from lti.roster import refresh_after_launch
+from plugin.actors import Role
 from plugin.courses.service import enter_course
 from web.auth import start_web_session
 from web.db import get_session
@@ -27,17 +32,28 @@ def oidc_login() -> Response:
 
 @bp.route("/launch", methods=["POST"])
 def launch() -> BaseResponse:
-    valid = validate(get_session(), _lti(), request.form.to_dict())
-    arrival = enter_course(get_session(), to_entry(valid))
-    start_web_session(
-        arrival.actor, locale=valid.claims.locale, exchange_hint=valid.claims.exchange_hint
-    )
+    db, lti = get_session(), _lti()
+    valid = validate(db, lti, request.form.to_dict())
+    arrival = enter_course(db, to_entry(valid))
+    claims = valid.claims
+    start_web_session(arrival.actor, locale=claims.locale, exchange_hint=claims.exchange_hint)
+    if arrival.course is not None:
+        refresh_after_launch(
+            db, lti.client(), arrival.course.id, valid.registration_id, claims.services
+        )
+    if claims.message_type == DEEP_LINKING_REQUEST:
+        if arrival.actor.role not in (Role.TEACHER, Role.ADMIN):
+            raise LaunchError(Reason.UNSUPPORTED_MESSAGE, detail="only teachers add activities")
+        token = PendingDeepLink.of(claims, arrival.actor).save(db)
+        return redirect(url_for("lti.deep_link_picker", token=token), code=303)
+    if placement_was_copied(db, arrival.actor, claims.exchange_hint):
+        return redirect(url_for("lti.copied_placement"), code=303)
     return redirect(url_for("pages.home"), code=303)
 
 
 @bp.route("/jwks")
 def jwks() -> Response:
-    return jsonify(_lti().tool_key.jwks())
+    return jsonify(_lti().keys.jwks())
 
 
 @bp.errorhandler(LaunchError)

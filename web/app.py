@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from flask import Flask, g
 from flask.typing import ResponseReturnValue
@@ -13,7 +14,7 @@ from sqlalchemy.orm import Session
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
-from lti.keys import load_or_create
+from lti.keys import ToolKeyStore
 from lti.launch import LtiContext
 from lti.platform_keys import PlatformKeyCache
 from plugin.db import make_engine, make_session_factory
@@ -62,8 +63,8 @@ def create_app(
 
     realtime.register(socketio, app, redis_url=settings.redis_url)
     app.extensions["tandem.lti"] = LtiContext(
-        tool_key=load_or_create(settings.instance_path / "keys"),
-        launch_url=f"{settings.base_url}/lti/launch",
+        keys=ToolKeyStore(settings.instance_path / "keys"),
+        base_url=settings.base_url,
         key_cache=key_cache or PlatformKeyCache(ttl_seconds=settings.jwks_cache_seconds),
     )
 
@@ -79,6 +80,15 @@ def create_app(
     _add_security_headers(app, settings)
     app.jinja_env.globals.update(languages=LANGUAGES, get_locale=get_locale)
     return app
+
+
+def _extra_form_action() -> str:
+    """A view that posts a form to an LMS (deep-linking return) names it in ``g``."""
+    target = g.get("csp_form_action")
+    if not isinstance(target, str):
+        return ""
+    parts = urlsplit(target)
+    return f" {parts.scheme}://{parts.netloc}" if parts.scheme in ("http", "https") else ""
 
 
 def _add_security_headers(app: Flask, settings: Settings) -> None:
@@ -98,7 +108,7 @@ def _add_security_headers(app: Flask, settings: Settings) -> None:
             f"default-src 'self'; script-src 'self' 'nonce-{csp_nonce()}'; "
             "style-src 'self'; img-src 'self' data:; connect-src 'self' ws: wss:; "
             f"frame-ancestors {settings.frame_ancestors}; base-uri 'none'; "
-            "form-action 'self'; object-src 'none'"
+            f"form-action 'self'{_extra_form_action()}; object-src 'none'"
         )
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Referrer-Policy"] = "strict-origin-when-cross-origin"

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from plugin.actors import Actor, Role
@@ -72,16 +74,23 @@ def _upsert_course(session: Session, ref: CourseRef, institution_id: int) -> Cou
     return course
 
 
-def _upsert_membership(session: Session, course: Course, person: Person, role: Role) -> None:
-    membership, created = get_or_create(
+def _get_or_create_membership(
+    session: Session, course: Course, person: Person, role: Role
+) -> tuple[CourseMembership, bool]:
+    return get_or_create(
         session,
         CourseMembership,
         {"course_id": course.id, "person_id": person.id},
         lambda: CourseMembership(course_id=course.id, person_id=person.id, role=role),
     )
+
+
+def _upsert_membership(session: Session, course: Course, person: Person, role: Role) -> None:
+    membership, created = _get_or_create_membership(session, course, person, role)
     if not created:
         membership.role = role
         membership.last_seen_at = utcnow()
+        membership.left_at = None  # launching again means they are back
 
 
 def get_course(session: Session, course_id: int) -> Course:
@@ -89,3 +98,71 @@ def get_course(session: Session, course_id: int) -> Course:
     if course is None:
         raise NotFound("This course is not known to Tandem.")
     return course
+
+
+@dataclass(frozen=True)
+class RosterMember:
+    """One line of an LMS roster. Names and email may all be missing (anonymous mode)."""
+
+    account: AccountRef
+    person: PersonFacts
+    role: Role
+    active: bool = True
+
+
+@dataclass(frozen=True)
+class RosterResult:
+    added: int
+    updated: int
+    left: int
+
+
+def sync_roster(session: Session, course_id: int, members: Sequence[RosterMember]) -> RosterResult:
+    """Make the course's memberships match the LMS roster; safe to run again and again.
+
+    People on the roster who never launched become known (so teams can include them); members
+    the roster no longer lists, or lists as inactive, are marked as left rather than deleted,
+    because their teams, messages and grades stay meaningful.
+    """
+    course = get_course(session, course_id)
+    now = utcnow()
+    current = {
+        m.person_id: m
+        for m in session.scalars(
+            select(CourseMembership).where(CourseMembership.course_id == course.id)
+        )
+    }
+    seen: set[int] = set()
+    added = updated = 0
+    for member in members:
+        person = upsert_person(session, member.account, course.institution_id, member.person)
+        session.flush()
+        if not member.active:
+            continue
+        seen.add(person.id)
+        membership = current.get(person.id)
+        if membership is None:
+            membership, created = _get_or_create_membership(session, course, person, member.role)
+            current[person.id] = membership
+            added += created
+            if created:
+                continue
+        if membership.role != member.role or membership.left_at is not None:
+            membership.role = member.role
+            membership.left_at = None
+            updated += 1
+    left = 0
+    for person_id, membership in current.items():
+        if person_id not in seen and membership.left_at is None:
+            membership.left_at = now
+            left += 1
+    session.commit()
+    return RosterResult(added=added, updated=updated, left=left)
+
+
+def active_members(session: Session, course_id: int) -> list[CourseMembership]:
+    """Who is in the course now (people the roster marked as left are not)."""
+    query = select(CourseMembership).where(
+        CourseMembership.course_id == course_id, CourseMembership.left_at.is_(None)
+    )
+    return list(session.scalars(query))

@@ -1,0 +1,292 @@
+"""Assignment and Grade Services through a durable outbox.
+
+``queue_score`` commits a row before any HTTP call; ``send_pending`` delivers due rows one by
+one, committing each outcome, so a crash, an LMS that is down or one that answers 500 costs a
+retry with exponential backoff and never a score. Rows stay after delivery: they are the
+teacher's record of what reached the gradebook.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from lti.claims import (
+    AGS_LINEITEM_SCOPE,
+    AGS_RESULT_READ_SCOPE,
+    AGS_SCORE_SCOPE,
+)
+from lti.models import GradeOutbox, ServiceEndpoints
+from lti.services import ServiceClient, ServiceError, endpoints_for
+from plugin.db import utcnow
+from plugin.errors import InvalidInput, NotFound
+from plugin.people.models import ExternalAccount, Person
+
+ACTIVITY_PROGRESS = frozenset({"Initialized", "Started", "InProgress", "Submitted", "Completed"})
+GRADING_PROGRESS = frozenset({"FullyGraded", "Pending", "PendingManual", "Failed", "NotReady"})
+LINEITEM_MEDIA_TYPE = "application/vnd.ims.lis.v2.lineitem+json"
+LINEITEMS_MEDIA_TYPE = "application/vnd.ims.lis.v2.lineitemcontainer+json"
+SCORE_MEDIA_TYPE = "application/vnd.ims.lis.v1.score+json"
+RESULTS_MEDIA_TYPE = "application/vnd.ims.lis.v2.resultcontainer+json"
+TANDEM_TAG = "tandem"
+DEFAULT_SCORE_MAXIMUM = 100.0
+FIRST_RETRY = timedelta(seconds=30)
+LONGEST_RETRY = timedelta(hours=6)
+
+
+def backoff(attempts: int) -> timedelta:
+    """30 s, 1 min, 2 min, ... capped at 6 h: an LMS down for a weekend is retried all along."""
+    return min(FIRST_RETRY * int(2 ** min(max(attempts - 1, 0), 20)), LONGEST_RETRY)
+
+
+def _lti_user_id(session: Session, endpoints: ServiceEndpoints, person_id: int) -> str:
+    namespace = f"lti:{endpoints.registration.issuer}"
+    subject = session.scalar(
+        select(ExternalAccount.subject).where(
+            ExternalAccount.person_id == person_id, ExternalAccount.namespace == namespace
+        )
+    )
+    if subject is None:
+        raise NotFound("This person has no account at the course's learning platform.")
+    return subject
+
+
+def queue_score(
+    session: Session,
+    course_id: int,
+    person_id: int,
+    *,
+    score_given: float | None,
+    score_maximum: float = DEFAULT_SCORE_MAXIMUM,
+    activity_progress: str = "Completed",
+    grading_progress: str = "FullyGraded",
+    comment: str | None = None,
+) -> GradeOutbox:
+    """Record a score for delivery to the course's gradebook; committed before any HTTP."""
+    if activity_progress not in ACTIVITY_PROGRESS:
+        raise InvalidInput("Unknown activity progress.")
+    if grading_progress not in GRADING_PROGRESS:
+        raise InvalidInput("Unknown grading progress.")
+    if score_maximum <= 0 or (score_given is not None and score_given < 0):
+        raise InvalidInput("A score must be zero or more, out of a positive maximum.")
+    if session.get(Person, person_id) is None:
+        raise NotFound("This person is not known to Tandem.")
+    endpoints = endpoints_for(session, course_id)
+    row = GradeOutbox(
+        course_id=course_id,
+        person_id=person_id,
+        user_id=_lti_user_id(session, endpoints, person_id),
+        score_given=score_given,
+        score_maximum=score_maximum,
+        activity_progress=activity_progress,
+        grading_progress=grading_progress,
+        comment=comment,
+        scored_at=utcnow(),
+        next_attempt_at=utcnow(),
+    )
+    session.add(row)
+    session.commit()
+    return row
+
+
+def _with_path_suffix(url: str, suffix: str) -> str:
+    """``<lineitem>/scores`` keeping the line item URL's query string (Moodle puts ids there)."""
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=parts.path.rstrip("/") + suffix))
+
+
+def ensure_lineitem(session: Session, client: ServiceClient, endpoints: ServiceEndpoints) -> str:
+    """The line item to report to: the launch's, an earlier Tandem one, or a new one.
+
+    Brightspace gives LTI 1.3 links no grade column; Tandem finds its own (by tag) or creates
+    it, and remembers it so a second delivery never creates a duplicate column.
+    """
+    if endpoints.lineitem_url:
+        return endpoints.lineitem_url
+    if not endpoints.lineitems_url:
+        raise ServiceError("This course's LMS offers no gradebook service (AGS).")
+    registration = endpoints.registration
+    scopes = (AGS_LINEITEM_SCOPE,)
+    for page in client.pages(
+        registration,
+        scopes,
+        _with_query(endpoints.lineitems_url, {"tag": TANDEM_TAG}),
+        accept=LINEITEMS_MEDIA_TYPE,
+    ):
+        for item in page if isinstance(page, list) else []:
+            if isinstance(item, dict) and item.get("tag") == TANDEM_TAG and item.get("id"):
+                endpoints.lineitem_url = str(item["id"])
+                session.commit()
+                return endpoints.lineitem_url
+    body = {
+        "scoreMaximum": DEFAULT_SCORE_MAXIMUM,
+        "label": "Tandem",
+        "tag": TANDEM_TAG,
+        "resourceId": f"tandem-course-{endpoints.course_id}",
+    }
+    response = client.request(
+        registration,
+        scopes,
+        "POST",
+        endpoints.lineitems_url,
+        json_body=body,
+        accept=LINEITEM_MEDIA_TYPE,
+        content_type=LINEITEM_MEDIA_TYPE,
+    )
+    created = response.json()
+    if not isinstance(created, dict) or not created.get("id"):
+        raise ServiceError("The LMS created a line item but did not say where.")
+    endpoints.lineitem_url = str(created["id"])
+    session.commit()
+    return endpoints.lineitem_url
+
+
+def _with_query(url: str, extra: dict[str, str]) -> str:
+    parts = urlsplit(url)
+    added = "&".join(f"{k}={v}" for k, v in extra.items())
+    return urlunsplit(parts._replace(query=f"{parts.query}&{added}" if parts.query else added))
+
+
+def _score_body(row: GradeOutbox) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "userId": row.user_id,
+        "activityProgress": row.activity_progress,
+        "gradingProgress": row.grading_progress,
+        "timestamp": row.scored_at.isoformat(),
+    }
+    if row.score_given is not None:
+        body["scoreGiven"] = row.score_given
+        body["scoreMaximum"] = row.score_maximum
+    if row.comment:
+        body["comment"] = row.comment
+    return body
+
+
+@dataclass(frozen=True)
+class DeliveryReport:
+    delivered: int
+    failed: int
+
+
+def _deliver(session: Session, client: ServiceClient, row: GradeOutbox) -> None:
+    endpoints = endpoints_for(session, row.course_id)
+    lineitem = ensure_lineitem(session, client, endpoints)
+    client.request(
+        endpoints.registration,
+        (AGS_SCORE_SCOPE,),
+        "POST",
+        _with_path_suffix(lineitem, "/scores"),
+        json_body=_score_body(row),
+        content_type=SCORE_MEDIA_TYPE,
+    )
+
+
+def send_pending(
+    session: Session,
+    client: ServiceClient,
+    *,
+    now: datetime | None = None,
+    limit: int = 1000,
+) -> DeliveryReport:
+    """Deliver every due score, oldest first; each outcome is committed on its own."""
+    moment = now or utcnow()
+    due = session.scalars(
+        select(GradeOutbox)
+        .where(GradeOutbox.delivered_at.is_(None), GradeOutbox.next_attempt_at <= moment)
+        .order_by(GradeOutbox.id)
+        .limit(limit)
+    ).all()
+    delivered = failed = 0
+    for row in due:
+        try:
+            _deliver(session, client, row)
+        except (ServiceError, NotFound) as error:
+            session.rollback()
+            row.attempts += 1
+            row.last_error = str(error)[:1000]
+            row.next_attempt_at = moment + backoff(row.attempts)
+            failed += 1
+        else:
+            row.attempts += 1
+            row.delivered_at = utcnow()
+            row.last_error = None
+            delivered += 1
+        session.commit()
+    return DeliveryReport(delivered=delivered, failed=failed)
+
+
+def retry_now(session: Session, course_id: int, outbox_id: int | None = None) -> int:
+    """Make undelivered scores due now (a teacher pressed retry); returns how many."""
+    query = select(GradeOutbox).where(
+        GradeOutbox.course_id == course_id, GradeOutbox.delivered_at.is_(None)
+    )
+    if outbox_id is not None:
+        query = query.where(GradeOutbox.id == outbox_id)
+    rows = session.scalars(query).all()
+    for row in rows:
+        row.next_attempt_at = utcnow()
+    session.commit()
+    return len(rows)
+
+
+@dataclass(frozen=True)
+class GradeStatus:
+    """The newest score of one person in one course, and whether it reached the LMS."""
+
+    outbox_id: int
+    person_id: int
+    display_name: str | None
+    score_given: float | None
+    score_maximum: float
+    delivered_at: datetime | None
+    attempts: int
+    last_error: str | None
+    next_attempt_at: datetime
+
+
+def grade_statuses(session: Session, course_id: int) -> list[GradeStatus]:
+    newest = (
+        select(func.max(GradeOutbox.id))
+        .where(GradeOutbox.course_id == course_id)
+        .group_by(GradeOutbox.person_id)
+    )
+    rows = session.execute(
+        select(GradeOutbox, Person)
+        .join(Person, Person.id == GradeOutbox.person_id)
+        .where(GradeOutbox.id.in_(newest))
+        .order_by(Person.lms_name, GradeOutbox.id)
+    ).all()
+    return [
+        GradeStatus(
+            outbox_id=row.id,
+            person_id=row.person_id,
+            display_name=person.display_name,
+            score_given=row.score_given,
+            score_maximum=row.score_maximum,
+            delivered_at=row.delivered_at,
+            attempts=row.attempts,
+            last_error=row.last_error,
+            next_attempt_at=row.next_attempt_at,
+        )
+        for row, person in rows
+    ]
+
+
+def read_results(session: Session, client: ServiceClient, course_id: int) -> list[dict[str, Any]]:
+    """The results the LMS holds for Tandem's line item (what the gradebook shows)."""
+    endpoints = endpoints_for(session, course_id)
+    lineitem = ensure_lineitem(session, client, endpoints)
+    results: list[dict[str, Any]] = []
+    for page in client.pages(
+        endpoints.registration,
+        (AGS_RESULT_READ_SCOPE,),
+        _with_path_suffix(lineitem, "/results"),
+        accept=RESULTS_MEDIA_TYPE,
+    ):
+        results.extend(r for r in (page if isinstance(page, list) else []) if isinstance(r, dict))
+    return results

@@ -1,0 +1,102 @@
+"""Names and Role Provisioning: fetch a course's roster from its LMS and hand it to the domain.
+
+All pages are read (``rel=next`` quoted or not) before anything changes, so a roster cut
+short by an error never marks the missing half as having left.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from lti.claims import NRPS_SCOPE, ServiceClaims
+from lti.roles import map_roles
+from lti.services import ServiceClient, ServiceError, endpoints_for, remember_services
+from plugin.courses.service import RosterMember, RosterResult, sync_roster
+from plugin.db import utcnow
+from plugin.people.identity import AccountRef, PersonFacts
+
+logger = logging.getLogger(__name__)
+NRPS_MEDIA_TYPE = "application/vnd.ims.lti-nrps.v2.membershipcontainer+json"
+STALE_AFTER = timedelta(hours=6)
+# NRPS statuses: Active, Inactive, Deleted (a member removed from the course).
+_ACTIVE = "active"
+
+
+def _text(value: Any) -> str | None:
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def _members(pages: Iterable[Any], issuer: str) -> list[RosterMember]:
+    members: dict[str, RosterMember] = {}
+    for page in pages:
+        entries = page.get("members") if isinstance(page, dict) else None
+        if not isinstance(entries, list):
+            raise ServiceError("The LMS roster page holds no members list.")
+        for entry in entries:
+            user_id = _text(entry.get("user_id")) if isinstance(entry, dict) else None
+            if user_id is None:
+                continue  # a member Tandem cannot address is of no use to it
+            roles = entry.get("roles")
+            status = _text(entry.get("status")) or "Active"
+            members[user_id] = RosterMember(
+                account=AccountRef(namespace=f"lti:{issuer}", subject=user_id),
+                person=PersonFacts(
+                    name=_text(entry.get("name")),
+                    given_name=_text(entry.get("given_name")),
+                    family_name=_text(entry.get("family_name")),
+                    email=_text(entry.get("email")),
+                ),
+                role=map_roles(r for r in roles if isinstance(r, str))
+                if isinstance(roles, list)
+                else map_roles(()),
+                active=status.lower() == _ACTIVE,
+            )
+    return list(members.values())
+
+
+def sync_course_roster(session: Session, client: ServiceClient, course_id: int) -> RosterResult:
+    """Read the whole roster over NRPS, then let the domain reconcile the course with it."""
+    endpoints = endpoints_for(session, course_id)
+    if not endpoints.memberships_url:
+        raise ServiceError("This course's LMS offers no roster service (NRPS).")
+    registration = endpoints.registration
+    pages = client.pages(
+        registration, (NRPS_SCOPE,), endpoints.memberships_url, accept=NRPS_MEDIA_TYPE
+    )
+    members = _members(list(pages), registration.issuer)
+    result = sync_roster(session, course_id, members)
+    endpoints = endpoints_for(session, course_id)
+    endpoints.roster_synced_at = utcnow()
+    session.commit()
+    return result
+
+
+def roster_is_stale(session: Session, course_id: int) -> bool:
+    endpoints = endpoints_for(session, course_id)
+    synced = endpoints.roster_synced_at
+    return bool(endpoints.memberships_url) and (synced is None or utcnow() - synced > STALE_AFTER)
+
+
+def refresh_after_launch(
+    session: Session,
+    client: ServiceClient,
+    course_id: int,
+    registration_id: int,
+    services: ServiceClaims,
+) -> RosterResult | None:
+    """Remember the launch's service URLs; re-read a stale roster (never failing the launch)."""
+    if remember_services(session, course_id, registration_id, services) is None:
+        return None
+    if not roster_is_stale(session, course_id):
+        return None
+    try:
+        return sync_course_roster(session, client, course_id)
+    except ServiceError as error:
+        session.rollback()
+        logger.warning("Roster sync for course %s failed: %s", course_id, error)
+        return None
