@@ -4,4 +4,9 @@ from flask import Blueprint
 
 bp = Blueprint("pages", __name__)
 
-from web.pages import home  # noqa: E402,F401  (routes register on import)
+from web.pages import (  # noqa: E402,F401  (routes register on import)
+    home,
+    room,
+    student,
+    teacher,
+)

@@ -1,29 +1,67 @@
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import redirect, render_template, request, session, url_for
 from flask_babel import gettext
+from sqlalchemy.orm import Session
+from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
+from plugin.actors import Actor
 from plugin.courses.service import get_course
+from plugin.exchanges.service import (
+    TEACHING_ROLES,
+    enter_exchange,
+    exchanges_for_teacher,
+    templates_for_teacher,
+)
 from plugin.people.service import get_person
-from web.auth import current_actor
+from web.auth import current_actor, current_exchange_hint
 from web.db import get_session
 from web.errors import error_response
 from web.i18n import LANGUAGES, is_time_zone
 from web.pages import bp
 
 
+def home_context(
+    db: Session, actor: Actor, form: MultiDict[str, str] | None = None
+) -> dict[str, Any]:
+    """The landing page of a course in no exchange: teachers may create, copy or join one."""
+    person = get_person(db, actor.person_id)
+    course = get_course(db, actor.course_id) if actor.course_id is not None else None
+    teaching = actor.role in TEACHING_ROLES and course is not None
+    return {
+        "actor": actor,
+        "person": person,
+        "course": course,
+        "teaching": teaching,
+        "seats": exchanges_for_teacher(db, actor) if teaching else [],
+        "templates": templates_for_teacher(db, actor) if teaching else [],
+        "values": form or {},
+    }
+
+
 @bp.route("/")
-def home() -> str:
+def home() -> Response | str:
+    """Route a launched person: into their exchange (onboarding first for new students),
+    or to the page that explains what to do when their course is in no exchange yet."""
     actor = current_actor()
     if actor is None:
         return render_template("welcome.html")
     db = get_session()
-    person = get_person(db, actor.person_id)
-    course = get_course(db, actor.course_id) if actor.course_id is not None else None
-    return render_template("home.html", actor=actor, person=person, course=course)
+    view = enter_exchange(db, actor, current_exchange_hint())
+    if view is not None:
+        exchange_id = view.exchange.id
+        if view.is_teacher:
+            target = url_for("pages.teacher_exchange", exchange_id=exchange_id)
+        elif view.needs_onboarding:
+            target = url_for("pages.onboarding", exchange_id=exchange_id)
+        else:
+            target = url_for("pages.student_exchange", exchange_id=exchange_id)
+        return redirect(target, code=303)
+    return render_template("home.html", **home_context(db, actor))
 
 
 def _same_site_target(target: str | None) -> str:

@@ -1,0 +1,190 @@
+"""Exchange and onboarding pages through Flask's test client: routing, forms, errors, data."""
+
+from __future__ import annotations
+
+import json
+
+from flask import Flask
+from flask import session as browser_state
+from flask.testing import FlaskClient
+from sqlalchemy.orm import Session
+
+from plugin.actors import Actor, Role
+from plugin.exchanges.service import create_exchange, issue_join_code
+from tests.plugin.exchanges.world import DRAFT, World, make_world
+from web.auth import start_web_session
+
+SETUP = {
+    "title": "Water & Cities",
+    "description": "",
+    "languages": "en",
+    "starts_on": "2027-02-01",
+    "ends_on": "2027-03-28",
+    "team_size_min": "4",
+    "team_size_max": "6",
+    "weekly_hours": "3",
+}
+PROFILE = {
+    "display_name": "Sanne",
+    "pronouns": "",
+    "time_zone": "Europe/Amsterdam",
+    "slot": ["0-1080", "2-600"],
+    "lang-0": "nl",
+    "level-0": "native",
+    "lang-1": "en",
+    "level-1": "C1",
+    "discipline": "Planning",
+    "interests": "water, bikes",
+    "share": ["languages"],
+}
+
+
+def _sign_in(app: Flask, client: FlaskClient, actor: Actor) -> None:
+    with app.test_request_context():
+        start_web_session(actor)
+        state = dict(browser_state)
+    with client.session_transaction() as cookie:
+        cookie.clear()
+        cookie.update(state)
+
+
+def test_a_teacher_in_no_exchange_is_offered_create_and_join(
+    app: Flask, client: FlaskClient, session: Session
+) -> None:
+    world = make_world(session)
+    _sign_in(app, client, world.arrive("leiden", "t1", Role.TEACHER))
+    page = client.get("/").get_data(as_text=True)
+    assert 'data-testid="create-exchange"' in page
+    assert "Join code" in page
+
+
+def test_a_student_in_no_exchange_is_told_to_wait(
+    app: Flask, client: FlaskClient, session: Session
+) -> None:
+    world = make_world(session)
+    _sign_in(app, client, world.arrive("leiden", "s1", name="Sanne"))
+    page = client.get("/").get_data(as_text=True)
+    assert "Your teacher has not set up the exchange yet" in page
+
+
+def test_creating_with_bad_input_keeps_what_was_typed(
+    app: Flask, client: FlaskClient, session: Session
+) -> None:
+    world = make_world(session)
+    _sign_in(app, client, world.arrive("leiden", "t1", Role.TEACHER))
+    bad = {**SETUP, "ends_on": "2027-01-01", "description": "Keep me"}
+    response = client.post("/exchanges/new", data=bad)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "cannot end before it starts" in page
+    assert "Keep me" in page
+    assert 'value="Water &amp; Cities"' in page
+    as_json = client.post("/exchanges/new", data=bad, headers={"Accept": "application/json"})
+    assert as_json.status_code == 400
+    assert "end before" in as_json.get_json()["error"]["message"]
+    response = client.post("/exchanges/new", data={**SETUP, "starts_on": "soon"})
+    assert response.status_code == 400
+    assert "year-month-day" in response.get_data(as_text=True)
+
+
+def test_create_then_teacher_page_then_code(
+    app: Flask, client: FlaskClient, session: Session
+) -> None:
+    world = make_world(session)
+    _sign_in(app, client, world.arrive("leiden", "t1", Role.TEACHER))
+    response = client.post("/exchanges/new", data=SETUP)
+    assert response.status_code == 303
+    overview = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Water &amp; Cities" in overview
+    assert "Icebreaker" in overview
+    code_page = client.post(response.headers["Location"].replace("teacher", "code")).get_data(
+        as_text=True
+    )
+    assert 'data-testid="join-code"' in code_page
+    assert client.get("/").status_code == 303  # in an exchange now: straight to it
+
+
+def test_a_student_cannot_use_teacher_pages(
+    app: Flask, client: FlaskClient, session: Session
+) -> None:
+    world = make_world(session)
+    exchange_id = create_exchange(session, world.arrive("leiden", "t1", Role.TEACHER), DRAFT).id
+    _sign_in(app, client, world.arrive("leiden", "s1"))
+    assert client.post("/exchanges/new", data=SETUP).status_code == 403
+    assert client.get(f"/exchanges/{exchange_id}/teacher").status_code == 403
+    assert client.post(f"/exchanges/{exchange_id}/code").status_code == 403
+    response = client.post(
+        "/exchanges/join", data={"code": "X"}, headers={"Accept": "application/json"}
+    )
+    assert response.status_code == 403
+
+
+def test_a_wrong_join_code_keeps_the_typed_code_on_the_page(
+    app: Flask, client: FlaskClient, session: Session
+) -> None:
+    world = make_world(session)
+    owner = world.arrive("leiden", "t1", Role.TEACHER)
+    exchange = create_exchange(session, owner, DRAFT)
+    issue_join_code(session, owner, exchange.id)
+    _sign_in(app, client, world.arrive("bologna", "t2", Role.TEACHER))
+    response = client.post("/exchanges/join", data={"code": "NOPE-NOPE-NOPE"})
+    assert response.status_code == 404
+    page = response.get_data(as_text=True)
+    assert "This join code is not valid" in page
+    assert 'value="NOPE-NOPE-NOPE"' in page
+
+
+def _student_in_exchange(app: Flask, client: FlaskClient, world: World) -> int:
+    exchange = create_exchange(world.session, world.arrive("leiden", "t1", Role.TEACHER), DRAFT)
+    exchange_id = exchange.id
+    _sign_in(app, client, world.arrive("leiden", "s1", name="Sanne de Vries", email="s@x.nl"))
+    response = client.get("/")
+    assert response.headers["Location"] == f"/exchanges/{exchange_id}/profile"
+    return exchange_id
+
+
+def test_onboarding_prefills_the_name_and_refuses_bad_input_without_losing_it(
+    app: Flask, client: FlaskClient, session: Session
+) -> None:
+    exchange_id = _student_in_exchange(app, client, make_world(session))
+    form = client.get(f"/exchanges/{exchange_id}/profile").get_data(as_text=True)
+    assert 'value="Sanne de Vries"' in form
+    bad = {**PROFILE, "time_zone": "Mars/Base", "discipline": "Keep me too"}
+    response = client.post(f"/exchanges/{exchange_id}/profile", data=bad)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Unknown time zone" in page
+    assert 'value="Keep me too"' in page
+    assert 'value="0-1080" id="slot-0-1080" checked' in page
+    outside = {**PROFILE, "slot": ["9-1080"]}
+    response = client.post(f"/exchanges/{exchange_id}/profile", data=outside)
+    assert response.status_code == 400
+    assert "within the week" in response.get_data(as_text=True)
+    long_name = {**PROFILE, "display_name": "x" * 81}
+    assert client.post(f"/exchanges/{exchange_id}/profile", data=long_name).status_code == 400
+
+
+def test_onboarding_then_the_exchange_page_and_my_data(
+    app: Flask, client: FlaskClient, session: Session
+) -> None:
+    exchange_id = _student_in_exchange(app, client, make_world(session))
+    response = client.post(f"/exchanges/{exchange_id}/profile", data=PROFILE)
+    assert response.status_code == 303
+    assert client.get("/").headers["Location"] == f"/exchanges/{exchange_id}"
+    page = client.get(f"/exchanges/{exchange_id}").get_data(as_text=True)
+    assert "You are in the pool, Sanne" in page
+    assert "s@x.nl" not in page
+    edit = client.get(f"/exchanges/{exchange_id}/profile").get_data(as_text=True)
+    assert 'value="2-600" id="slot-2-600" checked' in edit
+    data = client.get("/me/data.json")
+    assert data.headers["Content-Disposition"].startswith("attachment")
+    body = json.loads(data.data)
+    assert body["person"]["email"] == "s@x.nl"
+    assert body["profile"]["time_zone"] == "Europe/Amsterdam"
+
+
+def test_pages_are_in_dutch_when_asked(app: Flask, client: FlaskClient, session: Session) -> None:
+    exchange_id = _student_in_exchange(app, client, make_world(session))
+    page = client.get(f"/exchanges/{exchange_id}/profile?lang=nl").get_data(as_text=True)
+    assert "Je tijdzone" in page
+    assert "maandag" in page

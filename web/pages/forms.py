@@ -1,0 +1,225 @@
+"""Parsing the exchange and profile forms, and re-showing a form with its error.
+
+Parsing only turns text into typed drafts; every rule lives in the use cases. A refused form is
+rendered again with what the person typed, so nothing they entered is lost.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import lru_cache
+from typing import Any
+from zoneinfo import available_timezones
+
+from babel import Locale
+from flask import render_template
+from flask_babel import get_locale, gettext, lazy_gettext
+from werkzeug.datastructures import MultiDict
+from werkzeug.wrappers import Response
+
+from plugin.errors import InvalidInput, TandemError
+from plugin.exchanges.phases import DEFAULTS, Phase
+from plugin.exchanges.service import ExchangeDraft
+from plugin.profiles.availability import DAY, GRID_STARTS, SLOT_MINUTES
+from plugin.profiles.languages import CEFR_LEVELS, ISO_639_1
+from plugin.profiles.service import SHAREABLE, ProfileDraft
+from web.errors import STATUS_BY_ERROR, error_response, wants_json
+
+LANGUAGE_ROWS = 3
+MAX_FORM_PHASES = 12
+
+# Default phase titles are stored in English; pages show them in the viewer's language.
+PHASE_TITLES = {
+    "Preparation": lazy_gettext("Preparation"),
+    "Icebreaker": lazy_gettext("Icebreaker"),
+    "Team formation": lazy_gettext("Team formation"),
+    "Project work": lazy_gettext("Project work"),
+    "Presentation and reflection": lazy_gettext("Presentation and reflection"),
+}
+assert {title for _k, title, _s in DEFAULTS} == set(PHASE_TITLES)  # noqa: S101 (import-time check)
+
+
+def phase_title(title: str) -> str:
+    known = PHASE_TITLES.get(title)
+    return str(known) if known is not None else title
+
+
+def form_failed(error: TandemError, template: str, **context: Any) -> tuple[Response | str, int]:
+    """The same form again with the message on top (HTML), or the error as JSON for APIs."""
+    status = next((s for kind, s in STATUS_BY_ERROR if isinstance(error, kind)), 400)
+    message = gettext(error.message)
+    if wants_json():
+        return error_response(status, gettext("That did not work"), message)
+    return render_template(template, error=message, **context), status
+
+
+def _text(form: MultiDict[str, str], key: str) -> str:
+    return form.get(key, "")
+
+
+def _int(form: MultiDict[str, str], key: str, message: str) -> int:
+    try:
+        return int(form.get(key, "").strip())
+    except ValueError:
+        raise InvalidInput(message) from None
+
+
+def parse_date(value: str) -> date:
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise InvalidInput("Enter dates as year-month-day, for example 2027-02-01.") from None
+
+
+def exchange_draft(form: MultiDict[str, str]) -> ExchangeDraft:
+    phases: list[Phase] = []
+    for index in range(MAX_FORM_PHASES):
+        title = _text(form, f"phase-{index}-title").strip()
+        if not title:
+            continue
+        phases.append(
+            Phase(
+                key=_text(form, f"phase-{index}-key") or f"phase_{index + 1}",
+                title=title,
+                starts_on=parse_date(_text(form, f"phase-{index}-start")),
+                ends_on=parse_date(_text(form, f"phase-{index}-end")),
+            )
+        )
+    return ExchangeDraft(
+        title=_text(form, "title"),
+        description=_text(form, "description"),
+        starts_on=parse_date(_text(form, "starts_on")),
+        ends_on=parse_date(_text(form, "ends_on")),
+        languages=tuple(form.getlist("languages")),
+        phases=tuple(phases),
+        team_size_min=_int(form, "team_size_min", "Team sizes must be whole numbers."),
+        team_size_max=_int(form, "team_size_max", "Team sizes must be whole numbers."),
+        weekly_hours=_int(form, "weekly_hours", "Weekly hours must be a whole number."),
+    )
+
+
+def exchange_form_values(
+    form: MultiDict[str, str] | None, draft: ExchangeDraft | None
+) -> dict[str, Any]:
+    """What the setup form shows: the submitted text, else the saved exchange, else blanks."""
+    if form is not None:
+        phases = [
+            {
+                "key": _text(form, f"phase-{i}-key"),
+                "title": _text(form, f"phase-{i}-title"),
+                "start": _text(form, f"phase-{i}-start"),
+                "end": _text(form, f"phase-{i}-end"),
+            }
+            for i in range(MAX_FORM_PHASES)
+            if _text(form, f"phase-{i}-title")
+        ]
+        values: dict[str, Any] = {k: _text(form, k) for k in form}
+        values["languages"] = form.getlist("languages")
+    elif draft is not None:
+        phases = [
+            {
+                "key": p.key,
+                "title": phase_title(p.title),
+                "start": p.starts_on.isoformat(),
+                "end": p.ends_on.isoformat(),
+            }
+            for p in draft.phases
+        ]
+        values = {
+            "title": draft.title,
+            "description": draft.description,
+            "starts_on": draft.starts_on.isoformat(),
+            "ends_on": draft.ends_on.isoformat(),
+            "languages": list(draft.languages),
+            "team_size_min": draft.team_size_min,
+            "team_size_max": draft.team_size_max,
+            "weekly_hours": draft.weekly_hours,
+        }
+    else:
+        phases = []
+        values = {"languages": [], "team_size_min": 4, "team_size_max": 6, "weekly_hours": 3}
+    # One empty row to add a phase; rows with no title are ignored.
+    values["phases"] = [*phases, {"key": "", "title": "", "start": "", "end": ""}]
+    while len(values["languages"]) < LANGUAGE_ROWS:
+        values["languages"].append("")
+    return values
+
+
+def profile_draft(form: MultiDict[str, str]) -> ProfileDraft:
+    slots: set[tuple[int, int]] = set()
+    for raw in form.getlist("slot"):
+        day, _sep, minute = raw.partition("-")
+        # Never raise here: the use case refuses cells off the grid, and the form keeps the rest.
+        ok = day.isdigit() and minute.isdigit()
+        slots.add((int(day), int(minute)) if ok else (-1, -1))
+    languages = tuple(
+        (_text(form, f"lang-{i}"), _text(form, f"level-{i}")) for i in range(LANGUAGE_ROWS)
+    )
+    return ProfileDraft(
+        display_name=_text(form, "display_name"),
+        pronouns=_text(form, "pronouns"),
+        time_zone=_text(form, "time_zone"),
+        slots=frozenset(slots),
+        languages=languages,
+        discipline=_text(form, "discipline"),
+        interests=tuple(i for i in _text(form, "interests").split(",")),
+        consents=frozenset(form.getlist("share")),
+    )
+
+
+def profile_form_values(draft: ProfileDraft) -> dict[str, Any]:
+    languages = list(draft.languages)
+    while len(languages) < LANGUAGE_ROWS:
+        languages.append(("", ""))
+    return {
+        "display_name": draft.display_name,
+        "pronouns": draft.pronouns,
+        "time_zone": draft.time_zone,
+        "slots": {f"{d}-{m}" for d, m in draft.slots},
+        "languages": languages,
+        "discipline": draft.discipline,
+        "interests": ", ".join(i.strip() for i in draft.interests if i.strip()),
+        "share": set(draft.consents),
+    }
+
+
+@lru_cache(maxsize=8)
+def language_choices(locale: str) -> list[tuple[str, str]]:
+    """(code, name in the viewer's language), sorted by name, for the language selects."""
+    names = Locale.parse(locale).languages
+    return sorted(((c, names.get(c, c)) for c in ISO_639_1), key=lambda pair: pair[1].casefold())
+
+
+def language_name(code: str) -> str:
+    name: str = Locale.parse(str(get_locale())).languages.get(code, code)
+    return name
+
+
+def grid_rows() -> list[tuple[str, list[tuple[int, str]]]]:
+    """Rows of the availability grid: (time label, [(day, cell value)])."""
+    rows = []
+    for start in GRID_STARTS:
+        end = min(start + SLOT_MINUTES, DAY)
+        label = f"{start // 60:02d}:00\u2013{end // 60:02d}:00"
+        rows.append((label, [(day, f"{day}-{start}") for day in range(7)]))
+    return rows
+
+
+@lru_cache(maxsize=1)
+def time_zone_choices() -> list[str]:
+    return sorted(z for z in available_timezones() if not z.startswith(("posix/", "right/")))
+
+
+def template_helpers() -> dict[str, Any]:
+    locale = str(get_locale())
+    return {
+        "language_choices": language_choices(locale),
+        "language_name": language_name,
+        "cefr_levels": CEFR_LEVELS,
+        "shareable": SHAREABLE,
+        "phase_title": phase_title,
+        "time_zones": time_zone_choices(),
+        "grid_rows": grid_rows(),
+        "day_names": Locale.parse(locale).days["format"]["wide"],
+        "day_abbreviations": Locale.parse(locale).days["format"]["abbreviated"],
+    }

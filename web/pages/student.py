@@ -1,0 +1,86 @@
+"""Student pages: onboarding (the profile form), the exchange page, and one's own data."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
+
+from plugin.db import utcnow
+from plugin.errors import TandemError
+from plugin.exchanges.service import get_exchange, my_participation
+from plugin.people.service import export_my_data, get_person
+from plugin.profiles.availability import reference_week
+from plugin.profiles.service import find_profile, profile_form, save_profile
+from web.auth import current_actor, require_actor
+from web.db import get_session
+from web.i18n import select_timezone
+from web.pages import bp
+from web.pages.forms import form_failed, profile_draft, profile_form_values, template_helpers
+
+Page = Response | str | tuple[Response | str, int]
+
+
+def _actor() -> Any:
+    actor = current_actor()
+    assert actor is not None  # noqa: S101 - require_actor ran first
+    return actor
+
+
+def _profile_page(exchange_id: int, values: dict[str, Any]) -> dict[str, Any]:
+    exchange = get_exchange(get_session(), exchange_id)
+    return {
+        "exchange": exchange,
+        "values": values,
+        "detected_zone": select_timezone(),
+        **template_helpers(),
+    }
+
+
+@bp.route("/exchanges/<int:exchange_id>/profile", methods=["GET", "POST"])
+@require_actor
+def onboarding(exchange_id: int) -> Page:
+    db = get_session()
+    actor = _actor()
+    my_participation(db, actor, exchange_id)
+    exchange = get_exchange(db, exchange_id)
+    week = reference_week(exchange.starts_on, utcnow().date())
+    if request.method == "GET":
+        values = profile_form_values(profile_form(db, actor, week))
+        return render_template("profile/onboarding.html", **_profile_page(exchange_id, values))
+    draft = profile_draft(request.form)
+    try:
+        save_profile(db, actor, draft, week)
+    except TandemError as error:
+        values = profile_form_values(draft)
+        return form_failed(error, "profile/onboarding.html", **_profile_page(exchange_id, values))
+    return redirect(url_for("pages.student_exchange", exchange_id=exchange_id), code=303)
+
+
+@bp.route("/exchanges/<int:exchange_id>")
+@require_actor
+def student_exchange(exchange_id: int) -> str:
+    db = get_session()
+    actor = _actor()
+    participant = my_participation(db, actor, exchange_id)
+    return render_template(
+        "exchange/student.html",
+        exchange=participant.seat.exchange,
+        seat=participant.seat,
+        person=get_person(db, actor.person_id),
+        profile=find_profile(db, actor.person_id),
+        **template_helpers(),
+    )
+
+
+@bp.route("/me/data.json")
+@require_actor
+def my_data() -> Response:
+    data = export_my_data(get_session(), _actor())
+    return Response(
+        json.dumps(data, ensure_ascii=False, indent=2),
+        mimetype="application/json",
+        headers={"Content-Disposition": 'attachment; filename="tandem-my-data.json"'},
+    )

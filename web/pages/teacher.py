@@ -1,0 +1,157 @@
+"""Teacher pages: set up an exchange, invite and admit partner courses, look after the pool.
+
+Each view parses, calls one use case and renders or redirects; refused forms come back filled in.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
+
+from plugin.errors import TandemError
+from plugin.exchanges.service import (
+    IssuedCode,
+    copy_exchange,
+    create_exchange,
+    decide_seat,
+    draft_of,
+    exchange_overview,
+    issue_join_code,
+    leave_exchange,
+    request_seat,
+    require_owner,
+    update_exchange,
+)
+from plugin.people.service import erase_participant
+from web.auth import current_actor, require_actor
+from web.db import get_session
+from web.pages import bp
+from web.pages.forms import (
+    exchange_draft,
+    exchange_form_values,
+    form_failed,
+    parse_date,
+    template_helpers,
+)
+
+Page = Response | str | tuple[Response | str, int]
+
+
+def _actor() -> Any:
+    actor = current_actor()
+    assert actor is not None  # noqa: S101 - require_actor ran first
+    return actor
+
+
+def _setup_page(exchange_id: int | None, values: dict[str, Any]) -> dict[str, Any]:
+    return {"exchange_id": exchange_id, "values": values, **template_helpers()}
+
+
+@bp.route("/exchanges/new", methods=["GET", "POST"])
+@require_actor
+def new_exchange() -> Page:
+    if request.method == "GET":
+        return render_template(
+            "exchange/setup.html", **_setup_page(None, exchange_form_values(None, None))
+        )
+    try:
+        exchange = create_exchange(get_session(), _actor(), exchange_draft(request.form))
+    except TandemError as error:
+        values = exchange_form_values(request.form, None)
+        return form_failed(error, "exchange/setup.html", **_setup_page(None, values))
+    return redirect(url_for("pages.teacher_exchange", exchange_id=exchange.id), code=303)
+
+
+@bp.route("/exchanges/<int:exchange_id>/edit", methods=["GET", "POST"])
+@require_actor
+def edit_exchange(exchange_id: int) -> Page:
+    db = get_session()
+    if request.method == "GET":
+        exchange = require_owner(db, _actor(), exchange_id)
+        values = exchange_form_values(None, draft_of(exchange))
+        return render_template("exchange/setup.html", **_setup_page(exchange_id, values))
+    try:
+        update_exchange(db, _actor(), exchange_id, exchange_draft(request.form))
+    except TandemError as error:
+        values = exchange_form_values(request.form, None)
+        return form_failed(error, "exchange/setup.html", **_setup_page(exchange_id, values))
+    return redirect(url_for("pages.teacher_exchange", exchange_id=exchange_id), code=303)
+
+
+@bp.route("/exchanges/copy", methods=["POST"])
+@require_actor
+def copy_template() -> Page:
+    db = get_session()
+    source_id = request.form.get("source_id", "")
+    try:
+        exchange = copy_exchange(
+            db,
+            _actor(),
+            int(source_id) if source_id.isdigit() else 0,
+            parse_date(request.form.get("starts_on", "")),
+        )
+    except TandemError as error:
+        from web.pages.home import home_context  # the form lives on the home page
+
+        return form_failed(error, "home.html", **home_context(db, _actor(), request.form))
+    return redirect(url_for("pages.edit_exchange", exchange_id=exchange.id), code=303)
+
+
+@bp.route("/exchanges/join", methods=["POST"])
+@require_actor
+def join_exchange() -> Page:
+    db = get_session()
+    try:
+        request_seat(db, _actor(), request.form.get("code", ""))
+    except TandemError as error:
+        from web.pages.home import home_context
+
+        return form_failed(error, "home.html", **home_context(db, _actor(), request.form))
+    return redirect(url_for("pages.home"), code=303)
+
+
+def _overview_page(exchange_id: int, issued: IssuedCode | None = None) -> str:
+    overview = exchange_overview(get_session(), _actor(), exchange_id)
+    return render_template(
+        "exchange/teacher.html", overview=overview, issued=issued, **template_helpers()
+    )
+
+
+@bp.route("/exchanges/<int:exchange_id>/teacher")
+@require_actor
+def teacher_exchange(exchange_id: int) -> str:
+    return _overview_page(exchange_id)
+
+
+@bp.route("/exchanges/<int:exchange_id>/code", methods=["POST"])
+@require_actor
+def new_join_code(exchange_id: int) -> str:
+    days = request.form.get("valid_days", "14")
+    issued = issue_join_code(
+        get_session(), _actor(), exchange_id, int(days) if days.isdigit() else 0
+    )
+    # Shown on this response only: the code is stored hashed and cannot be shown again.
+    return _overview_page(exchange_id, issued)
+
+
+@bp.route("/seats/<int:seat_id>/decide", methods=["POST"])
+@require_actor
+def decide(seat_id: int) -> Response:
+    seat = decide_seat(get_session(), _actor(), seat_id, request.form.get("approve") == "1")
+    return redirect(url_for("pages.teacher_exchange", exchange_id=seat.exchange_id), code=303)
+
+
+@bp.route("/exchanges/<int:exchange_id>/leave", methods=["POST"])
+@require_actor
+def leave(exchange_id: int) -> Response:
+    leave_exchange(get_session(), _actor(), exchange_id)
+    return redirect(url_for("pages.home"), code=303)
+
+
+@bp.route("/exchanges/<int:exchange_id>/participants/<int:participant_id>/erase", methods=["POST"])
+@require_actor
+def erase(exchange_id: int, participant_id: int) -> Response:
+    erase_participant(get_session(), _actor(), participant_id)
+    return redirect(url_for("pages.teacher_exchange", exchange_id=exchange_id), code=303)
