@@ -13,10 +13,11 @@ export TANDEM_DEMO_TOOL_URL ?= $(TANDEM_BASE_URL)
 export TANDEM_DEMO_PORT
 STAMP := $(VENV)/.installed
 MO := web/translations/nl/LC_MESSAGES/messages.mo
+SOCKETIO_JS := web/static/vendor/socket.io.min.js
 
 .PHONY: install demo test lint typecheck imports pytest browser migrate translations bench clean
 
-install: $(STAMP) node_modules/.installed $(MO)
+install: $(STAMP) node_modules/.installed $(MO) $(SOCKETIO_JS)
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Tandem needs Python 3.11 or newer")'
@@ -28,6 +29,12 @@ $(STAMP): pyproject.toml
 node_modules/.installed: package.json package-lock.json
 	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund --silent && touch $@; \
 	else echo "npm not found: browser accessibility checks will skip"; fi
+
+# The room page's Socket.IO client, served by Tandem itself (strict CSP: no CDN).
+$(SOCKETIO_JS): node_modules/.installed
+	@if [ -f node_modules/socket.io-client/dist/socket.io.min.js ]; then \
+	  mkdir -p $(@D) && cp node_modules/socket.io-client/dist/socket.io.min.js $@; \
+	else echo "socket.io-client is missing: the room page cannot connect"; fi
 
 $(MO): web/translations/nl/LC_MESSAGES/messages.po $(STAMP)
 	$(BIN)/pybabel compile -d web/translations
