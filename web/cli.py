@@ -14,6 +14,7 @@ from typing import Any, ParamSpec, TypeVar
 import click
 from flask import current_app
 from flask.cli import AppGroup
+from sqlalchemy import select
 
 from lti import platforms
 from lti.launch import LtiContext
@@ -183,8 +184,7 @@ def platform_remove(issuer: str, client_id: str) -> None:
 @cli.command("jwks")
 def show_jwks() -> None:
     """Print Tandem's public key set (what /lti/jwks serves)."""
-    context: LtiContext = current_app.extensions["tandem.lti"]
-    click.echo(json.dumps(context.tool_key.jwks(), indent=2))
+    click.echo(json.dumps(_lti().keys.jwks(), indent=2))
 
 
 @cli.command("purge")
@@ -210,3 +210,112 @@ def main() -> None:
     app = _guarded(create_app)
     with app.app_context():
         cli.main(prog_name="tandem")
+
+
+keys_cli = AppGroup("keys", help="Tandem's own signing keys (published at /lti/jwks).")
+roster_cli = AppGroup("roster", help="Course rosters from the LMS (LTI NRPS).")
+grades_cli = AppGroup("grades", help="Scores on their way to LMS gradebooks (LTI AGS).")
+cli.add_command(keys_cli)
+cli.add_command(roster_cli)
+cli.add_command(grades_cli)
+
+
+def _lti() -> LtiContext:
+    context: LtiContext = current_app.extensions["tandem.lti"]
+    return context
+
+
+@keys_cli.command("status")
+def keys_status() -> None:
+    """Show the current, next and previous key ids."""
+    store = _lti().keys
+    for label, key in (
+        ("current", store.current()),
+        ("next", store.next()),
+        ("previous", store.previous()),
+    ):
+        click.echo(f"{label:9} {key.kid if key else '-'}")
+
+
+@keys_cli.command("rotate")
+@click.option(
+    "--step",
+    type=click.Choice(["auto", "prepare", "promote", "retire"]),
+    default="auto",
+    help="prepare: publish a next key; promote: sign with it (the old one stays published); "
+    "retire: stop publishing the previous key. auto: prepare, or promote if prepared.",
+)
+def keys_rotate(step: str) -> None:
+    """Rotate the tool key in steps, so launches and requests in flight keep verifying.
+
+    Run it once (prepare), wait longer than LMSs cache Tandem's JWKS (minutes to an hour),
+    run it again (promote), and retire the previous key a day later.
+    """
+    store = _lti().keys
+    if step == "auto":
+        step = "promote" if store.next() is not None else "prepare"
+    if step == "prepare":
+        click.echo(f"Published next key {store.prepare_next().kid}; run again to promote it.")
+    elif step == "promote":
+        old = store.current().kid
+        click.echo(f"Signing with {store.promote().kid}; {old} stays published as previous.")
+    else:
+        retired = store.retire_previous()
+        click.echo(f"Retired {retired.kid}." if retired else "There is no previous key.")
+
+
+@roster_cli.command("sync")
+@click.option("--course-id", type=int, default=None, help="One course (default: every course).")
+def roster_sync(course_id: int | None) -> None:
+    """Read rosters over NRPS now: new members become known, those who left are marked."""
+    from lti.models import ServiceEndpoints
+    from lti.roster import sync_course_roster
+    from lti.services import ServiceError
+
+    session = get_session()
+    ids = (
+        [course_id]
+        if course_id is not None
+        else list(
+            session.scalars(
+                select(ServiceEndpoints.course_id).where(
+                    ServiceEndpoints.memberships_url.is_not(None)
+                )
+            )
+        )
+    )
+    failed = 0
+    for one in ids:
+        try:
+            with _clear_errors():
+                result = sync_course_roster(session, _lti().client(), one)
+        except ServiceError as error:
+            failed += 1
+            click.echo(f"Course {one}: failed: {error}", err=True)
+            continue
+        click.echo(
+            f"Course {one}: {result.added} added, {result.updated} updated, {result.left} left."
+        )
+    if failed:
+        sys.exit(1)
+
+
+@grades_cli.command("send")
+def grades_send() -> None:
+    """Deliver every score that is due (cron this every minute or so)."""
+    from lti.grades import send_pending
+
+    report = send_pending(get_session(), _lti().client())
+    click.echo(f"{report.delivered} delivered, {report.failed} failed (will be retried).")
+
+
+@grades_cli.command("retry")
+@click.option("--course-id", type=int, required=True)
+def grades_retry(course_id: int) -> None:
+    """Make a course's undelivered scores due now and deliver them."""
+    from lti.grades import retry_now, send_pending
+
+    session = get_session()
+    count = retry_now(session, course_id)
+    report = send_pending(session, _lti().client())
+    click.echo(f"{count} retried: {report.delivered} delivered, {report.failed} failed.")
