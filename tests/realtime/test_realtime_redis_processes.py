@@ -82,6 +82,7 @@ def cluster(
                     database_url,
                     redis_url,
                     str(tmp_path / name),
+                    SECRET,
                 ],
                 stderr=log,
             )
