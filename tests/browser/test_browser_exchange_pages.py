@@ -73,8 +73,7 @@ def test_teacher_page_and_dutch_onboarding_are_accessible(
     assert axe_violations(page) == []
     _no_sideways_scroll(page)
     page.focus("#time_zone")
-    assert page.input_value("#time_zone") in ("Europe/Amsterdam", "")
-    page.select_option("#time_zone", "Europe/Amsterdam")
+    assert page.input_value("#time_zone") == "Europe/Amsterdam"  # detected, to be confirmed
     # Tab into the grid: Monday 18:00-20:00, ticked with the space bar.
     page.focus("#slot-0-1080")
     page.keyboard.press("Space")
