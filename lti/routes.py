@@ -16,6 +16,7 @@ from plugin.actors import Role
 from plugin.courses.service import enter_course
 from web.auth import start_web_session
 from web.db import get_session
+from web.security import cross_site_allowed
 
 
 def _lti() -> LtiContext:
@@ -24,6 +25,7 @@ def _lti() -> LtiContext:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@cross_site_allowed  # the LMS starts the login, possibly with a form post
 def oidc_login() -> Response:
     params = {k: v for k, v in (request.form or request.args).items() if isinstance(v, str)}
     in_iframe = request.headers.get("Sec-Fetch-Dest") == "iframe"
@@ -31,6 +33,7 @@ def oidc_login() -> Response:
 
 
 @bp.route("/launch", methods=["POST"])
+@cross_site_allowed  # the LMS posts the id_token here; its signature is the protection
 def launch() -> BaseResponse:
     db, lti = get_session(), _lti()
     valid = validate(db, lti, request.form.to_dict())

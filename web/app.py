@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable
 from pathlib import Path
-from urllib.parse import urlsplit
 
-from flask import Flask, g
-from flask.typing import ResponseReturnValue
+from flask import Flask
 from flask_babel import get_locale
 from sqlalchemy.orm import Session
 from werkzeug.middleware.proxy_fix import ProxyFix
-from werkzeug.wrappers import Response
 
 from lti.keys import ToolKeyStore
 from lti.launch import LtiContext
 from lti.platform_keys import PlatformKeyCache
 from plugin.db import make_engine, make_session_factory
-from web import db, errors
+from web import db, errors, security
 from web.config import Settings
 from web.extensions import babel, socketio
 from web.i18n import LANGUAGES, select_locale, select_timezone
@@ -77,39 +73,6 @@ def create_app(
     app.register_blueprint(pages_bp)
     app.cli.add_command(cli)
     errors.init_app(app)
-    _add_security_headers(app, settings)
+    security.init_app(app, settings)
     app.jinja_env.globals.update(languages=LANGUAGES, get_locale=get_locale)
     return app
-
-
-def _extra_form_action() -> str:
-    """A view that posts a form to an LMS (deep-linking return) names it in ``g``."""
-    target = g.get("csp_form_action")
-    if not isinstance(target, str):
-        return ""
-    parts = urlsplit(target)
-    return f" {parts.scheme}://{parts.netloc}" if parts.scheme in ("http", "https") else ""
-
-
-def _add_security_headers(app: Flask, settings: Settings) -> None:
-    """A strict CSP with a per-response nonce; framing allowed because LMSs embed Tandem."""
-
-    def csp_nonce() -> str:
-        if "csp_nonce" not in g:
-            g.csp_nonce = secrets.token_urlsafe(16)
-        nonce: str = g.csp_nonce
-        return nonce
-
-    app.jinja_env.globals["csp_nonce"] = csp_nonce
-
-    @app.after_request
-    def headers(response: Response) -> ResponseReturnValue:
-        response.headers["Content-Security-Policy"] = (
-            f"default-src 'self'; script-src 'self' 'nonce-{csp_nonce()}'; "
-            "style-src 'self'; img-src 'self' data:; connect-src 'self' ws: wss:; "
-            f"frame-ancestors {settings.frame_ancestors}; base-uri 'none'; "
-            f"form-action 'self'{_extra_form_action()}; object-src 'none'"
-        )
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
-        return response
