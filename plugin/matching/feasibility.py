@@ -76,20 +76,38 @@ def _mask_words(p: Problem) -> npt.NDArray[np.uint64]:
     return words
 
 
-def best_cross_overlap(p: Problem) -> npt.NDArray[np.int64]:
+def best_cross_overlap(p: Problem, need: int | None = None) -> npt.NDArray[np.int64]:
     """Each student's largest slot overlap with any one student of another institution.
 
     This is the necessary condition behind the shared-hours rule when teams must mix
-    institutions; it is vectorised because a 10,000-student pool makes it 10^8 pairs.
+    institutions; a 10,000-student pool makes it 10^8 pairs. With `need`, a figure is exact
+    only below `need` (a student is settled as soon as any partner reaches it): rows are
+    first checked against a strided sample, in blocks, and only the unsettled rest scans all.
     """
     words = _mask_words(p)
     inst = np.asarray(p.institution)
-    best = np.zeros(p.n, dtype=np.int64)
-    for i in range(p.n):
+    best = np.full(p.n, -1, dtype=np.int64)
+    if p.n < 2:
+        return best
+    todo = np.arange(p.n)
+    if need is not None and p.n > _SAMPLE:
+        sample = np.arange(0, p.n, max(1, p.n // _SAMPLE))
+        for start in range(0, p.n, _BLOCK):
+            rows = np.arange(start, min(p.n, start + _BLOCK))
+            both = words[rows][:, None, :] & words[sample][None, :, :]
+            overlap = np.bitwise_count(both).sum(axis=2, dtype=np.int64)
+            overlap[inst[rows][:, None] == inst[sample][None, :]] = -1
+            best[rows] = overlap.max(axis=1)
+        todo = np.flatnonzero(best < need)
+    for i in todo:
         overlap = np.bitwise_count(words & words[i]).sum(axis=1, dtype=np.int64)
         overlap[inst == inst[i]] = -1
-        best[i] = int(overlap.max()) if p.n > 1 else -1
+        best[i] = int(overlap.max())
     return best
+
+
+_SAMPLE = 256
+_BLOCK = 64
 
 
 def _plural(k: int, word: str) -> str:
@@ -177,7 +195,7 @@ def _hours_problems(p: Problem) -> list[Relaxation]:
     if p.need_slots == 0:
         return []
     if r.min_institutions >= 2:
-        best = best_cross_overlap(p)
+        best = best_cross_overlap(p, p.need_slots)
         who = "anyone from another university"
     else:
         best = np.array([m.bit_count() for m in p.avail], dtype=np.int64)

@@ -18,7 +18,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from plugin.matching.feasibility import _WORDS, _mask_words, team_violation
+from plugin.matching.delta import Aggregates
+from plugin.matching.feasibility import _mask_words, team_violation
 from plugin.matching.objective import team_score
 from plugin.matching.problem import Problem
 
@@ -26,6 +27,10 @@ Accept = Callable[[float, float], bool]
 _EPS = 1e-9
 _SCREEN_ALL_BELOW = 24
 _SCREEN_KEEP = 6
+_PRICE_ALL_BELOW = 400
+"""Teams up to which the vectorised pricing looks at every team; above, at a screened few."""
+_PRICE_KEEP = 16
+_VERIFY = 4
 _CACHE_LIMIT = 400_000
 
 
@@ -58,7 +63,7 @@ class _Evaluator:
 
 
 class _State:
-    """A mutable assignment plus the per-team aggregates the vectorised screen reads."""
+    """A mutable assignment plus the per-team aggregates the vectorised pricing reads."""
 
     def __init__(self, p: Problem, teams: int, evaluate: _Evaluator) -> None:
         self.p = p
@@ -67,13 +72,17 @@ class _State:
         self.where = [-1] * len(p.blocks)
         self.cost: list[tuple[float, float]] = [(0.0, 0.0)] * teams
         self.words = _mask_words(p)
-        self.and_words = np.full((teams, _WORDS), np.iinfo(np.uint64).max, dtype=np.uint64)
-        n_codes = 1 + max((c for codes in p.diversity_codes for c in codes), default=0)
-        self.codes = np.asarray(p.diversity_codes, dtype=np.int64).reshape(p.n, -1)
-        self.counts = np.zeros((teams, n_codes), dtype=np.float64)
-        self.inst = np.zeros((teams, len(p.institution_names)), dtype=np.int64)
-        self.sizes = np.zeros(teams, dtype=np.int64)
+        self.agg = Aggregates(p, teams, self.words)
+        self.and_words = self.agg.and_words
+        self.codes = self.agg.codes
+        self.counts = self.agg.counts
+        self.inst = self.agg.inst
+        self.sizes = self.agg.sizes
         self.locked = _locked_units(p)
+        self.swappable = np.asarray(
+            [len(p.blocks[p.block[i]]) == 1 and p.block[i] not in self.locked for i in range(p.n)],
+            dtype=bool,
+        )
 
     def unit_size(self, u: int) -> int:
         return len(self.p.blocks[u])
@@ -84,15 +93,7 @@ class _State:
     def refresh(self, g: int) -> None:
         members = self.members(g)
         self.cost[g] = self.evaluate(members)
-        self.sizes[g] = len(members)
-        self.and_words[g] = np.bitwise_and.reduce(
-            self.words[members], axis=0, initial=np.iinfo(np.uint64).max
-        )
-        self.counts[g] = 0
-        self.inst[g] = 0
-        if members:
-            np.add.at(self.counts[g], self.codes[members].ravel(), 1.0)
-            np.add.at(self.inst[g], [self.p.institution[i] for i in members], 1)
+        self.agg.refresh(g, members)
 
     def place(self, u: int, g: int) -> None:
         self.groups[g].append(u)
@@ -197,11 +198,13 @@ def _start(st: _State, start: str, rng: random.Random) -> None:
         raise ValueError(f"unknown start {start!r}")
 
 
-def _candidate_groups(st: _State, u: int, rng: random.Random) -> list[int]:
+def _candidate_groups(
+    st: _State, u: int, rng: random.Random, keep: int = _SCREEN_KEEP
+) -> list[int]:
     """All other groups for small pools; for large ones a vectorised top few plus one random."""
     g = st.where[u]
     teams = len(st.groups)
-    if teams <= _SCREEN_ALL_BELOW:
+    if teams <= max(_SCREEN_ALL_BELOW, keep + 1):
         return [h for h in range(teams) if h != g]
     p = st.p
     i = p.blocks[u][0]
@@ -209,7 +212,7 @@ def _candidate_groups(st: _State, u: int, rng: random.Random) -> list[int]:
     gain = (st.sizes[:, None] - st.counts[:, st.codes[i]]).sum(axis=1)
     gain = gain + 100.0 * (overlap >= p.need_slots) + 5.0 * (st.inst[:, p.institution[i]] == 0)
     gain[g] = -np.inf
-    top = np.argpartition(-gain, _SCREEN_KEEP)[:_SCREEN_KEEP]
+    top = np.argpartition(-gain, keep)[:keep]
     picked = [int(h) for h in top if h != g]
     extra = rng.randrange(teams)
     if extra != g and extra not in picked:
@@ -218,7 +221,66 @@ def _candidate_groups(st: _State, u: int, rng: random.Random) -> list[int]:
 
 
 def _try_unit(st: _State, u: int, rng: random.Random, accept: Accept) -> bool:
-    """Apply the best improving move or swap of unit u, if there is one."""
+    """Apply the best accepted move or swap of unit u, if there is one."""
+    if st.unit_size(u) == 1:
+        return _try_student(st, u, rng, accept)
+    return _try_block(st, u, rng, accept)
+
+
+def _try_student(st: _State, u: int, rng: random.Random, accept: Accept) -> bool:
+    """Price every move and swap of a lone student at once, then verify the best exactly.
+
+    The exact re-check costs two cached team evaluations and catches the one rule (keep-apart)
+    that aggregates do not see, so the vectorised screen can never accept a broken team.
+    """
+    p = st.p
+    r = p.rules
+    i = p.blocks[u][0]
+    g = st.where[u]
+    teams = len(st.groups)
+    if teams <= _PRICE_ALL_BELOW:
+        pool = np.arange(teams)
+        others = np.flatnonzero(st.swappable & (st.agg.team_of != g))
+    else:
+        picked = _candidate_groups(st, u, rng, keep=_PRICE_KEEP)
+        pool = np.asarray(picked, dtype=np.int64)
+        near = np.asarray([x for h in picked for x in st.members(h)], dtype=np.int64)
+        others = near[st.swappable[near]]
+    targets = pool[(pool != g) & (st.sizes[pool] + 1 <= r.max_size)]
+    if st.sizes[g] - 1 < r.min_size:
+        targets = targets[:0]
+    mv, ms = st.agg.price_moves(i, targets)
+    sv, ss = st.agg.price_swaps(i, others)
+    dv = np.concatenate([mv, sv])
+    ds = np.concatenate([ms, ss])
+    ok = dv < -_EPS
+    if accept is _better:
+        ok |= (np.abs(dv) <= _EPS) & (ds > _EPS)
+    picks = np.flatnonzero(ok)
+    if picks.size == 0:
+        return False
+    order = picks[np.lexsort((-ds[picks], dv[picks]))][:_VERIFY]
+    base_g = [x for x in st.members(g) if x != i]
+    vg, sg = st.cost[g]
+    for k in order:
+        if k < len(targets):
+            h, v = int(targets[k]), -1
+            ng = st.evaluate(base_g)
+            nh = st.evaluate([*st.members(h), i])
+        else:
+            j = int(others[k - len(targets)])
+            h, v = int(st.agg.team_of[j]), p.block[j]
+            ng = st.evaluate([*base_g, j])
+            nh = st.evaluate([*(x for x in st.members(h) if x != j), i])
+        vh, sh = st.cost[h]
+        if accept(ng[0] + nh[0] - vg - vh, ng[1] + nh[1] - sg - sh):
+            _apply(st, u, g, h, v)
+            return True
+    return False
+
+
+def _try_block(st: _State, u: int, rng: random.Random, accept: Accept) -> bool:
+    """Apply the best accepted move or swap of a keep-together unit, priced team by team."""
     p = st.p
     r = p.rules
     g = st.where[u]
@@ -273,7 +335,15 @@ def _apply(st: _State, u: int, g: int, h: int, v: int) -> None:
 def _descend(
     st: _State, movable: list[int], rng: random.Random, deadline: float, accept: Accept
 ) -> bool:
-    """Sweep until no unit improves; return False if the deadline cut the sweep short."""
+    """Repair, then sweep until no unit improves; False if the deadline cut it short.
+
+    Only a move touching a rule-breaking team can lower the violation, so the repair phase
+    tries just the units of such teams; a repair-only search (the baselines) stops there.
+    """
+    if not _focus(st, movable, rng, deadline, accept):
+        return False
+    if accept is _repairs:
+        return True
     improved = True
     while improved:
         improved = False
@@ -285,6 +355,25 @@ def _descend(
             if _try_unit(st, u, rng, accept):
                 improved = True
     return True
+
+
+def _focus(
+    st: _State, movable: list[int], rng: random.Random, deadline: float, accept: Accept
+) -> bool:
+    """Try only the units of teams that break a hard rule, until none of them can improve."""
+    while True:
+        hot = [u for u in movable if st.cost[st.where[u]][0] > _EPS]
+        if not hot:
+            return True
+        rng.shuffle(hot)
+        improved = False
+        for u in hot:
+            if time.perf_counter() > deadline:
+                return False
+            if st.cost[st.where[u]][0] > _EPS and _try_unit(st, u, rng, accept):
+                improved = True
+        if not improved:
+            return True
 
 
 def _perturb(st: _State, movable: list[int], rng: random.Random, strength: int) -> None:

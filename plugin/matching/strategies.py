@@ -27,6 +27,8 @@ from plugin.matching.search import SearchOutcome, search
 
 DEFAULT_SECONDS = 10.0
 _TRIED_TEAM_COUNTS = 3
+_ONE_COUNT_ABOVE = 2_000
+"""Above this pool size one construction already fills the budget, so one team count."""
 
 
 class Strategy(Protocol):
@@ -86,7 +88,8 @@ def _run(
     problems = precheck(p)
     if problems:
         return InfeasibilityReport(tuple(problems))
-    counts = list(team_count_range(p))[: _TRIED_TEAM_COUNTS if optimise else 1]
+    several = optimise and p.n <= _ONE_COUNT_ABOVE
+    counts = list(team_count_range(p))[: _TRIED_TEAM_COUNTS if several else 1]
     best: SearchOutcome | None = None
     for k, teams in enumerate(counts):
         share = (seconds - (time.perf_counter() - began)) / (len(counts) - k)
