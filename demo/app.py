@@ -9,7 +9,8 @@ Routes (``<slug>`` is ``leiden`` or ``bologna``):
 * ``GET /<slug>/jwks`` publishes the platform's keys;
 * ``GET /<slug>/launch/<user_id>?message=deep_link`` opens Tandem's activity picker (teachers);
 * ``POST /<slug>/deep-link-return`` receives the picked placement (:mod:`demo.deep_linking`);
-* ``POST /<slug>/token`` and the NRPS/AGS endpoints live in :mod:`demo.services`.
+* ``POST /<slug>/token`` and the NRPS/AGS endpoints live in :mod:`demo.services`;
+* dynamic registration and the admin page live in :mod:`demo.registration`.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from flask import Flask, abort, render_template, request
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 
-from . import services
+from . import registration, services
 from .deep_linking import DeepLinkError, receive_deep_link
 from .lti_adapter import (
     DOCUMENT_TARGETS,
@@ -75,6 +76,13 @@ def launch(slug: str, user_id: str) -> ResponseReturnValue:
     link = request.args.get("link")
     if link is not None and link not in platform.links:
         abort(404, description="This course has no such activity.")
+    if platform.tool_status == "pending":
+        return render_error(
+            403,
+            "Tandem is not active yet",
+            "An administrator registered Tandem but has not activated it yet.",
+            platform,
+        )
     message = request.args.get("message", "resource")
     if message == "deep_link" and user.role != "teacher":
         abort(403, description="Only teachers add activities.")
@@ -143,5 +151,6 @@ def create_demo_app(
     app.add_url_rule("/<slug>/jwks", view_func=jwks)
     app.add_url_rule("/<slug>/deep-link-return", view_func=deep_link_return, methods=["POST"])
     services.register(app)
+    registration.register(app)
     app.register_error_handler(HTTPException, _http_error)
     return app

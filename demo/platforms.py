@@ -113,6 +113,10 @@ class Services:
     requests: int = 0
     page_size: int = 100
     deep_link_responses: list[dict[str, Any]] = field(default_factory=list)
+    # Dynamic registration: an issuer to announce instead of the real one (a test of
+    # Tandem's issuer check), and the tool configurations Tandem posted.
+    announced_issuer: str | None = None
+    tool_registrations: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -130,6 +134,8 @@ class LmsProfile:
     quoted_rel: bool
     # LTI Client Side postMessage storage (Brightspace offers it, Moodle does not).
     platform_storage: bool
+    # Moodle keeps a dynamically registered tool pending until its admin activates it.
+    registration_pending: bool
 
 
 def _brightspace_extension(platform: DemoPlatform, user: DemoUser) -> dict[str, Any]:
@@ -163,6 +169,7 @@ PROFILES: dict[LmsStyle, LmsProfile] = {
         lineitem_per_link=False,
         quoted_rel=False,
         platform_storage=True,
+        registration_pending=False,
     ),
     "moodle": LmsProfile(
         product_family_code="moodle",
@@ -176,6 +183,7 @@ PROFILES: dict[LmsStyle, LmsProfile] = {
         lineitem_per_link=True,
         quoted_rel=True,
         platform_storage=False,
+        registration_pending=True,
     ),
 }
 
@@ -199,6 +207,9 @@ class DemoPlatform:
     """Brightspace's per-deployment privacy setting: when True no name, email or username."""
     links: dict[str, DemoLink] = field(default_factory=dict)
     services: Services = field(default_factory=Services)
+    tool_status: Literal["active", "pending"] = "active"
+    """Whether this LMS lets Tandem launch: "pending" after a Moodle-style registration."""
+    registration_tokens: set[str] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         default = DemoLink(self.course.resource_link_id, self.course.resource_link_title)

@@ -29,6 +29,7 @@ class Reason(Enum):
     UNKNOWN_NONCE = ("unknown_nonce", 401)
     STATE_MISMATCH = ("state_mismatch", 401)
     KEY_SET_UNREACHABLE = ("key_set_unreachable", 502)
+    REGISTRATION_PENDING = ("registration_pending", 403)
 
     def __init__(self, code: str, status: int) -> None:
         self.code = code
@@ -75,6 +76,10 @@ _MESSAGES: dict[Reason, LazyString] = {
     ),
     Reason.KEY_SET_UNREACHABLE: lazy_gettext(
         "Tandem could not fetch the platform's public keys. Please try again shortly."
+    ),
+    Reason.REGISTRATION_PENDING: lazy_gettext(
+        "This platform's registration with Tandem is waiting for a Tandem administrator to "
+        "activate it. Ask your LMS administrator to have it activated."
     ),
 }
 

@@ -18,8 +18,9 @@ from sqlalchemy.orm import Session
 from lti.claims import LaunchClaims, parse
 from lti.failures import LaunchError, Reason
 from lti.keys import ToolKey, ToolKeyStore
+from lti.models import Registration
 from lti.platform_keys import PlatformKeyCache
-from lti.platforms import DatabaseToolConf, find_registration, issuer_is_known
+from lti.platforms import PENDING, DatabaseToolConf, find_registration, issuer_is_known
 from lti.roles import map_roles
 from lti.services import ServiceClient, TokenCache
 from lti.state_storage import DatabaseLaunchStorage, consume_nonce
@@ -122,6 +123,11 @@ class _Launch(FlaskMessageLaunch):  # type: ignore[misc]
         return self
 
 
+def _refuse_pending(registration: Registration) -> None:
+    if registration.status == PENDING:
+        raise LaunchError(Reason.REGISTRATION_PENDING, detail=registration.issuer)
+
+
 def login(
     session: Session, lti: LtiContext, params: dict[str, str], *, in_iframe: bool
 ) -> Response:
@@ -134,6 +140,7 @@ def login(
         if not issuer_is_known(session, issuer):
             raise LaunchError(Reason.UNKNOWN_ISSUER, detail=issuer)
         raise LaunchError(Reason.UNKNOWN_CLIENT, detail=params.get("client_id") or "(none sent)")
+    _refuse_pending(registration)
     oidc = FlaskOIDCLogin(
         FlaskRequest(request_data=params),
         DatabaseToolConf(session, lti.tool_key, known=registration),
@@ -164,6 +171,7 @@ def validate(session: Session, lti: LtiContext, form: dict[str, str]) -> ValidLa
         if not issuer_is_known(session, claims.issuer):
             raise LaunchError(Reason.UNKNOWN_ISSUER, detail=claims.issuer)
         raise LaunchError(Reason.WRONG_AUDIENCE, detail=claims.client_id)
+    _refuse_pending(registration)
     if all(d.deployment_id != claims.deployment_id for d in registration.deployments):
         raise LaunchError(Reason.UNKNOWN_DEPLOYMENT, detail=claims.deployment_id)
     launch = _Launch(

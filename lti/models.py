@@ -31,6 +31,9 @@ class Registration(Base):
     source: Mapped[str] = mapped_column(String(20), default="manual")
     # What the platform answered to dynamic registration (its tool-configuration echo).
     platform_config: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # "active", or "pending" until an admin activates it (Moodle's dynamic registration flow):
+    # a pending registration's launches are refused with a reason that says so.
+    status: Mapped[str] = mapped_column(String(20), default="active", server_default="active")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     institution: Mapped[Institution] = relationship()

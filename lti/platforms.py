@@ -22,6 +22,10 @@ from lti.models import Deployment, Registration
 from plugin.errors import Conflict, InvalidInput, NotFound
 from plugin.people.service import create_institution
 
+ACTIVE = "active"
+PENDING = "pending"
+STATUSES = (ACTIVE, PENDING)
+
 
 @dataclass(frozen=True)
 class PlatformSpec:
@@ -35,13 +39,18 @@ class PlatformSpec:
     token_audience: str | None = None
     institution_name: str | None = None
     country: str | None = None
+    source: str = "manual"
+    status: str = ACTIVE
+    platform_config: dict[str, Any] | None = None
 
 
-def _check_url(label: str, url: str, *, allow_http: bool) -> None:
+def _check_url(url: str, *, allow_http: bool) -> None:
     parts = urlsplit(url)
     schemes = ("https", "http") if allow_http else ("https",)
     if parts.scheme not in schemes or not parts.netloc:
-        raise InvalidInput(f"{label} must be an absolute {' or '.join(schemes)} URL: {url!r}")
+        if allow_http:
+            raise InvalidInput("Every platform URL must be an absolute http or https address.")
+        raise InvalidInput("Every platform URL must be an absolute https address.")
 
 
 def find_registration(session: Session, issuer: str, client_id: str | None) -> Registration | None:
@@ -63,17 +72,14 @@ def issuer_is_known(session: Session, issuer: str) -> bool:
 
 def add_platform(session: Session, spec: PlatformSpec, *, allow_http: bool = False) -> Registration:
     """Register a platform (and its institution); http URLs only for local demos and tests."""
-    for label, url in (
-        ("The issuer", spec.issuer),
-        ("The login URL", spec.auth_login_url),
-        ("The token URL", spec.auth_token_url),
-        ("The key set URL", spec.key_set_url),
-    ):
-        _check_url(label, url, allow_http=allow_http)
+    for url in (spec.issuer, spec.auth_login_url, spec.auth_token_url, spec.key_set_url):
+        _check_url(url, allow_http=allow_http)
+    if spec.status not in STATUSES:
+        raise InvalidInput("A registration is either active or pending.")
     if not spec.client_id.strip():
         raise InvalidInput("A client id is required.")
     if find_registration(session, spec.issuer, spec.client_id) is not None:
-        raise Conflict(f"{spec.issuer} with client id {spec.client_id} is already registered.")
+        raise Conflict("This platform and client id are already registered.")
     institution = create_institution(session, spec.institution_name or spec.name, spec.country)
     registration = Registration(
         issuer=spec.issuer,
@@ -84,6 +90,9 @@ def add_platform(session: Session, spec: PlatformSpec, *, allow_http: bool = Fal
         auth_token_url=spec.auth_token_url,
         key_set_url=spec.key_set_url,
         token_audience=spec.token_audience,
+        source=spec.source,
+        status=spec.status,
+        platform_config=spec.platform_config,
         deployments=[Deployment(deployment_id=d) for d in dict.fromkeys(spec.deployment_ids)],
     )
     session.add(registration)
@@ -104,8 +113,30 @@ def remove_platform(session: Session, issuer: str, client_id: str) -> None:
     session.commit()
 
 
+def activate_platform(session: Session, issuer: str, client_id: str) -> Registration:
+    """Let a pending registration (Moodle-style dynamic registration) launch Tandem."""
+    registration = _get(session, issuer, client_id)
+    registration.status = ACTIVE
+    session.commit()
+    return registration
+
+
+def get_registration(session: Session, registration_id: int) -> Registration:
+    query = (
+        select(Registration)
+        .where(Registration.id == registration_id)
+        .options(joinedload(Registration.deployments), joinedload(Registration.institution))
+    )
+    registration = session.scalars(query).unique().first()
+    if registration is None:
+        raise NotFound("This registration does not exist.")
+    return registration
+
+
 def list_platforms(session: Session) -> list[Registration]:
-    query = select(Registration).options(joinedload(Registration.deployments))
+    query = select(Registration).options(
+        joinedload(Registration.deployments), joinedload(Registration.institution)
+    )
     ordered = query.order_by(Registration.issuer, Registration.client_id)
     return list(session.scalars(ordered).unique())
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import requests
 from flask import Response, current_app, jsonify, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -11,6 +12,7 @@ from lti.deep_linking import PendingDeepLink
 from lti.failures import LaunchError, Reason
 from lti.launch import LtiContext, login, to_entry, validate
 from lti.placements import placement_was_copied
+from lti.registration import RegistrationError, ToolUrls, register_dynamically
 from lti.roster import refresh_after_launch
 from plugin.actors import Role
 from plugin.courses.service import enter_course
@@ -52,6 +54,27 @@ def launch() -> BaseResponse:
     if placement_was_copied(db, arrival.actor, claims.exchange_hint):
         return redirect(url_for("lti.copied_placement"), code=303)
     return redirect(url_for("pages.home"), code=303)
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register() -> tuple[str, int]:
+    """LTI Dynamic Registration; the page ends by asking the LMS to close its window."""
+    params = {k: v for k, v in (request.form or request.args).items() if isinstance(v, str)}
+    settings = current_app.config["TANDEM_SETTINGS"]
+    registration = register_dynamically(
+        get_session(),
+        requests.Session(),
+        ToolUrls(_lti().base_url),
+        params,
+        allow_http=not settings.is_production,
+    )
+    return render_template("lti/registered.html", registration=registration), 200
+
+
+@bp.errorhandler(RegistrationError)
+def registration_failed(error: RegistrationError) -> tuple[str, int]:
+    current_app.logger.warning("Dynamic registration refused: %s", error)
+    return render_template("lti/registration_error.html", error=error), error.status
 
 
 @bp.route("/jwks")

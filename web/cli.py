@@ -151,6 +151,7 @@ def platform_add_deployment(issuer: str, client_id: str, deployment: str) -> Non
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 def platform_list(as_json: bool) -> None:
     """List registered platforms with their deployments."""
+    registrations = platforms.list_platforms(get_session())
     rows = [
         {
             "issuer": r.issuer,
@@ -159,16 +160,29 @@ def platform_list(as_json: bool) -> None:
             "institution": r.institution.name,
             "deployment_ids": [d.deployment_id for d in r.deployments],
         }
-        for r in platforms.list_platforms(get_session())
+        for r in registrations
     ]
     if as_json:
         click.echo(json.dumps(rows, indent=2))
         return
     if not rows:
         click.echo("No platforms are registered.")
-    for row in rows:
+    for row, registration in zip(rows, registrations, strict=True):
         deployments = ", ".join(row["deployment_ids"]) or "(no deployments)"
-        click.echo(f"{row['issuer']}  client={row['client_id']}  {row['name']}  [{deployments}]")
+        click.echo(
+            f"{row['issuer']}  client={row['client_id']}  {row['name']}  [{deployments}]"
+            f"  {registration.source}, {registration.status}"
+        )
+
+
+@platform_cli.command("activate")
+@click.option("--issuer", required=True)
+@click.option("--client-id", required=True)
+def platform_activate(issuer: str, client_id: str) -> None:
+    """Activate a pending registration (Moodle-style dynamic registration) so it may launch."""
+    with _clear_errors():
+        platforms.activate_platform(get_session(), issuer, client_id)
+    click.echo(f"Activated {issuer} (client id {client_id}).")
 
 
 @platform_cli.command("remove")
@@ -319,3 +333,19 @@ def grades_retry(course_id: int) -> None:
     count = retry_now(session, course_id)
     report = send_pending(session, _lti().client())
     click.echo(f"{count} retried: {report.delivered} delivered, {report.failed} failed.")
+
+
+admin_cli = AppGroup("admin", help="Tandem administrators.")
+cli.add_command(admin_cli)
+
+
+@admin_cli.command("token")
+@click.option("--minutes", type=click.IntRange(1, 24 * 60), default=15, show_default=True)
+def admin_token(minutes: int) -> None:
+    """Print a one-time sign-in link to the admin pages (for an LMS admin without a launch)."""
+    from lti.admin_access import issue_admin_token
+
+    token = issue_admin_token(get_session(), minutes * 60)
+    base_url = current_app.config["TANDEM_SETTINGS"].base_url
+    click.echo(f"{base_url}/admin/sign-in?token={token}")
+    click.echo(f"The link works once, within {minutes} minutes.")

@@ -1,0 +1,143 @@
+"""The platform side of LTI Dynamic Registration, as Moodle and Brightspace do it.
+
+* ``GET /<slug>/.well-known/openid-configuration``: the platform's OpenID configuration with
+  the LTI platform-configuration claim;
+* ``POST /<slug>/register-tool``: receives the tool's configuration with a bearer
+  registration token (one-time), answers with the client id and the deployment id;
+* ``GET /<slug>/admin``: the LMS admin page; "Register Tandem (dynamic)" opens Tandem's
+  ``/lti/register`` in an iframe, and "Activate Tandem" ends Moodle's pending state.
+
+A Moodle-style platform keeps the tool pending (its launches refused) until the admin
+activates it; a Brightspace-style one lets it launch at once.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import Flask, jsonify, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+
+from .platforms import DemoPlatform
+from .services import AGS, NRPS_SCOPE
+from .state import demo_state, platform_or_404
+
+TOOL_CONFIGURATION = "https://purl.imsglobal.org/spec/lti-tool-configuration"
+PLATFORM_CONFIGURATION = "https://purl.imsglobal.org/spec/lti-platform-configuration"
+REQUIRED_FIELDS = ("initiate_login_uri", "redirect_uris", "jwks_uri", "client_name", "scope")
+
+
+def openid_configuration_url(platform: DemoPlatform) -> str:
+    return f"{platform.issuer}/.well-known/openid-configuration"
+
+
+def registration_endpoint(platform: DemoPlatform) -> str:
+    return f"{platform.issuer}/register-tool"
+
+
+def openid_configuration(slug: str) -> ResponseReturnValue:
+    platform = platform_or_404(slug)
+    if platform.services.down:
+        return jsonify(error="The LMS is down for maintenance."), 503
+    profile = platform.profile
+    return jsonify(
+        {
+            "issuer": platform.services.announced_issuer or platform.issuer,
+            "authorization_endpoint": platform.auth_login_url,
+            "registration_endpoint": registration_endpoint(platform),
+            "jwks_uri": platform.key_set_url,
+            "token_endpoint": platform.auth_token_url,
+            "token_endpoint_auth_methods_supported": ["private_key_jwt"],
+            "token_endpoint_auth_signing_alg_values_supported": ["RS256"],
+            "scopes_supported": [
+                "openid",
+                NRPS_SCOPE,
+                AGS + "lineitem",
+                AGS + "result.readonly",
+                AGS + "score",
+            ],
+            "response_types_supported": ["id_token"],
+            "id_token_signing_alg_values_supported": ["RS256"],
+            "subject_types_supported": ["public", "pairwise"],
+            "claims_supported": ["iss", "sub", "name", "given_name", "family_name", "email"],
+            PLATFORM_CONFIGURATION: {
+                "product_family_code": profile.product_family_code,
+                "version": profile.product_version,
+                "messages_supported": [
+                    {"type": "LtiResourceLinkRequest"},
+                    {"type": "LtiDeepLinkingRequest", "placements": ["ContentArea"]},
+                ],
+            },
+        }
+    )
+
+
+def _refusal(status: int, message: str) -> ResponseReturnValue:
+    return jsonify(error="invalid_client_metadata", error_description=message), status
+
+
+def register_tool(slug: str) -> ResponseReturnValue:
+    """Accept a tool's registration once per token; the tool learns its client id here."""
+    platform = platform_or_404(slug)
+    if platform.services.down:
+        return _refusal(503, "The LMS is down for maintenance.")
+    token = request.headers.get("Authorization", "").removeprefix("Bearer ")
+    if token not in platform.registration_tokens:
+        return _refusal(401, "The registration token is not valid (or was used already).")
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or any(not body.get(name) for name in REQUIRED_FIELDS):
+        return _refusal(400, f"A registration needs {', '.join(REQUIRED_FIELDS)}.")
+    tool_config = body.get(TOOL_CONFIGURATION)
+    if not isinstance(tool_config, dict) or not tool_config.get("target_link_uri"):
+        return _refusal(400, f"A registration needs the {TOOL_CONFIGURATION} claim.")
+    platform.registration_tokens.discard(token)
+    platform.services.tool_registrations.append(body)
+    platform.tool_status = "pending" if platform.profile.registration_pending else "active"
+    answer: dict[str, Any] = {
+        **body,
+        "client_id": platform.client_id,
+        TOOL_CONFIGURATION: {**tool_config, "deployment_id": platform.deployment_id},
+    }
+    return jsonify(answer), 200
+
+
+def new_registration_token(platform: DemoPlatform) -> str:
+    token = secrets.token_urlsafe(24)
+    platform.registration_tokens.add(token)
+    return token
+
+
+def tool_registration_url(platform: DemoPlatform, token: str) -> str:
+    """Tandem's ``/lti/register`` with the two parameters the spec passes."""
+    query = urlencode(
+        {"openid_configuration": openid_configuration_url(platform), "registration_token": token}
+    )
+    return f"{demo_state().tool.base_url}/lti/register?{query}"
+
+
+def admin_page(slug: str) -> ResponseReturnValue:
+    platform = platform_or_404(slug)
+    return render_template("demo/admin.html", platform=platform)
+
+
+def admin_register(slug: str) -> ResponseReturnValue:
+    platform = platform_or_404(slug)
+    url = tool_registration_url(platform, new_registration_token(platform))
+    return render_template("demo/admin_register.html", platform=platform, register_url=url)
+
+
+def admin_activate(slug: str) -> ResponseReturnValue:
+    platform = platform_or_404(slug)
+    platform.tool_status = "active"
+    return redirect(url_for("admin_page", slug=slug), code=303)
+
+
+def register(app: Flask) -> None:
+    """Add the registration endpoints and admin pages to the demo app."""
+    app.add_url_rule("/<slug>/.well-known/openid-configuration", view_func=openid_configuration)
+    app.add_url_rule("/<slug>/register-tool", view_func=register_tool, methods=["POST"])
+    app.add_url_rule("/<slug>/admin", view_func=admin_page)
+    app.add_url_rule("/<slug>/admin/register", view_func=admin_register, methods=["POST"])
+    app.add_url_rule("/<slug>/admin/activate", view_func=admin_activate, methods=["POST"])
