@@ -5,8 +5,6 @@
 
 from __future__ import annotations
 
-import os
-
 from flask import Flask
 from flask_socketio import SocketIO
 
@@ -23,6 +21,7 @@ def register(
     *,
     redis_url: str | None = None,
     limiter: RateLimiter | None = None,
+    jitsi_url: str = DEFAULT_JITSI_URL,
 ) -> RoomsState:
     """Give ``app`` its rooms state and make sure the namespace is on ``socketio``.
 
@@ -33,7 +32,7 @@ def register(
         secret=str(app.config["SECRET_KEY"]),
         presence=make_presence(redis_url),
         limiter=limiter or RateLimiter(),
-        jitsi_url=os.environ.get("TANDEM_JITSI_URL", "").strip() or DEFAULT_JITSI_URL,
+        jitsi_url=jitsi_url,
     )
     app.extensions[EXTENSION] = state
     if not any(h.namespace == NAMESPACE for h in socketio.namespace_handlers):

@@ -23,7 +23,7 @@ from plugin.errors import Conflict, InvalidInput, NotAllowed, NotFound, TandemEr
 from plugin.rooms import service
 from plugin.rooms.service import RoomAccess
 from realtime import payloads, tokens
-from realtime.state import RoomsState, rooms_state
+from realtime.state import RoomsState, one_writer_at_a_time, rooms_state
 from web.db import get_session
 
 NAMESPACE = "/rooms"
@@ -88,26 +88,31 @@ def room_event(handler: Handler) -> Callable[..., Ack]:
         if claims is None:
             return _error("not_connected", gettext("Reconnect to the room first."))
         db = get_session()
-        try:
-            access = service.check_access(db, claims.actor, claims.room_id)
-        except TandemError:
-            current_app.logger.warning(
-                "rooms: person %s lost access to room %s; disconnecting",
-                claims.actor.person_id,
-                claims.room_id,
-            )
-            emit("removed", {"reason": gettext("You are no longer a member of this team.")})
-            disconnect()
-            return _error("not_member", gettext("You are no longer a member of this team."))
-        try:
-            return {"ok": True, **handler(self, Ctx(db, access, state, sid), data)}
-        except TandemError as error:
-            return _domain_error(error)
-        except Exception:
-            current_app.logger.exception("rooms: %s failed", handler.__name__)
-            return _error("server_error", gettext("Something went wrong; please try again."))
+        with one_writer_at_a_time(db):
+            try:
+                access = service.check_access(db, claims.actor, claims.room_id)
+            except TandemError:
+                return _lost_access(claims)
+            try:
+                return {"ok": True, **handler(self, Ctx(db, access, state, sid), data)}
+            except TandemError as error:
+                return _domain_error(error)
+            except Exception:
+                current_app.logger.exception("rooms: %s failed", handler.__name__)
+                return _error("server_error", gettext("Something went wrong; please try again."))
 
     return wrapped
+
+
+def _lost_access(claims: tokens.ConnectClaims) -> Ack:
+    current_app.logger.warning(
+        "rooms: person %s lost access to room %s; disconnecting",
+        claims.actor.person_id,
+        claims.room_id,
+    )
+    emit("removed", {"reason": gettext("You are no longer a member of this team.")})
+    disconnect()
+    return _error("not_member", gettext("You are no longer a member of this team."))
 
 
 class RoomNamespace(Namespace):  # type: ignore[misc]  # flask_socketio is untyped

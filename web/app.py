@@ -57,7 +57,7 @@ def create_app(
     socketio.init_app(app, message_queue=settings.redis_url, async_mode="threading")
     import realtime
 
-    realtime.register(socketio, app, redis_url=settings.redis_url)
+    realtime.register(socketio, app, redis_url=settings.redis_url, jitsi_url=settings.jitsi_url)
     app.extensions["tandem.lti"] = LtiContext(
         keys=ToolKeyStore(settings.instance_path / "keys"),
         base_url=settings.base_url,

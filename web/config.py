@@ -14,6 +14,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from plugin.rooms.video import DEFAULT_JITSI_URL
+
 ENVIRONMENTS = ("development", "test", "production")
 SECRET_KEY_FILE = "secret-key"  # noqa: S105 - a file name, not a secret
 
@@ -33,6 +35,8 @@ class Settings:
     jwks_cache_seconds: float = 300.0
     frame_ancestors: str = "*"
     default_locale: str = "en"
+    # Where team video calls happen (public meet.jit.si, or a self-hosted Jitsi).
+    jitsi_url: str = DEFAULT_JITSI_URL
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -58,6 +62,7 @@ class Settings:
             jwks_cache_seconds=jwks_ttl,
             frame_ancestors=get("FRAME_ANCESTORS") or defaults.frame_ancestors,
             default_locale=get("DEFAULT_LOCALE") or defaults.default_locale,
+            jitsi_url=(get("JITSI_URL") or defaults.jitsi_url).rstrip("/"),
         )
 
     @property
@@ -77,6 +82,9 @@ class Settings:
         parts = urlsplit(self.base_url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise ConfigError(f"TANDEM_BASE_URL must be an absolute URL, not {self.base_url!r}.")
+        jitsi = urlsplit(self.jitsi_url)
+        if jitsi.scheme not in ("http", "https") or not jitsi.netloc:
+            raise ConfigError(f"TANDEM_JITSI_URL must be an absolute URL, not {self.jitsi_url!r}.")
         if not self.is_production:
             return
         problems = []
@@ -86,6 +94,10 @@ class Settings:
             problems.append("TANDEM_BASE_URL must use https (LMSs embed Tandem in https pages)")
         if not self.database_url:
             problems.append("set TANDEM_DATABASE_URL (e.g. postgresql+psycopg://...)")
+        if jitsi.scheme != "https":
+            problems.append(
+                "TANDEM_JITSI_URL must use https (browsers give calls no camera otherwise)"
+            )
         if problems:
             raise ConfigError("Tandem will not start in production: " + "; ".join(problems) + ".")
 

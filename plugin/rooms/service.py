@@ -265,6 +265,7 @@ def post_message(
     existing = _find_by_client_id(session, room_id, client_id)
     if existing is not None:
         return PostResult(_view(existing), duplicate=True)
+    author = session.get(Person, actor.person_id)
     try:
         with session.begin_nested():
             seq = _next_cursor(session, room_id)
@@ -273,7 +274,7 @@ def post_message(
                 seq=seq,
                 changed_seq=seq,
                 client_id=client_id,
-                author_id=actor.person_id,
+                author=author,
                 body=text,
             )
             session.add(message)
@@ -283,9 +284,11 @@ def post_message(
         if raced is None:
             raise
         return PostResult(_view(raced), duplicate=True)
+    # The view is built before the commit: reading the row back afterwards would open a new
+    # transaction, which on SQLite holds the write lock until the event's session closes.
+    view = _view(message)
     session.commit()
-    session.refresh(message, ["author"])
-    return PostResult(_view(message), duplicate=False)
+    return PostResult(view, duplicate=False)
 
 
 def messages_after(
