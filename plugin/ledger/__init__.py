@@ -1,0 +1,1 @@
+"""An append-only, hash-chained log of every completion and credential decision."""
