@@ -28,6 +28,7 @@ from plugin.matching.models import Team, TeamMembership
 from plugin.matching.teams import is_exchange_teacher
 from plugin.people.models import Person
 from plugin.profiles.models import Profile
+from plugin.profiles.service import find_profile, teammate_card
 from plugin.rooms.models import Message, Note, Room, Task, TaskState
 from plugin.rooms.text import Segment, segments
 
@@ -88,11 +89,17 @@ class PostResult:
 
 @dataclass(frozen=True)
 class MemberView:
+    """A teammate's card (``profiles.service.teammate_card``: consented fields only, never an
+    email) plus their local time now."""
+
     person_id: int
     display_name: str
     institution: str
     time_zone: str | None
     local_time: str | None  # "HH:MM" now in the member's zone
+    pronouns: str | None = None
+    languages: tuple[tuple[str, str], ...] = ()
+    overlap_minutes: int | None = None  # weekly time both can meet, seen from the viewer
 
     def as_dict(self) -> dict[str, object]:
         return {k: getattr(self, k) for k in self.__dataclass_fields__}
@@ -394,25 +401,80 @@ def local_time(time_zone: str | None, now: datetime) -> str | None:
 
 
 def room_members(session: Session, actor: Actor, room_id: int, now: datetime) -> list[MemberView]:
-    """Teammates as other institutions may see them: name, institution, local time. No email."""
+    """Teammates as other institutions may see them: their cards and local time. No email."""
     access = check_access(session, actor, room_id)
     rows = session.execute(
-        select(Person, Profile.time_zone)
+        select(Person, Profile)
         .join(TeamMembership, TeamMembership.person_id == Person.id)
         .outerjoin(Profile, Profile.person_id == Person.id)
         .where(TeamMembership.team_id == access.team_id)
         .order_by(TeamMembership.id)
     ).all()
-    return [
-        MemberView(
-            person_id=person.id,
-            display_name=_name(person),
-            institution=person.institution.name,
-            time_zone=zone,
-            local_time=local_time(zone, now),
+    viewer = find_profile(session, actor.person_id)
+    views = []
+    for person, profile in rows:
+        card = teammate_card(person, profile, viewer)
+        zone = profile.time_zone if profile is not None else None
+        views.append(
+            MemberView(
+                person_id=person.id,
+                display_name=_name(person),
+                institution=card.institution,
+                time_zone=zone,
+                local_time=local_time(zone, now),
+                pronouns=card.pronouns,
+                languages=card.languages,
+                overlap_minutes=card.overlap_minutes,
+            )
         )
-        for person, zone in rows
+    return views
+
+
+@dataclass(frozen=True)
+class TeamLine:
+    """A team as its exchange's teachers see it on the way to its room."""
+
+    team_id: int
+    name: str
+    members: list[tuple[int, str, str]]  # person id, display name, institution
+
+
+def my_team_in(session: Session, actor: Actor, exchange_id: int) -> int | None:
+    """The actor's team in an exchange (one at most), or None before teams are formed."""
+    return session.scalar(
+        select(TeamMembership.team_id).where(
+            TeamMembership.exchange_id == exchange_id,
+            TeamMembership.person_id == actor.person_id,
+        )
+    )
+
+
+def exchange_teams(session: Session, actor: Actor, exchange_id: int) -> list[TeamLine]:
+    """Every team of the exchange with its members, for the teachers who observe the rooms."""
+    if not is_exchange_teacher(session, actor.person_id, exchange_id):
+        raise NotAllowed("Only teachers of this exchange can see all its teams.")
+    teams = session.scalars(
+        select(Team)
+        .where(Team.exchange_id == exchange_id)
+        .options(selectinload(Team.members).joinedload(TeamMembership.person))
+        .order_by(Team.id)
+    ).all()
+    return [
+        TeamLine(
+            team_id=team.id,
+            name=team.name,
+            members=[
+                (m.person_id, _name(m.person), m.person.institution.name)
+                for m in sorted(team.members, key=lambda m: m.id)
+            ],
+        )
+        for team in teams
     ]
+
+
+def room_of_team(session: Session, team_id: int) -> int | None:
+    """The team's room id, if anyone opened it yet (nobody can be connected otherwise)."""
+    return session.scalar(select(Room.id).where(Room.team_id == team_id))
 
 
 # --- shared note -------------------------------------------------------------------------

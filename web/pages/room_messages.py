@@ -16,6 +16,7 @@ ROOM_MESSAGES = (
     lazy_gettext("Give a reason of 1 to 500 characters for hiding a message."),
     lazy_gettext("Only teachers of this exchange can change its teams."),
     lazy_gettext("Only teachers of this exchange can moderate a room."),
+    lazy_gettext("Only teachers of this exchange can see all its teams."),
     lazy_gettext("Open the room from Tandem to connect."),
     lazy_gettext("Reconnect to the room first."),
     lazy_gettext("Something went wrong; please try again."),

@@ -14,6 +14,7 @@ from plugin.exchanges.service import get_exchange, my_participation
 from plugin.people.service import export_my_data, get_person
 from plugin.profiles.availability import reference_week
 from plugin.profiles.service import find_profile, profile_form, save_profile
+from plugin.rooms.service import my_team_in
 from web.auth import current_actor, require_actor
 from web.db import get_session
 from web.i18n import select_timezone
@@ -71,6 +72,7 @@ def student_exchange(exchange_id: int) -> str:
         seat=participant.seat,
         person=get_person(db, actor.person_id),
         profile=find_profile(db, actor.person_id),
+        team_id=my_team_in(db, actor, exchange_id),
         **template_helpers(),
     )
 

@@ -233,24 +233,16 @@
       return new Intl.DateTimeFormat([], {hour: "2-digit", minute: "2-digit", timeZone: zone}).format(new Date());
     } catch (e) { return ""; }
   }
+  // The cards are rendered by the server (only what each member agreed to share); here they
+  // get who is online and each member's clock, kept current.
   function renderMembers() {
-    var ul = $("members");
-    ul.textContent = "";
-    members.forEach(function (m) {
-      var li = document.createElement("li");
-      var isOnline = online.has(m.person_id);
-      li.className = isOnline ? "online" : "offline";
-      var name = document.createElement("strong");
-      name.textContent = m.display_name + (m.person_id === me ? " (" + T.you + ")" : "");
-      var state = document.createElement("span");
-      state.className = "presence";
-      state.textContent = isOnline ? T.online : T.offline_member;
-      var info = document.createElement("span");
-      info.className = "hint";
-      var time = localTime(m.time_zone);
-      info.textContent = m.institution + (time ? " · " + time : "");
-      li.append(name, " ", state, document.createElement("br"), info);
-      ul.appendChild(li);
+    Array.prototype.forEach.call(document.querySelectorAll("#members [data-person-id]"), function (li) {
+      var isOnline = online.has(Number(li.dataset.personId));
+      li.classList.toggle("online", isOnline);
+      li.querySelector("[data-presence]").textContent = isOnline ? T.online : T.offline_member;
+      var clock = li.querySelector("[data-local-time]");
+      var time = localTime(li.dataset.timeZone);
+      if (clock && time) { clock.textContent = time; }
     });
   }
   setInterval(renderMembers, 60000);
