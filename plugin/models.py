@@ -5,6 +5,7 @@ An explicit list on purpose: a new feature adds one line here, and grep finds it
 
 from plugin.completion import models as completion
 from plugin.courses import models as courses
+from plugin.credentials import models as credentials
 from plugin.db import Base
 from plugin.exchanges import models as exchanges
 from plugin.ledger import models as ledger
@@ -18,6 +19,7 @@ __all__ = [
     "Base",
     "completion",
     "courses",
+    "credentials",
     "ledger",
     "reports",
     "exchanges",

@@ -1,0 +1,74 @@
+"""Issued credentials, issuer keys per awarding institution, and their status lists."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from plugin.db import Base, utcnow
+from plugin.people.models import Institution
+
+
+class IssuerKey(Base):
+    """An Ed25519 key of an institution's did:web issuer. The newest unretired key signs;
+    retired keys stay in the DID document so credentials they signed keep verifying."""
+
+    __tablename__ = "issuer_key"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    institution_id: Mapped[int] = mapped_column(
+        ForeignKey("institution.id", ondelete="CASCADE"), index=True
+    )
+    kid: Mapped[str] = mapped_column(String(64), unique=True)
+    public_multikey: Mapped[str] = mapped_column(String(100))
+    private_sealed: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    activated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    retired_at: Mapped[datetime | None]
+
+
+class StatusList(Base):
+    """A revocation bitstring of one institution and its signed status list credential."""
+
+    __tablename__ = "status_list"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    institution_id: Mapped[int] = mapped_column(
+        ForeignKey("institution.id", ondelete="CASCADE"), index=True
+    )
+    entries: Mapped[int]
+    bits: Mapped[bytes] = mapped_column(LargeBinary)
+    used: Mapped[int] = mapped_column(default=0)
+    document: Mapped[dict[str, Any]] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Credential(Base):
+    """One signed OpenBadgeCredential. ``document`` is exactly what was signed and served."""
+
+    __tablename__ = "credential"
+    __table_args__ = (UniqueConstraint("status_list_id", "status_index"),)
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    institution_id: Mapped[int] = mapped_column(ForeignKey("institution.id"), index=True)
+    exchange_id: Mapped[int | None] = mapped_column(
+        ForeignKey("exchange.id", ondelete="SET NULL"), index=True
+    )
+    completion_id: Mapped[int | None] = mapped_column(
+        ForeignKey("completion.id", ondelete="SET NULL"), index=True
+    )
+    person_id: Mapped[int | None] = mapped_column(
+        ForeignKey("person.id", ondelete="SET NULL"), index=True
+    )
+    course_id: Mapped[int | None] = mapped_column(ForeignKey("course.id", ondelete="SET NULL"))
+    status_list_id: Mapped[int] = mapped_column(ForeignKey("status_list.id"))
+    status_index: Mapped[int]
+    document: Mapped[dict[str, Any]] = mapped_column(JSON)
+    sha256: Mapped[str] = mapped_column(String(64))
+    issued_at: Mapped[datetime] = mapped_column(default=utcnow)
+    issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
+    revoked_at: Mapped[datetime | None]
+    revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
+    revocation_reason: Mapped[str | None] = mapped_column(String(1000))
+
+    institution: Mapped[Institution] = relationship()
