@@ -33,7 +33,8 @@ def redeem_admin_token(session: Session, token: str) -> bool:
     """True once per issued, unexpired token; the row is deleted either way it is found."""
     if not token:
         return False
-    row = session.get(LaunchState, _key(token))
+    storage = DatabaseLaunchStorage(session)
+    row = session.get(LaunchState, storage._prepare_key(_key(token)))
     if row is None:
         return False
     valid = row.expires_at > utcnow()

@@ -23,6 +23,8 @@ from lti.claims import (
 )
 from lti.models import GradeOutbox, ServiceEndpoints
 from lti.services import ServiceClient, ServiceError, endpoints_for
+from plugin.actors import Role
+from plugin.courses.models import CourseMembership
 from plugin.db import utcnow
 from plugin.errors import InvalidInput, NotFound
 from plugin.people.models import ExternalAccount, Person
@@ -192,15 +194,17 @@ def send_pending(
     *,
     now: datetime | None = None,
     limit: int = 1000,
+    course_id: int | None = None,
 ) -> DeliveryReport:
-    """Deliver every due score, oldest first; each outcome is committed on its own."""
+    """Deliver every due score (of one course, if named), oldest first; each outcome is
+    committed on its own."""
     moment = now or utcnow()
-    due = session.scalars(
-        select(GradeOutbox)
-        .where(GradeOutbox.delivered_at.is_(None), GradeOutbox.next_attempt_at <= moment)
-        .order_by(GradeOutbox.id)
-        .limit(limit)
-    ).all()
+    query = select(GradeOutbox).where(
+        GradeOutbox.delivered_at.is_(None), GradeOutbox.next_attempt_at <= moment
+    )
+    if course_id is not None:
+        query = query.where(GradeOutbox.course_id == course_id)
+    due = session.scalars(query.order_by(GradeOutbox.id).limit(limit)).all()
     delivered = failed = 0
     for row in due:
         try:
@@ -247,6 +251,43 @@ class GradeStatus:
     attempts: int
     last_error: str | None
     next_attempt_at: datetime
+    user_id: str = ""
+
+    @property
+    def state(self) -> str:
+        """delivered, failing (an attempt failed; retried later) or queued (not tried yet)."""
+        if self.delivered_at is not None:
+            return "delivered"
+        return "failing" if self.attempts else "queued"
+
+
+@dataclass(frozen=True)
+class StudentGrade:
+    """A student of the course and their newest score's delivery, if they have a score."""
+
+    person_id: int
+    display_name: str | None
+    grade: GradeStatus | None
+
+
+def course_gradebook(session: Session, course_id: int) -> list[StudentGrade]:
+    """Every current student of the course, then anyone else who has a score in it."""
+    statuses = {s.person_id: s for s in grade_statuses(session, course_id)}
+    students = session.execute(
+        select(Person.id, Person.chosen_name, Person.lms_name)
+        .join(CourseMembership, CourseMembership.person_id == Person.id)
+        .where(
+            CourseMembership.course_id == course_id,
+            CourseMembership.role == Role.STUDENT,
+            CourseMembership.left_at.is_(None),
+        )
+        .order_by(Person.lms_name, Person.id)
+    ).all()
+    rows = [
+        StudentGrade(pid, chosen or lms, statuses.pop(pid, None)) for pid, chosen, lms in students
+    ]
+    rows.extend(StudentGrade(s.person_id, s.display_name, s) for s in statuses.values())
+    return rows
 
 
 def grade_statuses(session: Session, course_id: int) -> list[GradeStatus]:
@@ -272,6 +313,7 @@ def grade_statuses(session: Session, course_id: int) -> list[GradeStatus]:
             attempts=row.attempts,
             last_error=row.last_error,
             next_attempt_at=row.next_attempt_at,
+            user_id=row.user_id,
         )
         for row, person in rows
     ]

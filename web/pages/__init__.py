@@ -5,6 +5,8 @@ from flask import Blueprint
 bp = Blueprint("pages", __name__)
 
 from web.pages import (  # noqa: E402,F401  (routes register on import)
+    admin,
+    grades,
     home,
     room,
     student,

@@ -1,0 +1,107 @@
+"""The teacher's grades page over HTTP: delivery state per student, retry, teachers only."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from zoneinfo import ZoneInfo
+
+import pytest
+import requests
+from babel.dates import format_datetime
+from sqlalchemy import select
+
+from demo.testing import launch_form_fields
+from lti.grades import queue_score, send_pending
+from lti.launch import LtiContext
+from lti.models import GradeOutbox
+from plugin.courses.models import Course
+from plugin.people.models import ExternalAccount
+from tests.live import LiveStack
+
+
+@pytest.fixture(autouse=True)
+def healthy_lms(live_stack: LiveStack) -> Iterator[None]:
+    yield
+    for platform in live_stack.platforms.values():
+        platform.services.down = False
+
+
+def _launched(stack: LiveStack, slug: str, user_id: str) -> requests.Session:
+    http = requests.Session()
+    page = http.get(f"{stack.demo_url}/{slug}/launch/{user_id}?target=window", timeout=10)
+    form = launch_form_fields(page.text)
+    landed = http.post(form.pop("action"), data=form, timeout=10)
+    assert landed.status_code == 200, landed.text
+    return http
+
+
+def _row(page: str, person_id: int) -> str:
+    found = re.search(rf'<tr data-person="{person_id}".*?</tr>', page, re.S)
+    assert found, page
+    return found.group(0)
+
+
+def test_teacher_sees_delivery_and_retries(live_stack: LiveStack) -> None:
+    platform = live_stack.platform("bologna")
+    teacher = _launched(live_stack, "bologna", platform.teacher.user_id)
+    teacher.post(f"{live_stack.tandem_url}/timezone", data={"tz": "Asia/Tokyo"}, timeout=10)
+    first, second = platform.students[0], platform.students[1]
+    with live_stack.session_factory() as db:
+        course_id = db.scalar(
+            select(Course.id).where(Course.external_id == platform.course.context_id)
+        )
+        assert course_id is not None
+        people = dict(
+            db.execute(
+                select(ExternalAccount.subject, ExternalAccount.person_id).where(
+                    ExternalAccount.namespace == f"lti:{platform.issuer}"
+                )
+            ).all()
+        )
+        for student in (first, second):
+            queue_score(db, course_id, people[student.user_id], score_given=80)
+        platform.services.down = True
+        context: LtiContext = live_stack.tandem.extensions["tandem.lti"]
+        report = send_pending(db, context.client(), course_id=course_id)
+        assert report.failed == 2
+        retry_at = db.scalars(
+            select(GradeOutbox.next_attempt_at).where(GradeOutbox.course_id == course_id)
+        ).first()
+        assert retry_at is not None
+
+    page = teacher.get(f"{live_stack.tandem_url}/grades", timeout=10)
+
+    assert page.status_code == 200
+    failing = _row(page.text, people[first.user_id])
+    assert 'data-state="failing"' in failing
+    assert "HTTP 503" in failing
+    assert first.name in failing
+    tokyo = format_datetime(retry_at, "short", tzinfo=ZoneInfo("Asia/Tokyo"), locale="en")
+    assert tokyo in failing
+    assert format_datetime(retry_at, "short", tzinfo=ZoneInfo("UTC"), locale="en") != tokyo
+    nobody = _row(page.text, people[platform.students[2].user_id])
+    assert 'data-state="none"' in nobody
+
+    platform.services.down = False
+    outbox_id = re.search(r'name="outbox_id" value="(\d+)"', failing)
+    assert outbox_id
+    retried = teacher.post(
+        f"{live_stack.tandem_url}/grades/send", data={"outbox_id": outbox_id.group(1)}, timeout=20
+    )
+    assert 'data-testid="send-report"' in retried.text
+    assert 'data-state="delivered"' in _row(retried.text, people[first.user_id])
+    assert 'data-state="failing"' in _row(retried.text, people[second.user_id])
+    assert platform.services.lineitems  # the score reached the gradebook
+    assert any(first.user_id in item.scores for item in platform.services.lineitems.values())
+
+    everything = teacher.post(f"{live_stack.tandem_url}/grades/send", timeout=20)
+    assert 'data-state="delivered"' in _row(everything.text, people[second.user_id])
+
+
+def test_students_and_strangers_cannot_see_grades(live_stack: LiveStack) -> None:
+    platform = live_stack.platform("bologna")
+    student = _launched(live_stack, "bologna", platform.students[0].user_id)
+    assert student.get(f"{live_stack.tandem_url}/grades", timeout=10).status_code == 403
+    assert student.post(f"{live_stack.tandem_url}/grades/send", timeout=10).status_code == 403
+    assert requests.get(f"{live_stack.tandem_url}/grades", timeout=10).status_code == 401

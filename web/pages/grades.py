@@ -1,0 +1,61 @@
+"""The teacher's gradebook check: did each student's Tandem grade reach the LMS?
+
+Scores travel through lti.grades' outbox; this page shows each row's fate (delivered, queued,
+failing with the LMS's error and the next retry) and lets the teacher retry now. Only the
+teachers of the course they launched from see it: the course comes from their session.
+"""
+
+from __future__ import annotations
+
+from flask import current_app, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext
+from werkzeug.wrappers import Response
+
+from lti.grades import course_gradebook, retry_now, send_pending
+from lti.launch import LtiContext
+from plugin.actors import Role
+from plugin.errors import NotAllowed
+from web.auth import current_actor, require_actor
+from web.db import get_session
+from web.pages import bp
+
+TEACHING = (Role.TEACHER, Role.ADMIN)
+_USER_MESSAGES = (lazy_gettext("Only teachers of this course can see its grades."),)
+
+
+def _course_id() -> int:
+    actor = current_actor()
+    if actor is None or actor.role not in TEACHING or actor.course_id is None:
+        raise NotAllowed("Only teachers of this course can see its grades.")
+    return actor.course_id
+
+
+def _count(name: str) -> int | None:
+    value = request.args.get(name, "")
+    return int(value) if value.isdigit() else None
+
+
+@bp.route("/grades")
+@require_actor
+def grades() -> str:
+    course_id = _course_id()
+    return render_template(
+        "grades/grades.html",
+        rows=course_gradebook(get_session(), course_id),
+        delivered=_count("delivered"),
+        failed=_count("failed"),
+    )
+
+
+@bp.route("/grades/send", methods=["POST"])
+@require_actor
+def send_grades() -> Response:
+    """Retry one student's score (``outbox_id``), or every undelivered one, and send now."""
+    course_id = _course_id()
+    db = get_session()
+    raw = request.form.get("outbox_id", "")
+    retry_now(db, course_id, int(raw) if raw.isdigit() else None)
+    context: LtiContext = current_app.extensions["tandem.lti"]
+    report = send_pending(db, context.client(), course_id=course_id)
+    target = url_for("pages.grades", delivered=report.delivered, failed=report.failed)
+    return redirect(target, code=303)
