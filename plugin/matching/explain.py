@@ -61,9 +61,16 @@ def explain(p: Problem, members: Sequence[int], score: ScoreBreakdown) -> str:
 
 
 def team_key(p: Problem, members: Sequence[int], position: int) -> str:
-    """A locked team keeps its key so the teacher's lock survives a re-run; others are T01..."""
+    """A locked team keeps its key so the teacher's lock survives a re-run; others are T01...
+
+    `position` counts unlocked teams only, and numbers a lock key already uses are skipped, so
+    an unlocked team can never take the key of a locked one.
+    """
     locks = sorted({p.lock_keys[p.lock[i]] for i in members if p.lock[i] >= 0})
-    return locks[0] if locks else f"T{position + 1:02d}"
+    if locks:
+        return locks[0]
+    free = (f"T{k:02d}" for k in range(1, p.n + len(p.lock_keys) + 2))
+    return [key for key in free if key not in p.lock_keys][position]
 
 
 def draft(p: Problem, members: Sequence[int], position: int) -> TeamDraft:

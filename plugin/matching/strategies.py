@@ -54,7 +54,9 @@ def result_from(p: Problem, outcome: SearchOutcome, *, seed: int, strategy: str)
     if outcome.violation > 0:
         return InfeasibilityReport(tuple(relaxations_from(p, outcome.teams)))
     ordered = sorted(outcome.teams, key=lambda t: min(p.candidates[i].id for i in t))
-    teams = tuple(draft(p, members, k) for k, members in enumerate(ordered))
+    unlocked = [all(p.lock[i] < 0 for i in members) for members in ordered]
+    positions = [sum(unlocked[:k]) for k in range(len(ordered))]
+    teams = tuple(draft(p, members, positions[k]) for k, members in enumerate(ordered))
     score = ScoreBreakdown()
     for team in teams:
         score = score + team.score

@@ -1,0 +1,75 @@
+"""Score and check any teams, not just the engine's: what a teacher sees after a hand move.
+
+A teacher may move people in ways the engine would not; the preview must still show each
+team's score breakdown and explanation, and name any hard rule the move broke.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, replace
+from typing import Any
+
+from plugin.errors import InvalidInput
+from plugin.matching.candidates import Candidate, MatchRules, ScoreBreakdown, SoftWeights, TeamDraft
+from plugin.matching.explain import draft
+from plugin.matching.feasibility import team_violations
+from plugin.matching.problem import compile_problem
+
+
+@dataclass(frozen=True)
+class TeamReview:
+    """One team's draft (score, hours, explanation) and the hard rules it breaks, if any."""
+
+    draft: TeamDraft
+    broken: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Review:
+    """Every team reviewed, and the total score the teacher watches while editing."""
+
+    teams: tuple[TeamReview, ...]
+    score: ScoreBreakdown
+
+    @property
+    def valid(self) -> bool:
+        """True when no team breaks a hard rule."""
+        return not any(t.broken for t in self.teams)
+
+
+def review(
+    pool: Sequence[Candidate], rules: MatchRules, teams: Mapping[str, Sequence[str]]
+) -> Review:
+    """Recompute every figure from the members; keys are kept as the teacher sees them."""
+    p = compile_problem(pool, rules)
+    index = {c.id: i for i, c in enumerate(pool)}
+    out = []
+    total = ScoreBreakdown()
+    for position, (key, ids) in enumerate(sorted(teams.items())):
+        members = [index[cid] for cid in ids if cid in index]
+        made = replace(draft(p, members, position), key=key)
+        total = total + made.score
+        out.append(TeamReview(made, tuple(sorted(team_violations(p, members)))))
+    return Review(tuple(out), total)
+
+
+def rules_to_json(rules: MatchRules) -> dict[str, Any]:
+    """Rules as plain JSON for the audit trail."""
+    return asdict(rules)
+
+
+def rules_from_json(data: Mapping[str, Any]) -> MatchRules:
+    """Rebuild stored rules (lists back to tuples); a malformed record is invalid input."""
+    try:
+        weights = dict(data["weights"])
+        weights["diversity_attributes"] = tuple(weights["diversity_attributes"])
+        weights["isolation_groups"] = tuple(tuple(g) for g in weights["isolation_groups"])
+        fields = {k: v for k, v in data.items() if k != "weights"}
+        for name in ("working_languages",):
+            fields[name] = tuple(fields[name])
+        for name in ("keep_together", "keep_apart", "locked"):
+            fields[name] = tuple(tuple(pair) for pair in fields[name])
+        return MatchRules(**fields, weights=SoftWeights(**weights))
+    except (KeyError, TypeError, ValueError) as error:
+        raise InvalidInput("These matching rules cannot be read.") from error

@@ -1,0 +1,326 @@
+"""Matching use cases: propose teams from an exchange's pool, edit them by hand, publish them.
+
+Every proposal is stored as a MatchingRun with its rules, seed and the engine's result, so a
+teacher (or an auditor) can see later why the teams are what they are. Hand edits change only
+the run's working copy of the teams; the engine's result stays as it was returned.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, replace
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from plugin.actors import Actor, Role
+from plugin.db import utcnow
+from plugin.errors import Conflict, InvalidInput, NotFound
+from plugin.exchanges.models import Participant, ParticipantStatus
+from plugin.matching.candidates import Candidate, MatchResult, MatchRules
+from plugin.matching.models import MatchingRun, Team, TeamMembership
+from plugin.matching.rebalance import Rebalance, place_late_joiners, rebalance_after_dropouts
+from plugin.matching.review import Review, review, rules_from_json, rules_to_json
+from plugin.matching.strategies import STRATEGIES, match
+from plugin.matching.teams import _require_teacher
+from plugin.profiles.models import Profile
+
+PROPOSAL_SECONDS = 5.0
+"""Time budget of one proposal: a teacher waits for the page, so a few seconds at most."""
+
+
+@dataclass(frozen=True)
+class RunView:
+    """A run as the preview page shows it: reviewed teams, names, locks and any report."""
+
+    run: MatchingRun
+    review: Review
+    names: dict[str, str]
+    report: str | None
+
+
+def _student_rows(session: Session, exchange_id: int) -> list[tuple[Participant, Profile | None]]:
+    rows = session.execute(
+        select(Participant, Profile)
+        .outerjoin(Profile, Profile.person_id == Participant.person_id)
+        .where(
+            Participant.exchange_id == exchange_id,
+            Participant.status == ParticipantStatus.ACTIVE,
+            Participant.role == Role.STUDENT,
+            Participant.person_id.is_not(None),
+        )
+        .order_by(Participant.person_id)
+    ).all()
+    return [(participant, profile) for participant, profile in rows]
+
+
+def pool_of(session: Session, exchange_id: int) -> list[Candidate]:
+    """The exchange's active students as candidates: only what matching may use, no contact data."""
+    pool = []
+    for participant, profile in _student_rows(session, exchange_id):
+        institution = participant.seat.course.institution
+        pool.append(
+            Candidate(
+                id=str(participant.person_id),
+                institution=institution.name,
+                country=institution.country or "",
+                time_zone=(profile.time_zone if profile else None) or "UTC",
+                availability=tuple(
+                    (int(a), int(b)) for a, b in (profile.availability if profile else [])
+                ),
+                languages=tuple(
+                    (lang["code"], lang["level"]) for lang in (profile.languages if profile else [])
+                ),
+                discipline=(profile.discipline if profile else None) or "",
+            )
+        )
+    return pool
+
+
+def _names(session: Session, exchange_id: int) -> dict[str, str]:
+    return {
+        str(participant.person_id): (
+            participant.person.display_name if participant.person else None
+        )
+        or "?"
+        for participant, _ in _student_rows(session, exchange_id)
+    }
+
+
+def _teams_json(result: MatchResult) -> dict[str, list[int]]:
+    return {team.key: [int(cid) for cid in team.member_ids] for team in result.teams}
+
+
+def propose_teams(
+    session: Session,
+    actor: Actor,
+    exchange_id: int,
+    rules: MatchRules,
+    seed: int = 0,
+    *,
+    strategy: str = "optimised",
+    seconds: float = PROPOSAL_SECONDS,
+) -> MatchingRun:
+    """Run the engine on the current pool and store the run (teams or the infeasibility report)."""
+    _require_teacher(session, actor, exchange_id)
+    if strategy not in STRATEGIES:
+        raise InvalidInput("Unknown matching strategy.")
+    pool = pool_of(session, exchange_id)
+    outcome = match(pool, rules, strategy=strategy, seed=seed, seconds=seconds)
+    if isinstance(outcome, MatchResult):
+        result: dict[str, Any] = {
+            "objective": outcome.objective,
+            "score": asdict(outcome.score),
+            "teams": [asdict(team) for team in outcome.teams],
+            "stopped_by_time": outcome.stopped_by_time,
+        }
+        teams = _teams_json(outcome)
+    else:
+        result = {"report": [asdict(problem) for problem in outcome.problems]}
+        teams = {}
+    run = MatchingRun(
+        exchange_id=exchange_id,
+        created_by_id=actor.person_id,
+        strategy=strategy,
+        seed=seed,
+        rules=rules_to_json(rules),
+        result=result,
+        teams=teams,
+        locked={
+            cid: key for cid, key in rules.locked if any(int(cid) in m for m in teams.values())
+        },
+    )
+    session.add(run)
+    session.commit()
+    return run
+
+
+def _run_for_teacher(session: Session, actor: Actor, run_id: int) -> MatchingRun:
+    run = session.get(MatchingRun, run_id)
+    if run is None:
+        raise NotFound("This matching run does not exist.")
+    _require_teacher(session, actor, run.exchange_id)
+    return run
+
+
+def view_run(session: Session, actor: Actor, run_id: int) -> RunView:
+    """Recompute every team's score and explanation from the run's current teams."""
+    run = _run_for_teacher(session, actor, run_id)
+    rules = rules_from_json(run.rules)
+    pool = pool_of(session, run.exchange_id)
+    teams = {key: [str(pid) for pid in members] for key, members in run.teams.items()}
+    known = {c.id for c in pool}
+    teams = {key: [cid for cid in ids if cid in known] for key, ids in teams.items()}
+    report = None
+    if "report" in run.result:
+        report = " ".join(f"{p['reason']} ({p['suggestion']})." for p in run.result["report"])
+    return RunView(
+        run,
+        review(pool, replace(rules, locked=()), teams),
+        _names(session, run.exchange_id),
+        report,
+    )
+
+
+def _editable(session: Session, actor: Actor, run_id: int) -> MatchingRun:
+    run = _run_for_teacher(session, actor, run_id)
+    if run.published_at is not None:
+        raise Conflict("These teams are already published.")
+    return run
+
+
+def _team_of(run: MatchingRun, person_id: int) -> str:
+    for key, members in run.teams.items():
+        if person_id in members:
+            return key
+    raise NotFound("This student is not in the proposed teams.")
+
+
+def move_member(
+    session: Session, actor: Actor, run_id: int, person_id: int, to_key: str
+) -> MatchingRun:
+    """Move one student to another proposed team; the preview then re-scores both teams."""
+    run = _editable(session, actor, run_id)
+    if to_key not in run.teams:
+        raise InvalidInput("Choose one of the proposed teams.")
+    source = _team_of(run, person_id)
+    if str(person_id) in run.locked:
+        raise Conflict("Unlock this student before moving them.")
+    if source != to_key:
+        teams = {key: list(members) for key, members in run.teams.items()}
+        teams[source].remove(person_id)
+        teams[to_key].append(person_id)
+        run.teams = teams
+    session.commit()
+    return run
+
+
+def lock_member(
+    session: Session, actor: Actor, run_id: int, person_id: int, locked: bool
+) -> MatchingRun:
+    """Lock a student to their current team, so that a re-run keeps them there (or unlock)."""
+    run = _editable(session, actor, run_id)
+    key = _team_of(run, person_id)
+    locks = dict(run.locked)
+    if locked:
+        locks[str(person_id)] = key
+    else:
+        locks.pop(str(person_id), None)
+    run.locked = locks
+    session.commit()
+    return run
+
+
+def rerun(session: Session, actor: Actor, run_id: int, seed: int) -> MatchingRun:
+    """A new proposal with the same rules and every locked student kept in their team."""
+    run = _run_for_teacher(session, actor, run_id)
+    rules = rules_from_json(run.rules)
+    locks = tuple(sorted(run.locked.items()))
+    return propose_teams(
+        session, actor, run.exchange_id, replace(rules, locked=locks), seed, strategy=run.strategy
+    )
+
+
+def publish_teams(session: Session, actor: Actor, run_id: int) -> list[Team]:
+    """Make the run's teams real: students see their team; locked members stay locked."""
+    run = _editable(session, actor, run_id)
+    if not run.teams:
+        raise Conflict("There are no teams to publish.")
+    existing = session.scalar(select(Team.id).where(Team.exchange_id == run.exchange_id).limit(1))
+    if existing is not None:
+        raise Conflict("This exchange already has teams.")
+    made = []
+    for key, members in sorted(run.teams.items()):
+        team = Team(exchange_id=run.exchange_id, name=f"Team {key}")
+        team.members = [
+            TeamMembership(
+                exchange_id=run.exchange_id, person_id=pid, locked=str(pid) in run.locked
+            )
+            for pid in members
+        ]
+        session.add(team)
+        made.append(team)
+    run.published_at = utcnow()
+    session.commit()
+    return made
+
+
+def _published(session: Session, exchange_id: int) -> tuple[dict[str, Team], MatchRules]:
+    run = session.scalars(
+        select(MatchingRun)
+        .where(MatchingRun.exchange_id == exchange_id, MatchingRun.published_at.is_not(None))
+        .order_by(MatchingRun.id.desc())
+        .limit(1)
+    ).first()
+    if run is None:
+        raise Conflict("Publish teams before placing or rebalancing students.")
+    teams = session.scalars(select(Team).where(Team.exchange_id == exchange_id)).all()
+    return {str(team.id): team for team in teams}, rules_from_json(run.rules)
+
+
+def _apply(session: Session, exchange_id: int, teams: dict[str, Team], outcome: Rebalance) -> None:
+    by_person = {m.person_id: m for team in teams.values() for m in team.members}
+    for move in outcome.moves:
+        pid = int(move.candidate_id)
+        target = teams[move.to_team]
+        membership = by_person.get(pid)
+        if membership is None:
+            target.members.append(TeamMembership(exchange_id=exchange_id, person_id=pid))
+        else:
+            membership.team = target
+
+
+def _current(teams: dict[str, Team], keep: set[str]) -> dict[str, list[str]]:
+    return {
+        key: [str(m.person_id) for m in team.members if str(m.person_id) in keep]
+        for key, team in teams.items()
+    }
+
+
+def _with_locks(rules: MatchRules, teams: dict[str, Team], keep: set[str]) -> MatchRules:
+    locks = tuple(
+        (str(m.person_id), key)
+        for key, team in teams.items()
+        for m in team.members
+        if m.locked and str(m.person_id) in keep
+    )
+    return replace(rules, locked=locks)
+
+
+def place_late_joiners_use_case(session: Session, actor: Actor, exchange_id: int) -> Rebalance:
+    """Put every active student who has no team yet into a published team, moving nobody else."""
+    _require_teacher(session, actor, exchange_id)
+    teams, rules = _published(session, exchange_id)
+    pool = pool_of(session, exchange_id)
+    ids = {c.id for c in pool}
+    placed = {str(m.person_id) for team in teams.values() for m in team.members}
+    newcomers = sorted(ids - placed, key=int)
+    outcome = place_late_joiners(
+        pool, _with_locks(rules, teams, ids), _current(teams, ids), newcomers
+    )
+    _apply(session, exchange_id, teams, outcome)
+    session.commit()
+    return outcome
+
+
+def rebalance_dropouts(session: Session, actor: Actor, exchange_id: int) -> Rebalance:
+    """Repair teams that students left, with as few moves as possible; locked teams untouched."""
+    _require_teacher(session, actor, exchange_id)
+    teams, rules = _published(session, exchange_id)
+    pool = pool_of(session, exchange_id)
+    ids = {c.id for c in pool}
+    gone = [
+        str(m.person_id)
+        for team in teams.values()
+        for m in team.members
+        if str(m.person_id) not in ids
+    ]
+    everyone = pool + [Candidate(id=cid, institution="?") for cid in gone]
+    current = {key: [str(m.person_id) for m in team.members] for key, team in teams.items()}
+    outcome = rebalance_after_dropouts(everyone, _with_locks(rules, teams, ids), current, gone)
+    left = set(gone)
+    for team in teams.values():
+        team.members = [m for m in team.members if str(m.person_id) not in left]
+    _apply(session, exchange_id, teams, outcome)
+    session.commit()
+    return outcome
