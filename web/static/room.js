@@ -27,6 +27,7 @@
 
   var $ = function (id) { return document.getElementById(id); };
   var list = $("messages");
+  var scroller = $("messages-scroll");
   var statusEl = $("room-status");
 
   function fmt(template, name) { return template.replace("{name}", name); }
@@ -158,9 +159,9 @@
     var after = Array.prototype.find.call(list.children, function (li) {
       return Number(li.dataset.seq) > msg.seq;
     });
-    var stick = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
+    var stick = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 40;
     list.insertBefore(node, after || null);
-    if (!after && stick) { list.scrollTop = list.scrollHeight; }
+    if (!after && stick) { scroller.scrollTop = scroller.scrollHeight; }
   }
 
   function reportError(ack) {
