@@ -349,3 +349,92 @@ def admin_token(minutes: int) -> None:
     base_url = current_app.config["TANDEM_SETTINGS"].base_url
     click.echo(f"{base_url}/admin/sign-in?token={token}")
     click.echo(f"The link works once, within {minutes} minutes.")
+
+
+credentials_cli = AppGroup("credentials", help="Micro-credentials: verify files, issue a sample.")
+registrar_cli = AppGroup("registrar", help="Who keeps an institution's credential records.")
+cli.add_command(credentials_cli)
+cli.add_command(registrar_cli)
+
+
+def _read_json(path: str) -> Any:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return json.load(handle)
+    except (OSError, json.JSONDecodeError) as error:
+        raise click.ClickException(f"{path}: {error}") from error
+
+
+@credentials_cli.command("verify")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option(
+    "--did",
+    "did_file",
+    default=None,
+    help="The issuer's DID document (default: did.json beside FILE).",
+)
+@click.option(
+    "--status",
+    "status_file",
+    default=None,
+    help="The status list credential (default: status.json beside FILE, if present).",
+)
+def credentials_verify(file: str, did_file: str | None, status_file: str | None) -> None:
+    """Verify a credential file offline; exit 1 and list the failing checks if it fails."""
+    from datetime import UTC, datetime
+    from pathlib import Path
+
+    from plugin.credentials.verification import verify_credential
+
+    folder = Path(file).parent
+    did_path = did_file or str(folder / "did.json")
+    status_path = status_file or (
+        str(folder / "status.json") if (folder / "status.json").exists() else None
+    )
+    report = verify_credential(
+        _read_json(file),
+        _read_json(did_path),
+        datetime.now(UTC),
+        status_list_credential=_read_json(status_path) if status_path else None,
+    )
+    for check in report.checks:
+        click.echo(f"{'ok  ' if check.passed else 'FAIL'} {check.name}: {check.message}")
+    if not report.valid:
+        sys.exit(1)
+
+
+@credentials_cli.command("issue-sample")
+@click.option(
+    "--out", "out", required=True, type=click.Path(file_okay=False), help="Folder to write into."
+)
+def credentials_issue_sample(out: str) -> None:
+    """Write a sample credential, its issuer's DID document and status list to OUT."""
+    from datetime import UTC, datetime
+    from pathlib import Path
+    from urllib.parse import urlsplit
+
+    from plugin.credentials.sample import issue_sample
+
+    host = urlsplit(current_app.config["TANDEM_SETTINGS"].base_url).netloc
+    sample = issue_sample(host, datetime.now(UTC))
+    folder = Path(out)
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, document in (
+        ("credential.json", sample.credential),
+        ("did.json", sample.did_document),
+        ("status.json", sample.status_list),
+    ):
+        (folder / name).write_text(json.dumps(document, indent=2, ensure_ascii=False), "utf-8")
+    click.echo(f"Wrote credential.json, did.json and status.json to {folder}.")
+
+
+@registrar_cli.command("add")
+@click.option("--person-id", type=int, required=True)
+@click.option("--institution-id", type=int, required=True)
+def registrar_add(person_id: int, institution_id: int) -> None:
+    """Let a person keep their institution's credential records."""
+    from plugin.reports.access import add_registrar
+
+    with _clear_errors():
+        add_registrar(get_session(), person_id, institution_id)
+    click.echo(f"Person {person_id} is a registrar of institution {institution_id}.")

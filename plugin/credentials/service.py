@@ -99,7 +99,8 @@ def _new_key(session: Session, institution_id: int, ctx: IssuerContext) -> Issue
     return row
 
 
-def _active_key(session: Session, institution_id: int, ctx: IssuerContext) -> IssuerKey:
+def active_key(session: Session, institution_id: int, ctx: IssuerContext) -> IssuerKey:
+    """The key that signs now, made on first use (a helper: no commit)."""
     row = session.scalar(
         select(IssuerKey)
         .where(IssuerKey.institution_id == institution_id, IssuerKey.retired_at.is_(None))
@@ -125,7 +126,7 @@ def _sign_list(session: Session, row: StatusList, ctx: IssuerContext, now: datet
     unsigned = status_list.status_list_credential(
         url, ctx.issuer_did(row.institution_id), row.bits, now
     )
-    row.document = _sign(unsigned, _active_key(session, row.institution_id, ctx), ctx, now)
+    row.document = _sign(unsigned, active_key(session, row.institution_id, ctx), ctx, now)
     row.updated_at = now
 
 
@@ -273,7 +274,7 @@ def _issue(
         raise NotFound("This completion does not exist.")
     _may_issue(session, actor, completion, person)
     institution_id = person.institution_id
-    key = _active_key(session, institution_id, ctx)
+    key = active_key(session, institution_id, ctx)
     status_row = _list_with_room(session, institution_id, ctx, now)
     index = status_list.allocate_index(_taken(session, status_row.id), _RANDOM, status_row.entries)
     credential_id = str(uuid.uuid4())

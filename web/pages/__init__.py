@@ -7,7 +7,10 @@ bp = Blueprint("pages", __name__)
 from web.pages import (  # noqa: E402,F401  (routes register on import)
     admin,
     grades,
+    completion,
+    credentials,
     home,
+    registrar,
     room,
     student,
     teacher,

@@ -1,0 +1,63 @@
+"""Read-only registrar queries returning plain rows (never commit)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from plugin.courses.models import Course
+from plugin.credentials.models import Credential
+from plugin.exchanges.models import Exchange
+from plugin.people.models import Person
+
+
+@dataclass(frozen=True)
+class CredentialRow:
+    credential: Credential
+    learner: str
+    exchange: str
+    lms_trace: str
+
+
+def credentials_of(
+    session: Session,
+    institution_id: int,
+    *,
+    exchange_id: int | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    status: str | None = None,
+    person_id: int | None = None,
+) -> list[CredentialRow]:
+    query = (
+        select(Credential, Person, Exchange, Course)
+        .outerjoin(Person, Person.id == Credential.person_id)
+        .outerjoin(Exchange, Exchange.id == Credential.exchange_id)
+        .outerjoin(Course, Course.id == Credential.course_id)
+        .where(Credential.institution_id == institution_id)
+        .order_by(Credential.issued_at, Credential.id)
+    )
+    if exchange_id is not None:
+        query = query.where(Credential.exchange_id == exchange_id)
+    if since is not None:
+        query = query.where(Credential.issued_at >= since)
+    if until is not None:
+        query = query.where(Credential.issued_at < until)
+    if status == "revoked":
+        query = query.where(Credential.revoked_at.is_not(None))
+    elif status == "valid":
+        query = query.where(Credential.revoked_at.is_(None))
+    if person_id is not None:
+        query = query.where(Credential.person_id == person_id)
+    return [
+        CredentialRow(
+            credential,
+            (person.display_name or f"#{person.id}") if person else "",
+            exchange.title if exchange else "",
+            f"{course.namespace}|{course.external_id}" if course else "",
+        )
+        for credential, person, exchange, course in session.execute(query)
+    ]

@@ -1,0 +1,217 @@
+"""Completion pages: a student's checklist, and their own teacher's sign-off list.
+
+Approving commits the decision first; then the score goes to the LMS grade outbox and the
+credential is issued, each its own committed step, so an LMS without a gradebook never
+undoes an approval.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext
+from werkzeug.wrappers import Response
+
+from lti.grades import queue_score
+from plugin.actors import Actor
+from plugin.completion.models import CompletionStatus
+from plugin.completion.service import (
+    Decision,
+    approve_completion,
+    current_rule,
+    my_progress,
+    override_completion,
+    record_meeting,
+    request_completion,
+    set_rule,
+    students_for_teacher,
+    submit_reflection,
+)
+from plugin.credentials.service import issue_credential
+from plugin.errors import InvalidInput, TandemError
+from plugin.exchanges.service import get_exchange
+from web.auth import current_actor, require_actor
+from web.db import get_session
+from web.pages import bp
+from web.pages.credentials import issuer_context
+from web.pages.forms import form_failed
+
+Page = Response | str | tuple[Response | str, int]
+
+
+def _actor() -> Actor:
+    actor = current_actor()
+    assert actor is not None  # noqa: S101 - require_actor ran first
+    return actor
+
+
+def requirement_names() -> dict[str, str]:
+    return {
+        "meetings": gettext("Team meetings attended"),
+        "contribution": gettext("Weeks with contributions to notes, chat or tasks"),
+        "tasks": gettext("Tasks of the phase done"),
+        "reflection": gettext("Final reflection submitted"),
+        "sign_off": gettext("Signed off by your teacher"),
+    }
+
+
+def status_names() -> dict[str, str]:
+    return {
+        "in_progress": gettext("In progress"),
+        "requested": gettext("Sign-off requested"),
+        "approved": gettext("Approved"),
+        "declined": gettext("Declined"),
+    }
+
+
+def _progress_page(exchange_id: int) -> str:
+    progress = my_progress(get_session(), _actor(), exchange_id)
+    return render_template(
+        "completion/student.html",
+        progress=progress,
+        names=requirement_names(),
+        statuses=status_names(),
+    )
+
+
+@bp.route("/exchanges/<int:exchange_id>/completion")
+@require_actor
+def my_completion(exchange_id: int) -> Page:
+    return _progress_page(exchange_id)
+
+
+@bp.route("/exchanges/<int:exchange_id>/completion/reflection", methods=["POST"])
+@require_actor
+def reflection(exchange_id: int) -> Page:
+    submit_reflection(get_session(), _actor(), exchange_id, request.form.get("reflection", ""))
+    flash(gettext("Your reflection is saved."))
+    return redirect(url_for("pages.my_completion", exchange_id=exchange_id), code=303)
+
+
+@bp.route("/exchanges/<int:exchange_id>/completion/request", methods=["POST"])
+@require_actor
+def ask_sign_off(exchange_id: int) -> Page:
+    request_completion(get_session(), _actor(), exchange_id)
+    flash(gettext("Your teacher has been asked to sign off."))
+    return redirect(url_for("pages.my_completion", exchange_id=exchange_id), code=303)
+
+
+def _teacher_page(exchange_id: int) -> str:
+    return render_template("completion/teacher.html", **_teacher_context(exchange_id))
+
+
+@bp.route("/exchanges/<int:exchange_id>/completion/students")
+@require_actor
+def completion_students(exchange_id: int) -> Page:
+    return _teacher_page(exchange_id)
+
+
+def _after_decision(decision: Decision) -> None:
+    """Send the score and issue the credential; report, never undo, what could not be done."""
+    db = get_session()
+    if decision.grade is not None:
+        grade = decision.grade
+        try:
+            queue_score(
+                db,
+                grade.course_id,
+                grade.person_id,
+                score_given=grade.score_given,
+                comment=grade.comment,
+            )
+            flash(gettext("The completion is on its way to the learning platform's gradebook."))
+        except TandemError:
+            flash(
+                gettext(
+                    "The completion is approved, but this course has no gradebook to send it to."
+                )
+            )
+    if decision.completion.status is CompletionStatus.APPROVED:
+        try:
+            issue_credential(db, _actor(), decision.completion.id, issuer_context())
+            flash(gettext("The micro-credential has been issued."))
+        except TandemError as error:
+            flash(
+                gettext("The credential was not issued: %(reason)s", reason=gettext(error.message))
+            )
+
+
+def _person_id() -> int:
+    value = request.form.get("person_id", "")
+    if not value.isdigit():
+        raise InvalidInput("Choose a student.")
+    return int(value)
+
+
+@bp.route("/exchanges/<int:exchange_id>/completion/approve", methods=["POST"])
+@require_actor
+def approve(exchange_id: int) -> Page:
+    decision = approve_completion(get_session(), _actor(), exchange_id, _person_id())
+    _after_decision(decision)
+    return redirect(url_for("pages.completion_students", exchange_id=exchange_id), code=303)
+
+
+@bp.route("/exchanges/<int:exchange_id>/completion/override", methods=["POST"])
+@require_actor
+def override(exchange_id: int) -> Page:
+    try:
+        decision = override_completion(
+            get_session(),
+            _actor(),
+            exchange_id,
+            _person_id(),
+            approve=request.form.get("decision") == "approve",
+            reason=request.form.get("reason", ""),
+        )
+    except InvalidInput as error:
+        return form_failed(error, "completion/teacher.html", **_teacher_context(exchange_id))
+    _after_decision(decision)
+    return redirect(url_for("pages.completion_students", exchange_id=exchange_id), code=303)
+
+
+def _teacher_context(exchange_id: int) -> dict[str, object]:
+    db = get_session()
+    return {
+        "exchange": get_exchange(db, exchange_id),
+        "rule": current_rule(db, exchange_id),
+        "rows": students_for_teacher(db, _actor(), exchange_id),
+        "names": requirement_names(),
+        "statuses": status_names(),
+    }
+
+
+@bp.route("/exchanges/<int:exchange_id>/completion/meeting", methods=["POST"])
+@require_actor
+def meeting(exchange_id: int) -> Page:
+    try:
+        met_on = date.fromisoformat(request.form.get("met_on", ""))
+    except ValueError:
+        raise InvalidInput("Enter dates as year-month-day, for example 2027-02-01.") from None
+    ids = [int(v) for v in request.form.getlist("person_id") if v.isdigit()]
+    count = record_meeting(get_session(), _actor(), exchange_id, ids, met_on)
+    flash(gettext("%(count)s attendances recorded.", count=count))
+    return redirect(url_for("pages.completion_students", exchange_id=exchange_id), code=303)
+
+
+def _number(name: str) -> int:
+    value = request.form.get(name, "").strip()
+    if not value.isdigit():
+        raise InvalidInput("The number of meetings and weeks must be whole numbers.")
+    return int(value)
+
+
+@bp.route("/exchanges/<int:exchange_id>/completion/rule", methods=["POST"])
+@require_actor
+def completion_rule(exchange_id: int) -> Page:
+    set_rule(
+        get_session(),
+        _actor(),
+        exchange_id,
+        min_meetings=_number("min_meetings"),
+        min_contribution_weeks=_number("min_contribution_weeks"),
+        required_phases=request.form.getlist("phase"),
+        reflection_required=request.form.get("reflection_required") == "on",
+    )
+    flash(gettext("A new version of the completion rule is in force."))
+    return redirect(url_for("pages.completion_students", exchange_id=exchange_id), code=303)

@@ -1,0 +1,123 @@
+"""Public credential pages: no LTI, no session. Anyone may look a credential up and verify it.
+
+Machines get JSON-LD (``Accept: application/ld+json`` or ``application/json``), browsers a
+page. DID documents and status lists are served with ``Access-Control-Allow-Origin: *`` so a
+verifier running in another site's browser page can fetch them.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Response, current_app, jsonify, render_template, request
+from flask_babel import gettext
+
+from plugin.credentials.service import (
+    IssuerContext,
+    get_credential,
+    issuer_document,
+    status_list_document,
+    verify_credential,
+)
+from plugin.credentials.verification import Report
+from web.db import get_session
+from web.pages import bp
+from web.security import cross_site_allowed
+
+JSON_TYPES = ("application/ld+json", "application/json")
+
+
+def issuer_context() -> IssuerContext:
+    settings = current_app.config["TANDEM_SETTINGS"]
+    return IssuerContext(settings.base_url, settings.secret_key)
+
+
+def _wants_document() -> bool:
+    best = request.accept_mimetypes.best_match(["text/html", *JSON_TYPES])
+    return best in JSON_TYPES
+
+
+def _json(document: Any, mimetype: str = "application/ld+json") -> Response:
+    response = current_app.response_class(
+        json.dumps(document, ensure_ascii=False, indent=2), mimetype=mimetype
+    )
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def check_names() -> dict[str, str]:
+    return {
+        "issuer": gettext("Issuer"),
+        "proof": gettext("Signature"),
+        "open_badge": gettext("Open Badges 3.0 structure"),
+        "validity_period": gettext("Validity period"),
+        "status": gettext("Revocation status"),
+        "format": gettext("Format"),
+    }
+
+
+def report_json(report: Report) -> dict[str, Any]:
+    return {
+        "valid": report.valid,
+        "checks": [
+            {"name": c.name, "passed": c.passed, "message": c.message} for c in report.checks
+        ],
+    }
+
+
+@bp.route("/credentials/<credential_id>")
+def credential_page(credential_id: str) -> Response | str:
+    db = get_session()
+    credential = get_credential(db, credential_id)
+    if _wants_document():
+        return _json(credential.document)
+    report = verify_credential(db, credential.document, issuer_context())
+    return render_template(
+        "credentials/credential.html",
+        check_names=check_names(),
+        credential=credential,
+        doc=credential.document,
+        report=report,
+        document_json=json.dumps(credential.document, ensure_ascii=False, indent=2),
+    )
+
+
+@bp.route("/verify", methods=["GET", "POST"])
+@cross_site_allowed  # verifying changes nothing; other verifier sites may post here
+def verify() -> Response | str | tuple[Response | str, int]:
+    if request.method == "GET":
+        return render_template("credentials/verify.html", text="", report=None, error=None)
+    raw = request.get_data(as_text=True) if request.is_json else request.form.get("credential", "")
+    try:
+        document = json.loads(raw)
+    except ValueError:
+        document = None
+        error = gettext("This is not valid JSON.")
+    else:
+        error = None
+    api = request.is_json or _wants_document()
+    if error is not None:
+        if api:
+            return jsonify(
+                {"valid": False, "checks": [{"name": "format", "passed": False, "message": error}]}
+            ), 400
+        return render_template("credentials/verify.html", text=raw, report=None, error=error), 400
+    report = verify_credential(get_session(), document, issuer_context())
+    if api:
+        return jsonify(report_json(report))
+    return render_template(
+        "credentials/verify.html", text=raw, report=report, error=None, check_names=check_names()
+    )
+
+
+@bp.route("/issuers/<int:institution_id>/did.json")
+def issuer_did(institution_id: int) -> Response:
+    return _json(
+        issuer_document(get_session(), institution_id, issuer_context()), "application/did+json"
+    )
+
+
+@bp.route("/status/<int:list_id>")
+def status_list(list_id: int) -> Response:
+    return _json(status_list_document(get_session(), list_id))

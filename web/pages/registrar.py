@@ -1,0 +1,110 @@
+"""The registrar console: credentials of their institution, revoke, bulk-issue, export."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from datetime import UTC, datetime
+
+from flask import flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext
+from werkzeug.wrappers import Response
+
+from plugin.actors import Actor
+from plugin.credentials.service import bulk_issue, revoke_credential
+from plugin.errors import InvalidInput, NotAllowed
+from plugin.reports.access import registrar_institutions
+from plugin.reports.service import export_batch, registrar_credentials
+from web.auth import current_actor, require_actor
+from web.db import get_session
+from web.pages import bp
+from web.pages.credentials import issuer_context
+
+Page = Response | str | tuple[Response | str, int]
+
+
+def _actor() -> Actor:
+    actor = current_actor()
+    assert actor is not None  # noqa: S101 - require_actor ran first
+    return actor
+
+
+def _institution() -> int:
+    ids = registrar_institutions(get_session(), _actor().person_id)
+    if not ids:
+        raise NotAllowed("Only registrars and administrators can do this.")
+    return ids[0]
+
+
+def _moment(name: str) -> datetime | None:
+    value = request.values.get(name, "").strip()
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(value).replace(tzinfo=UTC)
+    except ValueError:
+        raise InvalidInput("Enter dates as year-month-day, for example 2027-02-01.") from None
+
+
+def _int(name: str) -> int | None:
+    value = request.values.get(name, "").strip()
+    return int(value) if value.isdigit() else None
+
+
+@bp.route("/registrar")
+@require_actor
+def registrar_console() -> Page:
+    institution_id = _institution()
+    status = request.args.get("status") or None
+    rows = registrar_credentials(
+        get_session(),
+        _actor(),
+        institution_id,
+        exchange_id=_int("exchange_id"),
+        since=_moment("since"),
+        until=_moment("until"),
+        status=status if status in ("valid", "revoked") else None,
+        person_id=_int("person_id"),
+    )
+    return render_template("registrar/console.html", rows=rows, args=request.args)
+
+
+@bp.route("/registrar/credentials/<credential_id>/revoke", methods=["POST"])
+@require_actor
+def registrar_revoke(credential_id: str) -> Page:
+    revoke_credential(
+        get_session(), _actor(), credential_id, request.form.get("reason", ""), issuer_context()
+    )
+    flash(gettext("The credential is revoked."))
+    return redirect(url_for("pages.registrar_console"), code=303)
+
+
+@bp.route("/registrar/bulk-issue", methods=["POST"])
+@require_actor
+def registrar_bulk_issue() -> Page:
+    exchange_id = _int("exchange_id")
+    if exchange_id is None:
+        raise InvalidInput("Choose an exchange.")
+    issued = bulk_issue(get_session(), _actor(), exchange_id, _institution(), issuer_context())
+    flash(gettext("%(count)s credentials issued.", count=len(issued)))
+    return redirect(url_for("pages.registrar_console"), code=303)
+
+
+@bp.route("/registrar/export", methods=["POST"])
+@require_actor
+def registrar_export() -> Response:
+    since = _moment("since") or datetime(1970, 1, 1, tzinfo=UTC)
+    until = _moment("until") or datetime.now(UTC)
+    batch = export_batch(get_session(), _actor(), _institution(), since, until, issuer_context())
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in batch.files.items():
+            archive.writestr(name, data)
+        archive.writestr("manifest.json", batch.manifest_bytes)
+    buffer.seek(0)
+    return send_file(
+        buffer,
+        mimetype="application/zip",
+        as_attachment=True,
+        download_name="credentials-export.zip",
+    )
