@@ -140,7 +140,10 @@ def check_chain(session: Session, batch: int = 1000) -> ChainReport:
     rows = session.scalars(
         select(LedgerEvent).order_by(LedgerEvent.seq).execution_options(yield_per=batch)
     )
-    return verify_events(_chained(row) for row in rows)
+    try:
+        return verify_events(_chained(row) for row in rows)
+    finally:
+        rows.close()  # a broken chain stops early; PostgreSQL's server cursor must still close
 
 
 def verify_chain(session: Session, actor: Actor) -> ChainReport:
