@@ -3,7 +3,8 @@
 Routes (``<slug>`` is ``leiden`` or ``bologna``):
 
 * ``GET /`` lists the universities; ``GET /<slug>/`` is the course page with its people;
-* ``GET /<slug>/course/<user_id>`` shows Tandem in an iframe, as the LMS would;
+* ``GET /<slug>/course/<user_id>`` shows Tandem in an iframe, as the LMS would; a
+  Brightspace-style page also answers the tool's postMessage storage calls (``_parent``);
 * ``GET /<slug>/launch/<user_id>?target=iframe|window`` starts the OIDC login at Tandem;
 * ``GET|POST /<slug>/auth`` answers Tandem's authentication request with a signed id_token;
 * ``GET /<slug>/jwks`` publishes the platform's keys;
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from flask import Flask, abort, render_template, request
 from flask.typing import ResponseReturnValue
@@ -63,7 +65,12 @@ def course_page(slug: str) -> ResponseReturnValue:
 def course_frame(slug: str, user_id: str) -> ResponseReturnValue:
     platform = platform_or_404(slug)
     user = user_or_404(platform, user_id)
-    return render_template("demo/course_frame.html", platform=platform, user=user)
+    return render_template(
+        "demo/course_frame.html",
+        platform=platform,
+        user=user,
+        tool_origin=origin_of(demo_state().tool.base_url),
+    )
 
 
 def launch(slug: str, user_id: str) -> ResponseReturnValue:
@@ -87,7 +94,9 @@ def launch(slug: str, user_id: str) -> ResponseReturnValue:
     if message == "deep_link" and user.role != "teacher":
         abort(403, description="Only teachers add activities.")
     login = DemoOIDCLogin(FlaskRequest(request), platform_conf(platform))
-    login.set_lti_message_hint(user=user, target=target, link=link, message=message)
+    login.set_lti_message_hint(
+        user=user, target=target, link=link, message=message, platform=platform
+    )
     response: ResponseReturnValue = login.initiate_login(user.user_id)
     return response
 
@@ -113,6 +122,11 @@ def deep_link_return(slug: str) -> ResponseReturnValue:
     except DeepLinkError as exc:
         return render_error(400, "The tool's answer was refused", str(exc), platform)
     return render_template("demo/deep_link_done.html", platform=platform, links=placed)
+
+
+def origin_of(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def jwks(slug: str) -> ResponseReturnValue:

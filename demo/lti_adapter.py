@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from typing import Any, cast
+from urllib.parse import urlencode
 
 from flask import Request as FlaskHttpRequest
 from flask import redirect, render_template
@@ -126,13 +127,31 @@ def encode_message_hint(
     return json.dumps(hint, separators=(",", ":"))
 
 
+STORAGE_TARGET = "_parent"  # Brightspace: the page embedding the tool answers
+
+
 class DemoOIDCLogin(OIDCLoginAbstract):  # type: ignore[misc]
-    """Third-party initiated login: redirect the browser to the tool's login URL."""
+    """Third-party initiated login: redirect the browser to the tool's login URL.
+
+    A platform with postMessage storage names its storage frame (``lti_storage_target``) when
+    the tool will show in its iframe, as Brightspace does; Moodle never sends it.
+    """
+
+    storage_target: str | None = None
 
     def set_lti_message_hint(self, **kwargs: Any) -> None:
         self._lti_message_hint = encode_message_hint(
             kwargs["user"], kwargs["target"], kwargs.get("link"), kwargs.get("message", "resource")
         )
+        platform: DemoPlatform = kwargs["platform"]
+        if kwargs["target"] == "iframe" and platform.profile.platform_storage:
+            self.storage_target = STORAGE_TARGET
+
+    def prepare_preflight_url(self, user_id: str) -> str:
+        url: str = super().prepare_preflight_url(user_id)
+        if self.storage_target is None:
+            return url
+        return f"{url}&{urlencode({'lti_storage_target': self.storage_target})}"
 
     def get_redirect(self, url: str) -> Response:
         return redirect(url, code=302)

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import jwt
-from flask import Response
+from flask import Response, make_response, render_template
 from pylti1p3.contrib.flask import FlaskMessageLaunch, FlaskOIDCLogin, FlaskRequest
 from pylti1p3.exception import LtiException, OIDCException
 from sqlalchemy.orm import Session
@@ -20,6 +20,7 @@ from lti.failures import LaunchError, Reason
 from lti.keys import ToolKey, ToolKeyStore
 from lti.models import Registration
 from lti.platform_keys import PlatformKeyCache
+from lti.platform_storage import remember_login, usable_target
 from lti.platforms import PENDING, DatabaseToolConf, find_registration, issuer_is_known
 from lti.roles import map_roles
 from lti.services import ServiceClient, TokenCache
@@ -99,9 +100,23 @@ def _reason_for(error: Exception) -> LaunchError:
 class _Launch(FlaskMessageLaunch):  # type: ignore[misc]
     """pylti1p3's launch with our key cache in place of its fetch-every-time key lookup."""
 
-    def __init__(self, tool_conf: DatabaseToolConf, key_cache: PlatformKeyCache, **kw: Any) -> None:
+    def __init__(
+        self,
+        tool_conf: DatabaseToolConf,
+        key_cache: PlatformKeyCache,
+        *,
+        state_verified: bool = False,
+        **kw: Any,
+    ) -> None:
         super().__init__(FlaskRequest(), tool_conf, **kw)
         self._key_cache = key_cache
+        self._state_verified = state_verified
+
+    def validate_state(self) -> _Launch:
+        """The state cookie, or a platform-storage read-back the route already confirmed."""
+        if not self._state_verified:
+            super().validate_state()
+        return self
 
     def get_public_key(self) -> tuple[str, str]:
         kid = self._jwt.get("header", {}).get("kid")
@@ -146,18 +161,45 @@ def login(
         DatabaseToolConf(session, lti.tool_key, known=registration),
         launch_data_storage=DatabaseLaunchStorage(session),
     )
-    if in_iframe:
+    storage_target = usable_target(params)
+    if in_iframe and storage_target is None:
         oidc.enable_check_cookies()
     try:
-        response: Response = oidc.redirect(lti.launch_url)
+        if storage_target is not None:
+            response = _login_through_platform_storage(session, oidc, lti, storage_target)
+        else:
+            response = oidc.redirect(lti.launch_url)
     except OIDCException as error:
         raise LaunchError(Reason.MISSING_PARAMETER, detail=str(error)) from error
-    session.commit()  # the nonce the platform will echo back
+    session.commit()  # the nonce the platform will echo back (and the storage proof)
     return response
 
 
-def validate(session: Session, lti: LtiContext, form: dict[str, str]) -> ValidLaunch:
-    """Check a launch completely, or raise LaunchError with the first reason that applies."""
+def _login_through_platform_storage(
+    session: Session, oidc: FlaskOIDCLogin, lti: LtiContext, target: str
+) -> Response:
+    """A page that puts the login's proof in the platform's storage frame, then goes on.
+
+    The state cookie is still set: where the browser keeps it, the launch needs no read-back.
+    """
+    redirect = oidc.get_redirect_object(lti.launch_url)
+    auth_url: str = redirect.get_redirect_url()
+    stored = remember_login(session, auth_url, target, auth_url)
+    page = make_response(
+        render_template("lti/storage_login.html", stored=stored, next_url=auth_url)
+    )
+    oidc._cookie_service.update_response(page)
+    return page
+
+
+def validate(
+    session: Session, lti: LtiContext, form: dict[str, str], *, state_verified: bool = False
+) -> ValidLaunch:
+    """Check a launch completely, or raise LaunchError with the first reason that applies.
+
+    ``state_verified``: the state was proven by a platform-storage read-back instead of the
+    state cookie (see lti.platform_storage); every other check still runs.
+    """
     id_token, state = form.get("id_token"), form.get("state")
     if not id_token or not state:
         raise LaunchError(Reason.MISSING_PARAMETER, detail="id_token and state are required")
@@ -177,6 +219,7 @@ def validate(session: Session, lti: LtiContext, form: dict[str, str]) -> ValidLa
     launch = _Launch(
         DatabaseToolConf(session, lti.tool_key, known=registration),
         lti.key_cache,
+        state_verified=state_verified,
         launch_data_storage=DatabaseLaunchStorage(session),
     )
     launch.set_jwt_verify_options({"verify_aud": False, "require": ["exp", "iat"]})
