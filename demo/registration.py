@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import secrets
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
-from flask import Flask, jsonify, redirect, render_template, request, url_for
+from flask import Flask, abort, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from .platforms import DemoPlatform
@@ -109,22 +109,30 @@ def new_registration_token(platform: DemoPlatform) -> str:
     return token
 
 
-def tool_registration_url(platform: DemoPlatform, token: str) -> str:
-    """Tandem's ``/lti/register`` with the two parameters the spec passes."""
+def default_tool_url() -> str:
+    return f"{demo_state().tool.base_url}/lti/register"
+
+
+def tool_registration_url(platform: DemoPlatform, tool_url: str, token: str) -> str:
+    """The URL the admin pasted, plus the two parameters the spec adds."""
     query = urlencode(
         {"openid_configuration": openid_configuration_url(platform), "registration_token": token}
     )
-    return f"{demo_state().tool.base_url}/lti/register?{query}"
+    return f"{tool_url}{'&' if '?' in tool_url else '?'}{query}"
 
 
 def admin_page(slug: str) -> ResponseReturnValue:
     platform = platform_or_404(slug)
-    return render_template("demo/admin.html", platform=platform)
+    return render_template("demo/admin.html", platform=platform, tool_url=default_tool_url())
 
 
 def admin_register(slug: str) -> ResponseReturnValue:
+    """Open the pasted tool URL (Tandem's, by default) to register, as Moodle does."""
     platform = platform_or_404(slug)
-    url = tool_registration_url(platform, new_registration_token(platform))
+    tool_url = request.form.get("tool_url", "").strip() or default_tool_url()
+    if urlsplit(tool_url).scheme not in ("http", "https"):
+        abort(400, description="The tool URL must be an http or https address.")
+    url = tool_registration_url(platform, tool_url, new_registration_token(platform))
     return render_template("demo/admin_register.html", platform=platform, register_url=url)
 
 

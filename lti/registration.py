@@ -6,8 +6,10 @@ host (so a link cannot make Tandem trust an issuer someone else controls), posts
 configuration with the one-time registration token, and stores what the platform answered.
 
 Moodle keeps a dynamically registered tool pending until its admin activates it, and so does
-Tandem for Moodle-family platforms (:data:`PENDING_FAMILIES`); Brightspace's registrations are
-active at once.
+Tandem for Moodle-family platforms (:data:`PENDING_FAMILIES`); other platforms' (Brightspace's)
+registrations are active at once when the URL carried a Tandem admin's invite
+(:mod:`lti.admin_access`), and pending otherwise: ``/lti/register`` is open to anyone, and an
+uninvited website must not become a trusted LMS by itself.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import requests
 from flask_babel import LazyString, lazy_gettext
 from sqlalchemy.orm import Session
 
+from lti.admin_access import invite_is_valid, use_up_invite
 from lti.claims import (
     AGS_LINEITEM_SCOPE,
     AGS_RESULT_READ_SCOPE,
@@ -211,6 +214,8 @@ def register_dynamically(
     config_url, token = params.get("openid_configuration"), params.get("registration_token")
     if not config_url or not token:
         raise RegistrationError(MISSING_PARAMETERS, 400)
+    invite = params.get("invite", "")
+    invited = invite_is_valid(session, invite)
     config = fetch_platform_configuration(http, config_url, allow_http=allow_http)
     answer = _post_registration(
         http, config["registration_endpoint"], token, tool_configuration(urls)
@@ -230,12 +235,15 @@ def register_dynamically(
         deployment_ids=(str(deployment),) if deployment else (),
         token_audience=audience if isinstance(audience, str) and audience else None,
         source="dynamic",
-        status=PENDING if starts_pending(config) else ACTIVE,
+        status=PENDING if starts_pending(config) or not invited else ACTIVE,
         platform_config={"openid_configuration": config, "registration_response": answer},
     )
     try:
-        return add_platform(session, spec, allow_http=allow_http)
+        registration = add_platform(session, spec, allow_http=allow_http)
     except Conflict as error:
         raise RegistrationError(DUPLICATE, 409, f"{spec.issuer} {spec.client_id}") from error
     except InvalidInput as error:
         raise RegistrationError(NOT_CONFIGURATION, 502, error.message) from error
+    if invited:
+        use_up_invite(session, invite)
+    return registration

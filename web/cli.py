@@ -335,6 +335,16 @@ def grades_retry(course_id: int) -> None:
     click.echo(f"{count} retried: {report.delivered} delivered, {report.failed} failed.")
 
 
+@platform_cli.command("invite")
+def platform_invite() -> None:
+    """Print a Dynamic Registration URL for one LMS (active at once; works once, 7 days)."""
+    from lti.admin_access import issue_registration_invite
+
+    token = issue_registration_invite(get_session())
+    base_url = current_app.config["TANDEM_SETTINGS"].base_url
+    click.echo(f"{base_url}/lti/register?invite={token}")
+
+
 admin_cli = AppGroup("admin", help="Tandem administrators.")
 cli.add_command(admin_cli)
 

@@ -120,6 +120,7 @@ def test_admin_page_is_accessible_and_fits_a_phone(
     result = cross_site_stack.tandem.test_cli_runner().invoke(cli, ["admin", "token"])
     page = context.new_page()
     page.goto(result.output.splitlines()[0])
+    assert axe_violations(page) == []
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(f"{cross_site_stack.tandem_url}/admin/")
     page.locator('[data-registration] button:has-text("Test this registration")').first.click()

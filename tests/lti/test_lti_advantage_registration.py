@@ -30,16 +30,27 @@ def healthy_lms(open_stack: LiveStack) -> Iterator[None]:
 
 
 def _register(
-    stack: LiveStack, platform: DemoPlatform, token: str | None = None
+    stack: LiveStack, platform: DemoPlatform, token: str | None = None, invite: str | None = None
 ) -> requests.Response:
-    return requests.get(
-        f"{stack.tandem_url}/lti/register",
-        params={
-            "openid_configuration": openid_configuration_url(platform),
-            "registration_token": token or new_registration_token(platform),
-        },
-        timeout=10,
-    )
+    params = {
+        "openid_configuration": openid_configuration_url(platform),
+        "registration_token": token or new_registration_token(platform),
+    }
+    if invite is not None:
+        params["invite"] = invite
+    return requests.get(f"{stack.tandem_url}/lti/register", params=params, timeout=10)
+
+
+def _cli(stack: LiveStack, *args: str) -> str:
+    result = stack.tandem.test_cli_runner().invoke(cli, list(args))
+    assert result.exit_code == 0, result.output
+    return str(result.output)
+
+
+def _invite(stack: LiveStack) -> str:
+    url = _cli(stack, "platform", "invite").strip()
+    assert url.startswith(f"{stack.tandem_url}/lti/register?invite=")
+    return url.rsplit("=", 1)[1]
 
 
 def _registrations(stack: LiveStack, platform: DemoPlatform) -> list[Registration]:
@@ -60,9 +71,27 @@ def _reason(page: requests.Response) -> str:
 
 def test_brightspace_style_registration_is_active_and_launches(open_stack: LiveStack) -> None:
     platform = open_stack.platform("leiden")
+    student = platform.students[0].user_id
+    uninvited = _register(open_stack, platform)
+    assert 'data-status="pending"' in uninvited.text  # nobody vouched for this platform
+    refused = requests.get(
+        f"{open_stack.demo_url}/leiden/launch/{student}?target=window", timeout=10
+    )
+    assert refused.status_code == 403
+    assert 'data-reason="registration_pending"' in refused.text
+    _cli(
+        open_stack,
+        "platform",
+        "remove",
+        "--issuer",
+        platform.issuer,
+        "--client-id",
+        platform.client_id,
+    )
     sent_before = len(platform.services.tool_registrations)
+    invite = _invite(open_stack)
 
-    page = _register(open_stack, platform)
+    page = _register(open_stack, platform, invite=invite)
 
     assert page.status_code == 200, page.text
     assert "org.imsglobal.lti.close" in page.text
@@ -109,10 +138,10 @@ def test_brightspace_style_registration_is_active_and_launches(open_stack: LiveS
     assert config["openid_configuration"]["issuer"] == platform.issuer
     assert config["registration_response"]["client_id"] == platform.client_id
 
-    landed = Launcher(open_stack).full_launch("leiden", platform.students[0].user_id)
+    landed = Launcher(open_stack).full_launch("leiden", student)
     assert landed.status_code == 200, landed.text
 
-    again = _register(open_stack, platform)
+    again = _register(open_stack, platform, invite=_invite(open_stack))
     assert again.status_code == 409
     assert "already registered" in _reason(again)
     assert len(_registrations(open_stack, platform)) == 1
@@ -120,14 +149,19 @@ def test_brightspace_style_registration_is_active_and_launches(open_stack: LiveS
 
 def test_moodle_style_registration_waits_for_both_admins(open_stack: LiveStack) -> None:
     platform = open_stack.platform("bologna")
-    admin_page = requests.post(f"{open_stack.demo_url}/bologna/admin/register", timeout=10)
+    invited_url = f"{open_stack.tandem_url}/lti/register?invite={_invite(open_stack)}"
+    admin_page = requests.post(
+        f"{open_stack.demo_url}/bologna/admin/register",
+        data={"tool_url": invited_url},
+        timeout=10,
+    )
     src = re.search(r'src="([^"]+/lti/register\?[^"]+)"', admin_page.text)
     assert src, admin_page.text
 
     page = requests.get(src.group(1).replace("&amp;", "&"), timeout=10)
 
     assert page.status_code == 200, page.text
-    assert 'data-status="pending"' in page.text
+    assert 'data-status="pending"' in page.text  # Moodle-style: even with an invite
     (registration,) = _registrations(open_stack, platform)
     assert registration.status == "pending"
     assert platform.tool_status == "pending"
@@ -146,11 +180,15 @@ def test_moodle_style_registration_waits_for_both_admins(open_stack: LiveStack) 
     assert refused_by_tandem.status_code == 403
     assert 'data-reason="registration_pending"' in refused_by_tandem.text
 
-    result = open_stack.tandem.test_cli_runner().invoke(
-        cli,
-        ["platform", "activate", "--issuer", platform.issuer, "--client-id", platform.client_id],
+    _cli(
+        open_stack,
+        "platform",
+        "activate",
+        "--issuer",
+        platform.issuer,
+        "--client-id",
+        platform.client_id,
     )
-    assert result.exit_code == 0, result.output
     landed = Launcher(open_stack).full_launch("bologna", teacher)
     assert landed.status_code == 200, landed.text
 

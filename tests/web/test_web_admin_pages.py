@@ -102,6 +102,14 @@ def test_list_and_self_check(live_stack: LiveStack) -> None:
     assert "HTTP 503" in broken.text
 
 
+def test_admin_makes_a_registration_url(live_stack: LiveStack) -> None:
+    http = _sign_in(live_stack)
+    page = http.post(f"{live_stack.tandem_url}/admin/registration-invite", timeout=10)
+    url = re.search(r'data-testid="invite-url">([^<]+)<', page.text)
+    assert url
+    assert url.group(1).startswith(f"{live_stack.tandem_url}/lti/register?invite=")
+
+
 def test_manual_registration_activate_and_remove(live_stack: LiveStack) -> None:
     http = _sign_in(live_stack)
     url = f"{live_stack.tandem_url}/admin/registrations"

@@ -17,7 +17,7 @@ from flask_babel import gettext, lazy_gettext
 from werkzeug.wrappers import Response
 
 from lti import platforms
-from lti.admin_access import redeem_admin_token
+from lti.admin_access import issue_registration_invite, redeem_admin_token
 from lti.launch import LtiContext
 from lti.selfcheck import check_registration
 from plugin.actors import Role
@@ -143,6 +143,14 @@ def _form_context(values: dict[str, str]) -> dict[str, Any]:
         "values": values,
         "check_labels": CHECK_LABELS,
     }
+
+
+@bp.route("/admin/registration-invite", methods=["POST"])
+@require_admin
+def admin_invite() -> str:
+    """A registration URL for one LMS: with its invite, a registration is active at once."""
+    token = issue_registration_invite(get_session())
+    return _page(invite_url=url_for("lti.register", invite=token, _external=True))
 
 
 @bp.route("/admin/registrations/<int:registration_id>/activate", methods=["POST"])
