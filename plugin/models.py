@@ -20,11 +20,11 @@ __all__ = [
     "completion",
     "courses",
     "credentials",
-    "ledger",
-    "reports",
     "exchanges",
+    "ledger",
     "matching",
     "people",
     "profiles",
+    "reports",
     "rooms",
 ]

@@ -6,9 +6,9 @@ bp = Blueprint("pages", __name__)
 
 from web.pages import (  # noqa: E402,F401  (routes register on import)
     admin,
-    grades,
     completion,
     credentials,
+    grades,
     home,
     registrar,
     room,
