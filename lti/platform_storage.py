@@ -20,11 +20,14 @@ import secrets
 from dataclasses import asdict, dataclass
 from urllib.parse import parse_qs, urlsplit
 
+from flask import render_template
 from sqlalchemy.orm import Session
 
+from lti.claims import LaunchClaims
 from lti.failures import LaunchError, Reason
 from lti.models import LaunchState
 from lti.state_storage import DatabaseLaunchStorage
+from plugin.actors import Actor
 
 STORAGE_TARGET_PARAM = "lti_storage_target"
 READ_BACK_FIELD = "lti_storage_value"
@@ -131,3 +134,35 @@ def take_handoff(session: Session, token: str) -> Handoff:
     if not isinstance(value, dict):
         raise LaunchError(Reason.STATE_MISMATCH, detail="this link was used or has expired")
     return Handoff(**value)
+
+
+@dataclass(frozen=True)
+class StateCheck:
+    """What the launch does about its state: show the read-back page first, or go on."""
+
+    page: str | None = None
+    verified: bool = False  # proven by the platform's storage instead of the cookie
+
+
+def check_state(session: Session, cookies: dict[str, str], form: dict[str, str]) -> StateCheck:
+    """Without the state cookie, a login that stored a proof is checked by reading it back.
+
+    Removes the read-back field from ``form``, so the rest of the launch sees the platform's
+    form only.
+    """
+    state = form.get("state")
+    stored = None if has_state_cookie(cookies, state) else waiting_login(session, state)
+    if stored is None:
+        return StateCheck()  # the cookie (or its absence) decides, in pylti1p3
+    if READ_BACK_FIELD not in form:
+        return StateCheck(page=render_template("lti/storage_launch.html", stored=stored, form=form))
+    confirm_read_back(session, stored, form.pop(READ_BACK_FIELD))
+    return StateCheck(verified=True)
+
+
+def handoff_page(session: Session, actor: Actor, claims: LaunchClaims) -> str:
+    """The landing page of a cookie-less launch, with its one-time new-window link."""
+    handoff = Handoff(
+        actor.person_id, actor.role.value, actor.course_id, claims.locale, claims.exchange_hint
+    )
+    return render_template("lti/launched.html", claims=claims, token=save_handoff(session, handoff))

@@ -12,15 +12,7 @@ from lti.deep_linking import PendingDeepLink
 from lti.failures import LaunchError, Reason
 from lti.launch import LtiContext, login, to_entry, validate
 from lti.placements import placement_was_copied
-from lti.platform_storage import (
-    READ_BACK_FIELD,
-    Handoff,
-    confirm_read_back,
-    has_state_cookie,
-    save_handoff,
-    take_handoff,
-    waiting_login,
-)
+from lti.platform_storage import check_state, handoff_page, take_handoff
 from lti.registration import RegistrationError, ToolUrls, register_dynamically
 from lti.roster import refresh_after_launch
 from plugin.actors import Actor, Role
@@ -48,16 +40,10 @@ def oidc_login() -> Response:
 def launch() -> BaseResponse:
     db, lti = get_session(), _lti()
     form = request.form.to_dict()
-    verified = False
-    stored = None
-    if not has_state_cookie(request.cookies, form.get("state")):
-        stored = waiting_login(db, form.get("state"))
-    if stored is not None:  # no cookie, but the login left a proof in the platform's storage
-        if READ_BACK_FIELD not in form:
-            return Response(render_template("lti/storage_launch.html", stored=stored, form=form))
-        confirm_read_back(db, stored, form.pop(READ_BACK_FIELD))
-        verified = True
-    valid = validate(db, lti, form, state_verified=verified)
+    state = check_state(db, request.cookies, form)  # postMessage storage, if no cookie
+    if state.page is not None:
+        return Response(state.page)
+    valid = validate(db, lti, form, state_verified=state.verified)
     arrival = enter_course(db, to_entry(valid))
     claims = valid.claims
     start_web_session(arrival.actor, locale=claims.locale, exchange_hint=claims.exchange_hint)
@@ -70,16 +56,8 @@ def launch() -> BaseResponse:
             raise LaunchError(Reason.UNSUPPORTED_MESSAGE, detail="only teachers add activities")
         token = PendingDeepLink.of(claims, arrival.actor).save(db)
         return redirect(url_for("lti.deep_link_picker", token=token), code=303)
-    if verified:  # the iframe keeps no cookie: continue in a first-party window
-        handoff = Handoff(
-            arrival.actor.person_id,
-            arrival.actor.role.value,
-            arrival.actor.course_id,
-            claims.locale,
-            claims.exchange_hint,
-        )
-        page = render_template("lti/launched.html", claims=claims, token=save_handoff(db, handoff))
-        return Response(page)
+    if state.verified:  # the iframe keeps no cookie: continue in a first-party window
+        return Response(handoff_page(db, arrival.actor, claims))
     if placement_was_copied(db, arrival.actor, claims.exchange_hint):
         return redirect(url_for("lti.copied_placement"), code=303)
     return redirect(url_for("pages.home"), code=303)
