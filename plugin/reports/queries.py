@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -20,6 +20,9 @@ class CredentialRow:
     learner: str
     exchange: str
     lms_trace: str
+    given_names: str = ""
+    family_name: str = ""
+    starts_on: date | None = None
 
 
 def credentials_of(
@@ -58,6 +61,9 @@ def credentials_of(
             (person.display_name or f"#{person.id}") if person else "",
             exchange.title if exchange else "",
             f"{course.namespace}|{course.external_id}" if course else "",
+            (person.given_name or person.chosen_name or person.lms_name or "") if person else "",
+            (person.family_name or "") if person else "",
+            exchange.starts_on if exchange else None,
         )
         for credential, person, exchange, course in session.execute(query)
     ]

@@ -16,6 +16,7 @@ from plugin.db import utcnow
 from plugin.ledger.models import EventKind
 from plugin.ledger.service import append, head_hash
 from plugin.reports.access import require_registrar
+from plugin.reports.elmo import to_elmo
 from plugin.reports.export import manifest, to_csv
 from plugin.reports.queries import CredentialRow, credentials_of
 
@@ -61,11 +62,12 @@ def export_batch(
     until: datetime,
     ctx: IssuerContext,
 ) -> ExportBatch:
-    """CSV of the period's credentials with a manifest signed by the institution's key."""
+    """CSV of the period's credentials and an ELMO 1.7.0 transcript per learner, with a
+    manifest signed by the institution's key."""
     rows = registrar_credentials(session, actor, institution_id, since=since, until=until)
-    files = {"credentials.csv": to_csv(rows)}
-    key = active_key(session, institution_id, ctx)
     now = utcnow()
+    files = {"credentials.csv": to_csv(rows), **to_elmo(rows, xsd_datetime(now))}
+    key = active_key(session, institution_id, ctx)
     append(
         session,
         EventKind.EXPORTED,
@@ -73,6 +75,7 @@ def export_batch(
         payload={
             "institution": institution_id,
             "rows": len(rows),
+            "files": len(files),
             "from": xsd_datetime(since),
             "until": xsd_datetime(until),
         },
