@@ -13,7 +13,9 @@ from plugin.matching import models as matching
 from plugin.people import models as people
 from plugin.profiles import models as profiles
 from plugin.reports import models as reports
+from plugin.rooms import attendance_models as room_calls
 from plugin.rooms import models as rooms
+from plugin.rooms import notes_models as room_notes
 
 __all__ = [
     "Base",
@@ -26,5 +28,7 @@ __all__ = [
     "people",
     "profiles",
     "reports",
+    "room_calls",
+    "room_notes",
     "rooms",
 ]

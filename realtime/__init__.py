@@ -9,10 +9,16 @@ from flask import Flask
 from flask_socketio import SocketIO
 
 from plugin.rooms.video import DEFAULT_JITSI_URL
+from realtime.calls import CallEvents
 from realtime.namespace import NAMESPACE, RoomNamespace
+from realtime.notes import NoteEvents
 from realtime.presence import make_presence
 from realtime.ratelimit import RateLimiter
 from realtime.state import EXTENSION, RoomsState, rooms_state
+
+
+class Rooms(CallEvents, NoteEvents, RoomNamespace):
+    """The ``/rooms`` namespace: chat, presence and tasks, plus shared-note and call events."""
 
 
 def register(
@@ -36,7 +42,7 @@ def register(
     )
     app.extensions[EXTENSION] = state
     if not any(h.namespace == NAMESPACE for h in socketio.namespace_handlers):
-        socketio.on_namespace(RoomNamespace(NAMESPACE))
+        socketio.on_namespace(Rooms(NAMESPACE))
     return state
 
 

@@ -241,17 +241,6 @@ class RoomNamespace(Namespace):  # type: ignore[misc]  # flask_socketio is untyp
         return {}
 
     @room_event
-    def on_note(self, ctx: Ctx, data: Any) -> Ack:
-        save = payloads.parse_note(data)
-        saved = service.save_note(ctx.db, ctx.actor, ctx.room_id, save.base_version, save.text)
-        ctx.broadcast("note", asdict(saved.note))
-        return {
-            "note": asdict(saved.note),
-            "conflict": saved.conflict,
-            "overwritten_text": saved.overwritten_text,
-        }
-
-    @room_event
     def on_task_add(self, ctx: Ctx, data: Any) -> Ack:
         add = payloads.parse_task_add(data)
         task = service.add_task(

@@ -4,10 +4,8 @@ Every function starts by resolving the actor's access to the room from the datab
 member removed a second ago is refused on their very next event. Members write; teachers of
 any seat in the exchange observe read-only and moderate.
 
-Shared note: versioned last-writer-wins with a conflict notice. A save names the version it
-was based on; it always lands (nobody's typing is thrown away silently), and when somebody
-else saved in between, the result says so and carries the text that was overwritten, so the
-client can show it for recovery.
+The shared note is a CRDT document edited live (plugin.rooms.notes); here it is only read, as
+the plain text the note's row mirrors.
 """
 
 from __future__ import annotations
@@ -111,13 +109,6 @@ class NoteView:
     version: int
     updated_by: str | None
     updated_at: str
-
-
-@dataclass(frozen=True)
-class NoteSaved:
-    note: NoteView
-    conflict: bool
-    overwritten_text: str | None = None
 
 
 @dataclass(frozen=True)
@@ -490,44 +481,12 @@ def _note_view(session: Session, note: Note) -> NoteView:
     )
 
 
-def _note_of(session: Session, room_id: int) -> Note:
-    note, _ = get_or_create(session, Note, {"room_id": room_id}, lambda: Note(room_id=room_id))
-    return note
-
-
 def get_note(session: Session, actor: Actor, room_id: int) -> NoteView:
     check_access(session, actor, room_id)
     note = session.scalar(select(Note).where(Note.room_id == room_id))
     if note is None:
         return NoteView(text="", version=0, updated_by=None, updated_at=utcnow().isoformat())
     return _note_view(session, note)
-
-
-def save_note(
-    session: Session, actor: Actor, room_id: int, base_version: int, text: str
-) -> NoteSaved:
-    """Save the note (last writer wins); say so, with the lost text, if it was stale."""
-    _writer(session, actor, room_id)
-    if len(text) > MAX_NOTE_CHARS:
-        raise InvalidInput("The note can be at most 100000 characters.")
-    _note_of(session, room_id)
-    # Lock the row (PostgreSQL; SQLite's immediate transaction already serialises writers).
-    note = session.scalars(
-        select(Note)
-        .where(Note.room_id == room_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).one()
-    conflict = base_version != note.version
-    overwritten = note.text if conflict and note.text != text else None
-    note.text = text
-    note.version += 1
-    note.updated_by_id = actor.person_id
-    note.updated_at = utcnow()
-    session.commit()
-    return NoteSaved(
-        _note_view(session, note), conflict=overwritten is not None, overwritten_text=overwritten
-    )
 
 
 # --- tasks -------------------------------------------------------------------------------

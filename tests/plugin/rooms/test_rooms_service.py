@@ -174,23 +174,6 @@ def test_members_show_name_institution_and_local_time_never_email(
     assert service.local_time("Not/AZone", now) is None
 
 
-def test_note_saves_are_versioned_and_a_stale_save_says_what_it_overwrote(
-    session: Session, world: World
-) -> None:
-    assert service.get_note(session, world.alice, world.room_id).version == 0
-    first = service.save_note(session, world.alice, world.room_id, 0, "Plan: A")
-    assert (first.conflict, first.note.version, first.note.updated_by) == (False, 1, "Alice")
-    # Bruno still edits the version-0 text and saves: his save wins, and he is told.
-    stale = service.save_note(session, world.bruno, world.room_id, 0, "Plan: B")
-    assert stale.conflict
-    assert stale.overwritten_text == "Plan: A"
-    assert service.get_note(session, world.chen, world.room_id).text == "Plan: B"
-    with pytest.raises(NotAllowed):
-        service.save_note(session, world.teacher, world.room_id, 2, "teacher edit")
-    with pytest.raises(InvalidInput):
-        service.save_note(session, world.alice, world.room_id, 2, "x" * 100_001)
-
-
 def test_tasks_follow_the_exchange_phases_and_record_who_finished(
     session: Session, world: World
 ) -> None:
