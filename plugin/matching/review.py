@@ -11,10 +11,13 @@ from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from plugin.errors import InvalidInput
+from plugin.matching.availability import SLOT_MINUTES, runs
 from plugin.matching.candidates import Candidate, MatchRules, ScoreBreakdown, SoftWeights, TeamDraft
-from plugin.matching.explain import draft
+from plugin.matching.explain import draft, shared_mask
 from plugin.matching.feasibility import team_violations
 from plugin.matching.problem import compile_problem
+
+WINDOWS_SHOWN = 3
 
 
 @dataclass(frozen=True)
@@ -23,6 +26,9 @@ class TeamReview:
 
     draft: TeamDraft
     broken: tuple[str, ...]
+    windows: tuple[tuple[int, int], ...] = ()
+    """The best shared weekly windows as (start, end) minutes since Monday 00:00 UTC, longest
+    first, so that pages can show them in the viewer's own time zone and language."""
 
 
 @dataclass(frozen=True)
@@ -50,7 +56,11 @@ def review(
         members = [index[cid] for cid in ids if cid in index]
         made = replace(draft(p, members, position), key=key)
         total = total + made.score
-        out.append(TeamReview(made, tuple(sorted(team_violations(p, members)))))
+        windows = tuple(
+            (start * SLOT_MINUTES, (start + length) * SLOT_MINUTES)
+            for start, length in runs(shared_mask(p, members))[:WINDOWS_SHOWN]
+        )
+        out.append(TeamReview(made, tuple(sorted(team_violations(p, members))), windows))
     return Review(tuple(out), total)
 
 

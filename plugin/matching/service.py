@@ -7,7 +7,7 @@ the run's working copy of the teams; the engine's result stays as it was returne
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import select
@@ -16,8 +16,14 @@ from sqlalchemy.orm import Session
 from plugin.actors import Actor, Role
 from plugin.db import utcnow
 from plugin.errors import Conflict, InvalidInput, NotFound
-from plugin.exchanges.models import Participant, ParticipantStatus
-from plugin.matching.candidates import Candidate, MatchResult, MatchRules
+from plugin.exchanges.models import Exchange, Participant, ParticipantStatus
+from plugin.matching.candidates import (
+    Candidate,
+    InfeasibilityReport,
+    MatchResult,
+    MatchRules,
+    Relaxation,
+)
 from plugin.matching.models import MatchingRun, Team, TeamMembership
 from plugin.matching.rebalance import Rebalance, place_late_joiners, rebalance_after_dropouts
 from plugin.matching.review import Review, review, rules_from_json, rules_to_json
@@ -37,6 +43,33 @@ class RunView:
     review: Review
     names: dict[str, str]
     report: str | None
+    problems: tuple[Relaxation, ...] = ()
+    institutions: dict[str, str] = field(default_factory=dict)
+    """Each student's home institution, which teachers of the exchange may see."""
+
+
+@dataclass(frozen=True)
+class MatchingOverview:
+    """What the teacher needs to set the rules: the exchange, its pool and every earlier run."""
+
+    exchange: Exchange
+    pool_size: int
+    institutions: tuple[str, ...]
+    runs: tuple[MatchingRun, ...]
+
+
+def matching_overview(session: Session, actor: Actor, exchange_id: int) -> MatchingOverview:
+    """The rules form's presets come from here; every stored run is listed for audit."""
+    exchange = _require_teacher(session, actor, exchange_id)
+    pool = pool_of(session, exchange_id)
+    runs = session.scalars(
+        select(MatchingRun)
+        .where(MatchingRun.exchange_id == exchange_id)
+        .order_by(MatchingRun.id.desc())
+    ).all()
+    return MatchingOverview(
+        exchange, len(pool), tuple(sorted({c.institution for c in pool})), tuple(runs)
+    )
 
 
 def _student_rows(session: Session, exchange_id: int) -> list[tuple[Participant, Profile | None]]:
@@ -151,14 +184,15 @@ def view_run(session: Session, actor: Actor, run_id: int) -> RunView:
     teams = {key: [str(pid) for pid in members] for key, members in run.teams.items()}
     known = {c.id for c in pool}
     teams = {key: [cid for cid in ids if cid in known] for key, ids in teams.items()}
-    report = None
-    if "report" in run.result:
-        report = " ".join(f"{p['reason']} ({p['suggestion']})." for p in run.result["report"])
+    problems = tuple(Relaxation(**p) for p in run.result.get("report", []))
+    report = InfeasibilityReport(problems).summary if "report" in run.result else None
     return RunView(
         run,
         review(pool, replace(rules, locked=()), teams),
         _names(session, run.exchange_id),
         report,
+        problems,
+        {c.id: c.institution for c in pool},
     )
 
 

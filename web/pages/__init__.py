@@ -10,6 +10,7 @@ from web.pages import (  # noqa: E402,F401  (routes register on import)
     credentials,
     grades,
     home,
+    matching,
     registrar,
     room,
     student,

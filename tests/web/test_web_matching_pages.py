@@ -1,0 +1,219 @@
+"""Teacher matching pages over HTTP: rules, preview, move, lock, re-run, publish, access, errors."""
+
+from __future__ import annotations
+
+import re
+
+from flask import Flask
+from flask import session as browser_state
+from flask.testing import FlaskClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from plugin.actors import Actor, Role
+from plugin.matching.models import MatchingRun, Team
+from tests.plugin.exchanges.world import make_world
+from tests.plugin.matching.test_matching_service import _exchange
+from web.auth import start_web_session
+
+RULES = {
+    "min_size": "3",
+    "max_size": "4",
+    "min_institutions": "2",
+    "max_per_institution": "2",
+    "min_hours": "2",
+    "working_languages": "en",
+    "min_level": "B1",
+    "avoid_isolation": "1",
+    "seed": "4",
+}
+
+
+def _sign_in(app: Flask, client: FlaskClient, actor: Actor) -> None:
+    with app.test_request_context():
+        start_web_session(actor)
+        state = dict(browser_state)
+    with client.session_transaction() as cookie:
+        cookie.clear()
+        cookie.update(state)
+
+
+def _run(session: Session, run_id: int) -> MatchingRun:
+    run = session.get(MatchingRun, run_id)  # each request closes the shared session
+    assert run is not None
+    return run
+
+
+def _run_id(location: str) -> int:
+    return int(re.findall(r"/matching/runs/(\d+)", location)[0])
+
+
+def test_rules_form_has_presets_from_the_exchange(
+    app: Flask, client: FlaskClient, session: Session
+) -> None:
+    world = make_world(session)
+    owner, exchange_id, _people = _exchange(world)
+    _sign_in(app, client, owner)
+    page = client.get(f"/exchanges/{exchange_id}/matching").get_data(as_text=True)
+    assert 'id="min_size"' in page
+    assert 'name="min_size"' in page
+    assert re.search(r'id="min_size"[^>]*value="4"', page)  # the exchange's teams of 4 to 6
+    assert re.search(r'id="max_size"[^>]*value="6"', page)
+    assert re.search(r'id="min_institutions"[^>]*value="2"', page)
+    assert re.search(r'id="max_per_institution"[^>]*value="3"', page)
+    assert re.search(r'name="working_languages"[^>]*value="en" checked', page)
+    assert '<option value="B1" selected>' in page
+    assert "No proposals yet." in page
+    overview = client.get(f"/exchanges/{exchange_id}/teacher").get_data(as_text=True)
+    assert f'href="/exchanges/{exchange_id}/matching"' in overview
+
+
+def test_teacher_proposes_edits_reruns_and_publishes(
+    app: Flask, client: FlaskClient, session: Session
+) -> None:
+    world = make_world(session)
+    owner, exchange_id, people = _exchange(world)
+    _sign_in(app, client, owner)
+    made = client.post(f"/exchanges/{exchange_id}/matching", data=RULES)
+    assert made.status_code == 303
+    run_url = made.headers["Location"]
+    run_id = _run_id(run_url)
+    preview = client.get(run_url).get_data(as_text=True)
+    assert preview.count('data-testid="team"') == 2
+    assert "mixes 2 universities" in preview
+    assert "6 h weekly overlap" in preview  # everyone is free Tue 13:00-19:00 UTC
+    assert "Tue 13:00\u201319:00" in preview  # best slot, in the viewer's zone (UTC here)
+    assert "working language: English" in preview
+    assert 'data-testid="total-score"' in preview
+    assert "@" not in preview  # no e-mail addresses on the page
+    run = _run(session, run_id)
+    assert run.seed == 4
+    assert run.rules["max_per_institution"] == 2
+    assert run.rules["weights"]["isolation_groups"]  # one group per university
+    keys = sorted(run.teams)
+    before = re.search(r'data-testid="total-score">.*?<dd>([-\d.]+)</dd>', preview, re.S)
+    assert before is not None
+
+    mover = run.teams[keys[0]][0]
+    moved = client.post(
+        f"/matching/runs/{run_id}/move", data={"person_id": str(mover), "team": keys[1]}
+    )
+    assert moved.status_code == 303
+    assert mover in _run(session, run_id).teams[keys[1]]
+    after = client.get(run_url).get_data(as_text=True)
+    total = re.search(r'data-testid="total-score">.*?<dd>([-\d.]+)</dd>', after, re.S)
+    assert total is not None
+    # Teams of 5 and 3 from 4 and 4: the size rule breaks or the score moves.
+    assert total.group(1) != before.group(1) or 'data-testid="broken"' in after
+
+    locked = client.post(
+        f"/matching/runs/{run_id}/lock", data={"person_id": str(mover), "locked": "1"}
+    )
+    assert locked.status_code == 303
+    page = client.get(run_url).get_data(as_text=True)
+    member = re.search(rf'data-person="{mover}".*?</li>', page, re.S)
+    assert member is not None
+    assert 'data-testid="locked"' in member.group(0)
+    assert "/move" not in member.group(0)  # a locked student offers Unlock, not Move
+    assert client.post(f"/matching/runs/{run_id}/move", data={"person_id": "x"}).status_code == 400
+    refused = client.post(
+        f"/matching/runs/{run_id}/move", data={"person_id": str(mover), "team": keys[0]}
+    )
+    assert refused.status_code == 409
+
+    again = client.post(f"/matching/runs/{run_id}/rerun", data={"seed": "5"})
+    assert again.status_code == 303
+    new_id = _run_id(again.headers["Location"])
+    assert new_id != run_id
+    rerun = _run(session, new_id)
+    assert rerun.seed == 5
+    if rerun.teams:  # the lock may make the pool infeasible; then the run holds a report
+        assert mover in rerun.teams[keys[1]]
+
+    assert client.post(f"/matching/runs/{run_id}/publish").status_code == 303
+    teams = session.scalars(select(Team).where(Team.exchange_id == exchange_id)).all()
+    assert len(teams) == len(_run(session, run_id).teams)
+    published = client.get(run_url).get_data(as_text=True)
+    assert 'data-testid="published"' in published
+    assert "/publish" not in published
+    assert "/move" not in published
+    audit = client.get(f"/exchanges/{exchange_id}/matching").get_data(as_text=True)
+    assert audit.count('data-testid="run"') == 2
+    assert "seed 4" in audit
+    assert "seed 5" in audit
+    assert "published" in audit
+
+    _sign_in(app, client, people[0])
+    home = client.get("/", follow_redirects=True).get_data(as_text=True)
+    assert "Go to your team room" in home
+
+
+def test_infeasible_rules_show_the_report_with_relaxations(
+    app: Flask, client: FlaskClient, session: Session
+) -> None:
+    world = make_world(session)
+    owner, exchange_id, _people = _exchange(world)
+    _sign_in(app, client, owner)
+    made = client.post(f"/exchanges/{exchange_id}/matching", data={**RULES, "min_hours": "10"})
+    assert made.status_code == 303
+    page = client.get(made.headers["Location"]).get_data(as_text=True)
+    assert 'data-testid="infeasible"' in page
+    assert 'role="alert"' in page
+    assert "Shared weekly hours" in page
+    assert "Suggested relaxation" in page
+    assert "lower the minimum to 6 h" in page
+    assert 'data-testid="team"' not in page
+    assert "/publish" not in page
+
+
+def test_bad_rules_come_back_with_a_400_and_what_was_typed(
+    app: Flask, client: FlaskClient, session: Session
+) -> None:
+    world = make_world(session)
+    owner, exchange_id, _people = _exchange(world)
+    _sign_in(app, client, owner)
+    cases = [
+        ({"min_size": "four"}, "Please enter whole numbers."),
+        ({"min_hours": "-1"}, "A number is outside its allowed range."),
+        ({"min_size": "5", "max_size": "3"}, "1 &lt;= minimum &lt;= maximum"),
+        ({"min_level": "Z9"}, "Choose a CEFR level from the list."),
+        ({"working_languages": "xx"}, "Choose working languages of this exchange."),
+    ]
+    for change, message in cases:
+        response = client.post(
+            f"/exchanges/{exchange_id}/matching", data={**RULES, "seed": "77", **change}
+        )
+        page = response.get_data(as_text=True)
+        assert response.status_code == 400, change
+        assert message in page, change
+        assert 'data-testid="rules-form"' in page
+        assert re.search(r'id="seed"[^>]*value="77"', page)
+    no_language = {k: v for k, v in RULES.items() if k != "working_languages"}
+    assert client.post(f"/exchanges/{exchange_id}/matching", data=no_language).status_code == 400
+    assert session.scalar(select(MatchingRun.id)) is None  # nothing stored for refused rules
+
+
+def test_students_and_outsiders_are_refused(
+    app: Flask, client: FlaskClient, session: Session
+) -> None:
+    world = make_world(session)
+    owner, exchange_id, people = _exchange(world)
+    _sign_in(app, client, owner)
+    run_id = _run_id(
+        client.post(f"/exchanges/{exchange_id}/matching", data=RULES).headers["Location"]
+    )
+    outsider = world.arrive("leiden", "t9", Role.TEACHER, course="other")
+    for actor in (people[0], outsider):
+        _sign_in(app, client, actor)
+        assert client.get(f"/exchanges/{exchange_id}/matching").status_code == 403
+        assert client.post(f"/exchanges/{exchange_id}/matching", data=RULES).status_code == 403
+        assert client.get(f"/matching/runs/{run_id}").status_code == 403
+        person = str(people[1].person_id)
+        for action, data in (
+            ("move", {"person_id": person, "team": "T01"}),
+            ("lock", {"person_id": person, "locked": "1"}),
+            ("rerun", {"seed": "1"}),
+            ("publish", {}),
+        ):
+            assert client.post(f"/matching/runs/{run_id}/{action}", data=data).status_code == 403
+    assert client.get("/matching/runs/999999").status_code == 404

@@ -1,0 +1,309 @@
+"""Teacher matching pages: set the rules, preview teams with scores and explanations, edit, publish.
+
+Each view parses the form, calls one matching use case and redirects to the preview, so a
+refresh never repeats an action; a refused rules form comes back filled in with a 400, and
+other domain errors become 4xx pages through web/errors.py.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from flask import redirect, render_template, request, url_for
+from flask_babel import format_datetime, format_time, gettext, lazy_gettext
+from werkzeug.datastructures import MultiDict
+from werkzeug.wrappers import Response
+
+from plugin.actors import Actor
+from plugin.errors import InvalidInput, TandemError
+from plugin.matching.candidates import MatchRules, SoftWeights
+from plugin.matching.review import TeamReview
+from plugin.matching.service import (
+    MatchingOverview,
+    RunView,
+    lock_member,
+    matching_overview,
+    move_member,
+    propose_teams,
+    publish_teams,
+    rerun,
+    view_run,
+)
+from plugin.profiles.languages import CEFR_LEVELS
+from web.auth import current_actor, require_actor
+from web.db import get_session
+from web.pages import bp
+from web.pages.forms import form_failed, language_name
+
+Page = Response | str | tuple[Response | str, int]
+
+MAX_SEED = 2**31 - 1
+DEFAULT_LEVEL = "B1"
+DEFAULT_HOURS = 2.0
+_MONDAY = datetime(2024, 1, 1, tzinfo=UTC)  # a Monday: week minutes become real instants
+
+# The engine names rules by these English keys; pages show them in the viewer's language.
+RULE_NAMES = {
+    "team size": lazy_gettext("Team size"),
+    "institutions per team": lazy_gettext("Universities per team"),
+    "members per institution": lazy_gettext("Students from one university"),
+    "shared hours": lazy_gettext("Shared weekly hours"),
+    "working language": lazy_gettext("Working language"),
+    "keep apart": lazy_gettext("Keep apart"),
+    "keep together": lazy_gettext("Keep together"),
+    "locked teams": lazy_gettext("Locked students"),
+}
+# Messages the engine and the matching use cases raise, for the Dutch catalogue.
+_USER_MESSAGES = (
+    lazy_gettext("Please enter whole numbers."),
+    lazy_gettext("Please enter numbers."),
+    lazy_gettext("A number is outside its allowed range."),
+    lazy_gettext("Choose a CEFR level from the list."),
+    lazy_gettext("Choose working languages of this exchange."),
+    lazy_gettext("Name at least one working language."),
+    lazy_gettext("Team size range must satisfy 1 <= minimum <= maximum."),
+    lazy_gettext("At least one institution per team is the weakest possible rule."),
+    lazy_gettext("The maximum per institution must be at least 1."),
+    lazy_gettext("Shared hours cannot be negative."),
+    lazy_gettext("This matching run does not exist."),
+    lazy_gettext("These teams are already published."),
+    lazy_gettext("This student is not in the proposed teams."),
+    lazy_gettext("Choose one of the proposed teams."),
+    lazy_gettext("Unlock this student before moving them."),
+    lazy_gettext("There are no teams to publish."),
+    lazy_gettext("This exchange already has teams."),
+    lazy_gettext("Only teachers of this exchange can change its teams."),
+    lazy_gettext("This exchange does not exist."),
+    lazy_gettext("These matching rules cannot be read."),
+    lazy_gettext("Unknown matching strategy."),
+)
+
+
+def _actor() -> Actor:
+    actor = current_actor()
+    assert actor is not None  # noqa: S101 - require_actor ran first
+    return actor
+
+
+def _number(form: MultiDict[str, str], name: str, low: float, high: float) -> float:
+    try:
+        value = float(form.get(name, "").strip())
+    except ValueError:
+        raise InvalidInput("Please enter numbers.") from None
+    if not low <= value <= high or math.isnan(value):
+        raise InvalidInput("A number is outside its allowed range.")
+    return value
+
+
+def _int(form: MultiDict[str, str], name: str, low: int, high: int) -> int:
+    try:
+        value = int(form.get(name, "").strip())
+    except ValueError:
+        raise InvalidInput("Please enter whole numbers.") from None
+    if not low <= value <= high:
+        raise InvalidInput("A number is outside its allowed range.")
+    return value
+
+
+def _languages(overview: MatchingOverview) -> list[str]:
+    return list(overview.exchange.languages) or ["en"]
+
+
+def preset_values(overview: MatchingOverview) -> dict[str, Any]:
+    """Sensible first rules: the exchange's team size, every university mixed where it can be."""
+    exchange = overview.exchange
+    universities = max(1, len(overview.institutions))
+    return {
+        "min_size": exchange.team_size_min,
+        "max_size": exchange.team_size_max,
+        "min_institutions": min(2, universities),
+        "max_per_institution": math.ceil(exchange.team_size_max / 2) if universities > 1 else "",
+        "min_hours": f"{DEFAULT_HOURS:g}",
+        "working_languages": _languages(overview),
+        "min_level": DEFAULT_LEVEL,
+        "avoid_isolation": True,
+        "seed": 0,
+    }
+
+
+def _submitted_values(form: MultiDict[str, str]) -> dict[str, Any]:
+    values: dict[str, Any] = {k: form.get(k, "") for k in form}
+    values["working_languages"] = form.getlist("working_languages")
+    values["avoid_isolation"] = form.get("avoid_isolation") == "1"
+    return values
+
+
+def parse_rules(form: MultiDict[str, str], overview: MatchingOverview) -> tuple[MatchRules, int]:
+    """Typed rules and seed from the form; the engine then checks that they fit together."""
+    languages = tuple(form.getlist("working_languages"))
+    if not set(languages) <= set(_languages(overview)):
+        raise InvalidInput("Choose working languages of this exchange.")
+    if not languages:
+        raise InvalidInput("Name at least one working language.")
+    level = form.get("min_level", "")
+    if level not in CEFR_LEVELS:
+        raise InvalidInput("Choose a CEFR level from the list.")
+    per_institution = form.get("max_per_institution", "").strip()
+    isolation = tuple(("institution", name) for name in overview.institutions)
+    rules = MatchRules(
+        min_size=_int(form, "min_size", 1, 50),
+        max_size=_int(form, "max_size", 1, 50),
+        min_institutions=_int(form, "min_institutions", 1, 20),
+        max_per_institution=(_int(form, "max_per_institution", 1, 50) if per_institution else None),
+        min_shared_hours=_number(form, "min_hours", 0, 80),
+        working_languages=languages,
+        min_level=level,
+        weights=SoftWeights(
+            isolation_groups=isolation if form.get("avoid_isolation") == "1" else ()
+        ),
+    )
+    return rules, _int(form, "seed", 0, MAX_SEED)
+
+
+def _start_page(overview: MatchingOverview, values: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "overview": overview,
+        "exchange": overview.exchange,
+        "values": values,
+        "work_languages": _languages(overview),
+        "cefr_levels": CEFR_LEVELS,
+        "language_name": language_name,
+        "rule_summary": rule_summary,
+    }
+
+
+def rule_summary(rules: dict[str, Any]) -> str:
+    """A stored run's rules in one line, for the audit list."""
+    per = rules.get("max_per_institution")
+    parts = [
+        gettext("teams of %(low)s to %(high)s", low=rules["min_size"], high=rules["max_size"]),
+        gettext("at least %(num)s universities", num=rules["min_institutions"]),
+        (
+            gettext("at most %(num)s from one university", num=per)
+            if per
+            else gettext("no limit per university")
+        ),
+        gettext("at least %(hours)s h shared", hours=f"{rules['min_shared_hours']:g}"),
+        str(
+            lazy_gettext(
+                "%(languages)s at %(level)s or above",
+                languages=", ".join(language_name(c) for c in rules["working_languages"]),
+                level=rules["min_level"],
+            )
+        ),
+    ]
+    return "; ".join(parts)
+
+
+@bp.route("/exchanges/<int:exchange_id>/matching", methods=["GET", "POST"])
+@require_actor
+def matching_home(exchange_id: int) -> Page:
+    session = get_session()
+    overview = matching_overview(session, _actor(), exchange_id)
+    if request.method == "GET":
+        return render_template(
+            "matching/start.html", **_start_page(overview, preset_values(overview))
+        )
+    try:
+        rules, seed = parse_rules(request.form, overview)
+        run = propose_teams(session, _actor(), exchange_id, rules, seed=seed)
+    except TandemError as error:
+        values = _submitted_values(request.form)
+        return form_failed(error, "matching/start.html", **_start_page(overview, values))
+    return redirect(url_for("pages.matching_run", run_id=run.id), code=303)
+
+
+def window_text(start: int, end: int) -> str:
+    """A weekly UTC window in the viewer's zone and language, e.g. "di 16:00-18:00"."""
+    begins = _MONDAY + timedelta(minutes=start)
+    ends = _MONDAY + timedelta(minutes=end)
+    return f"{format_datetime(begins, 'EEE HH:mm')}\u2013{format_time(ends, 'HH:mm')}"
+
+
+def explanation(view: RunView, team: TeamReview) -> str:
+    """The engine's explanation, said in the viewer's language and time zone."""
+    members = team.draft.member_ids
+    universities = len({view.institutions.get(cid, "") for cid in members})
+    hours = f"{team.draft.shared_hours:g}"
+    parts = [
+        (
+            gettext("mixes %(num)s universities", num=universities)
+            if universities != 1
+            else gettext("from one university only")
+        ),
+        gettext("%(hours)s h weekly overlap", hours=hours),
+    ]
+    if team.windows:
+        parts[-1] += ", " + gettext("best %(when)s", when=window_text(*team.windows[0]))
+    alone = _isolated(view, members)
+    parts.append(
+        gettext("isolated members: %(num)s", num=alone) if alone else gettext("no isolated member")
+    )
+    if team.draft.working_language:
+        parts.append(
+            gettext("works in %(language)s", language=language_name(team.draft.working_language))
+        )
+    return "; ".join(parts)
+
+
+def _isolated(view: RunView, members: tuple[str, ...]) -> int:
+    """Members who are the only one of an isolation group the rules name (as the engine counts)."""
+    groups = view.run.rules.get("weights", {}).get("isolation_groups", [])
+    homes = [view.institutions.get(cid, "") for cid in members]
+    return sum(
+        1 for attribute, value in groups if attribute == "institution" and homes.count(value) == 1
+    )
+
+
+@bp.route("/matching/runs/<int:run_id>")
+@require_actor
+def matching_run(run_id: int) -> str:
+    view = view_run(get_session(), _actor(), run_id)
+    return render_template(
+        "matching/run.html",
+        view=view,
+        run=view.run,
+        explanation=explanation,
+        window_text=window_text,
+        rule_names=RULE_NAMES,
+        rule_summary=rule_summary,
+        language_name=language_name,
+    )
+
+
+def _person_id() -> int:
+    raw = request.form.get("person_id", "")
+    if not raw.isdigit():
+        raise InvalidInput("Please enter whole numbers.")
+    return int(raw)
+
+
+@bp.route("/matching/runs/<int:run_id>/move", methods=["POST"])
+@require_actor
+def matching_move(run_id: int) -> Response:
+    move_member(get_session(), _actor(), run_id, _person_id(), request.form.get("team", ""))
+    return redirect(url_for("pages.matching_run", run_id=run_id, _anchor="teams"), code=303)
+
+
+@bp.route("/matching/runs/<int:run_id>/lock", methods=["POST"])
+@require_actor
+def matching_lock(run_id: int) -> Response:
+    locked = request.form.get("locked") == "1"
+    lock_member(get_session(), _actor(), run_id, _person_id(), locked)
+    return redirect(url_for("pages.matching_run", run_id=run_id, _anchor="teams"), code=303)
+
+
+@bp.route("/matching/runs/<int:run_id>/rerun", methods=["POST"])
+@require_actor
+def matching_rerun(run_id: int) -> Response:
+    run = rerun(get_session(), _actor(), run_id, _int(request.form, "seed", 0, MAX_SEED))
+    return redirect(url_for("pages.matching_run", run_id=run.id), code=303)
+
+
+@bp.route("/matching/runs/<int:run_id>/publish", methods=["POST"])
+@require_actor
+def matching_publish(run_id: int) -> Response:
+    publish_teams(get_session(), _actor(), run_id)
+    return redirect(url_for("pages.matching_run", run_id=run_id), code=303)
