@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 import lti.models  # noqa: F401  (registers LTI tables)
 import plugin.models  # noqa: F401
 from plugin.db import Base, make_engine
-from tests.live import Launcher, LiveStack, start_stack
+from tests.live import Launcher, LiveStack, running_stack
 from web.app import create_app
 from web.config import Settings
 
@@ -115,11 +115,8 @@ def live_stack(
     make_database: Callable[[str], str],
 ) -> Iterator[LiveStack]:
     """Tandem (migrated database of each backend) and the demo LMS, both on 127.0.0.1."""
-    stack, servers = start_stack(make_database(request.param), tmp_path_factory.mktemp("stack"))
-    yield stack
-    for server in servers:
-        server.stop()
-    stack.engine.dispose()  # closes pooled connections before the database is dropped
+    with running_stack(make_database(request.param), tmp_path_factory.mktemp("stack")) as stack:
+        yield stack
 
 
 @pytest.fixture

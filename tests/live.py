@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import socket
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -161,3 +162,16 @@ class Launcher:
             headers={"Accept": "application/json"},
             timeout=10,
         )
+
+
+@contextmanager
+def running_stack(database_url: str, instance: Path) -> Iterator[LiveStack]:
+    """A live stack for the duration of a block; servers stopped and connections closed after
+    (before a test database is dropped)."""
+    stack, servers = start_stack(database_url, instance)
+    try:
+        yield stack
+    finally:
+        for server in servers:
+            server.stop()
+        stack.engine.dispose()

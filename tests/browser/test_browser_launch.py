@@ -53,6 +53,8 @@ def page(browser: Any) -> Iterator[Any]:
 def axe_violations(frame: Any) -> list[dict[str, Any]]:
     if not AXE.exists():
         pytest.skip("axe-core is not installed (make install runs npm ci)")
+    # A click that navigates may still be loading: inject into the finished document only.
+    frame.wait_for_load_state("load")
     frame.add_script_tag(path=str(AXE))
     result: dict[str, Any] = frame.evaluate(
         """async () => await axe.run(document, {runOnly: {type: 'tag',
