@@ -14,10 +14,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from plugin.rooms.video import DEFAULT_JITSI_URL
+from plugin.rooms.video import DEFAULT_JITSI_URL, VideoProvider, VideoSettings
 
 ENVIRONMENTS = ("development", "test", "production")
 SECRET_KEY_FILE = "secret-key"  # noqa: S105 - a file name, not a secret
+# Socket.IO's async mode: threads for the embedded server and tests, gevent under
+# ``gunicorn -k gevent -w 1 wsgi:app`` in production (eventlet is deprecated upstream).
+ASYNC_MODES = ("threading", "gevent")
 
 
 class ConfigError(Exception):
@@ -37,6 +40,13 @@ class Settings:
     default_locale: str = "en"
     # Where team video calls happen (public meet.jit.si, or a self-hosted Jitsi).
     jitsi_url: str = DEFAULT_JITSI_URL
+    video_provider: str = VideoProvider.PUBLIC.value
+    jitsi_app_id: str | None = None
+    jitsi_app_secret: str | None = None
+    jaas_app_id: str | None = None
+    jaas_key_id: str | None = None
+    jaas_private_key_file: Path | None = None
+    async_mode: str | None = None  # None: gevent in production, threading elsewhere
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -63,11 +73,43 @@ class Settings:
             frame_ancestors=get("FRAME_ANCESTORS") or defaults.frame_ancestors,
             default_locale=get("DEFAULT_LOCALE") or defaults.default_locale,
             jitsi_url=(get("JITSI_URL") or defaults.jitsi_url).rstrip("/"),
+            video_provider=(get("VIDEO_PROVIDER") or defaults.video_provider).lower(),
+            jitsi_app_id=get("JITSI_APP_ID"),
+            jitsi_app_secret=get("JITSI_APP_SECRET"),
+            jaas_app_id=get("JAAS_APP_ID"),
+            jaas_key_id=get("JAAS_KEY_ID"),
+            jaas_private_key_file=Path(key_file)
+            if (key_file := get("JAAS_PRIVATE_KEY_FILE"))
+            else None,
+            async_mode=get("ASYNC_MODE"),
         )
 
     @property
     def is_production(self) -> bool:
         return self.env == "production"
+
+    @property
+    def socketio_async_mode(self) -> str:
+        return self.async_mode or ("gevent" if self.is_production else "threading")
+
+    @property
+    def video(self) -> VideoSettings:
+        """The call provider's settings (the JaaS key is read from its file here)."""
+        provider = VideoProvider(self.video_provider)
+        if provider is VideoProvider.JAAS:
+            key_file = self.jaas_private_key_file
+            return VideoSettings(
+                provider=provider,
+                app_id=self.jaas_app_id,
+                key_id=self.jaas_key_id,
+                private_key_pem=key_file.read_text() if key_file and key_file.is_file() else None,
+            )
+        return VideoSettings(
+            provider=provider,
+            base_url=self.jitsi_url,
+            app_id=self.jitsi_app_id,
+            app_secret=self.jitsi_app_secret,
+        )
 
     @property
     def is_https(self) -> bool:
@@ -85,6 +127,21 @@ class Settings:
         jitsi = urlsplit(self.jitsi_url)
         if jitsi.scheme not in ("http", "https") or not jitsi.netloc:
             raise ConfigError(f"TANDEM_JITSI_URL must be an absolute URL, not {self.jitsi_url!r}.")
+        if self.socketio_async_mode not in ASYNC_MODES:
+            raise ConfigError(
+                f"TANDEM_ASYNC_MODE must be one of {', '.join(ASYNC_MODES)}, "
+                f"not {self.socketio_async_mode!r}."
+            )
+        if self.video_provider not in {p.value for p in VideoProvider}:
+            choices = ", ".join(p.value for p in VideoProvider)
+            raise ConfigError(
+                f"TANDEM_VIDEO_PROVIDER must be one of {choices}, not {self.video_provider!r}."
+            )
+        video_problems = self.video.problems()
+        if video_problems:
+            raise ConfigError(
+                f"Video provider {self.video_provider}: " + "; ".join(video_problems) + "."
+            )
         if not self.is_production:
             return
         problems = []

@@ -57,6 +57,12 @@ def _form_action_sources() -> str:
     return f" {parts.scheme}://{parts.netloc}" if parts.scheme in ("http", "https") else ""
 
 
+def _frame_sources() -> str:
+    """A page that embeds a video call names the call's origin in ``g.csp_frame_src``."""
+    origin = g.get("csp_frame_src")
+    return f"; frame-src 'self' {origin}" if isinstance(origin, str) else ""
+
+
 def csp_nonce() -> str:
     if "csp_nonce" not in g:
         g.csp_nonce = secrets.token_urlsafe(16)
@@ -85,6 +91,7 @@ def init_app(app: Flask, settings: Settings) -> None:
             "style-src 'self'; img-src 'self' data:; connect-src 'self' ws: wss:; "
             f"frame-ancestors {settings.frame_ancestors}; base-uri 'none'; "
             f"form-action 'self'{_form_action_sources()}; object-src 'none'"
+            f"{_frame_sources()}"
         )
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Referrer-Policy"] = "strict-origin-when-cross-origin"

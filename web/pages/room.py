@@ -4,15 +4,19 @@ part is realtime/'s /rooms namespace; these pages are its shell."""
 
 from __future__ import annotations
 
-from flask import render_template, url_for
-from flask_babel import gettext
+from datetime import datetime
+
+from babel.dates import format_datetime
+from flask import current_app, g, render_template, url_for
+from flask_babel import get_locale, gettext
 from werkzeug.utils import redirect
 from werkzeug.wrappers import Response
 
-from plugin.actors import Actor
+from plugin.actors import Actor, Role
 from plugin.db import utcnow
 from plugin.matching.teams import remove_member
 from plugin.people.service import get_person
+from plugin.rooms.meetings import meeting_plan, meetings_ics
 from plugin.rooms.service import (
     exchange_teams,
     open_team_room,
@@ -20,13 +24,15 @@ from plugin.rooms.service import (
     room_of_team,
     rooms_of,
 )
-from plugin.rooms.video import jitsi_url
+from plugin.rooms.video import CallUser, video_call
 from realtime import disconnect_person, tokens
 from realtime.namespace import NAMESPACE
 from realtime.state import rooms_state
 from web.auth import current_actor, require_actor
+from web.config import Settings
 from web.db import get_session
 from web.extensions import socketio
+from web.i18n import select_timezone, zone
 from web.pages import bp
 from web.pages.forms import language_name
 
@@ -51,6 +57,12 @@ def team_room(team_id: int) -> str:
     access = open_team_room(db, actor, team_id)
     state = rooms_state()
     person = get_person(db, actor.person_id)
+    now = utcnow()
+    settings: Settings = current_app.config["TANDEM_SETTINGS"]
+    user = CallUser(person.id, person.display_name or "", moderator=actor.role is Role.TEACHER)
+    call = video_call(settings.video, state.secret, team_id, user, now)
+    if call.embed:  # the security headers let this page frame the call (web/security.py)
+        g.csp_frame_src = call.origin
     return render_template(
         "room/room.html",
         access=access,
@@ -58,7 +70,45 @@ def team_room(team_id: int) -> str:
         language_name=language_name,
         token=tokens.issue(state.secret, actor, access.room_id),
         namespace=NAMESPACE,
-        video_url=jitsi_url(state.jitsi_url, state.secret, team_id, person.display_name),
+        call=call,
+        plan=meeting_plan(db, actor, access.room_id, now),
+        now=now,
+        local_when=_local_when,
+        viewer_zone=select_timezone(),
+        call_name=user.name,
+    )
+
+
+def _local_when(moment: datetime, time_zone: str | None) -> str:
+    """A weekly time as it reads in a member's own zone ("Tuesday 17:00"), in the viewer's
+    language."""
+    return format_datetime(moment, "EEEE HH:mm", tzinfo=zone(time_zone), locale=get_locale())
+
+
+@bp.route("/teams/<int:team_id>/meetings.ics")
+@require_actor
+def team_meetings_ics(team_id: int) -> Response:
+    """The suggested weekly times as a calendar file (UTC, weekly RRULE until the exchange
+    ends)."""
+    actor = _actor()
+    db = get_session()
+    access = open_team_room(db, actor, team_id)
+    now = utcnow()
+    plan = meeting_plan(db, actor, access.room_id, now)
+    room_url = url_for("pages.team_room", team_id=team_id, _external=True)
+    body = meetings_ics(
+        slots=plan.slots,
+        summary=gettext("Team meeting: %(team)s", team=plan.team_name),
+        description=gettext("Join the call from the team room: %(url)s", url=room_url),
+        url=room_url,
+        uid_prefix=f"tandem-team-{team_id}",
+        now=now,
+        until=plan.until,
+    )
+    return Response(
+        body,
+        mimetype="text/calendar",
+        headers={"Content-Disposition": f'attachment; filename="team-{team_id}-meetings.ics"'},
     )
 
 

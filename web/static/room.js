@@ -43,8 +43,11 @@
 
   var socket = io(cfg.namespace, {
     auth: function (cb) { cb({token: token}); },
+    // Sticky sessions: nginx hashes this per-tab key to one Tandem process (see README).
+    query: {affinity: newClientId()},
     reconnectionDelayMax: 10000,
   });
+  window.tandemRoomSocket = socket; // room_call.js reports call attendance on it
 
   socket.on("connect", function () {
     var ask = cursor === null ? {} : {after: Math.max(0, cursor - REWIND)};
