@@ -413,6 +413,17 @@ def get_credential(session: Session, credential_id: str) -> Credential:
     return credential
 
 
+def my_credentials(session: Session, actor: Actor, exchange_id: int) -> list[Credential]:
+    """The learner's own credentials for an exchange, newest first (their completion page)."""
+    return list(
+        session.scalars(
+            select(Credential)
+            .where(Credential.person_id == actor.person_id, Credential.exchange_id == exchange_id)
+            .order_by(Credential.issued_at.desc(), Credential.id)
+        )
+    )
+
+
 def issuer_document(session: Session, institution_id: int, ctx: IssuerContext) -> dict[str, Any]:
     """The did:web document Tandem hosts for an institution (every key it ever signed with)."""
     rows = session.scalars(

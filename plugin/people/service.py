@@ -10,6 +10,7 @@ from plugin.actors import Actor, Role
 from plugin.courses.models import CourseMembership
 from plugin.errors import InvalidInput, NotAllowed, NotFound
 from plugin.exchanges.models import Participant, ParticipantStatus
+from plugin.ledger.service import forget_person
 from plugin.people.models import Institution, Person
 from plugin.profiles.models import Profile
 
@@ -130,4 +131,5 @@ def erase_participant(session: Session, actor: Actor, participant_id: int) -> No
         person = get_person(session, person_id)
         person.chosen_name = person.lms_name = person.given_name = None
         person.family_name = person.email = person.locale = None
+        forget_person(session, person_id)  # the ledger's chain stays; its personal part goes
     session.commit()

@@ -28,7 +28,7 @@ from plugin.completion.service import (
     students_for_teacher,
     submit_reflection,
 )
-from plugin.credentials.service import issue_credential
+from plugin.credentials.service import issue_credential, my_credentials
 from plugin.errors import InvalidInput, TandemError
 from plugin.exchanges.service import get_exchange
 from web.auth import current_actor, require_actor
@@ -70,6 +70,7 @@ def _progress_page(exchange_id: int) -> str:
     return render_template(
         "completion/student.html",
         progress=progress,
+        credentials=my_credentials(get_session(), _actor(), exchange_id),
         names=requirement_names(),
         statuses=status_names(),
     )

@@ -26,6 +26,7 @@ COMPLETION_MESSAGES = (
     lazy_gettext("Choose an exchange."),
     lazy_gettext("Only a registrar of this institution can do this."),
     lazy_gettext("Only registrars and administrators can do this."),
+    lazy_gettext("The ELMO export is not valid against the ELMO 1.7.0 schema."),
     lazy_gettext("This institution is not known to Tandem."),
     lazy_gettext("A registrar must belong to the institution they keep records for."),
     lazy_gettext("Only an approved completion earns a credential."),

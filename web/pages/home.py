@@ -18,6 +18,7 @@ from plugin.exchanges.service import (
     templates_for_teacher,
 )
 from plugin.people.service import get_person
+from plugin.reports.access import registrar_institutions
 from web.auth import current_actor, current_exchange_hint
 from web.db import get_session
 from web.errors import error_response
@@ -40,6 +41,7 @@ def home_context(
         "seats": exchanges_for_teacher(db, actor) if teaching else [],
         "templates": templates_for_teacher(db, actor) if teaching else [],
         "values": form or {},
+        "registrar": bool(registrar_institutions(db, actor.person_id)),
     }
 
 

@@ -1,0 +1,227 @@
+"""End to end through the demo LMS over HTTP: Leiden and Bologna teachers set up an exchange,
+a mixed team works (evidence recorded), the Leiden student's own teacher signs off, the
+credential is issued, verified on the public page and by POST /verify, revoked by Leiden's
+registrar, and from then on shows (and verifies) as revoked."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import requests
+from sqlalchemy import select
+
+from demo.platforms import DemoPlatform, DemoUser
+from demo.testing import launch_form_fields
+from plugin.actors import Actor, Role
+from plugin.matching.teams import create_team
+from plugin.people.models import ExternalAccount, Person
+from tests.live import LiveStack
+
+SETUP = {
+    "title": "Rivers & Deltas",
+    "description": "Leiden meets Bologna on water.",
+    "languages": ["en"],
+    "starts_on": "2027-02-01",
+    "ends_on": "2027-03-28",
+    "team_size_min": "3",
+    "team_size_max": "5",
+    "weekly_hours": "3",
+}
+REFLECTION = "I learnt to plan a shared project across two universities and time zones."
+
+
+@dataclass
+class Exchange:
+    """An exchange with one published team, ready for completion."""
+
+    id: int
+    owner: requests.Session
+    partner: requests.Session
+    leiden_student: requests.Session
+    leiden_student_id: int
+    bologna_students: list[int]
+    teacher_id: int
+
+
+def launch(stack: LiveStack, slug: str, user_id: str) -> tuple[requests.Session, str]:
+    """Click a person in the demo LMS; follow the OIDC flow and Tandem's routing."""
+    http = requests.Session()
+    page = http.get(f"{stack.demo_url}/{slug}/launch/{user_id}?target=window", timeout=10)
+    form = launch_form_fields(page.text)
+    landed = http.post(form.pop("action"), data=form, timeout=10)
+    assert landed.status_code == 200, landed.text
+    return http, landed.url
+
+
+def person_id(stack: LiveStack, platform: DemoPlatform, user: DemoUser) -> int:
+    with stack.session_factory() as db:
+        found = db.scalar(
+            select(ExternalAccount.person_id).where(
+                ExternalAccount.namespace == f"lti:{platform.issuer}",
+                ExternalAccount.subject == user.user_id,
+            )
+        )
+    assert found is not None
+    return found
+
+
+def _profile(zone: str) -> dict[str, object]:
+    return {
+        "display_name": "",
+        "time_zone": zone,
+        "slot": ["0-1080"],
+        "lang-0": "en",
+        "level-0": "B2",
+        "share": ["languages", "availability"],
+    }
+
+
+def set_up_exchange(stack: LiveStack) -> Exchange:
+    """Both teachers through their LMS; three students onboard; the teacher's use case makes
+    the team (the matching pages have their own end-to-end test)."""
+    leiden, bologna = stack.platform("leiden"), stack.platform("bologna")
+    base = stack.tandem_url
+    owner, _ = launch(stack, "leiden", leiden.teacher.user_id)
+    created = owner.post(f"{base}/exchanges/new", data=SETUP, timeout=10)
+    exchange_id = int(re.findall(r"/exchanges/(\d+)/teacher", created.url)[0])
+    code_page = owner.post(f"{base}/exchanges/{exchange_id}/code", timeout=10).text
+    code = re.findall(r'data-testid="join-code">([A-Z0-9-]+)<', code_page)[0]
+    partner, _ = launch(stack, "bologna", bologna.teacher.user_id)
+    partner.post(f"{base}/exchanges/join", data={"code": code}, timeout=10)
+    overview = owner.get(f"{base}/exchanges/{exchange_id}/teacher", timeout=10).text
+    seat_id = re.findall(r"/seats/(\d+)/decide", overview)[0]
+    owner.post(f"{base}/seats/{seat_id}/decide", data={"approve": "1"}, timeout=10)
+    members = [
+        (leiden, leiden.students[0], "Europe/Amsterdam"),
+        (bologna, bologna.students[0], "Europe/Rome"),
+        (bologna, bologna.students[1], "Europe/Rome"),
+    ]
+    sessions = []
+    for platform, student, zone in members:
+        http, landed = launch(stack, platform.slug, student.user_id)
+        assert http.post(landed, data=_profile(zone), timeout=10).status_code == 200
+        sessions.append(http)
+    teacher_id = person_id(stack, leiden, leiden.teacher)
+    ids = [person_id(stack, p, s) for p, s, _ in members]
+    homes = {"NL": teacher_id, "IT": person_id(stack, bologna, bologna.teacher)}
+    with stack.session_factory() as db:
+        # What `tandem platform add --country` records; the demo's registration names none.
+        for country, someone in homes.items():
+            home = db.get(Person, someone)
+            assert home is not None
+            home.institution.country = country
+        db.commit()
+        create_team(db, Actor(teacher_id, Role.TEACHER, None), exchange_id, "Deltas 1", ids)
+    return Exchange(exchange_id, owner, partner, sessions[0], ids[0], ids[1:], teacher_id)
+
+
+def complete_and_sign_off(stack: LiveStack, exchange: Exchange) -> str:
+    """Rule, evidence, reflection, request, sign-off by the own teacher; the credential's id."""
+    base = f"{stack.tandem_url}/exchanges/{exchange.id}/completion"
+    owner, student = exchange.owner, exchange.leiden_student
+    rule = {"min_meetings": "2", "min_contribution_weeks": "0", "reflection_required": "on"}
+    assert owner.post(f"{base}/rule", data=rule, timeout=10).status_code == 200
+    everyone = [str(exchange.leiden_student_id), *map(str, exchange.bologna_students)]
+    for day in ("2027-02-08", "2027-02-15"):
+        met = owner.post(f"{base}/meeting", data={"met_on": day, "person_id": everyone}, timeout=10)
+        assert met.status_code == 200
+    # Both find the completion pages from their exchange pages.
+    exchange_page = student.get(f"{stack.tandem_url}/exchanges/{exchange.id}", timeout=10).text
+    assert (
+        f'href="/exchanges/{exchange.id}/completion" data-testid="completion-link"' in exchange_page
+    )
+    teacher_page = owner.get(f"{stack.tandem_url}/exchanges/{exchange.id}/teacher", timeout=10).text
+    assert f'href="{base}/students"'.replace(stack.tandem_url, "") in teacher_page
+    page = student.get(base, timeout=10).text
+    assert re.search(r'data-requirement="meetings" data-done="yes"', page)
+    assert re.search(r'data-requirement="reflection" data-done="no"', page)
+    student.post(f"{base}/reflection", data={"reflection": REFLECTION}, timeout=10)
+    asked = student.post(f"{base}/request", timeout=10)
+    assert asked.status_code == 200
+    assert 'data-requirement="reflection" data-done="yes"' in asked.text
+    # The partner teacher is not the student's own teacher: no sign-off, no credential.
+    foreign = exchange.partner.post(
+        f"{base}/approve", data={"person_id": exchange.leiden_student_id}, timeout=10
+    )
+    assert foreign.status_code == 403
+    listing = owner.get(f"{base}/students", timeout=10).text
+    assert f'data-student="{exchange.leiden_student_id}"' in listing
+    signed = owner.post(
+        f"{base}/approve", data={"person_id": exchange.leiden_student_id}, timeout=10
+    )
+    assert signed.status_code == 200
+    notices = re.findall(r"<p>([^<]*)</p>", signed.text)
+    mine = student.get(base, timeout=10).text
+    found = re.findall(
+        r'data-testid="my-credential">\s*<a href="/credentials/([0-9a-f-]{36})"', mine
+    )
+    assert len(found) == 1, notices
+    return str(found[0])
+
+
+def _checks(report: dict[str, Any]) -> dict[str, bool]:
+    return {c["name"]: c["passed"] for c in report["checks"]}
+
+
+def test_complete_sign_off_issue_verify_revoke(live_stack: LiveStack) -> None:
+    exchange = set_up_exchange(live_stack)
+    credential_id = complete_and_sign_off(live_stack, exchange)
+    base = live_stack.tandem_url
+    anyone = requests.Session()  # a third party: no LMS, no Tandem sign-in
+
+    document = anyone.get(
+        f"{base}/credentials/{credential_id}", headers={"Accept": "application/ld+json"}, timeout=10
+    ).json()
+    assert document["credentialSubject"]["achievement"]["achievementType"] == "MicroCredential"
+    assert document["name"] == f"Virtual exchange: {SETUP['title']}"
+    human = anyone.get(f"{base}/credentials/{credential_id}", timeout=10).text
+    assert 'data-testid="verdict" class="ok"' in human
+    assert 'data-testid="revoked"' not in human
+    verified = anyone.post(f"{base}/verify", json=document, timeout=10).json()
+    assert verified["valid"] is True
+    assert all(_checks(verified).values())
+
+    # Leiden's registrar (designated by an administrator's command) revokes it.
+    leiden = live_stack.platform("leiden")
+    runner = live_stack.tandem.test_cli_runner()
+    with live_stack.session_factory() as db:
+        institution_id = db.scalar(
+            select(Person.institution_id).where(Person.id == exchange.teacher_id)
+        )
+    added = runner.invoke(
+        args=[
+            "tandem",
+            "registrar",
+            "add",
+            "--person-id",
+            str(exchange.teacher_id),
+            "--institution-id",
+            str(institution_id),
+        ]
+    )
+    assert added.exit_code == 0, added.output
+    registrar, _ = launch(live_stack, "leiden", leiden.teacher.user_id)
+    console = registrar.get(f"{base}/registrar", timeout=10).text
+    assert f'data-credential="{credential_id}"' in console
+    assert exchange.partner.get(f"{base}/registrar", timeout=10).status_code == 403
+    revoked = registrar.post(
+        f"{base}/registrar/credentials/{credential_id}/revoke",
+        data={"reason": "Issued to the wrong learner"},
+        timeout=10,
+    )
+    assert revoked.status_code == 200
+    assert (
+        f'data-credential="{credential_id}"'
+        in registrar.get(f"{base}/registrar?status=revoked", timeout=10).text
+    )
+
+    human = anyone.get(f"{base}/credentials/{credential_id}", timeout=10).text
+    assert 'data-testid="revoked"' in human
+    assert 'data-check="status" data-passed="no"' in human
+    again = anyone.post(f"{base}/verify", json=document, timeout=10).json()
+    assert again["valid"] is False
+    assert _checks(again) | {"status": True} == dict.fromkeys(_checks(again), True)
+    assert _checks(again)["status"] is False
+    assert _checks(again)["proof"] is True  # the signature still holds; only the status changed
