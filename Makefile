@@ -14,10 +14,11 @@ export TANDEM_DEMO_PORT
 STAMP := $(VENV)/.installed
 MO := web/translations/nl/LC_MESSAGES/messages.mo
 SOCKETIO_JS := web/static/vendor/socket.io.min.js
+NOTES_JS := web/static/vendor/notes.bundle.js
 
 .PHONY: install demo test lint typecheck imports pytest browser migrate translations bench clean
 
-install: $(STAMP) node_modules/.installed $(MO) $(SOCKETIO_JS)
+install: $(STAMP) node_modules/.installed $(MO) $(SOCKETIO_JS) $(NOTES_JS)
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Tandem needs Python 3.11 or newer")'
@@ -35,6 +36,13 @@ $(SOCKETIO_JS): node_modules/.installed
 	@if [ -f node_modules/socket.io-client/dist/socket.io.min.js ]; then \
 	  mkdir -p $(@D) && cp node_modules/socket.io-client/dist/socket.io.min.js $@; \
 	else echo "socket.io-client is missing: the room page cannot connect"; fi
+
+# The room's shared notes: Yjs is ESM, so web/static/src/notes.js is bundled into one file.
+$(NOTES_JS): web/static/src/notes.js node_modules/.installed
+	@if [ -x node_modules/.bin/esbuild ]; then \
+	  node_modules/.bin/esbuild web/static/src/notes.js --bundle --minify --format=iife \
+	    --target=es2019 --log-level=warning --outfile=$@; \
+	else echo "esbuild is missing: the room's shared notes cannot load"; fi
 
 $(MO): web/translations/nl/LC_MESSAGES/messages.po $(STAMP)
 	$(BIN)/pybabel compile -d web/translations

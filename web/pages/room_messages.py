@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext
 ROOM_MESSAGES = (
     lazy_gettext("A due date must look like 2026-03-01."),
     lazy_gettext("A message can be at most 4000 characters."),
+    lazy_gettext("A note change can be at most 500 kB."),
     lazy_gettext("A message cannot be empty."),
     lazy_gettext("A message needs a client id of 1 to 64 characters."),
     lazy_gettext("A person can be in only one team of an exchange."),
@@ -22,6 +23,7 @@ ROOM_MESSAGES = (
     lazy_gettext("Something went wrong; please try again."),
     lazy_gettext("Teachers observe this room; only team members can write in it."),
     lazy_gettext("The note can be at most 100000 characters."),
+    lazy_gettext("The note change was not understood."),
     lazy_gettext("The request was not understood."),
     lazy_gettext("This exchange does not exist."),
     lazy_gettext("This message does not exist."),

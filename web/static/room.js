@@ -19,8 +19,6 @@
   var lines = new Map();
   var oldestSeq = null;
   var pending = new Map(); // client id -> body, until the server acknowledged storing it
-  var noteVersion = 0;
-  var noteDirty = false;
   var phases = [];
   var tasks = new Map();
   var typingTimers = new Map();
@@ -67,10 +65,6 @@
   socket.on("chat", upsert);
   socket.on("presence", function (data) { online = new Set(data.online); renderMembers(); });
   socket.on("typing", showTyping);
-  socket.on("note", function (note) {
-    if (noteDirty) { $("note-status").textContent = T.newer; return; }
-    setNote(note);
-  });
   socket.on("task", function (task) { tasks.set(task.id, task); renderTasks(); });
 
   function onSync(ack) {
@@ -83,7 +77,6 @@
     cursor = Math.max(cursor || 0, ack.cursor);
     if (ack.more) { socket.emit("sync", {after: cursor}, onSync); return; }
     $("older").hidden = oldestSeq === null || oldestSeq <= 1;
-    if (!noteDirty) { setNote(ack.note); }
     phases = ack.phases;
     tasks = new Map(ack.tasks.map(function (t) { return [t.id, t]; }));
     renderMembers(); renderPhases(); renderTasks();
@@ -251,24 +244,7 @@
   }
   setInterval(renderMembers, 60000);
 
-  // ---- notes --------------------------------------------------------------------------
-  var note = $("note-input");
-  function setNote(n) {
-    note.value = n.text; noteVersion = n.version; noteDirty = false;
-  }
-  note.addEventListener("input", function () { noteDirty = true; });
-  var saveNote = $("note-save");
-  if (saveNote) {
-    saveNote.addEventListener("click", function () {
-      socket.emit("note", {base_version: noteVersion, text: note.value}, function (ack) {
-        if (!ack.ok) { $("note-status").textContent = ack.error.message; return; }
-        noteVersion = ack.note.version; noteDirty = false;
-        $("note-status").textContent = ack.conflict ? T.conflict : T.saved;
-        $("note-conflict").hidden = !ack.conflict;
-        $("note-overwritten").value = ack.overwritten_text || "";
-      });
-    });
-  }
+  // ---- notes: web/static/src/notes.js (a Yjs document on this socket) ----------------
 
   // ---- tasks --------------------------------------------------------------------------
   function renderPhases() {
