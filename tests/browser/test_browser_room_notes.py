@@ -32,7 +32,7 @@ def _converged(pages: list[Any], *parts: str) -> str:
             arg=list(parts),
             timeout=WAIT,
         )
-    values = {page.input_value(NOTE) for page in pages}
+    values: set[str] = {page.input_value(NOTE) for page in pages}
     assert len(values) == 1, values
     return values.pop()
 
