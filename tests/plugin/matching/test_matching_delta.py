@@ -66,6 +66,6 @@ def test_baselines_become_feasible_on_a_bench_like_pool(name: str) -> None:
     result = match(pool, RULES, strategy=name, seed=0, seconds=10.0)
     assert isinstance(result, MatchResult), getattr(result, "summary", result)
     assert broken_rules(pool, RULES, result) == []
-    optimised = match(pool, RULES, seed=0, seconds=2.0)
+    optimised = match(pool, RULES, seed=0, seconds=1.0)
     assert isinstance(optimised, MatchResult)
     assert optimised.objective > result.objective

@@ -115,10 +115,12 @@ def test_every_outcome_is_valid_teams_or_a_report(case: tuple[list[Candidate], M
         assert_valid(pool, rules, outcome)
 
 
-@settings(max_examples=4, deadline=None)
-@given(st.integers(min_value=0, max_value=2**16))
-def test_same_seed_gives_same_teams(seed: int) -> None:
-    pool = make_pool(18, seed)
+@settings(max_examples=3, deadline=None)
+@given(st.integers(min_value=10, max_value=16), st.integers(min_value=0, max_value=2**16))
+def test_same_seed_gives_same_teams(n: int, seed: int) -> None:
+    # Small pools still run every perturbation round to the end (never cut by the clock),
+    # which is what makes a same-seed rerun a real test of determinism.
+    pool = make_pool(n, seed)
     rules = MatchRules(min_institutions=3, max_per_institution=2)
     first = match(pool, rules, seed=seed, seconds=30)
     again = match(pool, rules, seed=seed, seconds=30)
@@ -251,7 +253,7 @@ def test_heuristic_reaches_the_exact_optimum_on_a_small_pool() -> None:
 def test_every_registered_strategy_returns_valid_teams(name: str) -> None:
     pool = make_pool(40, 8)
     rules = MatchRules(min_institutions=3, max_per_institution=2)
-    result = assert_valid(pool, rules, match(pool, rules, strategy=name, seed=1, seconds=3))
+    result = assert_valid(pool, rules, match(pool, rules, strategy=name, seed=1, seconds=1))
     assert result.strategy == name
 
 
