@@ -16,7 +16,7 @@ MO := web/translations/nl/LC_MESSAGES/messages.mo
 SOCKETIO_JS := web/static/vendor/socket.io.min.js
 NOTES_JS := web/static/vendor/notes.bundle.js
 
-.PHONY: install demo test lint typecheck imports pytest browser migrate translations bench clean
+.PHONY: install demo test lint typecheck imports pytest browser nginx migrate translations bench clean
 
 install: $(STAMP) node_modules/.installed $(MO) $(SOCKETIO_JS) $(NOTES_JS)
 
@@ -81,7 +81,16 @@ browser:
 	  else echo "chromium is missing and we are not root: browser tests will skip"; fi; \
 	fi
 
-pytest: install browser
+# nginx for the two-processes-behind-a-proxy test (tests/realtime/test_realtime_nginx.py).
+nginx:
+	@if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null \
+	    || echo "Could not install nginx: the nginx test will skip"; \
+	  else echo "nginx is missing and we are not root: the nginx test will skip"; fi; \
+	fi
+
+pytest: install browser nginx
 	$(BIN)/python -m pytest
 
 test: lint typecheck imports pytest

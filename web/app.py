@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import socketio as socketio_server
 from flask import Flask
 from flask_babel import get_locale
 from sqlalchemy.orm import Session
@@ -20,6 +21,20 @@ from web.extensions import babel, socketio
 from web.i18n import LANGUAGES, select_locale, select_timezone
 
 TRANSLATIONS = Path(__file__).parent / "translations"
+
+
+def client_manager(redis_url: str | None) -> socketio_server.Manager:
+    """Who fans emits out: this process alone, or every process through Redis.
+
+    Always explicit, because the shared ``socketio`` keeps its options between ``init_app``
+    calls. Redis gets a pool of 1000: redis-py's default of 100 runs dry under a burst of
+    emits, which then fail.
+    """
+    if not redis_url:
+        return socketio_server.Manager()
+    return socketio_server.RedisManager(
+        redis_url, channel="flask-socketio", redis_options={"max_connections": 1000}
+    )
 
 
 def create_app(
@@ -54,7 +69,11 @@ def create_app(
         session_factory = make_session_factory(make_engine(settings.database_url))
     db.init_app(app, session_factory)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
-    socketio.init_app(app, message_queue=settings.redis_url, async_mode="threading")
+    socketio.init_app(
+        app,
+        async_mode=settings.socketio_async_mode,
+        client_manager=client_manager(settings.redis_url),
+    )
     import realtime
 
     realtime.register(socketio, app, redis_url=settings.redis_url, jitsi_url=settings.jitsi_url)
