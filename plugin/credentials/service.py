@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from plugin.actors import Actor
 from plugin.completion.models import Completion, CompletionStatus
 from plugin.credentials import keys, signing, status_list
+from plugin.credentials.certificate import certificate_pdf
 from plugin.credentials.did_web import did_document, did_web
 from plugin.credentials.document import (
     Concept,
@@ -421,6 +422,29 @@ def my_credentials(session: Session, actor: Actor, exchange_id: int) -> list[Cre
             .where(Credential.person_id == actor.person_id, Credential.exchange_id == exchange_id)
             .order_by(Credential.issued_at.desc(), Credential.id)
         )
+    )
+
+
+def certificate(session: Session, actor: Actor | None, credential_id: str) -> bytes:
+    """The PDF certificate. Anyone with the link gets the public facts (as on the public page);
+    the learner's name is printed only for the learner and their institution's registrars."""
+    credential = get_credential(session, credential_id)
+    name = ""
+    person = session.get(Person, credential.person_id) if credential.person_id else None
+    if (
+        actor is not None
+        and person is not None
+        and (
+            actor.person_id == person.id
+            or person.institution_id in registrar_institutions(session, actor.person_id)
+        )
+    ):
+        name = person.display_name or ""
+    return certificate_pdf(
+        credential.document,
+        learner_name=name,
+        revoked=credential.revoked_at is not None,
+        created=credential.issued_at,
     )
 
 

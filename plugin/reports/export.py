@@ -55,9 +55,8 @@ def _names(achievement: Mapping[str, Any], target: str) -> str:
     return "; ".join(str(a.get("targetName", "")) for a in _alignments(achievement, target))
 
 
-def annex_row(row: CredentialRow) -> dict[str, str]:
-    """One CSV row: every Annex I element read back from the signed document itself."""
-    doc = row.credential.document
+def annex_elements(doc: Mapping[str, Any]) -> dict[str, str]:
+    """Every Annex I element, read back from the signed document itself."""
     subject = doc["credentialSubject"]
     achievement = subject["achievement"]
     identities = subject.get("identifier", [])
@@ -67,11 +66,6 @@ def annex_row(row: CredentialRow) -> dict[str, str]:
     outcomes = [line[2:] for line in narrative.splitlines() if line.startswith("- ")]
     results = subject.get("result", [])
     return {
-        "credential_id": row.credential.id,
-        "verify_url": str(doc["id"]),
-        "credential_sha256": row.credential.sha256,
-        "status": "revoked" if row.credential.revoked_at else "valid",
-        "revoked_at": row.credential.revoked_at.isoformat() if row.credential.revoked_at else "",
         "learner_identifier": hashed,
         "learner_esi": esi,
         "title": str(doc["name"]),
@@ -92,6 +86,20 @@ def annex_row(row: CredentialRow) -> dict[str, str]:
         "quality_assurance": _names(achievement, "QualityAssurance"),
         "identity_verification": _names(achievement, "IdentityVerification"),
         "grade": str(results[0].get("value", "")) if results else "",
+    }
+
+
+def annex_row(row: CredentialRow) -> dict[str, str]:
+    """One CSV row: the Annex I elements plus what the registry knows about the credential."""
+    doc = row.credential.document
+    revoked = row.credential.revoked_at
+    return {
+        "credential_id": row.credential.id,
+        "verify_url": str(doc["id"]),
+        "credential_sha256": row.credential.sha256,
+        "status": "revoked" if revoked else "valid",
+        "revoked_at": revoked.isoformat() if revoked else "",
+        **annex_elements(doc),
         "exchange": row.exchange,
         "lms_trace": row.lms_trace,
     }

@@ -179,6 +179,10 @@ def test_complete_sign_off_issue_verify_revoke(live_stack: LiveStack) -> None:
     human = anyone.get(f"{base}/credentials/{credential_id}", timeout=10).text
     assert 'data-testid="verdict" class="ok"' in human
     assert 'data-testid="revoked"' not in human
+    paper = anyone.get(f"{base}/credentials/{credential_id}/certificate.pdf", timeout=10)
+    assert paper.headers["Content-Type"] == "application/pdf"
+    assert paper.content.startswith(b"%PDF-")
+    assert b"credential.json" in paper.content  # the signed credential rides along
     verified = anyone.post(f"{base}/verify", json=document, timeout=10).json()
     assert verified["valid"] is True
     assert all(_checks(verified).values())

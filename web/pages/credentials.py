@@ -15,12 +15,14 @@ from flask_babel import gettext
 
 from plugin.credentials.service import (
     IssuerContext,
+    certificate,
     get_credential,
     issuer_document,
     status_list_document,
     verify_credential,
 )
 from plugin.credentials.verification import Report
+from web.auth import current_actor
 from web.db import get_session
 from web.pages import bp
 from web.security import cross_site_allowed
@@ -81,6 +83,15 @@ def credential_page(credential_id: str) -> Response | str:
         report=report,
         document_json=json.dumps(credential.document, ensure_ascii=False, indent=2),
     )
+
+
+@bp.route("/credentials/<credential_id>/certificate.pdf")
+def credential_certificate(credential_id: str) -> Response:
+    data = certificate(get_session(), current_actor(), credential_id)
+    response = current_app.response_class(data, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = "inline; filename=micro-credential.pdf"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 @bp.route("/verify", methods=["GET", "POST"])
