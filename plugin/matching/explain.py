@@ -69,8 +69,25 @@ def team_key(p: Problem, members: Sequence[int], position: int) -> str:
     locks = sorted({p.lock_keys[p.lock[i]] for i in members if p.lock[i] >= 0})
     if locks:
         return locks[0]
-    free = (f"T{k:02d}" for k in range(1, p.n + len(p.lock_keys) + 2))
-    return [key for key in free if key not in p.lock_keys][position]
+    return free_key(position, p.lock_keys)
+
+
+def free_key(position: int, taken: Sequence[str]) -> str:
+    """The `position`-th (from 0) of T01, T02, ... that no lock uses, in O(locks).
+
+    Listing the free keys per team cost O(n) each, O(n^2/size) in all: half the wall time
+    of a 10,000-student run.
+    """
+    k = position + 1
+    for number in sorted({int(key[1:]) for key in taken if _is_numbered(key)}):
+        if number > k:
+            break
+        k += 1
+    return f"T{k:02d}"
+
+
+def _is_numbered(key: str) -> bool:
+    return key[1:].isdigit() and key == f"T{int(key[1:]):02d}"
 
 
 def draft(p: Problem, members: Sequence[int], position: int) -> TeamDraft:
