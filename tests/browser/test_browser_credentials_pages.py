@@ -81,7 +81,8 @@ def _fits(page: Any) -> None:
     wide = page.evaluate(
         """(w) => [...document.querySelectorAll('body *')]
             .filter(e => e.getBoundingClientRect().right > w
-                || (e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflowX === 'visible'))
+                || (e.scrollWidth > e.clientWidth + 1
+                    && getComputedStyle(e).overflowX === 'visible'))
             .map(e => e.tagName + '.' + e.className).slice(0, 8)""",
         width,
     )
