@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 from pylti1p3.deployment import Deployment as LibDeployment
 from pylti1p3.registration import Registration as LibRegistration
 from pylti1p3.tool_config.abstract import ToolConfAbstract
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, joinedload
 
 from lti.keys import ToolKey
@@ -53,16 +53,22 @@ def _check_url(url: str, *, allow_http: bool) -> None:
         raise InvalidInput("Every platform URL must be an absolute https address.")
 
 
+# Built once: every login and launch looks a registration up, and building the statement
+# (and its cache key) per call cost more CPU than running it (py-spy on bench/launch.py).
+_BY_ISSUER = (
+    select(Registration)
+    .where(Registration.issuer == bindparam("issuer"))
+    .options(joinedload(Registration.deployments))
+)
+_BY_ISSUER_AND_CLIENT = _BY_ISSUER.where(Registration.client_id == bindparam("client_id"))
+
+
 def find_registration(session: Session, issuer: str, client_id: str | None) -> Registration | None:
     """By (issuer, client_id); without a client_id only when the issuer has exactly one."""
-    query = (
-        select(Registration)
-        .where(Registration.issuer == issuer)
-        .options(joinedload(Registration.deployments))
-    )
     if client_id is not None:
-        return session.scalars(query.where(Registration.client_id == client_id)).unique().first()
-    found = session.scalars(query).unique().all()
+        params = {"issuer": issuer, "client_id": client_id}
+        return session.scalars(_BY_ISSUER_AND_CLIENT, params).unique().first()
+    found = session.scalars(_BY_ISSUER, {"issuer": issuer}).unique().all()
     return found[0] if len(found) == 1 else None
 
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any, TypeVar
 
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, select
+from sqlalchemy import DateTime, Engine, MetaData, Select, bindparam, create_engine, event, select
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -109,8 +110,8 @@ def get_or_create(
     insert it; the unique constraint lets one win, and the loser's savepoint rolls back and
     finds the winner's row, so neither request fails. Returns (row, created).
     """
-    query = select(model).filter_by(**lookup)
-    found = session.scalar(query)
+    query = _lookup_statement(model, tuple(sorted(lookup)))
+    found = session.scalar(query, dict(lookup))
     if found is not None:
         return found, False
     try:
@@ -119,7 +120,17 @@ def get_or_create(
             session.add(row)
         return row, True
     except IntegrityError:
-        found = session.scalar(query)
+        found = session.scalar(query, dict(lookup))
         if found is None:
             raise
         return found, False
+
+
+@lru_cache(maxsize=256)
+def _lookup_statement(model: type[M], columns: tuple[str, ...]) -> Select[M]:
+    """One statement object per (model, columns), with bound parameters.
+
+    Launches run these lookups several times each; building ``select(...).where(...)`` and its
+    cache key anew every time cost more CPU than the query itself (py-spy on bench/launch.py).
+    """
+    return select(model).where(*(getattr(model, c) == bindparam(c) for c in columns))
