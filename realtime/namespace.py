@@ -57,10 +57,12 @@ class Ctx:
     access: RoomAccess
     state: RoomsState
     sid: str
+    # Taken when the event began: the connection may go away while the handler still runs.
+    claims: tokens.ConnectClaims
 
     @property
     def actor(self) -> Any:
-        return self.state.connections[self.sid].actor
+        return self.claims.actor
 
     @property
     def room_id(self) -> int:
@@ -94,7 +96,7 @@ def room_event(handler: Handler) -> Callable[..., Ack]:
             except TandemError:
                 return _lost_access(claims)
             try:
-                return {"ok": True, **handler(self, Ctx(db, access, state, sid), data)}
+                return {"ok": True, **handler(self, Ctx(db, access, state, sid, claims), data)}
             except TandemError as error:
                 return _domain_error(error)
             except Exception:
