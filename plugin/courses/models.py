@@ -40,6 +40,9 @@ class CourseMembership(Base):
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Set when the LMS roster no longer lists the person; cleared when they are back.
     left_at: Mapped[datetime | None]
+    # Set by the person's own launch into the course, never by a roster sync: a membership
+    # without it is someone Tandem knows only from the LMS roster (they never opened Tandem).
+    launched_at: Mapped[datetime | None]
 
     course: Mapped[Course] = relationship()
     person: Mapped[Person] = relationship()

@@ -87,9 +87,10 @@ def _get_or_create_membership(
 
 def _upsert_membership(session: Session, course: Course, person: Person, role: Role) -> None:
     membership, created = _get_or_create_membership(session, course, person, role)
+    membership.launched_at = utcnow()  # only a launch sets it; roster sync never does
     if not created:
         membership.role = role
-        membership.last_seen_at = utcnow()
+        membership.last_seen_at = membership.launched_at
         membership.left_at = None  # launching again means they are back
 
 

@@ -9,7 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from plugin.actors import Role
+from plugin.courses.models import CourseMembership
 from plugin.exchanges.models import Participant, ParticipantStatus, Seat, SeatStatus
+from plugin.people.models import Person
 from plugin.profiles.models import Profile
 
 
@@ -23,13 +25,27 @@ class ParticipantRow:
 
 
 @dataclass(frozen=True)
+class NeverLaunched:
+    """Students the course's LMS roster lists who have never opened Tandem from it.
+
+    ``names`` is None when the viewer may see the count only (see ``exchange_overview``).
+    """
+
+    count: int
+    names: tuple[str | None, ...] | None
+
+
+@dataclass(frozen=True)
 class SeatRoster:
     seat_id: int
+    course_id: int
+    institution_id: int
     institution: str
     course_title: str
     status: SeatStatus
     is_owner: bool
     people: list[ParticipantRow]
+    never_launched: NeverLaunched = NeverLaunched(0, ())
 
     @property
     def students(self) -> list[ParticipantRow]:
@@ -93,17 +109,51 @@ def seat_rosters(session: Session, exchange_id: int) -> list[SeatRoster]:
                 profile_complete=profile is not None and profile.completed_at is not None,
             )
         )
+    absent = never_launched(session, [seat.course_id for seat in seats])
     return [
         SeatRoster(
             seat_id=seat.id,
+            course_id=seat.course_id,
+            institution_id=seat.course.institution_id,
             institution=seat.course.institution.name,
             course_title=seat.course.title or seat.course.label or seat.course.external_id,
             status=seat.status,
             is_owner=seat.is_owner,
             people=by_seat.get(seat.id, []),
+            never_launched=_never_launched_of(absent.get(seat.course_id, [])),
         )
         for seat in seats
     ]
+
+
+def _never_launched_of(names: list[str | None]) -> NeverLaunched:
+    ordered = sorted(names, key=lambda n: (n is None, (n or "").casefold()))
+    return NeverLaunched(count=len(ordered), names=tuple(ordered))
+
+
+def never_launched(session: Session, course_ids: list[int]) -> dict[int, list[str | None]]:
+    """Display names, per course, of current students known only from the LMS roster.
+
+    A launch stamps ``CourseMembership.launched_at``; a roster sync never does, so a student
+    membership without it (and not marked as left) is someone who has never opened Tandem
+    from that course. Teachers are left out: the list is for nudging students.
+    """
+    if not course_ids:
+        return {}
+    rows = session.execute(
+        select(CourseMembership.course_id, Person)
+        .join(Person, Person.id == CourseMembership.person_id)
+        .where(
+            CourseMembership.course_id.in_(course_ids),
+            CourseMembership.role == Role.STUDENT,
+            CourseMembership.left_at.is_(None),
+            CourseMembership.launched_at.is_(None),
+        )
+    ).all()
+    found: dict[int, list[str | None]] = {}
+    for course_id, person in rows:
+        found.setdefault(course_id, []).append(person.display_name)
+    return found
 
 
 def pool_makeup(session: Session, exchange_id: int) -> PoolMakeup:

@@ -6,10 +6,10 @@ Use cases for teachers (create, copy, invite, decide, leave) and for everyone wh
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from plugin.actors import Actor, Role
@@ -26,7 +26,14 @@ from plugin.exchanges.models import (
     SeatStatus,
 )
 from plugin.exchanges.phases import Phase, check_phases, default_phases, shift_phases
-from plugin.exchanges.queries import PoolMakeup, SeatRoster, pool_makeup, seat_rosters
+from plugin.exchanges.queries import (
+    NeverLaunched,
+    PoolMakeup,
+    SeatRoster,
+    pool_makeup,
+    seat_rosters,
+)
+from plugin.people.service import participant_to_erase
 from plugin.profiles.languages import check_language_codes
 from plugin.profiles.models import Profile
 
@@ -511,10 +518,24 @@ class TeacherOverview:
     code_expires_at: datetime | None
 
 
+def _as_seen_by(roster: SeatRoster, viewer_institution_id: int) -> SeatRoster:
+    """Who has never launched, as a teacher of ``viewer_institution_id`` may see it.
+
+    Privacy rule: names of people who never opened Tandem come from their university's LMS
+    roster, so only teachers whose own seat's course belongs to that same university see them;
+    teachers of partner universities see the count only. (Participants who did launch show
+    their display name to every teacher of the exchange, as they do to their teammates.)
+    """
+    if roster.institution_id == viewer_institution_id:
+        return roster
+    return replace(roster, never_launched=NeverLaunched(roster.never_launched.count, None))
+
+
 def exchange_overview(session: Session, actor: Actor, exchange_id: int) -> TeacherOverview:
     """For teachers of approved seats only; read-only (nothing to commit)."""
     seat = require_seat_teacher(session, actor, exchange_id)
-    rosters = seat_rosters(session, exchange_id)
+    mine = seat.course.institution_id
+    rosters = [_as_seen_by(r, mine) for r in seat_rosters(session, exchange_id)]
     return TeacherOverview(
         exchange=seat.exchange,
         my_seat=seat,
@@ -523,4 +544,43 @@ def exchange_overview(session: Session, actor: Actor, exchange_id: int) -> Teach
         makeup=pool_makeup(session, exchange_id),
         pending=[r for r in rosters if r.status is SeatStatus.PENDING],
         code_expires_at=active_code_expiry(session, exchange_id) if seat.is_owner else None,
+    )
+
+
+@dataclass(frozen=True)
+class ErasurePreview:
+    """What the confirmation page names before a teacher erases someone from an exchange.
+
+    ``everywhere`` is True when the person is in no other exchange: their profile, names,
+    email and credential records then go as well, not only their place in this exchange.
+    """
+
+    exchange: Exchange
+    participant_id: int
+    display_name: str | None
+    institution: str
+    course_title: str
+    everywhere: bool
+
+
+def erasure_preview(
+    session: Session, actor: Actor, exchange_id: int, participant_id: int
+) -> ErasurePreview:
+    """Read-only: who would be erased and what would go, for the same teachers who may erase."""
+    participant = participant_to_erase(session, actor, participant_id)
+    if participant.exchange_id != exchange_id:
+        raise NotFound("This participant does not exist or has already been erased.")
+    other_exchanges = session.scalar(
+        select(func.count(Participant.id)).where(
+            Participant.person_id == participant.person_id, Participant.id != participant.id
+        )
+    )
+    course = participant.seat.course
+    return ErasurePreview(
+        exchange=participant.seat.exchange,
+        participant_id=participant.id,
+        display_name=participant.person.display_name if participant.person else None,
+        institution=course.institution.name,
+        course_title=course.title or course.label or course.external_id,
+        everywhere=not other_exchanges,
     )

@@ -100,13 +100,10 @@ def export_my_data(session: Session, actor: Actor) -> dict[str, Any]:
     }
 
 
-def erase_participant(session: Session, actor: Actor, participant_id: int) -> None:
-    """Remove a person from an exchange so that no personal data of theirs remains there.
+def participant_to_erase(session: Session, actor: Actor, participant_id: int) -> Participant:
+    """The participant the actor may erase (a check shared by erasure and its confirmation).
 
-    The participant row stays, without a person and marked erased, so counts per seat and
-    institution stay true. When the person is in no other exchange, their profile and every
-    name and email Tandem holds go too; a later launch starts afresh from what the LMS sends.
-    Teachers of the exchange's owning course or of the person's own course may do this.
+    Teachers of the exchange's owning course or of the person's own course may erase.
     """
     participant = session.get(Participant, participant_id)
     if participant is None or participant.status is ParticipantStatus.ERASED:
@@ -119,6 +116,17 @@ def erase_participant(session: Session, actor: Actor, participant_id: int) -> No
         raise NotAllowed(
             "Only teachers of this exchange's course or the person's own course can do this."
         )
+    return participant
+
+
+def erase_participant(session: Session, actor: Actor, participant_id: int) -> None:
+    """Remove a person from an exchange so that no personal data of theirs remains there.
+
+    The participant row stays, without a person and marked erased, so counts per seat and
+    institution stay true. When the person is in no other exchange, their profile and every
+    name and email Tandem holds go too; a later launch starts afresh from what the LMS sends.
+    """
+    participant = participant_to_erase(session, actor, participant_id)
     person_id = participant.person_id
     participant.person_id = None
     participant.status = ParticipantStatus.ERASED

@@ -1,15 +1,21 @@
 """Teacher pages: set up an exchange, invite and admit partner courses, look after the pool.
 
 Each view parses, calls one use case and renders or redirects; refused forms come back filled in.
+The roster button is the one place a teacher page calls the LTI adapter (NRPS), after the
+domain has said whose seat's course it is.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import redirect, render_template, request, url_for
+from flask import current_app, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
+from lti.launch import LtiContext
+from lti.roster import sync_course_roster
+from lti.services import ServiceError
+from plugin.courses.service import RosterResult
 from plugin.errors import TandemError
 from plugin.exchanges.service import (
     IssuedCode,
@@ -17,17 +23,21 @@ from plugin.exchanges.service import (
     create_exchange,
     decide_seat,
     draft_of,
+    erasure_preview,
     exchange_overview,
     issue_join_code,
     leave_exchange,
     request_seat,
     require_owner,
+    require_seat_teacher,
     update_exchange,
 )
 from plugin.people.service import erase_participant
+from plugin.reports.access import registrar_institutions
 from web.auth import current_actor, require_actor
 from web.db import get_session
 from web.pages import bp
+from web.pages.admin import is_admin
 from web.pages.forms import (
     exchange_draft,
     exchange_form_values,
@@ -112,10 +122,21 @@ def join_exchange() -> Page:
     return redirect(url_for("pages.home"), code=303)
 
 
-def _overview_page(exchange_id: int, issued: IssuedCode | None = None) -> str:
+def staff_links() -> dict[str, bool]:
+    """Which staff pages to link: LMS administrators to /admin/, registrars to /registrar."""
+    actor = current_actor()
+    registrar = actor is not None and bool(registrar_institutions(get_session(), actor.person_id))
+    return {"show_admin_link": is_admin(), "show_registrar_link": registrar}
+
+
+def _overview_context(exchange_id: int, **extra: Any) -> dict[str, Any]:
     overview = exchange_overview(get_session(), _actor(), exchange_id)
+    return {"overview": overview, **staff_links(), **template_helpers(), **extra}
+
+
+def _overview_page(exchange_id: int, issued: IssuedCode | None = None, **extra: Any) -> str:
     return render_template(
-        "exchange/teacher.html", overview=overview, issued=issued, **template_helpers()
+        "exchange/teacher.html", **_overview_context(exchange_id, issued=issued, **extra)
     )
 
 
@@ -150,8 +171,32 @@ def leave(exchange_id: int) -> Response:
     return redirect(url_for("pages.home"), code=303)
 
 
-@bp.route("/exchanges/<int:exchange_id>/participants/<int:participant_id>/erase", methods=["POST"])
+@bp.route("/exchanges/<int:exchange_id>/roster", methods=["POST"])
 @require_actor
-def erase(exchange_id: int, participant_id: int) -> Response:
-    erase_participant(get_session(), _actor(), participant_id)
+def sync_roster_now(exchange_id: int) -> Page:
+    """A seat's own teacher re-reads their course's roster from the LMS (NRPS) on demand."""
+    db = get_session()
+    seat = require_seat_teacher(db, _actor(), exchange_id)
+    context: LtiContext = current_app.extensions["tandem.lti"]
+    try:
+        result: RosterResult = sync_course_roster(db, context.client(), seat.course_id)
+    except TandemError as error:  # e.g. the course's launches never named a roster service
+        return form_failed(error, "exchange/teacher.html", **_overview_context(exchange_id))
+    except ServiceError as error:  # the LMS failed; its technical detail helps the admin
+        return _overview_page(exchange_id, roster_failure=str(error)), 502
+    return _overview_page(exchange_id, roster_synced=result)
+
+
+@bp.route(
+    "/exchanges/<int:exchange_id>/participants/<int:participant_id>/erase",
+    methods=["GET", "POST"],
+)
+@require_actor
+def erase(exchange_id: int, participant_id: int) -> Page:
+    """GET names the person and what will go; only the confirmation form's POST erases."""
+    db = get_session()
+    preview = erasure_preview(db, _actor(), exchange_id, participant_id)
+    if request.method == "GET":
+        return render_template("exchange/erase.html", preview=preview)
+    erase_participant(db, _actor(), participant_id)
     return redirect(url_for("pages.teacher_exchange", exchange_id=exchange_id), code=303)

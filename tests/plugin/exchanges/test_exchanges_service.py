@@ -24,17 +24,7 @@ from plugin.exchanges.service import (
     update_exchange,
 )
 from tests.plugin.exchanges.world import DRAFT, World
-
-
-def _partnered(world: World) -> tuple[Actor, Actor, int, int]:
-    """A Leiden-owned exchange with Bologna's course approved: (owner, partner, exchange, seat)."""
-    owner = world.arrive("leiden", "t1", Role.TEACHER)
-    partner = world.arrive("bologna", "t2", Role.TEACHER)
-    exchange = create_exchange(world.session, owner, DRAFT)
-    code = issue_join_code(world.session, owner, exchange.id).code
-    seat = request_seat(world.session, partner, code)
-    decide_seat(world.session, owner, seat.id, approve=True)
-    return owner, partner, exchange.id, seat.id
+from tests.plugin.exchanges.world import partnered as _partnered
 
 
 def test_a_teacher_creates_an_exchange_with_default_coil_phases(world: World) -> None:

@@ -10,7 +10,13 @@ from sqlalchemy.orm import Session
 
 from plugin.actors import Actor, Role
 from plugin.courses.service import CourseEntry, CourseRef, enter_course
-from plugin.exchanges.service import ExchangeDraft
+from plugin.exchanges.service import (
+    ExchangeDraft,
+    create_exchange,
+    decide_seat,
+    issue_join_code,
+    request_seat,
+)
 from plugin.people.identity import AccountRef, PersonFacts
 from plugin.people.service import create_institution
 
@@ -59,3 +65,14 @@ def make_world(session: Session) -> World:
     leiden = create_institution(session, "Universiteit Leiden", "NL")
     bologna = create_institution(session, "Università di Bologna", "IT")
     return World(session, leiden.id, bologna.id)
+
+
+def partnered(world: World) -> tuple[Actor, Actor, int, int]:
+    """A Leiden-owned exchange with Bologna's course approved: (owner, partner, exchange, seat)."""
+    owner = world.arrive("leiden", "t1", Role.TEACHER)
+    partner = world.arrive("bologna", "t2", Role.TEACHER)
+    exchange = create_exchange(world.session, owner, DRAFT)
+    code = issue_join_code(world.session, owner, exchange.id).code
+    seat = request_seat(world.session, partner, code)
+    decide_seat(world.session, owner, seat.id, approve=True)
+    return owner, partner, exchange.id, seat.id
