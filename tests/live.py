@@ -61,15 +61,23 @@ class LiveStack:
         return self.platforms[slug]
 
 
-def start_stack(database_url: str, instance: Path) -> tuple[LiveStack, list[ServerThread]]:
+def start_stack(
+    database_url: str, instance: Path, *, register: bool = True, demo_host: str = "127.0.0.1"
+) -> tuple[LiveStack, list[ServerThread]]:
+    """Serve Tandem (migrated database) and the demo LMS on free ports.
+
+    ``register=False`` leaves Tandem knowing no platform (dynamic registration tests);
+    ``demo_host="localhost"`` makes the LMS another *site* than Tandem on 127.0.0.1, so a
+    browser applies its third-party cookie rules.
+    """
     upgrade(database_url)  # the real migrations, not create_all
     tandem_port, demo_port = free_port(), free_port()
-    tandem_url, demo_url = f"http://127.0.0.1:{tandem_port}", f"http://127.0.0.1:{demo_port}"
+    tandem_url, demo_url = f"http://127.0.0.1:{tandem_port}", f"http://{demo_host}:{demo_port}"
     platforms = make_platforms(demo_url, instance / "demo-keys")
     engine = make_engine(database_url)
     session_factory = make_session_factory(engine)
     with session_factory() as db:
-        for platform in platforms:
+        for platform in platforms if register else ():
             args = platform.registration_args(tandem_url)
             args["deployment_ids"] = tuple(args["deployment_ids"])
             add_platform(db, PlatformSpec(**args), allow_http=True)
@@ -165,10 +173,12 @@ class Launcher:
 
 
 @contextmanager
-def running_stack(database_url: str, instance: Path) -> Iterator[LiveStack]:
+def running_stack(
+    database_url: str, instance: Path, *, register: bool = True, demo_host: str = "127.0.0.1"
+) -> Iterator[LiveStack]:
     """A live stack for the duration of a block; servers stopped and connections closed after
     (before a test database is dropped)."""
-    stack, servers = start_stack(database_url, instance)
+    stack, servers = start_stack(database_url, instance, register=register, demo_host=demo_host)
     try:
         yield stack
     finally:

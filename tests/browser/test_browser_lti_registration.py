@@ -11,8 +11,7 @@ import pytest
 from demo.registration import new_registration_token, openid_configuration_url
 from lti.platforms import find_registration
 from tests.browser.test_browser_launch import axe_violations, browser, page  # noqa: F401 (fixtures)
-from tests.live import LiveStack
-from tests.lti.stacks import start_open_stack
+from tests.live import LiveStack, running_stack
 from web.cli import cli
 
 pytestmark = pytest.mark.browser
@@ -22,11 +21,9 @@ pytestmark = pytest.mark.browser
 def fresh_stack(
     tmp_path_factory: pytest.TempPathFactory, make_database: Callable[[str], str]
 ) -> Iterator[LiveStack]:
-    stack, servers = start_open_stack(make_database("sqlite"), tmp_path_factory.mktemp("fresh"))
-    yield stack
-    for server in servers:
-        server.stop()
-    stack.engine.dispose()
+    database, instance = make_database("sqlite"), tmp_path_factory.mktemp("fresh")
+    with running_stack(database, instance, register=False) as stack:
+        yield stack
 
 
 def test_lms_admin_registers_tandem_with_one_click(

@@ -15,12 +15,10 @@ import pytest
 
 from lti.grades import queue_score, send_pending
 from lti.launch import LtiContext
-from lti.platforms import PlatformSpec, add_platform
 from plugin.courses.models import Course
 from plugin.people.models import ExternalAccount
 from tests.browser.test_browser_launch import ARGS, CHROMIUM, axe_violations, sync_api
-from tests.live import LiveStack
-from tests.lti.stacks import start_open_stack
+from tests.live import LiveStack, running_stack
 from web.cli import cli
 
 pytestmark = pytest.mark.browser
@@ -31,18 +29,9 @@ BLOCK_THIRD_PARTY_COOKIES = "--test-third-party-cookie-phaseout"
 def cross_site_stack(
     tmp_path_factory: pytest.TempPathFactory, make_database: Callable[[str], str]
 ) -> Iterator[LiveStack]:
-    stack, servers = start_open_stack(
-        make_database("sqlite"), tmp_path_factory.mktemp("cross-site"), demo_host="localhost"
-    )
-    with stack.session_factory() as db:
-        for platform in stack.platforms.values():
-            args = platform.registration_args(stack.tandem_url)
-            args["deployment_ids"] = tuple(args["deployment_ids"])
-            add_platform(db, PlatformSpec(**args), allow_http=True)
-    yield stack
-    for server in servers:
-        server.stop()
-    stack.engine.dispose()
+    database, instance = make_database("sqlite"), tmp_path_factory.mktemp("cross-site")
+    with running_stack(database, instance, demo_host="localhost") as stack:
+        yield stack
 
 
 @pytest.fixture(scope="module")

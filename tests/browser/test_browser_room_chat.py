@@ -12,15 +12,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-import requests
-from sqlalchemy import select
 
-from demo.platforms import DemoPlatform, DemoUser
-from demo.testing import launch_form_fields
+from demo.platforms import DemoUser
 from plugin.actors import Actor, Role
 from plugin.matching.teams import create_team
-from plugin.people.models import ExternalAccount
 from tests.browser.test_browser_launch import ARGS, CHROMIUM, axe_violations, sync_api
+from tests.exchange_flow import set_up_two_university_exchange
 from tests.live import LiveStack
 
 pytestmark = pytest.mark.browser
@@ -46,64 +43,14 @@ class Team:
     late: DemoUser
 
 
-def _launch(stack: LiveStack, slug: str, user_id: str) -> tuple[requests.Session, str]:
-    http = requests.Session()
-    page = http.get(f"{stack.demo_url}/{slug}/launch/{user_id}?target=window", timeout=10)
-    form = launch_form_fields(page.text)
-    landed = http.post(form.pop("action"), data=form, timeout=10)
-    assert landed.status_code == 200, landed.text
-    return http, landed.url
-
-
-def _person_id(stack: LiveStack, platform: DemoPlatform, user: DemoUser) -> int:
-    with stack.session_factory() as db:
-        person_id = db.scalar(
-            select(ExternalAccount.person_id).where(
-                ExternalAccount.namespace == f"lti:{platform.issuer}",
-                ExternalAccount.subject == user.user_id,
-            )
-        )
-    assert person_id is not None
-    return person_id
-
-
-def _profile(zone: str) -> dict[str, object]:
-    return {
-        "display_name": "",
-        "time_zone": zone,
-        "slot": ["0-1080"],
-        "lang-0": "en",
-        "level-0": "B2",
-        "share": ["languages", "availability"],
-    }
-
-
 @pytest.fixture(scope="module")
 def team(live_stack: LiveStack) -> Team:
     """Leiden's exchange with Bologna as partner; three students onboard over HTTP and the
     teacher's use case puts them in one team."""
     leiden, bologna = live_stack.platform("leiden"), live_stack.platform("bologna")
-    base = live_stack.tandem_url
-    owner, _ = _launch(live_stack, "leiden", leiden.teacher.user_id)
-    created = owner.post(f"{base}/exchanges/new", data=SETUP, timeout=10)
-    exchange_id = int(re.findall(r"/exchanges/(\d+)/teacher", created.url)[0])
-    code_page = owner.post(f"{base}/exchanges/{exchange_id}/code", timeout=10).text
-    code = re.findall(r'data-testid="join-code">([A-Z0-9-]+)<', code_page)[0]
-    partner, _ = _launch(live_stack, "bologna", bologna.teacher.user_id)
-    partner.post(f"{base}/exchanges/join", data={"code": code}, timeout=10)
-    overview = owner.get(f"{base}/exchanges/{exchange_id}/teacher", timeout=10).text
-    seat_id = re.findall(r"/seats/(\d+)/decide", overview)[0]
-    owner.post(f"{base}/seats/{seat_id}/decide", data={"approve": "1"}, timeout=10)
-    members = [
-        (leiden, leiden.students[0], "Europe/Amsterdam"),
-        (bologna, bologna.students[0], "Europe/Rome"),
-        (bologna, bologna.students[1], "Europe/Rome"),
-    ]
-    for platform, student, zone in members:
-        http, landed = _launch(live_stack, platform.slug, student.user_id)
-        assert http.post(landed, data=_profile(zone), timeout=10).status_code == 200
-    teacher = Actor(_person_id(live_stack, leiden, leiden.teacher), Role.TEACHER, None)
-    ids = [_person_id(live_stack, p, s) for p, s, _ in members]
+    exchange = set_up_two_university_exchange(live_stack, SETUP)
+    exchange_id, ids = exchange.id, exchange.student_ids
+    teacher = Actor(exchange.owner_id, Role.TEACHER, None)
     with live_stack.session_factory() as db:
         made = create_team(db, teacher, exchange_id, "Rivers 1", ids)
     return Team(exchange_id, made.id, leiden.students[0], bologna.students[0], bologna.students[1])

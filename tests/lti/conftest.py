@@ -1,4 +1,4 @@
-"""The unregistered live stack, per database backend (see tests/lti/stacks.py)."""
+"""The unregistered live stack (Tandem knows no platform yet), per database backend."""
 
 from __future__ import annotations
 
@@ -7,8 +7,7 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from tests.conftest import BACKENDS
-from tests.live import LiveStack
-from tests.lti.stacks import start_open_stack
+from tests.live import LiveStack, running_stack
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
@@ -17,10 +16,6 @@ def open_stack(
     tmp_path_factory: pytest.TempPathFactory,
     make_database: Callable[[str], str],
 ) -> Iterator[LiveStack]:
-    stack, servers = start_open_stack(
-        make_database(request.param), tmp_path_factory.mktemp("open-stack")
-    )
-    yield stack
-    for server in servers:
-        server.stop()
-    stack.engine.dispose()
+    database, instance = make_database(request.param), tmp_path_factory.mktemp("open-stack")
+    with running_stack(database, instance, register=False) as stack:
+        yield stack

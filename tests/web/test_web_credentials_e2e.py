@@ -12,11 +12,10 @@ from typing import Any
 import requests
 from sqlalchemy import select
 
-from demo.platforms import DemoPlatform, DemoUser
-from demo.testing import launch_form_fields
 from plugin.actors import Actor, Role
 from plugin.matching.teams import create_team
-from plugin.people.models import ExternalAccount, Person
+from plugin.people.models import Person
+from tests.exchange_flow import launch_as, set_up_two_university_exchange
 from tests.live import LiveStack
 
 SETUP = {
@@ -45,67 +44,12 @@ class Exchange:
     teacher_id: int
 
 
-def launch(stack: LiveStack, slug: str, user_id: str) -> tuple[requests.Session, str]:
-    """Click a person in the demo LMS; follow the OIDC flow and Tandem's routing."""
-    http = requests.Session()
-    page = http.get(f"{stack.demo_url}/{slug}/launch/{user_id}?target=window", timeout=10)
-    form = launch_form_fields(page.text)
-    landed = http.post(form.pop("action"), data=form, timeout=10)
-    assert landed.status_code == 200, landed.text
-    return http, landed.url
-
-
-def person_id(stack: LiveStack, platform: DemoPlatform, user: DemoUser) -> int:
-    with stack.session_factory() as db:
-        found = db.scalar(
-            select(ExternalAccount.person_id).where(
-                ExternalAccount.namespace == f"lti:{platform.issuer}",
-                ExternalAccount.subject == user.user_id,
-            )
-        )
-    assert found is not None
-    return found
-
-
-def _profile(zone: str) -> dict[str, object]:
-    return {
-        "display_name": "",
-        "time_zone": zone,
-        "slot": ["0-1080"],
-        "lang-0": "en",
-        "level-0": "B2",
-        "share": ["languages", "availability"],
-    }
-
-
 def set_up_exchange(stack: LiveStack) -> Exchange:
     """Both teachers through their LMS; three students onboard; the teacher's use case makes
     the team (the matching pages have their own end-to-end test)."""
-    leiden, bologna = stack.platform("leiden"), stack.platform("bologna")
-    base = stack.tandem_url
-    owner, _ = launch(stack, "leiden", leiden.teacher.user_id)
-    created = owner.post(f"{base}/exchanges/new", data=SETUP, timeout=10)
-    exchange_id = int(re.findall(r"/exchanges/(\d+)/teacher", created.url)[0])
-    code_page = owner.post(f"{base}/exchanges/{exchange_id}/code", timeout=10).text
-    code = re.findall(r'data-testid="join-code">([A-Z0-9-]+)<', code_page)[0]
-    partner, _ = launch(stack, "bologna", bologna.teacher.user_id)
-    partner.post(f"{base}/exchanges/join", data={"code": code}, timeout=10)
-    overview = owner.get(f"{base}/exchanges/{exchange_id}/teacher", timeout=10).text
-    seat_id = re.findall(r"/seats/(\d+)/decide", overview)[0]
-    owner.post(f"{base}/seats/{seat_id}/decide", data={"approve": "1"}, timeout=10)
-    members = [
-        (leiden, leiden.students[0], "Europe/Amsterdam"),
-        (bologna, bologna.students[0], "Europe/Rome"),
-        (bologna, bologna.students[1], "Europe/Rome"),
-    ]
-    sessions = []
-    for platform, student, zone in members:
-        http, landed = launch(stack, platform.slug, student.user_id)
-        assert http.post(landed, data=_profile(zone), timeout=10).status_code == 200
-        sessions.append(http)
-    teacher_id = person_id(stack, leiden, leiden.teacher)
-    ids = [person_id(stack, p, s) for p, s, _ in members]
-    homes = {"NL": teacher_id, "IT": person_id(stack, bologna, bologna.teacher)}
+    flow = set_up_two_university_exchange(stack, SETUP)
+    teacher_id, ids = flow.owner_id, flow.student_ids
+    homes = {"NL": teacher_id, "IT": flow.partner_teacher_id}
     with stack.session_factory() as db:
         # What `tandem platform add --country` records; the demo's registration names none.
         for country, someone in homes.items():
@@ -113,8 +57,9 @@ def set_up_exchange(stack: LiveStack) -> Exchange:
             assert home is not None
             home.institution.country = country
         db.commit()
-        create_team(db, Actor(teacher_id, Role.TEACHER, None), exchange_id, "Deltas 1", ids)
-    return Exchange(exchange_id, owner, partner, sessions[0], ids[0], ids[1:], teacher_id)
+        create_team(db, Actor(teacher_id, Role.TEACHER, None), flow.id, "Deltas 1", ids)
+    leiden_student = flow.students[0][2]
+    return Exchange(flow.id, flow.owner, flow.partner, leiden_student, ids[0], ids[1:], teacher_id)
 
 
 def complete_and_sign_off(stack: LiveStack, exchange: Exchange) -> str:
@@ -206,7 +151,7 @@ def test_complete_sign_off_issue_verify_revoke(live_stack: LiveStack) -> None:
         ]
     )
     assert added.exit_code == 0, added.output
-    registrar, _ = launch(live_stack, "leiden", leiden.teacher.user_id)
+    registrar, _ = launch_as(live_stack, "leiden", leiden.teacher.user_id)
     console = registrar.get(f"{base}/registrar", timeout=10).text
     assert f'data-credential="{credential_id}"' in console
     assert exchange.partner.get(f"{base}/registrar", timeout=10).status_code == 403

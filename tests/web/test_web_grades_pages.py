@@ -11,12 +11,12 @@ import requests
 from babel.dates import format_datetime
 from sqlalchemy import select
 
-from demo.testing import launch_form_fields
 from lti.grades import queue_score, send_pending
 from lti.launch import LtiContext
 from lti.models import GradeOutbox
 from plugin.courses.models import Course
 from plugin.people.models import ExternalAccount
+from tests.exchange_flow import launch_as
 from tests.live import LiveStack
 
 
@@ -27,15 +27,6 @@ def healthy_lms(live_stack: LiveStack) -> Iterator[None]:
         platform.services.down = False
 
 
-def _launched(stack: LiveStack, slug: str, user_id: str) -> requests.Session:
-    http = requests.Session()
-    page = http.get(f"{stack.demo_url}/{slug}/launch/{user_id}?target=window", timeout=10)
-    form = launch_form_fields(page.text)
-    landed = http.post(form.pop("action"), data=form, timeout=10)
-    assert landed.status_code == 200, landed.text
-    return http
-
-
 def _row(page: str, person_id: int) -> str:
     found = re.search(rf'<tr data-person="{person_id}".*?</tr>', page, re.S)
     assert found, page
@@ -44,7 +35,7 @@ def _row(page: str, person_id: int) -> str:
 
 def test_teacher_sees_delivery_and_retries(live_stack: LiveStack) -> None:
     platform = live_stack.platform("bologna")
-    teacher = _launched(live_stack, "bologna", platform.teacher.user_id)
+    teacher = launch_as(live_stack, "bologna", platform.teacher.user_id)[0]
     teacher.post(f"{live_stack.tandem_url}/timezone", data={"tz": "Asia/Tokyo"}, timeout=10)
     first, second = platform.students[0], platform.students[1]
     with live_stack.session_factory() as db:
@@ -101,7 +92,7 @@ def test_teacher_sees_delivery_and_retries(live_stack: LiveStack) -> None:
 
 def test_students_and_strangers_cannot_see_grades(live_stack: LiveStack) -> None:
     platform = live_stack.platform("bologna")
-    student = _launched(live_stack, "bologna", platform.students[0].user_id)
+    student = launch_as(live_stack, "bologna", platform.students[0].user_id)[0]
     assert student.get(f"{live_stack.tandem_url}/grades", timeout=10).status_code == 403
     assert student.post(f"{live_stack.tandem_url}/grades/send", timeout=10).status_code == 403
     assert requests.get(f"{live_stack.tandem_url}/grades", timeout=10).status_code == 401
