@@ -6,7 +6,7 @@ team's score breakdown and explanation, and name any hard rule the move broke.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
@@ -62,6 +62,46 @@ def review(
         )
         out.append(TeamReview(made, tuple(sorted(team_violations(p, members))), windows))
     return Review(tuple(out), total)
+
+
+def within_pool(rules: MatchRules, ids: Collection[str]) -> MatchRules:
+    """Drop pairs and locks that name someone no longer in the pool.
+
+    A student who leaves must not make stored rules unreadable: their pairs simply lapse.
+    """
+    return replace(
+        rules,
+        keep_together=tuple(p for p in rules.keep_together if p[0] in ids and p[1] in ids),
+        keep_apart=tuple(p for p in rules.keep_apart if p[0] in ids and p[1] in ids),
+        locked=tuple(lock for lock in rules.locked if lock[0] in ids),
+    )
+
+
+def placement_blockers(
+    pool: Sequence[Candidate],
+    rules: MatchRules,
+    teams: Mapping[str, Sequence[str]],
+    candidate_id: str,
+    closed: Collection[str] = (),
+) -> tuple[str, ...]:
+    """Why a student fits no open team: the hard rules broken by the closest miss.
+
+    The closest miss is the open team where adding them breaks the fewest rules (then the
+    smallest amount), so the teacher sees the one relaxation most likely to let them in.
+    Empty when every team is closed (locked) and none could take anyone.
+    """
+    p = compile_problem(pool, rules)
+    index = {c.id: i for i, c in enumerate(pool)}
+    newcomer = index[candidate_id]
+    tries = [
+        team_violations(p, [*(index[cid] for cid in ids if cid in index), newcomer])
+        for key, ids in sorted(teams.items())
+        if key not in closed
+    ]
+    if not tries:
+        return ()
+    closest = min(tries, key=lambda broken: (len(broken), sum(broken.values())))
+    return tuple(sorted(closest))
 
 
 def rules_to_json(rules: MatchRules) -> dict[str, Any]:

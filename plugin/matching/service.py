@@ -22,17 +22,37 @@ from plugin.matching.candidates import (
     InfeasibilityReport,
     MatchResult,
     MatchRules,
+    Move,
     Relaxation,
 )
 from plugin.matching.models import MatchingRun, Team, TeamMembership
 from plugin.matching.rebalance import Rebalance, place_late_joiners, rebalance_after_dropouts
-from plugin.matching.review import Review, review, rules_from_json, rules_to_json
+from plugin.matching.review import (
+    Review,
+    placement_blockers,
+    review,
+    rules_from_json,
+    rules_to_json,
+    within_pool,
+)
 from plugin.matching.strategies import STRATEGIES, match
 from plugin.matching.teams import _require_teacher
 from plugin.profiles.models import Profile
 
 PROPOSAL_SECONDS = 5.0
 """Time budget of one proposal: a teacher waits for the page, so a few seconds at most."""
+
+ISOLATION_ATTRIBUTES = ("institution", "country", "discipline")
+"""Profile fields a teacher may ask no team to leave one member alone in (gender is not
+collected, so it cannot be chosen)."""
+
+TEAM_NAME = "Team {key}"
+
+
+def team_key(team: Team) -> str:
+    """The run's key of a published team (its name is made from it), as pages label teams."""
+    prefix = TEAM_NAME.format(key="")
+    return team.name.removeprefix(prefix) if team.name.startswith(prefix) else team.name
 
 
 @dataclass(frozen=True)
@@ -46,6 +66,33 @@ class RunView:
     problems: tuple[Relaxation, ...] = ()
     institutions: dict[str, str] = field(default_factory=dict)
     """Each student's home institution, which teachers of the exchange may see."""
+    locked: frozenset[str] = frozenset()
+    late_joiners: tuple[str, ...] = ()
+    """Active students in no team of a published run: the late-joiner section lists them."""
+    left_in_teams: int = 0
+    """Members of the published teams who have left the exchange since (to rebalance)."""
+
+
+@dataclass(frozen=True)
+class Unplaced:
+    """A late joiner no open team can take, and the rules each try would break."""
+
+    candidate_id: str
+    rules: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TeamChanges:
+    """What a mid-exchange change did to the published teams, labelled as the teacher sees them.
+
+    Moves name teams by their key (``T01``); ``unresolved`` lists teams a rebalance left
+    breaking a rule because no repair would keep everyone placed.
+    """
+
+    run_id: int
+    moves: tuple[Move, ...]
+    unplaced: tuple[Unplaced, ...] = ()
+    unresolved: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -56,6 +103,10 @@ class MatchingOverview:
     pool_size: int
     institutions: tuple[str, ...]
     runs: tuple[MatchingRun, ...]
+    students: tuple[tuple[str, str], ...] = ()
+    """(id, "name (university)") of every student in the pool, for the pair pickers."""
+    attribute_values: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """The pool's values of each isolation attribute: one isolation group per value."""
 
 
 def matching_overview(session: Session, actor: Actor, exchange_id: int) -> MatchingOverview:
@@ -67,8 +118,20 @@ def matching_overview(session: Session, actor: Actor, exchange_id: int) -> Match
         .where(MatchingRun.exchange_id == exchange_id)
         .order_by(MatchingRun.id.desc())
     ).all()
+    names = _names(session, exchange_id)
     return MatchingOverview(
-        exchange, len(pool), tuple(sorted({c.institution for c in pool})), tuple(runs)
+        exchange,
+        len(pool),
+        tuple(sorted({c.institution for c in pool})),
+        tuple(runs),
+        tuple(
+            (c.id, f"{names.get(c.id, '?')} ({c.institution})")
+            for c in sorted(pool, key=lambda c: (names.get(c.id, "?").casefold(), int(c.id)))
+        ),
+        {
+            name: tuple(sorted({c.attribute(name) for c in pool} - {""}))
+            for name in ISOLATION_ATTRIBUTES
+        },
     )
 
 
@@ -177,12 +240,27 @@ def _run_for_teacher(session: Session, actor: Actor, run_id: int) -> MatchingRun
 
 
 def view_run(session: Session, actor: Actor, run_id: int) -> RunView:
-    """Recompute every team's score and explanation from the run's current teams."""
+    """Recompute every team's score and explanation from the run's current teams.
+
+    Once published, the teams are the real ones (late joiners placed, dropouts rebalanced),
+    not the run's copy from the day it was published.
+    """
     run = _run_for_teacher(session, actor, run_id)
-    rules = rules_from_json(run.rules)
     pool = pool_of(session, run.exchange_id)
-    teams = {key: [str(pid) for pid in members] for key, members in run.teams.items()}
     known = {c.id for c in pool}
+    rules = within_pool(rules_from_json(run.rules), known)
+    late: tuple[str, ...] = ()
+    left = 0
+    if run.published_at is None:
+        teams = {key: [str(pid) for pid in members] for key, members in run.teams.items()}
+        locked = frozenset(run.locked)
+    else:
+        rows = session.scalars(select(Team).where(Team.exchange_id == run.exchange_id)).all()
+        teams = {team_key(t): [str(m.person_id) for m in t.members] for t in rows if t.members}
+        locked = frozenset(str(m.person_id) for t in rows for m in t.members if m.locked)
+        placed = {cid for ids in teams.values() for cid in ids}
+        late = tuple(sorted(known - placed, key=int))
+        left = len(placed - known)
     teams = {key: [cid for cid in ids if cid in known] for key, ids in teams.items()}
     problems = tuple(Relaxation(**p) for p in run.result.get("report", []))
     report = InfeasibilityReport(problems).summary if "report" in run.result else None
@@ -193,6 +271,9 @@ def view_run(session: Session, actor: Actor, run_id: int) -> RunView:
         report,
         problems,
         {c.id: c.institution for c in pool},
+        locked,
+        late,
+        left,
     )
 
 
@@ -248,8 +329,9 @@ def lock_member(
 def rerun(session: Session, actor: Actor, run_id: int, seed: int) -> MatchingRun:
     """A new proposal with the same rules and every locked student kept in their team."""
     run = _run_for_teacher(session, actor, run_id)
-    rules = rules_from_json(run.rules)
-    locks = tuple(sorted(run.locked.items()))
+    known = {c.id for c in pool_of(session, run.exchange_id)}
+    rules = within_pool(rules_from_json(run.rules), known)
+    locks = tuple(sorted((cid, key) for cid, key in run.locked.items() if cid in known))
     return propose_teams(
         session, actor, run.exchange_id, replace(rules, locked=locks), seed, strategy=run.strategy
     )
@@ -265,7 +347,7 @@ def publish_teams(session: Session, actor: Actor, run_id: int) -> list[Team]:
         raise Conflict("This exchange already has teams.")
     made = []
     for key, members in sorted(run.teams.items()):
-        team = Team(exchange_id=run.exchange_id, name=f"Team {key}")
+        team = Team(exchange_id=run.exchange_id, name=TEAM_NAME.format(key=key))
         team.members = [
             TeamMembership(
                 exchange_id=run.exchange_id, person_id=pid, locked=str(pid) in run.locked
@@ -279,7 +361,9 @@ def publish_teams(session: Session, actor: Actor, run_id: int) -> list[Team]:
     return made
 
 
-def _published(session: Session, exchange_id: int) -> tuple[dict[str, Team], MatchRules]:
+def _published(
+    session: Session, exchange_id: int
+) -> tuple[MatchingRun, dict[str, Team], MatchRules]:
     run = session.scalars(
         select(MatchingRun)
         .where(MatchingRun.exchange_id == exchange_id, MatchingRun.published_at.is_not(None))
@@ -289,7 +373,7 @@ def _published(session: Session, exchange_id: int) -> tuple[dict[str, Team], Mat
     if run is None:
         raise Conflict("Publish teams before placing or rebalancing students.")
     teams = session.scalars(select(Team).where(Team.exchange_id == exchange_id)).all()
-    return {str(team.id): team for team in teams}, rules_from_json(run.rules)
+    return run, {str(team.id): team for team in teams}, rules_from_json(run.rules)
 
 
 def _apply(session: Session, exchange_id: int, teams: dict[str, Team], outcome: Rebalance) -> None:
@@ -318,29 +402,54 @@ def _with_locks(rules: MatchRules, teams: dict[str, Team], keep: set[str]) -> Ma
         for m in team.members
         if m.locked and str(m.person_id) in keep
     )
-    return replace(rules, locked=locks)
+    return replace(within_pool(rules, keep), locked=locks)
 
 
-def place_late_joiners_use_case(session: Session, actor: Actor, exchange_id: int) -> Rebalance:
-    """Put every active student who has no team yet into a published team, moving nobody else."""
+def _changes(run: MatchingRun, teams: dict[str, Team], outcome: Rebalance) -> TeamChanges:
+    label = {key: team_key(team) for key, team in teams.items()}
+    return TeamChanges(
+        run.id,
+        tuple(
+            Move(
+                m.candidate_id,
+                None if m.from_team is None else label[m.from_team],
+                label[m.to_team],
+            )
+            for m in outcome.moves
+        ),
+        unresolved=tuple(label[key] for key in outcome.unresolved),
+    )
+
+
+def place_late_joiners_use_case(session: Session, actor: Actor, exchange_id: int) -> TeamChanges:
+    """Put every active student who has no team yet into a published team, moving nobody else.
+
+    Whoever fits no open team stays out, with the rules each open team would break, so the
+    teacher can decide between a relaxed rule and a hand-made team.
+    """
     _require_teacher(session, actor, exchange_id)
-    teams, rules = _published(session, exchange_id)
+    run, teams, rules = _published(session, exchange_id)
     pool = pool_of(session, exchange_id)
     ids = {c.id for c in pool}
     placed = {str(m.person_id) for team in teams.values() for m in team.members}
     newcomers = sorted(ids - placed, key=int)
-    outcome = place_late_joiners(
-        pool, _with_locks(rules, teams, ids), _current(teams, ids), newcomers
+    rules = _with_locks(rules, teams, ids)
+    outcome = place_late_joiners(pool, rules, _current(teams, ids), newcomers)
+    closed = {key for key, team in teams.items() if any(m.locked for m in team.members)}
+    unplaced = tuple(
+        Unplaced(cid, placement_blockers(pool, rules, outcome.teams, cid, closed))
+        for cid in outcome.unplaced
     )
     _apply(session, exchange_id, teams, outcome)
+    changes = replace(_changes(run, teams, outcome), unplaced=unplaced)
     session.commit()
-    return outcome
+    return changes
 
 
-def rebalance_dropouts(session: Session, actor: Actor, exchange_id: int) -> Rebalance:
+def rebalance_dropouts(session: Session, actor: Actor, exchange_id: int) -> TeamChanges:
     """Repair teams that students left, with as few moves as possible; locked teams untouched."""
     _require_teacher(session, actor, exchange_id)
-    teams, rules = _published(session, exchange_id)
+    run, teams, rules = _published(session, exchange_id)
     pool = pool_of(session, exchange_id)
     ids = {c.id for c in pool}
     gone = [
@@ -356,5 +465,6 @@ def rebalance_dropouts(session: Session, actor: Actor, exchange_id: int) -> Reba
     for team in teams.values():
         team.members = [m for m in team.members if str(m.person_id) not in left]
     _apply(session, exchange_id, teams, outcome)
+    changes = _changes(run, teams, outcome)
     session.commit()
-    return outcome
+    return changes

@@ -11,9 +11,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from plugin.actors import Actor, Role
+from plugin.exchanges.models import Participant, ParticipantStatus
 from plugin.matching.models import MatchingRun, Team
+from plugin.profiles.models import Profile
 from tests.plugin.exchanges.world import make_world
-from tests.plugin.matching.test_matching_service import _exchange
+from tests.plugin.matching.test_matching_service import _exchange, _student
 from web.auth import start_web_session
 
 RULES = {
@@ -24,7 +26,7 @@ RULES = {
     "min_hours": "2",
     "working_languages": "en",
     "min_level": "B1",
-    "avoid_isolation": "1",
+    "isolation": "institution",
     "seed": "4",
 }
 
@@ -217,3 +219,136 @@ def test_students_and_outsiders_are_refused(
         ):
             assert client.post(f"/matching/runs/{run_id}/{action}", data=data).status_code == 403
     assert client.get("/matching/runs/999999").status_code == 404
+
+
+def _pair(a: Actor, b: Actor) -> str:
+    low, high = sorted((a.person_id, b.person_id))
+    return f"{low}-{high}"
+
+
+def test_teacher_adds_and_removes_pairs_and_proposing_keeps_them(
+    app: Flask, client: FlaskClient, session: Session
+) -> None:
+    world = make_world(session)
+    owner, exchange_id, people = _exchange(world)
+    _sign_in(app, client, owner)
+    url = f"/exchanges/{exchange_id}/matching"
+    form = client.get(url).get_data(as_text=True)
+    assert '<option value="institution" selected>' in form  # no isolation by university
+    assert "gender" not in form.split('id="isolation"')[1].split("</select>")[0]
+    assert form.count(f'<option value="{people[3].person_id}">leiden-s3 (') == 4  # 2 pickers x 2
+
+    a, b, c = (str(p.person_id) for p in people[:3])
+    added = client.post(url, data={**RULES, "add": "together", "together_a": c, "together_b": a})
+    page = added.get_data(as_text=True)
+    assert added.status_code == 200  # the form again, with the pair; nothing proposed yet
+    together = _pair(people[0], people[2])
+    assert f'name="together" value="{together}"' in page
+    assert re.search(r"bologna-s0 \([^)]+\) \+ bologna-s2 \(", page)
+    assert 'data-testid="pair-notice"' in page
+    assert re.search(r'id="together_a"[^>]*autofocus', page)  # keyboard users stay put
+    assert re.search(r'id="seed"[^>]*value="4"', page)  # the rest of the form is kept
+    assert session.scalar(select(MatchingRun.id)) is None
+
+    apart = _pair(people[0], people[1])
+    state = {**RULES, "together": together}
+    again = client.post(url, data={**state, "add": "together", "together_a": a, "together_b": c})
+    assert again.get_data(as_text=True).count(f'name="together" value="{together}"') == 1
+    page = client.post(url, data={**state, "add": "apart", "apart_a": a, "apart_b": b}).get_data(
+        as_text=True
+    )
+    assert f'name="apart" value="{apart}"' in page
+    removed = client.post(url, data={**state, "apart": apart, "remove": f"apart:{apart}"})
+    assert f'name="apart" value="{apart}"' not in removed.get_data(as_text=True)
+    assert f'name="together" value="{together}"' in removed.get_data(as_text=True)
+
+    for data, message in (
+        ({"add": "apart", "apart_a": a, "apart_b": a}, "Choose two different students"),
+        ({"add": "apart", "apart_a": a, "apart_b": "999999"}, "from this exchange&#39;s pool"),
+        ({"apart": together}, "both kept together and kept apart"),
+        ({"isolation": "gender"}, "Choose how no student should be left alone"),
+    ):
+        refused = client.post(url, data={**state, **data})
+        assert refused.status_code == 400, data
+        assert message in refused.get_data(as_text=True), data
+        assert f'name="together" value="{together}"' in refused.get_data(as_text=True)
+    assert session.scalar(select(MatchingRun.id)) is None
+
+    # Enter in a field presses the first button, "Add pair": with no students chosen it proposes.
+    made = client.post(
+        url, data={**state, "apart": apart, "isolation": "discipline", "add": "together"}
+    )
+    assert made.status_code == 303
+    run = _run(session, _run_id(made.headers["Location"]))
+    assert run.rules["keep_together"] == [together.split("-")]
+    assert run.rules["keep_apart"] == [apart.split("-")]
+    assert run.rules["weights"]["isolation_groups"] == [
+        ["discipline", "history"],
+        ["discipline", "law"],
+    ]
+    team_of = {pid: key for key, members in run.teams.items() for pid in members}
+    assert team_of[people[0].person_id] == team_of[people[2].person_id]
+    assert team_of[people[0].person_id] != team_of[people[1].person_id]
+    audit = client.get(url).get_data(as_text=True)
+    assert 'data-testid="run"' in audit
+
+
+def _team_rows(session: Session, exchange_id: int) -> list[Team]:
+    session.expire_all()
+    return list(session.scalars(select(Team).where(Team.exchange_id == exchange_id)).all())
+
+
+def test_published_teams_take_late_joiners_and_rebalance_after_dropouts(
+    app: Flask, client: FlaskClient, session: Session
+) -> None:
+    world = make_world(session)
+    owner, exchange_id, people = _exchange(world, students=6)
+    _sign_in(app, client, owner)
+    late_url = f"/exchanges/{exchange_id}/matching/late-joiners"
+    assert client.post(late_url).status_code == 409  # nothing published yet
+    run_url = client.post(f"/exchanges/{exchange_id}/matching", data=RULES).headers["Location"]
+    run_id = _run_id(run_url)
+    assert client.post(f"/matching/runs/{run_id}/publish").status_code == 303
+    page = client.get(run_url).get_data(as_text=True)
+    assert 'data-testid="no-late-joiners"' in page
+    assert "still count in a team: 0" in page
+
+    late = _student(world, "leiden", "s7")
+    stranger = _student(world, "bologna", "s8")  # free only on Sundays: fits no team
+    profile = session.scalars(select(Profile).where(Profile.person_id == stranger.person_id)).one()
+    profile.availability = [[6 * 24 * 60, 6 * 24 * 60 + 120]]
+    session.commit()
+    page = client.get(run_url).get_data(as_text=True)
+    assert page.count('data-testid="late-joiner"') == 2
+    assert "leiden-s7 (" in page
+
+    placed = client.post(late_url)
+    assert placed.status_code == 303
+    assert placed.headers["Location"].endswith(f"/matching/runs/{run_id}#changes")
+    page = client.get(run_url).get_data(as_text=True)
+    report = page.split('data-testid="changes-report"')[1].split("</div>")[0]
+    assert re.search(r"leiden-s7 joined team T0\d", report)
+    assert "bologna-s8: the closest team would break Shared weekly hours" in report
+    assert page.count('data-testid="late-joiner"') == 1  # the stranger still waits
+    assert any(t.has_member(late.person_id) for t in _team_rows(session, exchange_id))
+    assert 'data-testid="changes-report"' not in client.get(run_url).get_data(as_text=True)
+
+    small = min(_team_rows(session, exchange_id), key=lambda t: len(t.members))
+    leaver_id = small.members[0].person_id
+    leaver = session.scalars(select(Participant).where(Participant.person_id == leaver_id)).one()
+    leaver.status = ParticipantStatus.LEFT
+    session.commit()
+    assert "still count in a team: 1" in client.get(run_url).get_data(as_text=True)
+    assert client.post(f"/exchanges/{exchange_id}/matching/rebalance").status_code == 303
+    page = client.get(run_url).get_data(as_text=True)
+    report = page.split('data-testid="changes-report"')[1].split("</div>")[0]
+    assert re.search(r"moved from team T0\d to team T0\d", report)
+    assert "still count in a team: 0" in page
+    teams = _team_rows(session, exchange_id)
+    assert not any(t.has_member(leaver_id) for t in teams)
+    assert sorted(len(t.members) for t in teams) == [3, 3]
+    assert 'data-testid="broken"' not in page
+
+    _sign_in(app, client, people[0])
+    assert client.post(late_url).status_code == 403
+    assert client.post(f"/exchanges/{exchange_id}/matching/rebalance").status_code == 403

@@ -11,7 +11,7 @@ import math
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from flask import redirect, render_template, request, url_for
+from flask import redirect, render_template, request, session, url_for
 from flask_babel import format_datetime, format_time, gettext, lazy_gettext
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
@@ -21,13 +21,17 @@ from plugin.errors import InvalidInput, TandemError
 from plugin.matching.candidates import MatchRules, SoftWeights
 from plugin.matching.review import TeamReview
 from plugin.matching.service import (
+    ISOLATION_ATTRIBUTES,
     MatchingOverview,
     RunView,
+    TeamChanges,
     lock_member,
     matching_overview,
     move_member,
+    place_late_joiners_use_case,
     propose_teams,
     publish_teams,
+    rebalance_dropouts,
     rerun,
     view_run,
 )
@@ -55,6 +59,14 @@ RULE_NAMES = {
     "keep together": lazy_gettext("Keep together"),
     "locked teams": lazy_gettext("Locked students"),
 }
+ISOLATION_NAMES = {
+    "institution": lazy_gettext("University"),
+    "country": lazy_gettext("Country"),
+    "discipline": lazy_gettext("Discipline"),
+}
+assert set(ISOLATION_NAMES) == set(ISOLATION_ATTRIBUTES)  # noqa: S101 (import-time check)
+PAIR_KINDS = ("together", "apart")
+CHANGES_KEY = "matching_changes"
 # Messages the engine and the matching use cases raise, for the Dutch catalogue.
 _USER_MESSAGES = (
     lazy_gettext("Please enter whole numbers."),
@@ -78,6 +90,11 @@ _USER_MESSAGES = (
     lazy_gettext("This exchange does not exist."),
     lazy_gettext("These matching rules cannot be read."),
     lazy_gettext("Unknown matching strategy."),
+    lazy_gettext("Choose two different students for a pair."),
+    lazy_gettext("Choose students from this exchange's pool."),
+    lazy_gettext("A pair cannot be both kept together and kept apart."),
+    lazy_gettext("Choose how no student should be left alone from the list."),
+    lazy_gettext("Publish teams before placing or rebalancing students."),
 )
 
 
@@ -123,7 +140,9 @@ def preset_values(overview: MatchingOverview) -> dict[str, Any]:
         "min_hours": f"{DEFAULT_HOURS:g}",
         "working_languages": _languages(overview),
         "min_level": DEFAULT_LEVEL,
-        "avoid_isolation": True,
+        "isolation": "institution",
+        "together": [],
+        "apart": [],
         "seed": 0,
     }
 
@@ -131,8 +150,31 @@ def preset_values(overview: MatchingOverview) -> dict[str, Any]:
 def _submitted_values(form: MultiDict[str, str]) -> dict[str, Any]:
     values: dict[str, Any] = {k: form.get(k, "") for k in form}
     values["working_languages"] = form.getlist("working_languages")
-    values["avoid_isolation"] = form.get("avoid_isolation") == "1"
+    for kind in PAIR_KINDS:
+        values[kind] = form.getlist(kind)
     return values
+
+
+def _pair(first: str, second: str, overview: MatchingOverview) -> tuple[str, str]:
+    """One unordered pair of pool students, written smaller id first so duplicates collapse."""
+    pool = {cid for cid, _ in overview.students}
+    if first not in pool or second not in pool:
+        raise InvalidInput("Choose students from this exchange's pool.")
+    if first == second:
+        raise InvalidInput("Choose two different students for a pair.")
+    low, high = sorted((first, second), key=int)
+    return low, high
+
+
+def parse_pairs(
+    form: MultiDict[str, str], overview: MatchingOverview, kind: str
+) -> tuple[tuple[str, str], ...]:
+    """The keep-together or keep-apart pairs the form carries (as "12-34"), deduplicated."""
+    pairs = []
+    for raw in form.getlist(kind):
+        first, _, second = raw.partition("-")
+        pairs.append(_pair(first, second, overview))
+    return tuple(dict.fromkeys(pairs))
 
 
 def parse_rules(form: MultiDict[str, str], overview: MatchingOverview) -> tuple[MatchRules, int]:
@@ -145,8 +187,14 @@ def parse_rules(form: MultiDict[str, str], overview: MatchingOverview) -> tuple[
     level = form.get("min_level", "")
     if level not in CEFR_LEVELS:
         raise InvalidInput("Choose a CEFR level from the list.")
+    attribute = form.get("isolation", "")
+    if attribute and attribute not in ISOLATION_ATTRIBUTES:
+        raise InvalidInput("Choose how no student should be left alone from the list.")
+    together = parse_pairs(form, overview, "together")
+    apart = parse_pairs(form, overview, "apart")
+    if set(together) & set(apart):
+        raise InvalidInput("A pair cannot be both kept together and kept apart.")
     per_institution = form.get("max_per_institution", "").strip()
-    isolation = tuple(("institution", name) for name in overview.institutions)
     rules = MatchRules(
         min_size=_int(form, "min_size", 1, 50),
         max_size=_int(form, "max_size", 1, 50),
@@ -155,11 +203,43 @@ def parse_rules(form: MultiDict[str, str], overview: MatchingOverview) -> tuple[
         min_shared_hours=_number(form, "min_hours", 0, 80),
         working_languages=languages,
         min_level=level,
+        keep_together=together,
+        keep_apart=apart,
         weights=SoftWeights(
-            isolation_groups=isolation if form.get("avoid_isolation") == "1" else ()
+            isolation_groups=tuple(
+                (attribute, value) for value in overview.attribute_values.get(attribute, ())
+            )
         ),
     )
     return rules, _int(form, "seed", 0, MAX_SEED)
+
+
+def edit_pairs(form: MultiDict[str, str], overview: MatchingOverview) -> dict[str, Any] | None:
+    """Apply an "Add pair" or "Remove" button to the form values; None when neither was pressed.
+
+    Pressing Enter in a field submits with the first button, "Add pair"; with no students
+    chosen that is taken as a plain proposal, so Enter still proposes teams.
+    """
+    values = _submitted_values(form)
+    added, removed = form.get("add", ""), form.get("remove", "")
+    if added in PAIR_KINDS:
+        first, second = form.get(f"{added}_a", ""), form.get(f"{added}_b", "")
+        if not first and not second:
+            return None
+        low, high = _pair(first, second, overview)
+        encoded = f"{low}-{high}"
+        if encoded not in values[added]:
+            values[added].append(encoded)
+        values["focus"] = added
+        values["notice"] = "added"
+        return values
+    kind, _, encoded = removed.partition(":")
+    if kind in PAIR_KINDS:
+        values[kind] = [pair for pair in values[kind] if pair != encoded]
+        values["focus"] = kind
+        values["notice"] = "removed"
+        return values
+    return None
 
 
 def _start_page(overview: MatchingOverview, values: dict[str, Any]) -> dict[str, Any]:
@@ -171,6 +251,8 @@ def _start_page(overview: MatchingOverview, values: dict[str, Any]) -> dict[str,
         "cefr_levels": CEFR_LEVELS,
         "language_name": language_name,
         "rule_summary": rule_summary,
+        "isolation_names": ISOLATION_NAMES,
+        "student_names": dict(overview.students),
     }
 
 
@@ -200,15 +282,18 @@ def rule_summary(rules: dict[str, Any]) -> str:
 @bp.route("/exchanges/<int:exchange_id>/matching", methods=["GET", "POST"])
 @require_actor
 def matching_home(exchange_id: int) -> Page:
-    session = get_session()
-    overview = matching_overview(session, _actor(), exchange_id)
+    db = get_session()
+    overview = matching_overview(db, _actor(), exchange_id)
     if request.method == "GET":
         return render_template(
             "matching/start.html", **_start_page(overview, preset_values(overview))
         )
     try:
+        edited = edit_pairs(request.form, overview)
+        if edited is not None:
+            return render_template("matching/start.html", **_start_page(overview, edited))
         rules, seed = parse_rules(request.form, overview)
-        run = propose_teams(session, _actor(), exchange_id, rules, seed=seed)
+        run = propose_teams(db, _actor(), exchange_id, rules, seed=seed)
     except TandemError as error:
         values = _submitted_values(request.form)
         return form_failed(error, "matching/start.html", **_start_page(overview, values))
@@ -237,7 +322,7 @@ def explanation(view: RunView, team: TeamReview) -> str:
     ]
     if team.windows:
         parts[-1] += ", " + gettext("best %(when)s", when=window_text(*team.windows[0]))
-    alone = _isolated(view, members)
+    alone = _isolated(view, team)
     parts.append(
         gettext("isolated members: %(num)s", num=alone) if alone else gettext("no isolated member")
     )
@@ -248,22 +333,21 @@ def explanation(view: RunView, team: TeamReview) -> str:
     return "; ".join(parts)
 
 
-def _isolated(view: RunView, members: tuple[str, ...]) -> int:
-    """Members who are the only one of an isolation group the rules name (as the engine counts)."""
-    groups = view.run.rules.get("weights", {}).get("isolation_groups", [])
-    homes = [view.institutions.get(cid, "") for cid in members]
-    return sum(
-        1 for attribute, value in groups if attribute == "institution" and homes.count(value) == 1
-    )
+def _isolated(view: RunView, team: TeamReview) -> int:
+    """Members alone in an isolation group, read back from the score (one weight per member)."""
+    weight = view.run.rules.get("weights", {}).get("isolation", 0)
+    return round(-team.draft.score.isolation / weight) if weight else 0
 
 
 @bp.route("/matching/runs/<int:run_id>")
 @require_actor
 def matching_run(run_id: int) -> str:
     view = view_run(get_session(), _actor(), run_id)
+    changes = session.pop(CHANGES_KEY, None)
     return render_template(
         "matching/run.html",
         view=view,
+        changes=changes if isinstance(changes, dict) and changes.get("run") == run_id else None,
         run=view.run,
         explanation=explanation,
         window_text=window_text,
@@ -307,3 +391,30 @@ def matching_rerun(run_id: int) -> Response:
 def matching_publish(run_id: int) -> Response:
     publish_teams(get_session(), _actor(), run_id)
     return redirect(url_for("pages.matching_run", run_id=run_id), code=303)
+
+
+def _show_changes(kind: str, changes: TeamChanges) -> Response:
+    """Keep the outcome (ids only) for the next page view, then show the published teams."""
+    session[CHANGES_KEY] = {
+        "run": changes.run_id,
+        "kind": kind,
+        "moves": [[m.candidate_id, m.from_team, m.to_team] for m in changes.moves],
+        "unplaced": [[u.candidate_id, list(u.rules)] for u in changes.unplaced],
+        "unresolved": list(changes.unresolved),
+    }
+    target = url_for("pages.matching_run", run_id=changes.run_id, _anchor="changes")
+    return redirect(target, code=303)
+
+
+@bp.route("/exchanges/<int:exchange_id>/matching/late-joiners", methods=["POST"])
+@require_actor
+def matching_late_joiners(exchange_id: int) -> Response:
+    return _show_changes(
+        "placed", place_late_joiners_use_case(get_session(), _actor(), exchange_id)
+    )
+
+
+@bp.route("/exchanges/<int:exchange_id>/matching/rebalance", methods=["POST"])
+@require_actor
+def matching_rebalance(exchange_id: int) -> Response:
+    return _show_changes("rebalanced", rebalance_dropouts(get_session(), _actor(), exchange_id))

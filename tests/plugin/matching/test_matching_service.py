@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from sqlalchemy import select
 
@@ -18,6 +20,7 @@ from plugin.exchanges.service import (
 from plugin.matching.candidates import MatchRules
 from plugin.matching.models import MatchingRun, Team
 from plugin.matching.service import (
+    Unplaced,
     lock_member,
     move_member,
     place_late_joiners_use_case,
@@ -123,3 +126,58 @@ def test_late_joiner_is_placed_and_dropout_rebalanced(world: World) -> None:
     rebalance_dropouts(world.session, owner, exchange_id)
     teams = world.session.scalars(select(Team).where(Team.exchange_id == exchange_id)).all()
     assert not any(t.has_member(people[0].person_id) for t in teams)
+
+
+def _leave(world: World, actor: Actor) -> None:
+    participant = world.session.scalars(
+        select(Participant).where(Participant.person_id == actor.person_id)
+    ).one()
+    participant.status = ParticipantStatus.LEFT
+    world.session.commit()
+
+
+def test_pairs_of_a_leaver_lapse_and_locked_teams_take_no_newcomer(world: World) -> None:
+    owner, exchange_id, people = _exchange(world, students=6)
+    a, b = str(people[0].person_id), str(people[2].person_id)
+    rules = replace(RULES, keep_together=((a, b),))
+    run = propose_teams(world.session, owner, exchange_id, rules, seconds=1.0)
+    assert any({int(a), int(b)} <= set(members) for members in run.teams.values())
+    for members in run.teams.values():  # every team locked: no open team for a newcomer
+        stays = next(pid for pid in members if pid != people[0].person_id)
+        lock_member(world.session, owner, run.id, stays, locked=True)
+    publish_teams(world.session, owner, run.id)
+    _leave(world, people[0])
+    view = view_run(world.session, owner, run.id)  # the pair names a leaver: no error
+    assert view.left_in_teams == 1
+    assert rerun(world.session, owner, run.id, seed=1).rules["keep_together"] == []  # lapsed
+    late = _student(world, "leiden", "s9")
+    assert view_run(world.session, owner, run.id).late_joiners == (str(late.person_id),)
+    changes = place_late_joiners_use_case(world.session, owner, exchange_id)
+    assert changes.run_id == run.id
+    assert changes.moves == ()
+    assert changes.unplaced == (Unplaced(str(late.person_id), ()),)
+    before = {t.id: sorted(m.person_id for m in t.members) for t in _teams(world, exchange_id)}
+    rebalanced = rebalance_dropouts(world.session, owner, exchange_id)
+    assert rebalanced.moves == ()  # a locked team is never broken up, even when it is short
+    after = {t.id: sorted(m.person_id for m in t.members) for t in _teams(world, exchange_id)}
+    assert after == {k: [p for p in v if p != people[0].person_id] for k, v in before.items()}
+
+
+def test_an_unplaced_late_joiner_is_told_the_rule_that_keeps_them_out(world: World) -> None:
+    owner, exchange_id, _people = _exchange(world, students=6)
+    run = propose_teams(world.session, owner, exchange_id, RULES, seconds=1.0)
+    publish_teams(world.session, owner, run.id)
+    late = _student(world, "bologna", "s9")
+    profile = world.session.scalars(
+        select(Profile).where(Profile.person_id == late.person_id)
+    ).one()
+    profile.availability = [[0, 60]]  # Monday 00:00-01:00 UTC only
+    world.session.commit()
+    changes = place_late_joiners_use_case(world.session, owner, exchange_id)
+    assert changes.unplaced == (Unplaced(str(late.person_id), ("shared hours",)),)
+    assert not any(t.has_member(late.person_id) for t in _teams(world, exchange_id))
+
+
+def _teams(world: World, exchange_id: int) -> list[Team]:
+    world.session.expire_all()
+    return list(world.session.scalars(select(Team).where(Team.exchange_id == exchange_id)))
