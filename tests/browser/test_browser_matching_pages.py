@@ -1,7 +1,8 @@
-"""Team matching in chromium: the teacher of a live two-university exchange sets the rules,
-previews teams, moves and locks a student by keyboard alone, sees an infeasibility report,
-re-runs and publishes; a student then finds their team room. Every page passes axe-core's
-WCAG 2.1 AA rules at 1280 px and at 375 px (no sideways scroll)."""
+"""Team matching in chromium: the teacher of a live two-university exchange sets the rules
+(adding and removing a keep-apart pair), previews teams, moves and locks a student by keyboard
+alone, sees an infeasibility report, re-runs and publishes, then places a late joiner and
+rebalances on a phone; a student finds their team room. Every page passes axe-core's WCAG 2.1
+AA rules at 1280 px and at 375 px (no sideways scroll)."""
 
 from __future__ import annotations
 
@@ -112,7 +113,26 @@ def test_teacher_previews_edits_and_reruns_by_keyboard(
     page = _teacher_page(chromium, live_stack, 1280, exchange_id)
     assert page.input_value("#min_size") == "3"  # presets from the exchange
     assert page.input_value("#max_size") == "4"
+    assert page.input_value("#isolation") == "institution"
     _accessible(page)
+
+    # A keep-apart pair picked and removed by keyboard alone; focus comes back to the picker.
+    page.focus("#apart_a")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Tab")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    pair = page.locator('[data-testid="pairs-apart"] [data-testid="pair"]')
+    pair.wait_for(timeout=WAIT)
+    assert page.evaluate("document.activeElement.id") == "apart_a"
+    assert page.locator('[data-testid="pair-notice"]').is_visible()
+    _accessible(page)
+    pair.locator('[data-testid="remove-pair"]').focus()
+    page.keyboard.press("Enter")
+    page.locator('[data-testid="pair-notice"]').wait_for(timeout=WAIT)
+    assert pair.count() == 0
 
     _propose_by_keyboard(page, "2")
     teams = page.locator('[data-testid="team"]')
@@ -176,6 +196,26 @@ def test_teacher_publishes_on_a_phone_and_a_student_finds_the_team(
     page.focus('[data-testid="publish"]')
     page.keyboard.press("Enter")
     page.locator('[data-testid="published"]').wait_for(timeout=WAIT)
+    _accessible(page)
+
+    # A student who arrives after publishing is listed, then placed by keyboard; nobody moves.
+    late = live_stack.platform("leiden").students[3]
+    http, landed = _launch(live_stack, "leiden", late.user_id)
+    assert http.post(landed, data=_profile("Europe/Amsterdam"), timeout=10).status_code == 200
+    page.reload()
+    assert page.locator('[data-testid="late-joiner"]').count() == 1
+    _accessible(page)
+    page.focus('[data-testid="place-late"]')
+    page.keyboard.press("Enter")
+    report = page.locator('[data-testid="changes-report"]')
+    report.wait_for(timeout=WAIT)
+    assert re.search(r"is bij team T0\d geplaatst", report.inner_text())
+    assert page.locator('[data-testid="no-late-joiners"]').is_visible()
+    _accessible(page)
+    page.focus('[data-testid="rebalance"]')
+    page.keyboard.press("Enter")
+    page.locator('[data-testid="changes-report"]').wait_for(timeout=WAIT)
+    assert "Geen enkel team hoefde te veranderen." in report.inner_text()
     _accessible(page)
     page.context.close()
 
