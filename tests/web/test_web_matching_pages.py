@@ -264,6 +264,7 @@ def test_teacher_adds_and_removes_pairs_and_proposing_keeps_them(
 
     for data, message in (
         ({"add": "apart", "apart_a": a, "apart_b": a}, "Choose two different students"),
+        ({"add": "apart", "apart_a": a}, "Choose two different students"),
         ({"add": "apart", "apart_a": a, "apart_b": "999999"}, "from this exchange&#39;s pool"),
         ({"apart": together}, "both kept together and kept apart"),
         ({"isolation": "gender"}, "Choose how no student should be left alone"),

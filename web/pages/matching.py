@@ -158,6 +158,8 @@ def _submitted_values(form: MultiDict[str, str]) -> dict[str, Any]:
 def _pair(first: str, second: str, overview: MatchingOverview) -> tuple[str, str]:
     """One unordered pair of pool students, written smaller id first so duplicates collapse."""
     pool = {cid for cid, _ in overview.students}
+    if not first or not second:
+        raise InvalidInput("Choose two different students for a pair.")
     if first not in pool or second not in pool:
         raise InvalidInput("Choose students from this exchange's pool.")
     if first == second:
