@@ -1,22 +1,29 @@
 """Rooms benchmark: N Socket.IO clients in teams of 5 send chat lines at rising rates, against
 Tandem (token auth, every line stored before its ack and broadcast) and, in the same run, a bare
-python-socketio broadcast server in the same async mode (threading): the stack's own ceiling.
+python-socketio broadcast server in the same async mode: the stack's own ceiling.
 
-Each server runs in its own process on 127.0.0.1; the clients share this one. A stage offers a
-rate of deliveries per second (a message to a team of five is four deliveries) for a few
-seconds; a stage is *sustained* when at least 99% of its deliveries arrive and their p99
-latency (send to teammate's receipt) stays under a second. Idle memory is the server's RSS
-growth per connected, idle client.
+Both servers run as production serves them (``--async-mode gevent``, the default unless
+TANDEM_ASYNC_MODE says otherwise: ``gunicorn -k gevent -w 1``) or as the embedded server does
+(``threading``: werkzeug's threaded server), each in its own process on 127.0.0.1; the clients
+share this one and speak websocket, as browsers do (``--transport polling`` for the fallback).
+Tandem runs on SQLite (the embedded default) and, when TANDEM_BENCH_DATABASE_URL or
+TANDEM_TEST_DATABASE_URL names a PostgreSQL server, also on a fresh database made there for the
+run (and dropped after), with the same clients and stages.
+
+A stage offers a rate of deliveries per second (a message to a team of five is four
+deliveries) for a few seconds; a stage is *sustained* when every send is acknowledged, at least
+99% of its deliveries arrive and their p99 latency (send to teammate's receipt) stays under a
+second. Idle memory is the server's RSS growth per connected, idle client, measured with
+``--idle`` connections (the issue's target: 2,000 per process) before the stages.
 
 Prints human lines, then one JSON line last: ``tandem_deliveries_per_s`` and
 ``bare_deliveries_per_s`` (highest sustained), ``ratio``, ``p50_ms_at_1000``/``p99_ms_at_1000``
-(Tandem at the 1,000 deliveries/s stage), ``idle_kb_per_connection`` (Tandem).
-``--quick`` (<= 60 s) uses fewer clients and shorter stages and says so.
+(Tandem at the 1,000 deliveries/s stage), ``idle_kb_per_connection`` (Tandem), all for SQLite;
+the same with ``_pg`` for PostgreSQL (null when it did not run). ``--quick`` (<= 60 s) uses
+fewer clients and shorter stages and says so.
 
-Transport is long-polling (the python-socketio client has no websocket without the optional
-websocket-client package), so the figures are a floor for browsers, which use websockets.
 The per-person rate limit is lifted in the bench server (it exists to stop one person, not
-to cap a benchmark); SQLite, as in the embedded default.
+to cap a benchmark).
 """
 
 from __future__ import annotations
@@ -24,18 +31,24 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import secrets
 import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
-import socketio as socketio_client
+import socketio
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -50,13 +63,17 @@ from plugin.rooms.service import open_team_room
 from realtime import tokens
 from tests.live import free_port
 
+ROOT = Path(__file__).resolve().parents[1]
 TEAM_SIZE = 5
 SECRET = "b" * 40
+ASYNC_MODES = ("gevent", "threading")
+NAMESPACE = "/rooms"
 
 
 def seed(database_url: str, clients: int) -> list[tuple[Actor, int]]:
     """People in teams of five; returns (actor, room id) per client."""
-    factory = make_session_factory(make_engine(database_url))
+    engine = make_engine(database_url)
+    factory = make_session_factory(engine)
     with factory() as db:
         uni = Institution(name="Bench University")
         db.add(uni)
@@ -89,45 +106,64 @@ def seed(database_url: str, clients: int) -> list[tuple[Actor, int]]:
             team = create_team(db, boss, exchange.id, f"T{start}", [p.id for p in members])
             room = open_team_room(db, boss, team.id)
             out += [(Actor(p.id, Role.STUDENT), room.room_id) for p in members]
-        return out
+    engine.dispose()
+    return out
 
 
-TANDEM_SERVER = """
-import logging, sys
-from pathlib import Path
-from werkzeug.serving import make_server
-from realtime.ratelimit import RateLimiter
-from realtime.state import EXTENSION
-from web.app import create_app
-from web.config import Settings
-logging.getLogger("werkzeug").setLevel(logging.ERROR)
-port, db, folder, secret = sys.argv[1:5]
-app = create_app(Settings(env="test", instance_path=Path(folder), secret_key=secret,
-                          database_url=db, async_mode="threading"))
-app.extensions[EXTENSION].limiter = RateLimiter(capacity=1e9, per_second=1e9)
-make_server("127.0.0.1", int(port), app, threaded=True).serve_forever()
-"""
-# The stack's ceiling: the same server library, mode and web server, no auth, no database.
-BARE_SERVER = """
-import logging, sys
-import socketio
-from werkzeug.serving import make_server
-logging.getLogger("werkzeug").setLevel(logging.ERROR)
-sio = socketio.Server(async_mode="threading")
+# The servers: each a WSGI app factory, configured by the environment as wsgi.py is, served by
+# gunicorn ("bench.rooms:tandem_app()") in gevent mode or by werkzeug in threading mode.
 
-@sio.on("connect", namespace="/rooms")
-def connect(sid, environ, auth):
-    sio.enter_room(sid, "team:%s" % auth["team"], namespace="/rooms")
 
-@sio.on("send", namespace="/rooms")
-def send(sid, data):
-    room = [r for r in sio.rooms(sid, namespace="/rooms") if r.startswith("team:")][0]
-    message = {"body": data["body"], "client_id": data["client_id"]}
-    sio.emit("chat", message, room=room, skip_sid=sid, namespace="/rooms")
-    return {"ok": True, "message": message}
+def tandem_app() -> Any:
+    """Tandem as ``wsgi:app`` builds it (TANDEM_* settings), with the rate limit lifted."""
+    from realtime.ratelimit import RateLimiter
+    from realtime.state import EXTENSION
+    from web.app import create_app
 
-make_server("127.0.0.1", int(sys.argv[1]), socketio.WSGIApp(sio), threaded=True).serve_forever()
-"""
+    app = create_app()
+    app.extensions[EXTENSION].limiter = RateLimiter(capacity=1e9, per_second=1e9)
+    return app
+
+
+def bare_app() -> Any:
+    """The stack's ceiling: the same server library, mode and web server; no auth, no storage."""
+    sio = socketio.Server(async_mode=os.environ["TANDEM_ASYNC_MODE"])
+
+    @sio.on("connect", namespace=NAMESPACE)  # type: ignore[untyped-decorator]
+    def connect(sid: str, environ: dict[str, Any], auth: dict[str, Any]) -> None:
+        sio.enter_room(sid, f"team:{auth['team']}", namespace=NAMESPACE)
+
+    @sio.on("send", namespace=NAMESPACE)  # type: ignore[untyped-decorator]
+    def send(sid: str, data: dict[str, Any]) -> dict[str, Any]:
+        rooms = sio.rooms(sid, namespace=NAMESPACE)
+        room = next(r for r in rooms if r.startswith("team:"))
+        message = {"body": data["body"], "client_id": data["client_id"]}
+        sio.emit("chat", message, room=room, skip_sid=sid, namespace=NAMESPACE)
+        return {"ok": True, "message": message}
+
+    return socketio.WSGIApp(sio)
+
+
+def serve_threaded(factory: str, port: int) -> None:
+    """The embedded server's shape: werkzeug, a thread per connection."""
+    import logging
+
+    from werkzeug.serving import make_server
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    app = globals()[factory]()
+    make_server("127.0.0.1", port, app, threaded=True).serve_forever()
+
+
+def _server_command(factory: str, mode: str, port: int) -> list[str]:
+    if mode == "gevent":  # production: gunicorn -k gevent -w 1 (README)
+        return [
+            *(sys.executable, "-m", "gunicorn", "-k", "gevent", "-w", "1"),
+            *("--worker-connections", "10000", "--log-level", "warning"),
+            *("-b", f"127.0.0.1:{port}", f"bench.rooms:{factory}()"),
+        ]
+    code = f"from bench.rooms import serve_threaded; serve_threaded({factory!r}, {port})"
+    return [sys.executable, "-c", code]
 
 
 @dataclass
@@ -164,49 +200,78 @@ def _finite(ms: float) -> float | None:
 
 
 def _rss_kb(pid: int) -> int:
+    """The serving process's RSS: gunicorn's worker, not its arbiter, when there is one."""
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    if children.exists() and (kids := children.read_text().split()):
+        pid = int(kids[0])
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
             return int(line.split()[1])
     return 0
 
 
-def _start(code: str, args: list[str], port: int) -> subprocess.Popen[bytes]:
-    root = Path(__file__).resolve().parents[1]
-    env = {**os.environ, "PYTHONPATH": str(root)}
-    process = subprocess.Popen([sys.executable, "-c", code, *args], env=env, cwd=root)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                return process
-        if process.poll() is not None:
-            raise RuntimeError("the bench server did not start")
-        time.sleep(0.1)
-    raise TimeoutError("the bench server did not start")
+@contextmanager
+def running(command: list[str], env: dict[str, str], port: int, log: Path) -> Iterator[int]:
+    """A server process until the block ends; yields its pid once it listens."""
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            command, env={**env, "PYTHONPATH": str(ROOT)}, cwd=ROOT, stdout=out, stderr=out
+        )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"the bench server did not start: {log.read_text()[-2000:]}")
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            if time.monotonic() > deadline:
+                raise TimeoutError("the bench server did not start")
+            time.sleep(0.1)
+        yield process.pid
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+def connect_all(
+    port: int, auths: list[dict[str, object]], transport: str, on_chat: Callable[..., None] | None
+) -> list[socketio.Client]:
+    def one(auth: dict[str, object]) -> socketio.Client:
+        client = socketio.Client(reconnection=False)
+        if on_chat is not None:
+            client.on("chat", on_chat, namespace=NAMESPACE)
+        client.connect(
+            f"http://127.0.0.1:{port}",
+            namespaces=[NAMESPACE],
+            auth=auth,
+            transports=[transport],
+            wait_timeout=30,
+        )
+        if client.transport() != transport:
+            raise RuntimeError(f"connected over {client.transport()}, not {transport}")
+        return client
+
+    with ThreadPoolExecutor(max_workers=64) as pool:
+        return list(pool.map(one, auths))
+
+
+def disconnect_all(clients: list[socketio.Client]) -> None:
+    with ThreadPoolExecutor(max_workers=32) as pool:
+        list(pool.map(lambda c: c.disconnect(), clients))
 
 
 class Swarm:
-    """The clients, their teams, and the delivery clock."""
+    """The sending clients, their teams, and the delivery clock."""
 
-    def __init__(self, port: int, auths: list[dict[str, object]]) -> None:
-        self.port = port
+    def __init__(self, port: int, auths: list[dict[str, object]], transport: str) -> None:
         self.stage: Stage | None = None
         self.lock = threading.Lock()
-        self.clients: list[socketio_client.Client] = []
-        with ThreadPoolExecutor(max_workers=32) as pool:
-            self.clients = list(pool.map(self._connect, auths))
-
-    def _connect(self, auth: dict[str, object]) -> socketio_client.Client:
-        client = socketio_client.Client(reconnection=False)
-        client.on("chat", self._on_chat, namespace="/rooms")
-        client.connect(
-            f"http://127.0.0.1:{self.port}",
-            namespaces=["/rooms"],
-            auth=auth,
-            transports=["polling"],
-            wait_timeout=30,
-        )
-        return client
+        self.clients = connect_all(port, auths, transport, self._on_chat)
 
     def _on_chat(self, data: dict[str, object]) -> None:
         sent_at = float(str(data["body"]).split()[-1])
@@ -215,7 +280,7 @@ class Swarm:
                 self.stage.delivered += 1
                 self.stage.latencies.append(time.perf_counter() - sent_at)
 
-    def run_stage(self, offered: float, seconds: float, tag: str) -> Stage:
+    def run_stage(self, offered: float, seconds: float, tag: str, drain: float) -> Stage:
         stage = Stage(offered)
         self.stage = stage
         per_message = 1 / (offered / (TEAM_SIZE - 1))
@@ -236,43 +301,69 @@ class Swarm:
                 client.emit(
                     "send",
                     {"client_id": f"{tag}-{n}", "body": f"hello {time.perf_counter()!r}"},
-                    namespace="/rooms",
+                    namespace=NAMESPACE,
                     callback=acked,
                 )
-            except socketio_client.exceptions.BadNamespaceError:
+            except socketio.exceptions.BadNamespaceError:
                 stage.dropped += 1  # the server let this client time out: overloaded
             n += 1
             stage.sent += 1
-        time.sleep(2.0)  # drain: late deliveries still count, and show in the latency
+        # Drain: late deliveries still count, and show in the latency; stop early once all are in.
+        deadline = time.perf_counter() + drain
+        while time.perf_counter() < deadline:
+            with self.lock:
+                if stage.acked == stage.sent and stage.delivered >= stage.expected:
+                    break
+            time.sleep(0.05)
         self.stage = None
         return stage
 
     def close(self) -> None:
-        with ThreadPoolExecutor(max_workers=32) as pool:
-            list(pool.map(lambda c: c.disconnect(), self.clients))
+        disconnect_all(self.clients)
 
 
-def measure(
-    name: str,
-    process: subprocess.Popen[bytes],
-    port: int,
-    auths: list[dict[str, object]],
-    rates: list[float],
-    seconds: float,
-) -> dict[str, object]:
+@dataclass
+class Plan:
+    rates: list[float]
+    seconds: float
+    drain: float
+    idle: int
+    transport: str
+
+
+@dataclass
+class Result:
+    best: float
+    idle_kb: float
+    idle_connected: int
+    at_1000: Stage | None
+
+
+def measure(name: str, pid: int, port: int, auths: list[dict[str, object]], plan: Plan) -> Result:
+    swarm = Swarm(port, auths, plan.transport)
+    # Idle memory: plan.idle more connections (the same people in more tabs) on top of the
+    # swarm, so the first connections' one-off costs (imports, caches) are not counted as theirs.
     time.sleep(0.5)
-    before = _rss_kb(process.pid)
-    swarm = Swarm(port, auths)
+    before = _rss_kb(pid)
+    extra = connect_all(
+        port, [auths[i % len(auths)] for i in range(plan.idle)], plan.transport, None
+    )
     time.sleep(1.0)
-    idle_kb = (_rss_kb(process.pid) - before) / len(auths)
+    idle_kb = (_rss_kb(pid) - before) / max(1, len(extra))
+    print(
+        f"{name:9} {len(extra)} more idle connections (with {len(auths)} others): "
+        f"{idle_kb:.1f} KB each",
+        flush=True,
+    )
+    disconnect_all(extra)
     stages = []
     try:
-        for rate in rates:
-            stage = swarm.run_stage(rate, seconds, f"{name}{rate}")
+        for rate in plan.rates:
+            stage = swarm.run_stage(rate, plan.seconds, f"{name}{rate}", plan.drain)
             stages.append(stage)
             print(
-                f"{name:6} offered {rate:6.0f}/s: delivered {stage.delivered / seconds:7.1f}/s "
-                f"({stage.delivered}/{stage.sent * (TEAM_SIZE - 1)}), acked {stage.acked}/"
+                f"{name:9} offered {rate:6.0f}/s: delivered {stage.delivered / plan.seconds:7.1f}"
+                f"/s ({stage.delivered}/{stage.sent * (TEAM_SIZE - 1)}), acked {stage.acked}/"
                 f"{stage.sent} ({stage.dropped} on lost connections), "
                 f"p50 {stage.percentile(0.5):7.1f} ms, p99 "
                 f"{stage.percentile(0.99):7.1f} ms, sustained {stage.sustained()}",
@@ -282,62 +373,131 @@ def measure(
                 break  # beyond the ceiling (and past the 1,000/s stage the targets name)
     finally:
         swarm.close()
-    best = max((s.delivered / seconds for s in stages if s.sustained()), default=0.0)
+    best = max((s.delivered / plan.seconds for s in stages if s.sustained()), default=0.0)
     at_1000 = next((s for s in stages if s.offered == 1000), None)
-    return {"best": best, "idle_kb": idle_kb, "at_1000": at_1000}
+    return Result(best, idle_kb, len(extra), at_1000)
+
+
+@contextmanager
+def postgres_database(server_url: str) -> Iterator[str]:
+    """A fresh database on the given PostgreSQL server for this run, dropped afterwards."""
+    admin_url = make_url(server_url)
+    name = f"tandem_bench_{secrets.token_hex(6)}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield admin_url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def run_tandem(
+    database_url: str, name: str, folder: Path, mode: str, clients: int, plan: Plan
+) -> Result:
+    upgrade(database_url)
+    people = seed(database_url, clients)
+    auths: list[dict[str, object]] = [
+        {"token": tokens.issue(SECRET, actor, room_id)} for actor, room_id in people
+    ]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TANDEM_")}
+    env |= {
+        "TANDEM_ENV": "test",
+        "TANDEM_ASYNC_MODE": mode,
+        "TANDEM_DATABASE_URL": database_url,
+        "TANDEM_SECRET_KEY": SECRET,
+        "TANDEM_INSTANCE_PATH": str(folder / name),
+    }
+    port = free_port()
+    command = _server_command("tandem_app", mode, port)
+    with running(command, env, port, folder / f"{name}.log") as pid:
+        return measure(name, pid, port, auths, plan)
+
+
+def run_bare(folder: Path, mode: str, rooms: list[int], plan: Plan) -> Result:
+    env = {**os.environ, "TANDEM_ASYNC_MODE": mode}
+    auths: list[dict[str, object]] = [{"team": room} for room in rooms]
+    port = free_port()
+    with running(_server_command("bare_app", mode, port), env, port, folder / "bare.log") as pid:
+        return measure("bare", pid, port, auths, plan)
+
+
+def figures(result: Result | None, bare: Result, suffix: str) -> dict[str, object]:
+    if result is None:
+        keys = ("tandem_deliveries_per_s", "ratio", "p50_ms_at_1000", "p99_ms_at_1000")
+        return {f"{k}{suffix}": None for k in (*keys, "idle_kb_per_connection")}
+    at = result.at_1000
+    return {
+        f"tandem_deliveries_per_s{suffix}": round(result.best, 1),
+        f"ratio{suffix}": round(result.best / bare.best, 2) if bare.best else None,
+        f"p50_ms_at_1000{suffix}": _finite(at.percentile(0.5)) if at else None,
+        f"p99_ms_at_1000{suffix}": _finite(at.percentile(0.99)) if at else None,
+        f"idle_kb_per_connection{suffix}": round(result.idle_kb, 1),
+    }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="<= 60 s: 100 clients, 3 s stages")
+    parser.add_argument("--quick", action="store_true", help="<= 60 s: 100 clients, short stages")
     parser.add_argument("--clients", type=int, default=1000)
     parser.add_argument("--seconds", type=float, default=8.0)
+    parser.add_argument("--idle", type=int, default=2000, help="idle connections for memory")
+    parser.add_argument(
+        "--async-mode",
+        choices=ASYNC_MODES,
+        default=os.environ.get("TANDEM_ASYNC_MODE") or "gevent",
+        help="both servers' Socket.IO mode (default: TANDEM_ASYNC_MODE, else production's)",
+    )
+    parser.add_argument("--transport", choices=("websocket", "polling"), default="websocket")
+    parser.add_argument(
+        "--postgres",
+        default=os.environ.get("TANDEM_BENCH_DATABASE_URL")
+        or os.environ.get("TANDEM_TEST_DATABASE_URL"),
+        help="a PostgreSQL server URL to run Tandem on as well (a fresh database is made)",
+    )
     args = parser.parse_args()
-    clients, seconds = (100, 3.0) if args.quick else (args.clients, args.seconds)
-    rates = [250.0, 500.0, 1000.0, 2000.0] if args.quick else [250.0, 500.0, 1000.0, 2000.0, 4000.0]
+    began = time.monotonic()
+    if args.quick:
+        plan = Plan([250.0, 500.0, 1000.0, 2000.0], 2.0, 1.0, 300, args.transport)
+        clients = 100
+    else:
+        rates = [250.0, 500.0, 1000.0, 2000.0, 4000.0]
+        plan = Plan(rates, args.seconds, 3.0, args.idle, args.transport)
+        clients = args.clients
     clients -= clients % TEAM_SIZE
     print(
-        f"{clients} clients in teams of {TEAM_SIZE}, stages of {seconds:g} s at {rates} "
-        f"deliveries/s, threading mode, long-polling"
-        + (" (--quick: fewer clients than the issue's 1,000)" if args.quick else ""),
+        f"{clients} clients in teams of {TEAM_SIZE}, stages of {plan.seconds:g} s at "
+        f"{plan.rates} deliveries/s, {plan.idle} idle connections, {args.async_mode} mode, "
+        f"{plan.transport}, Tandem on SQLite"
+        + (" and PostgreSQL" if args.postgres else "")
+        + (" (--quick: fewer clients and connections than the issue's)" if args.quick else ""),
         flush=True,
     )
     folder = Path(tempfile.mkdtemp(prefix="tandem-bench-rooms-"))
-    database_url = f"sqlite:///{folder / 'bench.sqlite3'}"
-    upgrade(database_url)
-    people = seed(database_url, clients)
-    results = {}
-    for name in ("tandem", "bare"):
-        port = free_port()
-        if name == "tandem":
-            process = _start(TANDEM_SERVER, [str(port), database_url, str(folder), SECRET], port)
-            auths: list[dict[str, object]] = [
-                {"token": tokens.issue(SECRET, actor, room_id)} for actor, room_id in people
-            ]
-        else:
-            process = _start(BARE_SERVER, [str(port)], port)
-            auths = [{"team": room_id} for _, room_id in people]
-        try:
-            results[name] = measure(name, process, port, auths, rates, seconds)
-        finally:
-            process.terminate()
-            process.wait(timeout=10)
-    tandem, bare = results["tandem"], results["bare"]
-    at_1000 = tandem["at_1000"]
-    assert at_1000 is None or isinstance(at_1000, Stage)
-    tandem_best, bare_best = float(str(tandem["best"])), float(str(bare["best"]))
+    mode = args.async_mode
+    sqlite_url = f"sqlite:///{folder / 'bench.sqlite3'}"
+    tandem = run_tandem(sqlite_url, "tandem", folder, mode, clients, plan)
+    pg: Result | None = None
+    if args.postgres:
+        with postgres_database(args.postgres) as pg_url:
+            pg = run_tandem(pg_url, "tandem-pg", folder, mode, clients, plan)
+    rooms = [i // TEAM_SIZE for i in range(clients)]  # the bare server's teams of five
+    bare = run_bare(folder, mode, rooms, plan)
     print(
         json.dumps(
             {
                 "clients": clients,
                 "quick": args.quick,
-                "tandem_deliveries_per_s": round(tandem_best, 1),
-                "bare_deliveries_per_s": round(bare_best, 1),
-                "ratio": round(tandem_best / bare_best, 2) if bare_best else None,
-                "p50_ms_at_1000": _finite(at_1000.percentile(0.5)) if at_1000 else None,
-                "p99_ms_at_1000": _finite(at_1000.percentile(0.99)) if at_1000 else None,
-                "idle_kb_per_connection": round(float(str(tandem["idle_kb"])), 1),
-                "bare_idle_kb_per_connection": round(float(str(bare["idle_kb"])), 1),
+                "async_mode": mode,
+                "transport": plan.transport,
+                **figures(tandem, bare, ""),
+                "bare_deliveries_per_s": round(bare.best, 1),
+                "idle_connections": tandem.idle_connected,
+                "bare_idle_kb_per_connection": round(bare.idle_kb, 1),
+                **figures(pg, bare, "_pg"),
+                "seconds": round(time.monotonic() - began, 1),
             }
         )
     )
