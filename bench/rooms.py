@@ -14,13 +14,18 @@ A stage offers a rate of deliveries per second (a message to a team of five is f
 deliveries) for a few seconds; a stage is *sustained* when every send is acknowledged, at least
 99% of its deliveries arrive and their p99 latency (send to teammate's receipt) stays under a
 second. Idle memory is the server's RSS growth per connected, idle client, measured with
-``--idle`` connections (the issue's target: 2,000 per process) before the stages.
+``--idle`` connections (the issue's target: 2,000 per process) on top of the senders, before
+the stages. Each stage also reports the server's own CPU per message (from /proc, so the rest of
+the machine's load does not count), a figure that moves only when the send path does, and flags
+a stage this process could not even offer (client-bound: the clients share the 2 cores).
 
 Prints human lines, then one JSON line last: ``tandem_deliveries_per_s`` and
 ``bare_deliveries_per_s`` (highest sustained), ``ratio``, ``p50_ms_at_1000``/``p99_ms_at_1000``
 (Tandem at the 1,000 deliveries/s stage), ``idle_kb_per_connection`` (Tandem), all for SQLite;
-the same with ``_pg`` for PostgreSQL (null when it did not run). ``--quick`` (<= 60 s) uses
-fewer clients and shorter stages and says so.
+``tandem_cpu_ms_per_message`` (at 500/s); the same with ``_pg`` for PostgreSQL (null when it
+did not run). ``--quick`` (<= 60 s) uses fewer clients, connections and shorter stages and says
+so; its highest stage (2,000/s) may not reach the bare server's ceiling, so its ratio is an
+upper bound.
 
 The per-person rate limit is lifted in the bench server (it exists to stop one person, not
 to cap a benchmark).
@@ -174,6 +179,17 @@ class Stage:
     acked: int = 0
     delivered: int = 0
     latencies: list[float] = field(default_factory=list)
+    server_cpu: float = 0.0  # seconds the server used for this stage, drain included
+    seconds: float = 0.0
+
+    @property
+    def cpu_ms_per_message(self) -> float:
+        return 1000 * self.server_cpu / self.acked if self.acked else float("inf")
+
+    @property
+    def client_bound(self) -> bool:
+        """This process could not even offer the rate: the stage measured the clients."""
+        return self.sent < 0.95 * self.offered / (TEAM_SIZE - 1) * self.seconds
 
     @property
     def expected(self) -> int:
@@ -199,15 +215,35 @@ def _finite(ms: float) -> float | None:
     return round(ms, 1) if ms != float("inf") else None
 
 
-def _rss_kb(pid: int) -> int:
-    """The serving process's RSS: gunicorn's worker, not its arbiter, when there is one."""
+def _serving_pid(pid: int) -> int:
+    """The process that serves: gunicorn's worker, not its arbiter, when there is one."""
     children = Path(f"/proc/{pid}/task/{pid}/children")
     if children.exists() and (kids := children.read_text().split()):
-        pid = int(kids[0])
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        return int(kids[0])
+    return pid
+
+
+def _rss_kb(pid: int) -> int:
+    for line in Path(f"/proc/{_serving_pid(pid)}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
             return int(line.split()[1])
     return 0
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU the serving process has used (the machine's other load excluded)."""
+    fields = Path(f"/proc/{_serving_pid(pid)}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _settle(pid: int, limit: float = 20.0) -> None:
+    """Wait (bounded) until the server is nearly idle, e.g. done with a wave of disconnects."""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        used = _cpu_seconds(pid)
+        time.sleep(0.5)
+        if _cpu_seconds(pid) - used < 0.05:  # under 10% of a core
+            return
 
 
 @contextmanager
@@ -280,8 +316,9 @@ class Swarm:
                 self.stage.delivered += 1
                 self.stage.latencies.append(time.perf_counter() - sent_at)
 
-    def run_stage(self, offered: float, seconds: float, tag: str, drain: float) -> Stage:
-        stage = Stage(offered)
+    def run_stage(self, offered: float, seconds: float, tag: str, drain: float, pid: int) -> Stage:
+        stage = Stage(offered, seconds=seconds)
+        cpu_before = _cpu_seconds(pid)
         self.stage = stage
         per_message = 1 / (offered / (TEAM_SIZE - 1))
         began = time.perf_counter()
@@ -316,6 +353,7 @@ class Swarm:
                     break
             time.sleep(0.05)
         self.stage = None
+        stage.server_cpu = _cpu_seconds(pid) - cpu_before
         return stage
 
     def close(self) -> None:
@@ -337,6 +375,7 @@ class Result:
     idle_kb: float
     idle_connected: int
     at_1000: Stage | None
+    at_500: Stage | None
 
 
 def measure(name: str, pid: int, port: int, auths: list[dict[str, object]], plan: Plan) -> Result:
@@ -356,17 +395,20 @@ def measure(name: str, pid: int, port: int, auths: list[dict[str, object]], plan
         flush=True,
     )
     disconnect_all(extra)
+    _settle(pid)  # a wave of disconnects (presence) must not spill into the first stage
     stages = []
     try:
         for rate in plan.rates:
-            stage = swarm.run_stage(rate, plan.seconds, f"{name}{rate}", plan.drain)
+            stage = swarm.run_stage(rate, plan.seconds, f"{name}{rate}", plan.drain, pid)
             stages.append(stage)
             print(
                 f"{name:9} offered {rate:6.0f}/s: delivered {stage.delivered / plan.seconds:7.1f}"
                 f"/s ({stage.delivered}/{stage.sent * (TEAM_SIZE - 1)}), acked {stage.acked}/"
                 f"{stage.sent} ({stage.dropped} on lost connections), "
                 f"p50 {stage.percentile(0.5):7.1f} ms, p99 "
-                f"{stage.percentile(0.99):7.1f} ms, sustained {stage.sustained()}",
+                f"{stage.percentile(0.99):7.1f} ms, server CPU {stage.cpu_ms_per_message:5.2f} ms/"
+                f"message, sustained {stage.sustained()}"
+                + (" (client-bound: this process could not offer the rate)" * stage.client_bound),
                 flush=True,
             )
             if not stage.sustained() and rate >= 1000:
@@ -375,7 +417,8 @@ def measure(name: str, pid: int, port: int, auths: list[dict[str, object]], plan
         swarm.close()
     best = max((s.delivered / plan.seconds for s in stages if s.sustained()), default=0.0)
     at_1000 = next((s for s in stages if s.offered == 1000), None)
-    return Result(best, idle_kb, len(extra), at_1000)
+    at_500 = next((s for s in stages if s.offered == 500), None)
+    return Result(best, idle_kb, len(extra), at_1000, at_500)
 
 
 @contextmanager
@@ -424,10 +467,16 @@ def run_bare(folder: Path, mode: str, rooms: list[int], plan: Plan) -> Result:
         return measure("bare", pid, port, auths, plan)
 
 
+def _cpu_ms(result: Result) -> float | None:
+    """Server CPU per message at the 500/s stage, which every server here sustains."""
+    return _finite(result.at_500.cpu_ms_per_message) if result.at_500 else None
+
+
 def figures(result: Result | None, bare: Result, suffix: str) -> dict[str, object]:
+    keys = ("tandem_deliveries_per_s", "ratio", "p50_ms_at_1000", "p99_ms_at_1000")
     if result is None:
-        keys = ("tandem_deliveries_per_s", "ratio", "p50_ms_at_1000", "p99_ms_at_1000")
-        return {f"{k}{suffix}": None for k in (*keys, "idle_kb_per_connection")}
+        more = ("idle_kb_per_connection", "tandem_cpu_ms_per_message")
+        return {f"{k}{suffix}": None for k in (*keys, *more)}
     at = result.at_1000
     return {
         f"tandem_deliveries_per_s{suffix}": round(result.best, 1),
@@ -435,6 +484,7 @@ def figures(result: Result | None, bare: Result, suffix: str) -> dict[str, objec
         f"p50_ms_at_1000{suffix}": _finite(at.percentile(0.5)) if at else None,
         f"p99_ms_at_1000{suffix}": _finite(at.percentile(0.99)) if at else None,
         f"idle_kb_per_connection{suffix}": round(result.idle_kb, 1),
+        f"tandem_cpu_ms_per_message{suffix}": _cpu_ms(result),
     }
 
 
@@ -496,6 +546,7 @@ def main() -> None:
                 "bare_deliveries_per_s": round(bare.best, 1),
                 "idle_connections": tandem.idle_connected,
                 "bare_idle_kb_per_connection": round(bare.idle_kb, 1),
+                "bare_cpu_ms_per_message": _cpu_ms(bare),
                 **figures(pg, bare, "_pg"),
                 "seconds": round(time.monotonic() - began, 1),
             }
