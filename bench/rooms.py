@@ -17,7 +17,9 @@ second. Idle memory is the server's RSS growth per connected, idle client, measu
 ``--idle`` connections (the issue's target: 2,000 per process) on top of the senders, before
 the stages. Each stage also reports the server's own CPU per message (from /proc, so the rest of
 the machine's load does not count), a figure that moves only when the send path does, and flags
-a stage this process could not even offer (client-bound: the clients share the 2 cores).
+a stage this process could not even offer (client-bound: the clients share the 2 cores), and
+``bare_limited_by_clients`` says when the bare server's first failed stage left it under 80% of
+a core: then its "ceiling" is the clients', and the ratio flatters Tandem.
 
 Prints human lines, then one JSON line last: ``tandem_deliveries_per_s`` and
 ``bare_deliveries_per_s`` (highest sustained), ``ratio``, ``p50_ms_at_1000``/``p99_ms_at_1000``
@@ -181,6 +183,13 @@ class Stage:
     latencies: list[float] = field(default_factory=list)
     server_cpu: float = 0.0  # seconds the server used for this stage, drain included
     seconds: float = 0.0
+    wall: float = 0.0  # the stage's seconds, drain included
+
+    @property
+    def server_busy(self) -> float:
+        """The share of one core the server used: near 1 when it, not the clients, is the limit
+        (one process, one core: gevent's hub or threading's GIL)."""
+        return self.server_cpu / self.wall if self.wall else 0.0
 
     @property
     def cpu_ms_per_message(self) -> float:
@@ -354,6 +363,7 @@ class Swarm:
             time.sleep(0.05)
         self.stage = None
         stage.server_cpu = _cpu_seconds(pid) - cpu_before
+        stage.wall = time.perf_counter() - began
         return stage
 
     def close(self) -> None:
@@ -376,6 +386,13 @@ class Result:
     idle_connected: int
     at_1000: Stage | None
     at_500: Stage | None
+    limit: Stage | None  # the first stage not sustained
+
+    @property
+    def clients_were_the_limit(self) -> bool | None:
+        """Whether the stage that failed left the server under 80% of a core: then the ceiling
+        found is this process's clients', not the server's (None: no stage failed)."""
+        return None if self.limit is None else self.limit.server_busy < 0.8
 
 
 def measure(name: str, pid: int, port: int, auths: list[dict[str, object]], plan: Plan) -> Result:
@@ -407,7 +424,7 @@ def measure(name: str, pid: int, port: int, auths: list[dict[str, object]], plan
                 f"{stage.sent} ({stage.dropped} on lost connections), "
                 f"p50 {stage.percentile(0.5):7.1f} ms, p99 "
                 f"{stage.percentile(0.99):7.1f} ms, server CPU {stage.cpu_ms_per_message:5.2f} ms/"
-                f"message, sustained {stage.sustained()}"
+                f"message, server busy {stage.server_busy:4.0%}, sustained {stage.sustained()}"
                 + (" (client-bound: this process could not offer the rate)" * stage.client_bound),
                 flush=True,
             )
@@ -418,7 +435,8 @@ def measure(name: str, pid: int, port: int, auths: list[dict[str, object]], plan
     best = max((s.delivered / plan.seconds for s in stages if s.sustained()), default=0.0)
     at_1000 = next((s for s in stages if s.offered == 1000), None)
     at_500 = next((s for s in stages if s.offered == 500), None)
-    return Result(best, idle_kb, len(extra), at_1000, at_500)
+    limit = next((s for s in stages if not s.sustained()), None)
+    return Result(best, idle_kb, len(extra), at_1000, at_500, limit)
 
 
 @contextmanager
@@ -547,6 +565,7 @@ def main() -> None:
                 "idle_connections": tandem.idle_connected,
                 "bare_idle_kb_per_connection": round(bare.idle_kb, 1),
                 "bare_cpu_ms_per_message": _cpu_ms(bare),
+                "bare_limited_by_clients": bare.clients_were_the_limit,
                 **figures(pg, bare, "_pg"),
                 "seconds": round(time.monotonic() - began, 1),
             }
