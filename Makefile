@@ -57,7 +57,7 @@ migrate: install
 demo: install migrate
 	@$(BIN)/python -m demo registrations | $(BIN)/tandem platform import --allow-http -
 	@trap 'kill 0' EXIT INT TERM; \
-	$(BIN)/gunicorn --bind $(TANDEM_HOST):$(TANDEM_PORT) --workers 1 --threads 8 \
+	TANDEM_ASYNC_MODE=gevent $(BIN)/gunicorn --bind $(TANDEM_HOST):$(TANDEM_PORT) -k gevent --workers 1 \
 	  --access-logfile - --log-level warning wsgi:app & \
 	$(BIN)/python -m demo & \
 	sleep 1; echo; echo "Tandem demo LMS (open this in a browser):"; \
