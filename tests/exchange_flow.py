@@ -49,12 +49,12 @@ def person_id_of(stack: LiveStack, platform: DemoPlatform, user: DemoUser) -> in
     return found
 
 
-def onboarding_form(zone: str) -> dict[str, object]:
-    """A complete profile: Monday 00:00-18:00 UTC free, English B2, sharing consented."""
+def onboarding_form(zone: str, slots: tuple[str, ...] = ("0-1080",)) -> dict[str, object]:
+    """A complete profile: the grid cells ``slots`` free, English B2, sharing consented."""
     return {
         "display_name": "",
         "time_zone": zone,
-        "slot": ["0-1080"],
+        "slot": list(slots),
         "lang-0": "en",
         "level-0": "B2",
         "share": ["languages", "availability"],

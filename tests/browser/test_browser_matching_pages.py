@@ -11,10 +11,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import requests
 
-from demo.testing import launch_form_fields
 from tests.browser.test_browser_launch import ARGS, CHROMIUM, axe_violations, sync_api
+from tests.exchange_flow import launch_as, onboarding_form
 from tests.live import LiveStack
 
 pytestmark = pytest.mark.browser
@@ -31,24 +30,8 @@ SETUP = {
 }
 
 
-def _launch(stack: LiveStack, slug: str, user_id: str) -> tuple[requests.Session, str]:
-    http = requests.Session()
-    page = http.get(f"{stack.demo_url}/{slug}/launch/{user_id}?target=window", timeout=10)
-    form = launch_form_fields(page.text)
-    landed = http.post(form.pop("action"), data=form, timeout=10)
-    assert landed.status_code == 200, landed.text
-    return http, landed.url
-
-
-def _profile(zone: str) -> dict[str, object]:
-    return {
-        "display_name": "",
-        "time_zone": zone,
-        "slot": ["0-1080", "1-1080"],  # Monday and Tuesday 18:00-20:00 local time
-        "lang-0": "en",
-        "level-0": "B2",
-        "share": ["languages", "availability"],
-    }
+# Monday and Tuesday 18:00-20:00 local time.
+EVENINGS = ("0-1080", "1-1080")
 
 
 @pytest.fixture(scope="module")
@@ -56,20 +39,23 @@ def exchange_id(live_stack: LiveStack) -> int:
     """Leiden's exchange with Bologna as partner; three students of each onboard over HTTP."""
     leiden, bologna = live_stack.platform("leiden"), live_stack.platform("bologna")
     base = live_stack.tandem_url
-    owner, _ = _launch(live_stack, "leiden", leiden.teacher.user_id)
+    owner, _ = launch_as(live_stack, "leiden", leiden.teacher.user_id)
     created = owner.post(f"{base}/exchanges/new", data=SETUP, timeout=10)
     made = int(re.findall(r"/exchanges/(\d+)/teacher", created.url)[0])
     code_page = owner.post(f"{base}/exchanges/{made}/code", timeout=10).text
     code = re.findall(r'data-testid="join-code">([A-Z0-9-]+)<', code_page)[0]
-    partner, _ = _launch(live_stack, "bologna", bologna.teacher.user_id)
+    partner, _ = launch_as(live_stack, "bologna", bologna.teacher.user_id)
     partner.post(f"{base}/exchanges/join", data={"code": code}, timeout=10)
     overview = owner.get(f"{base}/exchanges/{made}/teacher", timeout=10).text
     seat_id = re.findall(r"/seats/(\d+)/decide", overview)[0]
     owner.post(f"{base}/seats/{seat_id}/decide", data={"approve": "1"}, timeout=10)
     for platform, zone in ((leiden, "Europe/Amsterdam"), (bologna, "Europe/Rome")):
         for student in platform.students[:3]:
-            http, landed = _launch(live_stack, platform.slug, student.user_id)
-            assert http.post(landed, data=_profile(zone), timeout=10).status_code == 200
+            http, landed = launch_as(live_stack, platform.slug, student.user_id)
+            assert (
+                http.post(landed, data=onboarding_form(zone, EVENINGS), timeout=10).status_code
+                == 200
+            )
     return made
 
 
@@ -200,8 +186,13 @@ def test_teacher_publishes_on_a_phone_and_a_student_finds_the_team(
 
     # A student who arrives after publishing is listed, then placed by keyboard; nobody moves.
     late = live_stack.platform("leiden").students[3]
-    http, landed = _launch(live_stack, "leiden", late.user_id)
-    assert http.post(landed, data=_profile("Europe/Amsterdam"), timeout=10).status_code == 200
+    http, landed = launch_as(live_stack, "leiden", late.user_id)
+    assert (
+        http.post(
+            landed, data=onboarding_form("Europe/Amsterdam", EVENINGS), timeout=10
+        ).status_code
+        == 200
+    )
     page.reload()
     assert page.locator('[data-testid="late-joiner"]').count() == 1
     _accessible(page)
@@ -220,6 +211,6 @@ def test_teacher_publishes_on_a_phone_and_a_student_finds_the_team(
     page.context.close()
 
     student = live_stack.platform("bologna").students[0]
-    http, _landed = _launch(live_stack, "bologna", student.user_id)
+    http, _landed = launch_as(live_stack, "bologna", student.user_id)
     home = http.get(f"{live_stack.tandem_url}/exchanges/{exchange_id}", timeout=10).text
     assert "Go to your team room" in home
