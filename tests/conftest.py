@@ -37,6 +37,14 @@ def postgres_admin_url() -> str:
     return url
 
 
+@pytest.fixture
+def redis_url() -> str:
+    url = os.environ.get(REDIS_ENV)
+    if not url:
+        pytest.skip(f"Redis tests need {REDIS_ENV} (e.g. redis://127.0.0.1:6379/0)")
+    return url
+
+
 @pytest.fixture(scope="session")
 def make_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[str], str]]:
     """Make an empty database of a kind ("sqlite" or "postgresql") and return its URL."""

@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +22,7 @@ import requests
 
 from migrations.runner import upgrade
 from plugin.db import make_engine, make_session_factory
-from tests.live import free_port
+from tests.live import free_port, wait_for_port
 from tests.plugin.rooms.rooms_world import World, build_world
 from tests.realtime.test_realtime_redis_processes import SECRET, Member
 
@@ -77,27 +75,6 @@ def _nginx() -> str:
     return found
 
 
-def _redis() -> str:
-    url = os.environ.get("TANDEM_TEST_REDIS_URL")
-    if not url:
-        pytest.skip(
-            "the nginx test needs Redis: set TANDEM_TEST_REDIS_URL (e.g. redis://127.0.0.1:6379/0)"
-        )
-    return url
-
-
-def _wait_for(port: int, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(log.read_text())
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.1)
-    raise TimeoutError(f"nothing listens on port {port}: {log.read_text()}")
-
-
 @dataclass
 class Cluster:
     world: World
@@ -106,8 +83,8 @@ class Cluster:
 
 
 @pytest.fixture
-def cluster(tmp_path: Path) -> Iterator[Cluster]:
-    nginx, redis_url = _nginx(), _redis()
+def cluster(tmp_path: Path, redis_url: str) -> Iterator[Cluster]:
+    nginx = _nginx()
     database_url = f"sqlite:///{tmp_path / 'tandem.sqlite3'}"
     upgrade(database_url)
     engine = make_engine(database_url)
@@ -149,7 +126,7 @@ def cluster(tmp_path: Path) -> Iterator[Cluster]:
                         cwd=Path(__file__).resolve().parents[2],
                     )
                 )
-            _wait_for(port, processes[-1], log)
+            wait_for_port(port, processes[-1], log)
         port = free_port()
         conf = tmp_path / "nginx.conf"
         conf.write_text(
@@ -163,7 +140,7 @@ def cluster(tmp_path: Path) -> Iterator[Cluster]:
                     stderr=out,
                 )
             )
-        _wait_for(port, processes[-1], log)
+        wait_for_port(port, processes[-1], log)
         yield Cluster(world, f"http://127.0.0.1:{port}", backends)
     finally:
         for process in reversed(processes):

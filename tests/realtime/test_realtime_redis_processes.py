@@ -3,12 +3,9 @@ chats with a member connected to process B, and killing a process loses no ackno
 
 from __future__ import annotations
 
-import os
 import queue
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,7 +17,7 @@ from migrations.runner import upgrade
 from plugin.actors import Actor
 from plugin.db import make_engine, make_session_factory
 from realtime import tokens
-from tests.live import free_port
+from tests.live import free_port, wait_for_port
 from tests.plugin.rooms.rooms_world import World, build_world
 
 pytestmark = [pytest.mark.redis, pytest.mark.slow]
@@ -36,26 +33,6 @@ app = create_app(Settings(env="test", instance_path=Path(instance), secret_key=s
                           database_url=db, redis_url=redis))
 make_server("127.0.0.1", int(port), app, threaded=True).serve_forever()
 """
-
-
-@pytest.fixture
-def redis_url() -> str:
-    url = os.environ.get("TANDEM_TEST_REDIS_URL")
-    if not url:
-        pytest.skip("Redis tests need TANDEM_TEST_REDIS_URL (e.g. redis://127.0.0.1:6379/0)")
-    return url
-
-
-def _wait_for(port: int, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(log.read_text())
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.1)
-    raise TimeoutError(f"Tandem did not start on port {port}")
 
 
 @pytest.fixture
@@ -88,7 +65,7 @@ def cluster(
             )
     try:
         for name, port in ports.items():
-            _wait_for(port, processes[name], logs[name])
+            wait_for_port(port, processes[name], logs[name])
         yield world, ports, processes
     finally:
         for process in processes.values():

@@ -15,9 +15,9 @@ import pytest
 
 from migrations.runner import upgrade
 from plugin.db import make_engine, make_session_factory
-from tests.live import free_port
+from tests.live import free_port, wait_for_port
 from tests.plugin.rooms.rooms_world import World, build_world
-from tests.realtime.test_realtime_redis_processes import SECRET, Member, _wait_for
+from tests.realtime.test_realtime_redis_processes import SECRET, Member
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
@@ -70,7 +70,7 @@ def tandem(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Wor
             stderr=subprocess.STDOUT,
         )
     try:
-        _wait_for(port, process, log)
+        wait_for_port(port, process, log)
         yield world, port
     finally:
         process.terminate()

@@ -3,7 +3,6 @@ process (a second worker, a CLI) reaches browsers connected to this one."""
 
 from __future__ import annotations
 
-import os
 import queue
 import time
 from pathlib import Path
@@ -18,14 +17,6 @@ from web.app import create_app
 from web.config import Settings
 
 pytestmark = pytest.mark.redis
-
-
-@pytest.fixture
-def redis_url() -> str:
-    url = os.environ.get("TANDEM_TEST_REDIS_URL")
-    if not url:
-        pytest.skip("Redis tests need TANDEM_TEST_REDIS_URL (e.g. redis://127.0.0.1:6379/0)")
-    return url
 
 
 def test_an_emit_from_another_process_reaches_a_connected_client(
