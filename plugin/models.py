@@ -16,6 +16,7 @@ from plugin.reports import models as reports
 from plugin.rooms import attendance_models as room_calls
 from plugin.rooms import models as rooms
 from plugin.rooms import notes_models as room_notes
+from plugin.teammates import models as teammates
 
 __all__ = [
     "Base",
@@ -31,4 +32,5 @@ __all__ = [
     "room_calls",
     "room_notes",
     "rooms",
+    "teammates",
 ]

@@ -1,4 +1,8 @@
-"""Join codes: easy to read aloud and type, stored only as a hash. Pure: no I/O."""
+"""Codes people pass to each other: easy to read aloud and type. Pure: no I/O.
+
+Join codes (exchanges) are stored only as a hash; teammate codes (plugin/teammates) use the same
+symbols and shape, so a student types them the same forgiving way.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +17,12 @@ GROUP_LENGTH = 4  # 12 symbols from 31: about 59 bits, far beyond guessing befor
 
 def new_code() -> str:
     """A fresh code like ``K7QM-2XPA-9RTD``."""
-    symbols = "".join(secrets.choice(ALPHABET) for _ in range(GROUPS * GROUP_LENGTH))
+    return grouped("".join(secrets.choice(ALPHABET) for _ in range(GROUPS * GROUP_LENGTH)))
+
+
+def grouped(code: str) -> str:
+    """The canonical, dashed form of what someone typed: ``k7qm 2xpa9rtd`` -> ``K7QM-2XPA-9RTD``."""
+    symbols = normalise(code)
     return "-".join(symbols[i : i + GROUP_LENGTH] for i in range(0, len(symbols), GROUP_LENGTH))
 
 

@@ -38,6 +38,7 @@ from plugin.matching.review import (
 from plugin.matching.strategies import STRATEGIES, match
 from plugin.matching.teams import _require_teacher
 from plugin.profiles.models import Profile
+from plugin.teammates.records import requested_teammates
 
 PROPOSAL_SECONDS = 5.0
 """Time budget of one proposal: a teacher waits for the page, so a few seconds at most."""
@@ -151,8 +152,12 @@ def _student_rows(session: Session, exchange_id: int) -> list[tuple[Participant,
 
 
 def pool_of(session: Session, exchange_id: int) -> list[Candidate]:
-    """The exchange's active students as candidates: only what matching may use, no contact data."""
+    """The exchange's active students as candidates: only what matching may use, no contact data.
+
+    Teammate requests go in one-directional; the engine honours only the mutual ones in the pool.
+    """
     pool = []
+    wanted = requested_teammates(session, exchange_id)
     for participant, profile in _student_rows(session, exchange_id):
         institution = participant.seat.course.institution
         pool.append(
@@ -168,6 +173,7 @@ def pool_of(session: Session, exchange_id: int) -> list[Candidate]:
                     (lang["code"], lang["level"]) for lang in (profile.languages if profile else [])
                 ),
                 discipline=(profile.discipline if profile else None) or "",
+                requests=tuple(str(pid) for pid in wanted.get(participant.person_id or 0, ())),
             )
         )
     return pool

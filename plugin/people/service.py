@@ -13,6 +13,7 @@ from plugin.exchanges.models import Participant, ParticipantStatus
 from plugin.ledger.service import forget_person
 from plugin.people.models import Institution, Person
 from plugin.profiles.models import Profile
+from plugin.teammates.records import forget_teammates, teammate_data
 
 
 def create_institution(session: Session, name: str, country: str | None = None) -> Institution:
@@ -97,6 +98,7 @@ def export_my_data(session: Session, actor: Actor) -> dict[str, Any]:
             "completed": _iso(profile.completed_at),
             "updated": _iso(profile.updated_at),
         },
+        "teammate_requests": teammate_data(session, person.id),
     }
 
 
@@ -123,11 +125,14 @@ def erase_participant(session: Session, actor: Actor, participant_id: int) -> No
     """Remove a person from an exchange so that no personal data of theirs remains there.
 
     The participant row stays, without a person and marked erased, so counts per seat and
-    institution stay true. When the person is in no other exchange, their profile and every
+    institution stay true; their teammate code and every teammate request by or for them in
+    the exchange go. When the person is in no other exchange, their profile and every
     name and email Tandem holds go too; a later launch starts afresh from what the LMS sends.
     """
     participant = participant_to_erase(session, actor, participant_id)
     person_id = participant.person_id
+    if person_id is not None:
+        forget_teammates(session, participant.exchange_id, person_id)
     participant.person_id = None
     participant.status = ParticipantStatus.ERASED
     session.flush()

@@ -31,6 +31,7 @@ from plugin.matching.service import (
     view_run,
 )
 from plugin.profiles.models import Profile
+from plugin.teammates.service import request_teammate, teammate_requests
 from tests.plugin.exchanges.world import DRAFT, World
 
 TUE_13_19 = [[24 * 60 + 13 * 60, 24 * 60 + 19 * 60]]
@@ -181,3 +182,19 @@ def test_an_unplaced_late_joiner_is_told_the_rule_that_keeps_them_out(world: Wor
 def _teams(world: World, exchange_id: int) -> list[Team]:
     world.session.expire_all()
     return list(world.session.scalars(select(Team).where(Team.exchange_id == exchange_id)))
+
+
+def test_a_mutual_teammate_request_puts_the_pair_together_and_scores(world: World) -> None:
+    owner, exchange_id, people = _exchange(world)
+    bologna, leiden = people[0], people[1]  # partners: they reach each other by code only
+    codes = {p.person_id: teammate_requests(world.session, p, exchange_id).code for p in people}
+    request_teammate(world.session, bologna, exchange_id, code=codes[leiden.person_id])
+    one_way = propose_teams(world.session, owner, exchange_id, RULES, seconds=1.0)
+    assert one_way.result["score"]["requests"] == 0  # asked by one of the two: not honoured
+    request_teammate(world.session, leiden, exchange_id, code=codes[bologna.person_id])
+    for seed in (0, 1, 2):
+        run = propose_teams(world.session, owner, exchange_id, RULES, seed=seed, seconds=1.0)
+        together = [m for m in run.teams.values() if bologna.person_id in m]
+        assert leiden.person_id in together[0]
+        assert run.result["score"]["requests"] > 0
+        assert view_run(world.session, owner, run.id).review.score.requests > 0

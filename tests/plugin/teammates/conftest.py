@@ -1,0 +1,3 @@
+from tests.plugin.exchanges.conftest import world
+
+__all__ = ["world"]
