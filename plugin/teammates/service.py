@@ -30,6 +30,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from plugin.actors import Actor, Role
@@ -300,7 +301,11 @@ def request_teammate(
     made = _as_requested(
         other, mutual=other.person_id in _askers(session, exchange_id, actor.person_id)
     )
-    session.commit()
+    try:
+        session.commit()
+    except IntegrityError:  # the same request twice at once (a double click): the first won
+        session.rollback()
+        raise Conflict("You have already asked for this teammate.") from None
     return made
 
 

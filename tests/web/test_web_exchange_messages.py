@@ -15,6 +15,7 @@ SOURCES = [
     "plugin/profiles/availability.py",
     "plugin/profiles/languages.py",
     "plugin/people/service.py",
+    "plugin/teammates/service.py",
 ]
 ERRORS = {"InvalidInput", "NotAllowed", "NotFound", "Conflict"}
 

@@ -15,4 +15,5 @@ from web.pages import (  # noqa: E402,F401  (routes register on import)
     room,
     student,
     teacher,
+    teammates,
 )

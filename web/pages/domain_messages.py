@@ -1,4 +1,4 @@
-"""Messages the exchange and profile use cases raise, marked here for the Dutch catalogue.
+"""Messages the exchange, profile and teammate use cases raise, marked here for the Dutch catalogue.
 
 plugin/ cannot import Flask-Babel; web/errors.py translates a domain error's English message
 through gettext, which finds it because it is listed here. A test checks the list is complete.
@@ -62,4 +62,17 @@ DOMAIN_MESSAGES = (
     lazy_gettext("This person is not known to Tandem."),
     lazy_gettext("This participant does not exist or has already been erased."),
     lazy_gettext("Only teachers of this exchange's course or the person's own course can do this."),
+    lazy_gettext("Only students can ask for teammates."),
+    lazy_gettext("Teams are published: teammate requests can no longer change."),
+    lazy_gettext("Choose a classmate from your own university in this exchange."),
+    lazy_gettext("Enter the teammate code another student gave you."),
+    lazy_gettext(
+        "This teammate code is not valid in this exchange. Check it with the person who gave it "
+        "to you."
+    ),
+    lazy_gettext("Choose a classmate from the list or enter a teammate code."),
+    lazy_gettext("You cannot ask for yourself as a teammate."),
+    lazy_gettext("You have already asked for this teammate."),
+    lazy_gettext("You can ask for at most 3 teammates. Remove one to ask for another."),
+    lazy_gettext("You have not asked for this teammate."),
 )

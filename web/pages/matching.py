@@ -36,6 +36,7 @@ from plugin.matching.service import (
     view_run,
 )
 from plugin.profiles.languages import CEFR_LEVELS
+from plugin.teammates.records import mutual_pairs
 from web.auth import current_actor, require_actor
 from web.db import get_session
 from web.pages import bp
@@ -335,10 +336,20 @@ def explanation(view: RunView, team: TeamReview) -> str:
     return "; ".join(parts)
 
 
+def _per_weight(view: RunView, term: str, value: float) -> int:
+    """How many times a soft term counted, read back from its score and the run's weight."""
+    weight = view.run.rules.get("weights", {}).get(term, 0)
+    return abs(round(value / weight)) if weight else 0
+
+
 def _isolated(view: RunView, team: TeamReview) -> int:
-    """Members alone in an isolation group, read back from the score (one weight per member)."""
-    weight = view.run.rules.get("weights", {}).get("isolation", 0)
-    return round(-team.draft.score.isolation / weight) if weight else 0
+    """Members alone in an isolation group (one weight per member)."""
+    return _per_weight(view, "isolation", team.draft.score.isolation)
+
+
+def honoured_requests(view: RunView) -> int:
+    """Mutual teammate requests whose two students share a team (one weight per pair)."""
+    return _per_weight(view, "requests", view.review.score.requests)
 
 
 @bp.route("/matching/runs/<int:run_id>")
@@ -349,6 +360,8 @@ def matching_run(run_id: int) -> str:
     return render_template(
         "matching/run.html",
         view=view,
+        honoured=honoured_requests(view),
+        mutual=mutual_pairs(get_session(), view.run.exchange_id),
         changes=changes if isinstance(changes, dict) and changes.get("run") == run_id else None,
         run=view.run,
         explanation=explanation,
