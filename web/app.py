@@ -19,6 +19,7 @@ from web import db, errors, security
 from web.config import Settings
 from web.extensions import babel, socketio
 from web.i18n import LANGUAGES, select_locale, select_timezone
+from web.sessions import TandemSessionInterface
 
 TRANSLATIONS = Path(__file__).parent / "translations"
 
@@ -45,6 +46,7 @@ def create_app(
 ) -> Flask:
     settings = (settings or Settings.from_env()).resolved()
     app = Flask(__name__, instance_path=str(settings.instance_path))
+    app.session_interface = TandemSessionInterface()
     app.config.update(
         SECRET_KEY=settings.secret_key,
         TANDEM_SETTINGS=settings,

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, bindparam, exists, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -47,6 +48,7 @@ class RoomAccess:
     person_id: int
     is_member: bool
     is_teacher: bool
+    display_name: str = "Anonymous"  # the actor's name as the room shows it
 
     @property
     def can_write(self) -> bool:
@@ -141,31 +143,76 @@ class RoomSnapshot:
 # --- access ------------------------------------------------------------------------------
 
 
+_ACCESS = (
+    select(
+        Team.id,
+        Team.exchange_id,
+        exists()
+        .where(
+            TeamMembership.team_id == Team.id,
+            TeamMembership.person_id == bindparam("person_id"),
+        )
+        .label("is_member"),
+        Person.chosen_name,
+        Person.lms_name,
+    )
+    .select_from(Room)
+    .join(Team, Team.id == Room.team_id)
+    .outerjoin(Person, Person.id == bindparam("person_id"))
+    .where(Room.id == bindparam("room_id"))
+)
+"""One statement, built once, for the check every room event starts with, run on the session's
+connection (py-spy on bench/rooms.py: three ORM look-ups and their construction were a fifth of
+a send)."""
+
+_ACCESS_CACHE = "tandem.rooms.access"
+
+
 def check_access(session: Session, actor: Actor, room_id: int) -> RoomAccess:
     """Who the actor is in this room, from the database now; refuses outsiders.
 
     Read-only: no commit. "Does not exist" and "not yours" are both NotFound for students, so a
-    probe cannot learn which room numbers exist.
+    probe cannot learn which room numbers exist. The answer is kept for the rest of the
+    session's current transaction only: a socket event checks access before its use case, and
+    the use case checks again; within one transaction the second read would see the same rows,
+    and the next event (or anything after a commit) reads afresh, so a removed member is still
+    refused on their very next event.
     """
-    row = session.execute(
-        select(Room.id, Team.id, Team.exchange_id)
-        .join(Team, Team.id == Room.team_id)
-        .where(Room.id == room_id)
-    ).one_or_none()
+    key = (actor.person_id, room_id)
+    cached: tuple[object, dict[tuple[int, int], RoomAccess]] | None
+    cached = session.info.get(_ACCESS_CACHE)
+    transaction = session.get_transaction()
+    if cached is not None and transaction is not None and cached[0] is transaction:
+        hit: RoomAccess | None = cached[1].get(key)
+        if hit is not None:
+            return hit
+    row = (
+        session.connection()
+        .execute(_ACCESS, {"room_id": room_id, "person_id": actor.person_id})
+        .first()
+    )
     if row is None:
         raise NotFound("This room does not exist or is not yours.")
-    _, team_id, exchange_id = row
-    is_member = bool(
-        session.scalar(
-            select(TeamMembership.id).where(
-                TeamMembership.team_id == team_id, TeamMembership.person_id == actor.person_id
-            )
-        )
-    )
+    team_id, exchange_id, is_member, chosen_name, lms_name = row
+    is_member = bool(is_member)
     is_teacher = not is_member and is_exchange_teacher(session, actor.person_id, exchange_id)
     if not (is_member or is_teacher):
         raise NotFound("This room does not exist or is not yours.")
-    return RoomAccess(room_id, team_id, exchange_id, actor.person_id, is_member, is_teacher)
+    access = RoomAccess(
+        room_id,
+        team_id,
+        exchange_id,
+        actor.person_id,
+        is_member,
+        is_teacher,
+        display_name=chosen_name or lms_name or "Anonymous",
+    )
+    transaction = session.get_transaction()
+    if cached is None or cached[0] is not transaction:
+        cached = (transaction, {})
+        session.info[_ACCESS_CACHE] = cached
+    cached[1][key] = access
+    return access
 
 
 def _writer(session: Session, actor: Actor, room_id: int) -> RoomAccess:
@@ -197,15 +244,24 @@ def open_team_room(session: Session, actor: Actor, team_id: int) -> RoomAccess:
 # --- chat --------------------------------------------------------------------------------
 
 
+_ROOM = cast(Table, Room.__table__)
+_MESSAGE = cast(Table, Message.__table__)
+_TAKE_CURSOR = (
+    update(_ROOM)
+    .where(_ROOM.c.id == bindparam("room_id"))
+    .values(last_seq=_ROOM.c.last_seq + 1)
+    .returning(_ROOM.c.last_seq)
+)
+_INSERT_MESSAGE = insert(_MESSAGE).returning(_MESSAGE.c.id)
+
+
 def _next_cursor(session: Session, room_id: int) -> int:
-    """Take the room's next cursor value; the UPDATE holds the row lock until commit."""
-    value = session.execute(
-        update(Room)
-        .where(Room.id == room_id)
-        .values(last_seq=Room.last_seq + 1)
-        .returning(Room.last_seq)
-    ).scalar_one()
-    return int(value)
+    """Take the room's next cursor value; the UPDATE holds the row lock until commit.
+
+    Core, not an ORM bulk update: no Room object is ever loaded beside it to keep in sync,
+    and the ORM's bookkeeping cost more than the statement (py-spy on bench/rooms.py).
+    """
+    return int(session.connection().execute(_TAKE_CURSOR, {"room_id": room_id}).scalar_one())
 
 
 def _name(person: Person | None) -> str:
@@ -255,37 +311,60 @@ def post_message(
     session: Session, actor: Actor, room_id: int, client_id: str, body: str
 ) -> PostResult:
     """Store a line before anyone is told about it; a retry with the same client id returns
-    the stored line instead of storing it twice."""
-    _writer(session, actor, room_id)
+    the stored line instead of storing it twice.
+
+    The hot path of a room (every line of every team), so it runs two prepared Core
+    statements and builds the view from what it wrote instead of loading ORM objects back.
+    """
+    access = _writer(session, actor, room_id)
     if not client_id or len(client_id) > MAX_CLIENT_ID_CHARS:
         raise InvalidInput("A message needs a client id of 1 to 64 characters.")
     text = _clean_body(body)
-    existing = _find_by_client_id(session, room_id, client_id)
-    if existing is not None:
-        return PostResult(_view(existing), duplicate=True)
-    author = session.get(Person, actor.person_id)
+    created_at = utcnow()
     try:
-        with session.begin_nested():
-            seq = _next_cursor(session, room_id)
-            message = Message(
-                room_id=room_id,
-                seq=seq,
-                changed_seq=seq,
-                client_id=client_id,
-                author=author,
-                body=text,
+        seq = _next_cursor(session, room_id)
+        message_id = (
+            session.connection()
+            .execute(
+                _INSERT_MESSAGE,
+                {
+                    "room_id": room_id,
+                    "seq": seq,
+                    "changed_seq": seq,
+                    "client_id": client_id,
+                    "author_id": actor.person_id,
+                    "body": text,
+                    "created_at": created_at,
+                },
             )
-            session.add(message)
+            .scalar_one()
+        )
     except IntegrityError:
-        # The same retry raced itself into two connections; the first one stored it.
+        # (room, client id) is unique: this is a retry of a line already stored, either long
+        # ago or a moment ago on another connection. Asking first would cost every send a
+        # query for the rare retry. Nothing else was written in this transaction (the cursor
+        # taken above goes back too), so rolling all of it back loses nothing.
+        session.rollback()
         raced = _find_by_client_id(session, room_id, client_id)
         if raced is None:
             raise
         return PostResult(_view(raced), duplicate=True)
-    # The view is built before the commit: reading the row back afterwards would open a new
-    # transaction, which on SQLite holds the write lock until the event's session closes.
-    view = _view(message)
     session.commit()
+    view = MessageView(
+        id=int(message_id),
+        seq=seq,
+        cursor=seq,
+        client_id=client_id,
+        author_id=actor.person_id,
+        author_name=access.display_name,
+        body=text,
+        parts=segments(text),
+        created_at=created_at.isoformat(),
+        edited=False,
+        deleted=False,
+        hidden=False,
+        hidden_reason=None,
+    )
     return PostResult(view, duplicate=False)
 
 
@@ -598,11 +677,13 @@ def room_snapshot(session: Session, actor: Actor, room_id: int, now: datetime) -
     """All a client needs on (re)joining; the newest page of chat, older pages on request."""
     access = check_access(session, actor, room_id)
     team = session.get_one(Team, access.team_id)
-    room = session.get_one(Room, room_id)
+    # A column read, not the Room object: the cursor moves by Core UPDATEs (_next_cursor),
+    # which an object already in the session's identity map would not see.
+    last_seq = session.scalar(select(Room.last_seq).where(Room.id == room_id))
     return RoomSnapshot(
         access=access,
         team_name=team.name,
-        last_seq=room.last_seq,
+        last_seq=int(last_seq or 0),
         members=room_members(session, actor, room_id, now),
         messages=history_before(session, actor, room_id, None),
         note=get_note(session, actor, room_id),
