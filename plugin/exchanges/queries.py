@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, select
 from sqlalchemy.orm import Session, joinedload
 
 from plugin.actors import Role
@@ -13,6 +13,16 @@ from plugin.courses.models import CourseMembership
 from plugin.exchanges.models import Participant, ParticipantStatus, Seat, SeatStatus
 from plugin.people.models import Person
 from plugin.profiles.models import Profile
+
+
+def is_active_student(exchange_id: int) -> ColumnElement[bool]:
+    """Participants who are the exchange's students now (not left, not erased): the pool."""
+    return and_(
+        Participant.exchange_id == exchange_id,
+        Participant.status == ParticipantStatus.ACTIVE,
+        Participant.role == Role.STUDENT,
+        Participant.person_id.is_not(None),
+    )
 
 
 @dataclass(frozen=True)

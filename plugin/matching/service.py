@@ -13,10 +13,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from plugin.actors import Actor, Role
+from plugin.actors import Actor
 from plugin.db import utcnow
 from plugin.errors import Conflict, InvalidInput, NotFound
-from plugin.exchanges.models import Exchange, Participant, ParticipantStatus
+from plugin.exchanges.models import Exchange, Participant
+from plugin.exchanges.queries import is_active_student
 from plugin.matching.candidates import (
     Candidate,
     InfeasibilityReport,
@@ -140,12 +141,7 @@ def _student_rows(session: Session, exchange_id: int) -> list[tuple[Participant,
     rows = session.execute(
         select(Participant, Profile)
         .outerjoin(Profile, Profile.person_id == Participant.person_id)
-        .where(
-            Participant.exchange_id == exchange_id,
-            Participant.status == ParticipantStatus.ACTIVE,
-            Participant.role == Role.STUDENT,
-            Participant.person_id.is_not(None),
-        )
+        .where(is_active_student(exchange_id))
         .order_by(Participant.person_id)
     ).all()
     return [(participant, profile) for participant, profile in rows]

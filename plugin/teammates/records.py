@@ -12,8 +12,8 @@ from typing import Any
 from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
-from plugin.actors import Role
-from plugin.exchanges.models import Exchange, Participant, ParticipantStatus
+from plugin.exchanges.models import Exchange, Participant
+from plugin.exchanges.queries import is_active_student
 from plugin.people.models import Person
 from plugin.teammates.models import TeammateCode, TeammateRequest
 
@@ -36,16 +36,11 @@ def requested_teammates(session: Session, exchange_id: int) -> dict[int, tuple[i
 
 
 def active_students(session: Session, exchange_id: int) -> list[Participant]:
-    """The exchange's students who are in it now (not left, not erased)."""
+    """The exchange's students now in it, by person id (as the matching pool orders them)."""
     return list(
         session.scalars(
             select(Participant)
-            .where(
-                Participant.exchange_id == exchange_id,
-                Participant.status == ParticipantStatus.ACTIVE,
-                Participant.role == Role.STUDENT,
-                Participant.person_id.is_not(None),
-            )
+            .where(is_active_student(exchange_id))
             .order_by(Participant.person_id)
         )
     )

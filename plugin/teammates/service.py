@@ -36,7 +36,8 @@ from sqlalchemy.orm import Session
 from plugin.actors import Actor, Role
 from plugin.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from plugin.exchanges import codes
-from plugin.exchanges.models import Participant, ParticipantStatus
+from plugin.exchanges.models import Participant
+from plugin.exchanges.queries import is_active_student
 from plugin.exchanges.service import my_participation
 from plugin.matching.models import Team
 from plugin.people.models import Person
@@ -141,10 +142,7 @@ def _active_student(
         return None
     return session.scalar(
         select(Participant).where(
-            Participant.exchange_id == exchange_id,
-            Participant.person_id == person_id,
-            Participant.status == ParticipantStatus.ACTIVE,
-            Participant.role == Role.STUDENT,
+            is_active_student(exchange_id), Participant.person_id == person_id
         )
     )
 

@@ -6,7 +6,6 @@ scroll)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -14,9 +13,11 @@ import pytest
 from demo.platforms import DemoUser
 from plugin.actors import Actor, Role
 from plugin.teammates.service import teammate_requests
-from tests.browser.test_browser_launch import ARGS, CHROMIUM, axe_violations, sync_api
+from tests.browser.test_browser_matching_pages import _accessible, chromium
 from tests.exchange_flow import TwoUniversityExchange, set_up_two_university_exchange
 from tests.live import LiveStack
+
+__all__ = ["chromium"]  # the shared browser fixture, for pytest
 
 pytestmark = pytest.mark.browser
 
@@ -27,19 +28,6 @@ WAIT = 15000
 def exchange(live_stack: LiveStack) -> TwoUniversityExchange:
     """Leiden owns, Bologna is approved; Leiden's student 0 and Bologna's 0 and 1 onboarded."""
     return set_up_two_university_exchange(live_stack)
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Any]:
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
-
-
-def _accessible(page: Any) -> None:
-    assert axe_violations(page) == []
-    assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
 
 
 def _code_of(stack: LiveStack, exchange: TwoUniversityExchange, index: int) -> str:

@@ -23,6 +23,15 @@ def _setup(session: Session) -> tuple[Actor, int, list[Actor]]:
     return _exchange(make_world(session))
 
 
+def _as_leiden_student(
+    app: Flask, client: FlaskClient, session: Session
+) -> tuple[int, list[Actor]]:
+    """The exchange, with its first Leiden student (``people[1]``) signed in."""
+    _owner, exchange_id, people = _setup(session)
+    _sign_in(app, client, people[1])
+    return exchange_id, people
+
+
 def _page(client: FlaskClient, exchange_id: int) -> str:
     response = client.get(f"/exchanges/{exchange_id}/teammates")
     assert response.status_code == 200
@@ -32,10 +41,9 @@ def _page(client: FlaskClient, exchange_id: int) -> str:
 def test_the_page_lists_own_university_only_and_shows_the_own_code(
     app: Flask, client: FlaskClient, session: Session
 ) -> None:
-    _owner, exchange_id, people = _setup(session)
+    exchange_id, people = _as_leiden_student(app, client, session)
     me = people[1]
     code = teammate_requests(session, me, exchange_id).code
-    _sign_in(app, client, me)
     home = client.get(f"/exchanges/{exchange_id}").get_data(as_text=True)
     assert f'href="/exchanges/{exchange_id}/teammates"' in home
     page = _page(client, exchange_id)
@@ -51,9 +59,8 @@ def test_the_page_lists_own_university_only_and_shows_the_own_code(
 def test_picking_and_asking_back_make_a_mutual_request(
     app: Flask, client: FlaskClient, session: Session
 ) -> None:
-    _owner, exchange_id, people = _setup(session)
+    exchange_id, people = _as_leiden_student(app, client, session)
     me, friend = people[1], people[3]
-    _sign_in(app, client, me)
     made = client.post(
         f"/exchanges/{exchange_id}/teammates/pick", data={"person_id": str(friend.person_id)}
     )
@@ -70,10 +77,8 @@ def test_picking_and_asking_back_make_a_mutual_request(
 def test_a_partner_student_is_reached_by_code_and_only_their_name_shows(
     app: Flask, client: FlaskClient, session: Session
 ) -> None:
-    _owner, exchange_id, people = _setup(session)
-    me, partner = people[1], people[0]
-    code = teammate_requests(session, partner, exchange_id).code
-    _sign_in(app, client, me)
+    exchange_id, people = _as_leiden_student(app, client, session)
+    code = teammate_requests(session, people[0], exchange_id).code
     made = client.post(
         f"/exchanges/{exchange_id}/teammates/code", data={"code": code.lower().replace("-", "")}
     )
@@ -86,9 +91,8 @@ def test_a_partner_student_is_reached_by_code_and_only_their_name_shows(
 def test_bad_input_is_announced_with_a_4xx_and_keeps_what_was_typed(
     app: Flask, client: FlaskClient, session: Session
 ) -> None:
-    _owner, exchange_id, people = _setup(session)
+    exchange_id, people = _as_leiden_student(app, client, session)
     me, partner = people[1], people[0]
-    _sign_in(app, client, me)
     wrong = client.post(f"/exchanges/{exchange_id}/teammates/code", data={"code": "abcd-efgh"})
     page = wrong.get_data(as_text=True)
     assert wrong.status_code == 404
@@ -114,10 +118,8 @@ def test_bad_input_is_announced_with_a_4xx_and_keeps_what_was_typed(
 
 
 def test_limit_duplicate_and_removal(app: Flask, client: FlaskClient, session: Session) -> None:
-    _owner, exchange_id, people = _setup(session)
-    me = people[1]
+    exchange_id, people = _as_leiden_student(app, client, session)
     others = [people[3], people[5], people[7]]
-    _sign_in(app, client, me)
     pick = f"/exchanges/{exchange_id}/teammates/pick"
     assert client.post(pick, data={"person_id": str(others[0].person_id)}).status_code == 303
     duplicate = client.post(pick, data={"person_id": str(others[0].person_id)})
@@ -138,10 +140,9 @@ def test_limit_duplicate_and_removal(app: Flask, client: FlaskClient, session: S
 
 
 def test_a_new_code_replaces_the_old(app: Flask, client: FlaskClient, session: Session) -> None:
-    _owner, exchange_id, people = _setup(session)
+    exchange_id, people = _as_leiden_student(app, client, session)
     me = people[1]
     old = teammate_requests(session, me, exchange_id).code
-    _sign_in(app, client, me)
     assert client.post(f"/exchanges/{exchange_id}/teammates/new-code").status_code == 303
     page = _page(client, exchange_id)
     assert old not in page
