@@ -26,8 +26,10 @@ Prints human lines, then one JSON line last: ``tandem_deliveries_per_s`` and
 (Tandem at the 1,000 deliveries/s stage), ``idle_kb_per_connection`` (Tandem), all for SQLite;
 ``tandem_cpu_ms_per_message`` (at 500/s); the same with ``_pg`` for PostgreSQL (null when it
 did not run). ``--quick`` (<= 60 s) uses fewer clients, connections and shorter stages and says
-so; its highest stage (2,000/s) may not reach the bare server's ceiling, so its ratio is an
-upper bound.
+so; its highest stage (2,500/s) may not reach the bare server's ceiling, so its ratio is an
+upper bound. Above 1,000/s the stages step by 500/s, so a ratio is not rounded to a power of
+two. ``cpu_ratio`` is the bare server's CPU per message over Tandem's (at 500/s): the ratio
+the two ceilings would have if the servers, not the clients, were the limit.
 
 The per-person rate limit is lifted in the bench server (it exists to stop one person, not
 to cap a benchmark).
@@ -182,6 +184,7 @@ class Stage:
     delivered: int = 0
     latencies: list[float] = field(default_factory=list)
     server_cpu: float = 0.0  # seconds the server used for this stage, drain included
+    client_cpu: float = 0.0  # seconds this process (every client) used, drain included
     seconds: float = 0.0
     wall: float = 0.0  # the stage's seconds, drain included
 
@@ -190,6 +193,12 @@ class Stage:
         """The share of one core the server used: near 1 when it, not the clients, is the limit
         (one process, one core: gevent's hub or threading's GIL)."""
         return self.server_cpu / self.wall if self.wall else 0.0
+
+    @property
+    def client_busy(self) -> float:
+        """The share of one core the clients used: near 1, they (one process, one GIL) were
+        the limit, whatever the server could have done."""
+        return self.client_cpu / self.wall if self.wall else 0.0
 
     @property
     def cpu_ms_per_message(self) -> float:
@@ -328,6 +337,7 @@ class Swarm:
     def run_stage(self, offered: float, seconds: float, tag: str, drain: float, pid: int) -> Stage:
         stage = Stage(offered, seconds=seconds)
         cpu_before = _cpu_seconds(pid)
+        client_before = time.process_time()
         self.stage = stage
         per_message = 1 / (offered / (TEAM_SIZE - 1))
         began = time.perf_counter()
@@ -363,6 +373,7 @@ class Swarm:
             time.sleep(0.05)
         self.stage = None
         stage.server_cpu = _cpu_seconds(pid) - cpu_before
+        stage.client_cpu = time.process_time() - client_before
         stage.wall = time.perf_counter() - began
         return stage
 
@@ -390,9 +401,12 @@ class Result:
 
     @property
     def clients_were_the_limit(self) -> bool | None:
-        """Whether the stage that failed left the server under 80% of a core: then the ceiling
-        found is this process's clients', not the server's (None: no stage failed)."""
-        return None if self.limit is None else self.limit.server_busy < 0.8
+        """Whether the stage that failed left the server under 80% of a core, or kept the
+        clients over 90% of theirs: then the ceiling found is this process's clients', not
+        the server's (None: no stage failed)."""
+        if self.limit is None:
+            return None
+        return self.limit.server_busy < 0.8 or self.limit.client_busy > 0.9
 
 
 def measure(name: str, pid: int, port: int, auths: list[dict[str, object]], plan: Plan) -> Result:
@@ -424,7 +438,8 @@ def measure(name: str, pid: int, port: int, auths: list[dict[str, object]], plan
                 f"{stage.sent} ({stage.dropped} on lost connections), "
                 f"p50 {stage.percentile(0.5):7.1f} ms, p99 "
                 f"{stage.percentile(0.99):7.1f} ms, server CPU {stage.cpu_ms_per_message:5.2f} ms/"
-                f"message, server busy {stage.server_busy:4.0%}, sustained {stage.sustained()}"
+                f"message, server busy {stage.server_busy:4.0%}, clients busy "
+                f"{stage.client_busy:4.0%}, sustained {stage.sustained()}"
                 + (" (client-bound: this process could not offer the rate)" * stage.client_bound),
                 flush=True,
             )
@@ -490,6 +505,11 @@ def _cpu_ms(result: Result) -> float | None:
     return _finite(result.at_500.cpu_ms_per_message) if result.at_500 else None
 
 
+def _cpu_ratio(bare: Result, tandem: Result) -> float | None:
+    ours, theirs = _cpu_ms(tandem), _cpu_ms(bare)
+    return round(theirs / ours, 2) if ours and theirs else None
+
+
 def figures(result: Result | None, bare: Result, suffix: str) -> dict[str, object]:
     keys = ("tandem_deliveries_per_s", "ratio", "p50_ms_at_1000", "p99_ms_at_1000")
     if result is None:
@@ -528,10 +548,11 @@ def main() -> None:
     args = parser.parse_args()
     began = time.monotonic()
     if args.quick:
-        plan = Plan([250.0, 500.0, 1000.0, 2000.0], 2.0, 1.0, 300, args.transport)
+        rates = [250.0, 500.0, 1000.0, 1500.0, 2000.0, 2500.0]
+        plan = Plan(rates, 2.0, 1.0, 300, args.transport)
         clients = 100
     else:
-        rates = [250.0, 500.0, 1000.0, 2000.0, 4000.0]
+        rates = [250.0, 500.0, 1000.0, 1500.0, 2000.0, 2500.0, 3000.0, 4000.0, 5000.0]
         plan = Plan(rates, args.seconds, 3.0, args.idle, args.transport)
         clients = args.clients
     clients -= clients % TEAM_SIZE
@@ -566,6 +587,7 @@ def main() -> None:
                 "bare_idle_kb_per_connection": round(bare.idle_kb, 1),
                 "bare_cpu_ms_per_message": _cpu_ms(bare),
                 "bare_limited_by_clients": bare.clients_were_the_limit,
+                "cpu_ratio": _cpu_ratio(bare, tandem),
                 **figures(pg, bare, "_pg"),
                 "seconds": round(time.monotonic() - began, 1),
             }

@@ -252,7 +252,28 @@ _TAKE_CURSOR = (
     .values(last_seq=_ROOM.c.last_seq + 1)
     .returning(_ROOM.c.last_seq)
 )
-_INSERT_MESSAGE = insert(_MESSAGE).returning(_MESSAGE.c.id)
+_INSERT_MESSAGE = insert(_MESSAGE).returning(_MESSAGE.c.id, _MESSAGE.c.seq)
+_TAKEN = _TAKE_CURSOR.cte("taken")
+_INSERT_MESSAGE_AT_NEXT_CURSOR = (
+    insert(_MESSAGE)
+    .from_select(
+        ["room_id", "seq", "changed_seq", "client_id", "author_id", "body", "created_at"],
+        select(
+            bindparam("room_id", type_=_MESSAGE.c.room_id.type),
+            _TAKEN.c.last_seq,
+            _TAKEN.c.last_seq,
+            bindparam("new_client_id", type_=_MESSAGE.c.client_id.type),
+            bindparam("new_author_id", type_=_MESSAGE.c.author_id.type),
+            bindparam("new_body", type_=_MESSAGE.c.body.type),
+            bindparam("new_created_at", type_=_MESSAGE.c.created_at.type),
+        ),
+    )
+    .returning(_MESSAGE.c.id, _MESSAGE.c.seq)
+)
+"""PostgreSQL takes the cursor and stores the line in one statement (an UPDATE in a WITH):
+one round trip fewer on every send. SQLite has no data-changing WITH, so it runs the two. The
+parameters are named ``new_*`` because an UPDATE given a parameter named like one of its
+table's columns also sets that column."""
 
 
 def _next_cursor(session: Session, room_id: int) -> int:
@@ -321,24 +342,18 @@ def post_message(
         raise InvalidInput("A message needs a client id of 1 to 64 characters.")
     text = _clean_body(body)
     created_at = utcnow()
+    line: dict[str, object] = {"client_id": client_id, "author_id": actor.person_id}
+    line |= {"body": text, "created_at": created_at}
+    connection = session.connection()
     try:
-        seq = _next_cursor(session, room_id)
-        message_id = (
-            session.connection()
-            .execute(
-                _INSERT_MESSAGE,
-                {
-                    "room_id": room_id,
-                    "seq": seq,
-                    "changed_seq": seq,
-                    "client_id": client_id,
-                    "author_id": actor.person_id,
-                    "body": text,
-                    "created_at": created_at,
-                },
-            )
-            .scalar_one()
-        )
+        if connection.dialect.name == "postgresql":
+            named = {f"new_{column}": value for column, value in line.items()}
+            row = connection.execute(_INSERT_MESSAGE_AT_NEXT_CURSOR, {"room_id": room_id, **named})
+        else:
+            seq = _next_cursor(session, room_id)
+            line |= {"room_id": room_id, "seq": seq, "changed_seq": seq}
+            row = connection.execute(_INSERT_MESSAGE, line)
+        message_id, seq = row.one()
     except IntegrityError:
         # (room, client id) is unique: this is a retry of a line already stored, either long
         # ago or a moment ago on another connection. Asking first would cost every send a
@@ -352,8 +367,8 @@ def post_message(
     session.commit()
     view = MessageView(
         id=int(message_id),
-        seq=seq,
-        cursor=seq,
+        seq=int(seq),
+        cursor=int(seq),
         client_id=client_id,
         author_id=actor.person_id,
         author_name=access.display_name,

@@ -42,6 +42,9 @@ def test_a_retried_send_returns_the_stored_line_and_stores_nothing_new(
     assert again.duplicate
     assert again.message.id == first.message.id
     assert session.scalar(select(func.count(Message.id))) == 1
+    # The refused insert gave its cursor back: the next line follows the first without a gap.
+    after = service.post_message(session, world.bruno, world.room_id, "next", "twice")
+    assert after.message.seq == first.message.seq + 1
 
 
 def test_client_ids_are_per_room(session: Session, world: World) -> None:
