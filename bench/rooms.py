@@ -19,7 +19,9 @@ the stages. Each stage also reports the server's own CPU per message (from /proc
 the machine's load does not count), a figure that moves only when the send path does, and flags
 a stage this process could not even offer (client-bound: the clients share the 2 cores), and
 ``bare_limited_by_clients`` says when the bare server's first failed stage left it under 80% of
-a core: then its "ceiling" is the clients', and the ratio flatters Tandem.
+a core, or the clients over 90% of theirs: then its "ceiling" is the clients', and the ratio
+flatters Tandem; ``bare_ceiling_found`` is false when the bare server sustained every stage
+(its ceiling lies above the plan's top rate, and the ratio is an upper bound).
 
 Prints human lines, then one JSON line last: ``tandem_deliveries_per_s`` and
 ``bare_deliveries_per_s`` (highest sustained), ``ratio``, ``p50_ms_at_1000``/``p99_ms_at_1000``
@@ -587,6 +589,7 @@ def main() -> None:
                 "bare_idle_kb_per_connection": round(bare.idle_kb, 1),
                 "bare_cpu_ms_per_message": _cpu_ms(bare),
                 "bare_limited_by_clients": bare.clients_were_the_limit,
+                "bare_ceiling_found": bare.limit is not None,
                 "cpu_ratio": _cpu_ratio(bare, tandem),
                 **figures(pg, bare, "_pg"),
                 "seconds": round(time.monotonic() - began, 1),
