@@ -15,9 +15,12 @@ import random
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import combinations
 
 import numpy as np
+import numpy.typing as npt
 
+from plugin.matching.availability import SLOTS_PER_HOUR
 from plugin.matching.delta import Aggregates
 from plugin.matching.feasibility import _mask_words, team_violation
 from plugin.matching.objective import team_score
@@ -32,6 +35,10 @@ _PRICE_ALL_BELOW = 400
 _PRICE_KEEP = 16
 _VERIFY = 4
 _CACHE_LIMIT = 400_000
+_RECOMBINE_TEAMS = 12
+"""Pools of at most this many teams also re-split pairs of teams exhaustively."""
+_RECOMBINE_UNITS = 13
+"""Largest number of free units in a pair of teams that is re-split (2**13 subsets at most)."""
 
 
 @dataclass(frozen=True)
@@ -83,6 +90,9 @@ class _State:
             [len(p.blocks[p.block[i]]) == 1 and p.block[i] not in self.locked for i in range(p.n)],
             dtype=bool,
         )
+        self.pricer: _Pricer | None = None
+        self.splits: dict[tuple[tuple[int, ...], int, int], Splits] = {}
+        self.settled: set[tuple[tuple[int, ...], tuple[int, ...]]] = set()
 
     def unit_size(self, u: int) -> int:
         return len(self.p.blocks[u])
@@ -340,6 +350,14 @@ def _descend(
     Only a move touching a rule-breaking team can lower the violation, so the repair phase
     tries just the units of such teams; a repair-only search (the baselines) stops there.
     """
+    if accept is not _repairs and len(st.groups) <= _RECOMBINE_TEAMS:
+        # Re-splitting pairs repairs too (violation is compared first), and covers every
+        # move and swap, so small pools skip the unit-by-unit phases when it reached all pairs.
+        done = _descend_by_pairs(st, rng, deadline)
+        if done is None:
+            return False
+        if done:
+            return True
     if not _focus(st, movable, rng, deadline, accept):
         return False
     if accept is _repairs:
@@ -355,6 +373,260 @@ def _descend(
             if _try_unit(st, u, rng, accept):
                 improved = True
     return True
+
+
+def _descend_by_pairs(st: _State, rng: random.Random, deadline: float) -> bool | None:
+    """Re-split pairs of teams until every pair is optimal as a pair.
+
+    Returns True when that neighbourhood covered every pair (it contains every move and swap,
+    so the unit sweep has nothing left to find), False when some pair was too large to
+    re-split and the caller should sweep units, and None when the deadline cut it short.
+    """
+    teams = len(st.groups)
+    pairs = list(combinations(range(teams), 2))
+    rng.shuffle(pairs)
+    clean: set[tuple[int, int]] = set()
+    skipped = False
+    changed = True
+    while changed:
+        changed = False
+        for g, h in pairs:
+            if (g, h) in clean:
+                continue
+            if time.perf_counter() > deadline:
+                return None
+            outcome = _recombine(st, g, h)
+            if outcome is None:
+                skipped = True
+            elif outcome:
+                changed = True
+                clean = {q for q in clean if g not in q and h not in q}
+            clean.add((g, h))
+    return not skipped
+
+
+Splits = tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]
+
+
+def _splits(
+    unit_sizes: tuple[int, ...], fixed_g: int, fixed_h: int, min_size: int, max_size: int
+) -> Splits:
+    """Every size-valid split of a pair's free units, as unit bits and as member rows.
+
+    The pair's members are laid out as g's locked members, h's locked members, then the free
+    units in order; `sides` holds team g's rows of every split followed by team h's rows.
+    Without locks the sides are interchangeable, so free unit 0 always stays with g.
+    """
+    f = len(unit_sizes)
+    sizes = np.asarray(unit_sizes, dtype=np.int64)
+    bits = (np.arange(1 << f)[:, None] >> np.arange(f)) & 1
+    if not fixed_g and not fixed_h:
+        bits = bits[bits[:, 0] == 1]
+    size_g = fixed_g + bits @ sizes
+    size_h = fixed_h + int(sizes.sum()) - (size_g - fixed_g)
+    ok = (size_g >= min_size) & (size_g <= max_size) & (size_h >= min_size) & (size_h <= max_size)
+    bits = bits[ok]
+    width = fixed_g + fixed_h + int(sizes.sum())
+    expand = np.zeros((f, width), dtype=np.int64)
+    col = fixed_g + fixed_h
+    for x, size in enumerate(unit_sizes):
+        expand[x, col : col + size] = 1
+        col += size
+    side_g = bits @ expand
+    side_g[:, :fixed_g] = 1
+    side_h = 1 - side_g
+    side_h[:, :fixed_g] = 0
+    side_h[:, fixed_g : fixed_g + fixed_h] = 1
+    return bits, expand, np.vstack([side_g, side_h])
+
+
+def _recombine(st: _State, g: int, h: int) -> bool | None:
+    """Re-split two teams' free units in the best way; True if that beat the current split.
+
+    Moves and swaps change one or two units at a time, and with pair-counting diversity a
+    better pair of teams is often several swaps away through worse ones; on small pools the
+    union of two teams is small enough (a few thousand splits) to price every split at once
+    with NumPy. The vectorised figures only rank splits: the best few are re-scored by the
+    exact evaluator before one is applied, as in the move and swap pricing. None means the
+    pair holds too many free units to enumerate.
+    """
+    p = st.p
+    r = p.rules
+    fixed_g = [u for u in st.groups[g] if u in st.locked]
+    fixed_h = [u for u in st.groups[h] if u in st.locked]
+    free = [u for u in (*st.groups[g], *st.groups[h]) if u not in st.locked]
+    if len(free) > _RECOMBINE_UNITS:
+        return None
+    if len(free) < 2:
+        return False
+    one, two = tuple(sorted(st.members(g))), tuple(sorted(st.members(h)))
+    settled = (one, two) if one < two else (two, one)
+    if settled in st.settled:
+        return False
+    people = [i for u in (*fixed_g, *fixed_h, *free) for i in p.blocks[u]]
+    key = (
+        tuple(st.unit_size(u) for u in free),
+        sum(st.unit_size(u) for u in fixed_g),
+        sum(st.unit_size(u) for u in fixed_h),
+    )
+    if key not in st.splits:
+        st.splits[key] = _splits(key[0], key[1], key[2], r.min_size, r.max_size)
+    bits, expand, sides = st.splits[key]
+    weights = 1 << np.arange(len(free), dtype=np.int64)
+    codes = bits @ weights
+    if len(bits) == 0:
+        return False
+    current = np.asarray([u in st.groups[g] for u in free], dtype=np.int64)
+    now_g = current @ expand
+    now_g[: key[1]] = 1
+    now_h = 1 - now_g
+    now_h[: key[1]] = 0
+    now_h[key[1] : key[1] + key[2]] = 1
+    if st.pricer is None:
+        st.pricer = _Pricer(st)
+    v, sc = st.pricer.price(p, people, np.vstack([now_g, now_h, sides]))
+    half = len(bits)
+    code_g = np.concatenate([[int(current @ weights)], codes])
+    code_h = ((1 << len(free)) - 1) ^ code_g
+    units = [p.blocks[u] for u in free]
+    in_g, in_h = st.pricer.shortfalls(
+        p, (people[: key[1]], people[key[1] : key[1] + key[2]]), units, (code_g, code_h)
+    )
+    v[0] += in_g[0]
+    v[1] += in_h[0]
+    v[2 : 2 + half] += in_g[1:]
+    v[2 + half :] += in_h[1:]
+    dv = v[2 : 2 + half] + v[2 + half :] - (v[0] + v[1])
+    ds = sc[2 : 2 + half] + sc[2 + half :] - (sc[0] + sc[1])
+    good = (dv < -_EPS) | ((np.abs(dv) <= _EPS) & (ds > _EPS))
+    picks = np.flatnonzero(good)
+    if picks.size == 0:
+        _settle(st, settled)
+        return False
+    order = picks[np.lexsort((-ds[picks], np.round(dv[picks], 9)))][:_VERIFY]
+    cur_v = st.cost[g][0] + st.cost[h][0]
+    cur_s = st.cost[g][1] + st.cost[h][1]
+    for k in order:
+        team_g = [i for i, inside in zip(people, sides[k], strict=True) if inside]
+        team_h = [i for i, inside in zip(people, sides[half + k], strict=True) if inside]
+        ng, nh = st.evaluate(team_g), st.evaluate(team_h)
+        if _better(ng[0] + nh[0] - cur_v, ng[1] + nh[1] - cur_s):
+            st.groups[g] = [*fixed_g, *(u for x, u in enumerate(free) if bits[k, x])]
+            st.groups[h] = [*fixed_h, *(u for x, u in enumerate(free) if not bits[k, x])]
+            for u in st.groups[g]:
+                st.where[u] = g
+            for u in st.groups[h]:
+                st.where[u] = h
+            st.refresh(g)
+            st.refresh(h)
+            return True
+    _settle(st, settled)
+    return False
+
+
+def _settle(st: _State, pair: tuple[tuple[int, ...], tuple[int, ...]]) -> None:
+    """Remember a pair of teams no re-split improves; the search keeps revisiting such pairs."""
+    if len(st.settled) > _CACHE_LIMIT:
+        st.settled.clear()
+    st.settled.add(pair)
+
+
+class _Pricer:
+    """Dense per-student tables for pricing many candidate teams of a small pool at once."""
+
+    def __init__(self, st: _State) -> None:
+        p = st.p
+        agg = st.agg
+        n = p.n
+        self.one_hot = np.zeros((n, st.counts.shape[1]))
+        for a in range(agg.codes.shape[1]):
+            self.one_hot[np.arange(n), agg.codes[:, a]] = 1.0
+        self.attributes = agg.codes.shape[1]
+        self.flags = agg.flags.astype(np.float64)
+        self.level = agg.level_of
+        self.inst = np.eye(len(p.institution_names))[agg.inst_of]
+        self.cap = agg.cap
+        self.mutual = np.zeros((n, n))
+        self.apart = np.zeros((n, n))
+        for i in range(n):
+            self.mutual[i, sorted(p.mutual[i])] = 1.0
+            self.apart[i, sorted(p.apart[i])] = 1.0
+        self.words = st.words
+        self.lang = agg.lang_of
+
+    def price(
+        self, p: Problem, people: list[int], inside: npt.NDArray[np.int64]
+    ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+        """(violation, score) of every team `inside[s]` selects from `people`, up to constants.
+
+        Keep-together and locks are left out: units move whole and locked units stay, so
+        those terms are equal for every split and cancel in the differences the caller takes.
+        Shared hours and language are `shortfalls`, priced per unit subset instead.
+        """
+        r = p.rules
+        w = r.weights
+        idx = np.asarray(people, dtype=np.int64)
+        x = inside.astype(np.float64)
+        size = x.sum(axis=1)
+        counts = x @ self.one_hot[idx]
+        differing = (self.attributes * size * size - (counts * counts).sum(axis=1)) / 2
+        isolated = ((x @ self.flags[idx]) == 1).sum(axis=1)
+        gap = x @ self.level[idx] - size * p.mean_level
+        balance = np.where(size > 0, gap * gap / np.maximum(size, 1.0), 0.0)
+        sub = np.ix_(idx, idx)
+        honoured = ((x @ self.mutual[sub]) * x).sum(axis=1) / 2
+        score = (
+            w.diversity * differing
+            - w.isolation * isolated
+            - w.balance * balance
+            + w.requests * honoured
+        )
+        inst = x @ self.inst[idx]
+        violation = np.maximum(r.min_institutions - (inst > 0).sum(axis=1), 0).astype(float)
+        violation += np.maximum(inst - self.cap, 0).sum(axis=1)
+        violation += ((x @ self.apart[sub]) * x).sum(axis=1) / 2
+        return violation, score
+
+    def shortfalls(
+        self,
+        p: Problem,
+        fixed: Sequence[Sequence[int]],
+        units: Sequence[Sequence[int]],
+        codes: Sequence[npt.NDArray[np.int64]],
+    ) -> list[npt.NDArray[np.float64]]:
+        """Shared-hours and language violation of each `fixed[t]` plus the units `codes[t]` pick.
+
+        An AND over members does not vectorise as a matrix product, so the AND of every
+        subset of units is tabulated once (2**units rows, built by doubling) and looked up;
+        both teams of a pair share the table.
+        """
+        full = np.uint64(np.iinfo(np.uint64).max)
+        if all(len(members) == 1 for members in units):
+            heads = [members[0] for members in units]
+            unit_words, unit_langs = self.words[heads], self.lang[heads]
+        else:
+            unit_words = np.stack(
+                [np.bitwise_and.reduce(self.words[list(m)], axis=0) for m in units]
+            )
+            unit_langs = np.asarray(
+                [np.bitwise_and.reduce(self.lang[list(m)]) for m in units], dtype=np.int64
+            )
+        table = np.empty((1 << len(units), self.words.shape[1]), dtype=np.uint64)
+        langs = np.empty(1 << len(units), dtype=np.int64)
+        table[0] = full
+        langs[0] = -1
+        for x in range(len(units)):
+            np.bitwise_and(table[: 1 << x], unit_words[x], out=table[1 << x : 2 << x])
+            np.bitwise_and(langs[: 1 << x], unit_langs[x], out=langs[1 << x : 2 << x])
+        out = []
+        for members, picked in zip(fixed, codes, strict=True):
+            base = np.bitwise_and.reduce(self.words[list(members)], axis=0, initial=full)
+            base_lang = int(np.bitwise_and.reduce(self.lang[list(members)], initial=-1))
+            shared = np.bitwise_count(table[picked] & base).sum(axis=1, dtype=np.int64)
+            short = np.maximum(p.need_slots - shared, 0) / SLOTS_PER_HOUR
+            no_language = ((langs[picked] & base_lang) == 0).astype(np.float64)
+            out.append(np.asarray(short + no_language, dtype=np.float64))
+        return out
 
 
 def _focus(
