@@ -6,6 +6,11 @@ feasible by construction of the comparison, not by a separate filter that could 
 
 Units, not students, move: a keep-together group is one unit, and a unit holding a locked
 student never moves, which is how "locked members stay where they are" is guaranteed.
+
+On pools of a few teams the descent re-splits pairs of teams exhaustively instead of moving
+units one at a time: with pair-counting diversity the better pair of teams is often several
+swaps away through worse ones, and against the exact optima at n = 20-30 the one-unit moves
+stalled 1-3.6 % below the optimum within the 1 s budget.
 """
 
 from __future__ import annotations
@@ -36,7 +41,7 @@ _PRICE_KEEP = 16
 _VERIFY = 4
 _CACHE_LIMIT = 400_000
 _RECOMBINE_TEAMS = 12
-"""Pools of at most this many teams also re-split pairs of teams exhaustively."""
+"""Pools of at most this many teams descend by re-splitting pairs of teams exhaustively."""
 _RECOMBINE_UNITS = 13
 """Largest number of free units in a pair of teams that is re-split (2**13 subsets at most)."""
 
@@ -538,21 +543,28 @@ class _Pricer:
         p = st.p
         agg = st.agg
         n = p.n
-        self.one_hot = np.zeros((n, st.counts.shape[1]))
+        codes = st.counts.shape[1]
+        flags = agg.flags.shape[1]
+        institutions = len(p.institution_names)
+        # One feature matrix, so a batch of teams needs one product: attribute-value counts,
+        # isolation-group counts, institution counts, then the level sum.
+        self.features = np.zeros((n, codes + flags + institutions + 1))
         for a in range(agg.codes.shape[1]):
-            self.one_hot[np.arange(n), agg.codes[:, a]] = 1.0
+            self.features[np.arange(n), agg.codes[:, a]] = 1.0
+        self.features[:, codes : codes + flags] = agg.flags
+        self.features[np.arange(n), codes + flags + agg.inst_of] = 1.0
+        self.features[:, -1] = agg.level_of
+        self.slices = (codes, codes + flags, codes + flags + institutions)
         self.attributes = agg.codes.shape[1]
-        self.flags = agg.flags.astype(np.float64)
-        self.level = agg.level_of
-        self.inst = np.eye(len(p.institution_names))[agg.inst_of]
         self.cap = agg.cap
         self.mutual = np.zeros((n, n))
         self.apart = np.zeros((n, n))
         for i in range(n):
             self.mutual[i, sorted(p.mutual[i])] = 1.0
             self.apart[i, sorted(p.apart[i])] = 1.0
-        self.words = st.words
-        self.lang = agg.lang_of
+        self.paired = {i for i in range(n) if p.mutual[i] or p.apart[i]}
+        # Availability words plus the language mask as one more word: one AND table for both.
+        self.ext = np.hstack([st.words, agg.lang_of.astype(np.int64).view(np.uint64)[:, None]])
 
     def price(
         self, p: Problem, people: list[int], inside: npt.NDArray[np.int64]
@@ -568,23 +580,21 @@ class _Pricer:
         idx = np.asarray(people, dtype=np.int64)
         x = inside.astype(np.float64)
         size = x.sum(axis=1)
-        counts = x @ self.one_hot[idx]
+        totals = x @ self.features[idx]
+        one, two, three = self.slices
+        counts = totals[:, :one]
         differing = (self.attributes * size * size - (counts * counts).sum(axis=1)) / 2
-        isolated = ((x @ self.flags[idx]) == 1).sum(axis=1)
-        gap = x @ self.level[idx] - size * p.mean_level
+        isolated = (totals[:, one:two] == 1).sum(axis=1)
+        gap = totals[:, -1] - size * p.mean_level
         balance = np.where(size > 0, gap * gap / np.maximum(size, 1.0), 0.0)
-        sub = np.ix_(idx, idx)
-        honoured = ((x @ self.mutual[sub]) * x).sum(axis=1) / 2
-        score = (
-            w.diversity * differing
-            - w.isolation * isolated
-            - w.balance * balance
-            + w.requests * honoured
-        )
-        inst = x @ self.inst[idx]
+        score = w.diversity * differing - w.isolation * isolated - w.balance * balance
+        inst = totals[:, two:three]
         violation = np.maximum(r.min_institutions - (inst > 0).sum(axis=1), 0).astype(float)
         violation += np.maximum(inst - self.cap, 0).sum(axis=1)
-        violation += ((x @ self.apart[sub]) * x).sum(axis=1) / 2
+        if self.paired.intersection(people):
+            sub = np.ix_(idx, idx)
+            score += w.requests * ((x @ self.mutual[sub]) * x).sum(axis=1) / 2
+            violation += ((x @ self.apart[sub]) * x).sum(axis=1) / 2
         return violation, score
 
     def shortfalls(
@@ -601,30 +611,21 @@ class _Pricer:
         both teams of a pair share the table.
         """
         full = np.uint64(np.iinfo(np.uint64).max)
+        ext = self.ext
         if all(len(members) == 1 for members in units):
-            heads = [members[0] for members in units]
-            unit_words, unit_langs = self.words[heads], self.lang[heads]
+            unit_rows = ext[[members[0] for members in units]]
         else:
-            unit_words = np.stack(
-                [np.bitwise_and.reduce(self.words[list(m)], axis=0) for m in units]
-            )
-            unit_langs = np.asarray(
-                [np.bitwise_and.reduce(self.lang[list(m)]) for m in units], dtype=np.int64
-            )
-        table = np.empty((1 << len(units), self.words.shape[1]), dtype=np.uint64)
-        langs = np.empty(1 << len(units), dtype=np.int64)
+            unit_rows = np.stack([np.bitwise_and.reduce(ext[list(m)], axis=0) for m in units])
+        table = np.empty((1 << len(units), ext.shape[1]), dtype=np.uint64)
         table[0] = full
-        langs[0] = -1
         for x in range(len(units)):
-            np.bitwise_and(table[: 1 << x], unit_words[x], out=table[1 << x : 2 << x])
-            np.bitwise_and(langs[: 1 << x], unit_langs[x], out=langs[1 << x : 2 << x])
+            np.bitwise_and(table[: 1 << x], unit_rows[x], out=table[1 << x : 2 << x])
         out = []
         for members, picked in zip(fixed, codes, strict=True):
-            base = np.bitwise_and.reduce(self.words[list(members)], axis=0, initial=full)
-            base_lang = int(np.bitwise_and.reduce(self.lang[list(members)], initial=-1))
-            shared = np.bitwise_count(table[picked] & base).sum(axis=1, dtype=np.int64)
+            rows = table[picked] & np.bitwise_and.reduce(ext[list(members)], axis=0, initial=full)
+            shared = np.bitwise_count(rows[:, :-1]).sum(axis=1, dtype=np.int64)
             short = np.maximum(p.need_slots - shared, 0) / SLOTS_PER_HOUR
-            no_language = ((langs[picked] & base_lang) == 0).astype(np.float64)
+            no_language = (rows[:, -1] == 0).astype(np.float64)
             out.append(np.asarray(short + no_language, dtype=np.float64))
         return out
 
