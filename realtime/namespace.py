@@ -8,7 +8,7 @@ acks ``{"ok": false, "error": {"code", "message"}}``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from functools import wraps
 from typing import Any
@@ -106,6 +106,13 @@ def room_event(handler: Handler) -> Callable[..., Ack]:
     return wrapped
 
 
+def _store_lines(lines: Sequence[service.NewLine]) -> list[service.Posted]:
+    """The group commit's write, run by whichever sender leads the batch."""
+    db = get_session()
+    with one_writer_at_a_time(db):
+        return service.post_messages(db, lines)
+
+
 def _lost_access(claims: tokens.ConnectClaims) -> Ack:
     current_app.logger.warning(
         "rooms: person %s lost access to room %s; disconnecting",
@@ -191,21 +198,40 @@ class RoomNamespace(Namespace):  # type: ignore[misc]  # flask_socketio is untyp
         """A fresh connect token while access holds, for the next reconnect."""
         return {"token": tokens.issue(ctx.state.secret, ctx.actor, ctx.room_id)}
 
-    @room_event
-    def on_send(self, ctx: Ctx, data: Any) -> Ack:
-        send = payloads.parse_send(data)
-        wait = ctx.state.limiter.take(ctx.access.person_id)
+    def on_send(self, data: Any = None) -> Ack:
+        """A chat line: stored (with the others in hand at the same moment, one transaction;
+        realtime.group_commit) before it is acknowledged and broadcast. Not a ``room_event``:
+        the access check is the store's own, made in the transaction that writes the line."""
+        state = rooms_state()
+        sid: str = request.sid  # type: ignore[attr-defined]
+        claims = state.connections.get(sid)
+        if claims is None:
+            return _error("not_connected", gettext("Reconnect to the room first."))
+        try:
+            send = payloads.parse_send(data)
+        except TandemError as error:
+            return _domain_error(error)
+        wait = state.limiter.take(claims.actor.person_id)
         if wait:
             return _error(
                 "rate_limited",
                 gettext("You are sending messages too fast; wait a moment."),
                 retry_after=round(wait, 1),
             )
-        result = service.post_message(ctx.db, ctx.actor, ctx.room_id, send.client_id, send.body)
-        message = result.message.as_dict()
-        if not result.duplicate:  # a retry was broadcast the first time
-            ctx.broadcast("chat", message)
-        return {"message": message, "duplicate": result.duplicate}
+        line = service.NewLine(claims.actor, claims.room_id, send.client_id, send.body)
+        try:
+            outcome = state.sends.submit(line, _store_lines)
+        except Exception:
+            current_app.logger.exception("rooms: on_send failed")
+            return _error("server_error", gettext("Something went wrong; please try again."))
+        if isinstance(outcome, NotFound):
+            return _lost_access(claims)
+        if isinstance(outcome, TandemError):
+            return _domain_error(outcome)
+        message = outcome.message.as_dict()
+        if not outcome.duplicate:  # a retry was broadcast the first time
+            emit("chat", message, to=room_key(claims.room_id), namespace=NAMESPACE, skip_sid=sid)
+        return {"ok": True, "message": message, "duplicate": outcome.duplicate}
 
     @room_event
     def on_history(self, ctx: Ctx, data: Any) -> Ack:

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from flask import current_app
 from sqlalchemy.orm import Session
 
+from plugin.rooms.service import NewLine, Posted
+from realtime.group_commit import GroupCommit
 from realtime.presence import Presence
 from realtime.ratelimit import RateLimiter
 from realtime.tokens import TOKEN_SECONDS, ConnectClaims
@@ -27,6 +29,8 @@ class RoomsState:
     # This process's live connections: sid -> who and which room (sticky sessions keep a
     # connection on one process).
     connections: dict[str, ConnectClaims] = field(default_factory=dict)
+    # Chat sends in hand at the same moment share one transaction (realtime.group_commit).
+    sends: GroupCommit[NewLine, Posted] = field(default_factory=GroupCommit)
 
 
 def rooms_state() -> RoomsState:

@@ -10,6 +10,8 @@ the plain text the note's row mirrors.
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import cast
@@ -21,7 +23,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from plugin.actors import Actor
 from plugin.db import get_or_create, utcnow
-from plugin.errors import InvalidInput, NotAllowed, NotFound
+from plugin.errors import InvalidInput, NotAllowed, NotFound, TandemError
 from plugin.exchanges.models import Exchange
 from plugin.matching.models import Team, TeamMembership
 from plugin.matching.teams import is_exchange_teacher
@@ -179,13 +181,9 @@ def check_access(session: Session, actor: Actor, room_id: int) -> RoomAccess:
     refused on their very next event.
     """
     key = (actor.person_id, room_id)
-    cached: tuple[object, dict[tuple[int, int], RoomAccess]] | None
-    cached = session.info.get(_ACCESS_CACHE)
-    transaction = session.get_transaction()
-    if cached is not None and transaction is not None and cached[0] is transaction:
-        hit: RoomAccess | None = cached[1].get(key)
-        if hit is not None:
-            return hit
+    hit = _cached_access(session).get(key)
+    if hit is not None:
+        return hit
     row = (
         session.connection()
         .execute(_ACCESS, {"room_id": room_id, "person_id": actor.person_id})
@@ -207,12 +205,56 @@ def check_access(session: Session, actor: Actor, room_id: int) -> RoomAccess:
         is_teacher,
         display_name=chosen_name or lms_name or "Anonymous",
     )
+    _cached_access(session)[key] = access
+    return access
+
+
+def _cached_access(session: Session) -> dict[tuple[int, int], RoomAccess]:
+    """This transaction's answers of check_access, by (person, room); new for a new one."""
     transaction = session.get_transaction()
-    if cached is None or cached[0] is not transaction:
+    cached: tuple[object, dict[tuple[int, int], RoomAccess]] | None
+    cached = session.info.get(_ACCESS_CACHE)
+    if cached is None or transaction is None or cached[0] is not transaction:
         cached = (transaction, {})
         session.info[_ACCESS_CACHE] = cached
-    cached[1][key] = access
-    return access
+    return cached[1]
+
+
+_MEMBERS_IN_ROOMS = (
+    select(
+        Room.id,
+        Team.id,
+        Team.exchange_id,
+        TeamMembership.person_id,
+        Person.chosen_name,
+        Person.lms_name,
+    )
+    .join(Team, Team.id == Room.team_id)
+    .join(TeamMembership, TeamMembership.team_id == Team.id)
+    .join(Person, Person.id == TeamMembership.person_id)
+    .where(
+        Room.id.in_(bindparam("room_ids", expanding=True)),
+        TeamMembership.person_id.in_(bindparam("person_ids", expanding=True)),
+    )
+)
+
+
+def _check_members(session: Session, pairs: set[tuple[int, int]]) -> None:
+    """check_access for many (person, room) pairs in one query: members land in this
+    transaction's cache; anyone else is left to check_access (teacher or refused)."""
+    cache = _cached_access(session)
+    wanted = pairs - cache.keys()
+    if len(wanted) < 2:
+        return
+    rows = session.connection().execute(
+        _MEMBERS_IN_ROOMS,
+        {"room_ids": sorted({r for _, r in wanted}), "person_ids": sorted({p for p, _ in wanted})},
+    )
+    for room_id, team_id, exchange_id, person_id, chosen_name, lms_name in rows:
+        if (person_id, room_id) in wanted:
+            name = chosen_name or lms_name or "Anonymous"
+            access = RoomAccess(room_id, team_id, exchange_id, person_id, True, False, name)
+            cache[(person_id, room_id)] = access
 
 
 def _writer(session: Session, actor: Actor, room_id: int) -> RoomAccess:
@@ -246,43 +288,29 @@ def open_team_room(session: Session, actor: Actor, team_id: int) -> RoomAccess:
 
 _ROOM = cast(Table, Room.__table__)
 _MESSAGE = cast(Table, Message.__table__)
-_TAKE_CURSOR = (
+_TAKE_CURSORS = (
     update(_ROOM)
     .where(_ROOM.c.id == bindparam("room_id"))
-    .values(last_seq=_ROOM.c.last_seq + 1)
+    .values(last_seq=_ROOM.c.last_seq + bindparam("count"))
     .returning(_ROOM.c.last_seq)
 )
-_INSERT_MESSAGE = insert(_MESSAGE).returning(_MESSAGE.c.id, _MESSAGE.c.seq)
-_TAKEN = _TAKE_CURSOR.cte("taken")
-_INSERT_MESSAGE_AT_NEXT_CURSOR = (
-    insert(_MESSAGE)
-    .from_select(
-        ["room_id", "seq", "changed_seq", "client_id", "author_id", "body", "created_at"],
-        select(
-            bindparam("room_id", type_=_MESSAGE.c.room_id.type),
-            _TAKEN.c.last_seq,
-            _TAKEN.c.last_seq,
-            bindparam("new_client_id", type_=_MESSAGE.c.client_id.type),
-            bindparam("new_author_id", type_=_MESSAGE.c.author_id.type),
-            bindparam("new_body", type_=_MESSAGE.c.body.type),
-            bindparam("new_created_at", type_=_MESSAGE.c.created_at.type),
-        ),
-    )
-    .returning(_MESSAGE.c.id, _MESSAGE.c.seq)
-)
-"""PostgreSQL takes the cursor and stores the line in one statement (an UPDATE in a WITH):
-one round trip fewer on every send. SQLite has no data-changing WITH, so it runs the two. The
-parameters are named ``new_*`` because an UPDATE given a parameter named like one of its
-table's columns also sets that column."""
+_INSERT_MESSAGE = insert(_MESSAGE).returning(_MESSAGE.c.id)
+_INSERT_MESSAGES = insert(_MESSAGE).returning(_MESSAGE.c.id, sort_by_parameter_order=True)
 
 
-def _next_cursor(session: Session, room_id: int) -> int:
-    """Take the room's next cursor value; the UPDATE holds the row lock until commit.
+def _take_cursors(session: Session, room_id: int, count: int = 1) -> int:
+    """Take the room's next ``count`` cursor values and return the last; the UPDATE holds the
+    row lock until commit, which orders concurrent senders without gaps.
 
     Core, not an ORM bulk update: no Room object is ever loaded beside it to keep in sync,
     and the ORM's bookkeeping cost more than the statement (py-spy on bench/rooms.py).
     """
-    return int(session.connection().execute(_TAKE_CURSOR, {"room_id": room_id}).scalar_one())
+    params = {"room_id": room_id, "count": count}
+    return int(session.connection().execute(_TAKE_CURSORS, params).scalar_one())
+
+
+def _next_cursor(session: Session, room_id: int) -> int:
+    return _take_cursors(session, room_id)
 
 
 def _name(person: Person | None) -> str:
@@ -328,59 +356,139 @@ def _find_by_client_id(session: Session, room_id: int, client_id: str) -> Messag
     )
 
 
+@dataclass(frozen=True)
+class NewLine:
+    """One chat send as it arrives: who, in which room, the sender's client id, the text."""
+
+    actor: Actor
+    room_id: int
+    client_id: str
+    body: str
+
+
+Posted = PostResult | TandemError
+"""A line's outcome: stored (or found stored: a retry), or refused with the reason."""
+
+
 def post_message(
     session: Session, actor: Actor, room_id: int, client_id: str, body: str
 ) -> PostResult:
     """Store a line before anyone is told about it; a retry with the same client id returns
-    the stored line instead of storing it twice.
+    the stored line instead of storing it twice."""
+    outcome = post_messages(session, [NewLine(actor, room_id, client_id, body)])[0]
+    if isinstance(outcome, TandemError):
+        raise outcome
+    return outcome
 
-    The hot path of a room (every line of every team), so it runs two prepared Core
-    statements and builds the view from what it wrote instead of loading ORM objects back.
+
+def post_messages(session: Session, lines: Sequence[NewLine]) -> list[Posted]:
+    """Store lines that arrived together in one transaction, before anyone is told of them.
+
+    A group commit: under load a process has many sends in hand at once, and one access query,
+    one cursor update per room, one INSERT and one commit for all of them cost a fraction of a
+    transaction each (py-spy on bench/rooms.py: the transaction, not the row, was most of a
+    send). Every line still has its access checked in the transaction that stores it. Each
+    line gets its own outcome, in order: one refusal (no access, a teacher, bad text) never
+    refuses the others. A retried client id returns the line stored before (``duplicate``).
     """
-    access = _writer(session, actor, room_id)
-    if not client_id or len(client_id) > MAX_CLIENT_ID_CHARS:
-        raise InvalidInput("A message needs a client id of 1 to 64 characters.")
-    text = _clean_body(body)
-    created_at = utcnow()
-    line: dict[str, object] = {"client_id": client_id, "author_id": actor.person_id}
-    line |= {"body": text, "created_at": created_at}
-    connection = session.connection()
-    try:
-        if connection.dialect.name == "postgresql":
-            named = {f"new_{column}": value for column, value in line.items()}
-            row = connection.execute(_INSERT_MESSAGE_AT_NEXT_CURSOR, {"room_id": room_id, **named})
-        else:
-            seq = _next_cursor(session, room_id)
-            line |= {"room_id": room_id, "seq": seq, "changed_seq": seq}
-            row = connection.execute(_INSERT_MESSAGE, line)
-        message_id, seq = row.one()
-    except IntegrityError:
-        # (room, client id) is unique: this is a retry of a line already stored, either long
-        # ago or a moment ago on another connection. Asking first would cost every send a
-        # query for the rare retry. Nothing else was written in this transaction (the cursor
-        # taken above goes back too), so rolling all of it back loses nothing.
-        session.rollback()
-        raced = _find_by_client_id(session, room_id, client_id)
-        if raced is None:
-            raise
-        return PostResult(_view(raced), duplicate=True)
-    session.commit()
-    view = MessageView(
-        id=int(message_id),
-        seq=int(seq),
-        cursor=int(seq),
-        client_id=client_id,
-        author_id=actor.person_id,
-        author_name=access.display_name,
-        body=text,
-        parts=segments(text),
-        created_at=created_at.isoformat(),
-        edited=False,
-        deleted=False,
-        hidden=False,
-        hidden_reason=None,
-    )
-    return PostResult(view, duplicate=False)
+    outcomes: list[Posted | None] = [None] * len(lines)
+    _check_members(session, {(line.actor.person_id, line.room_id) for line in lines})
+    first: dict[tuple[int, str], int] = {}  # (room, client id) -> the line that stores it
+    new: list[_Accepted] = []
+    for i, line in enumerate(lines):
+        try:
+            access = _writer(session, line.actor, line.room_id)
+            if not line.client_id or len(line.client_id) > MAX_CLIENT_ID_CHARS:
+                raise InvalidInput("A message needs a client id of 1 to 64 characters.")
+            text = _clean_body(line.body)
+        except TandemError as refused:
+            outcomes[i] = refused
+            continue
+        if first.setdefault((line.room_id, line.client_id), i) == i:
+            new.append(_Accepted(i, line, access.display_name, text, utcnow()))
+    if new:
+        try:
+            stored = _store(session, new)
+        except IntegrityError:
+            # A client id already stored: a retry, long after its first send or racing it on
+            # another connection. Asking first would cost every send a query for the rare
+            # retry; instead nothing of this transaction is kept, and each line goes alone.
+            session.rollback()
+            if len(lines) > 1:
+                return [post_messages(session, [line])[0] for line in lines]
+            return [_stored_before(session, lines[0])]
+        session.commit()
+        for accepted, (message_id, seq) in zip(new, stored, strict=True):
+            outcomes[accepted.index] = PostResult(accepted.view(message_id, seq), duplicate=False)
+    for i, line in enumerate(lines):
+        if outcomes[i] is None:  # the same send twice in one batch: the first one stored it
+            original = outcomes[first[(line.room_id, line.client_id)]]
+            assert isinstance(original, PostResult)  # noqa: S101 - firsts are stored or refused
+            outcomes[i] = PostResult(original.message, duplicate=True)
+    return [outcome for outcome in outcomes if outcome is not None]
+
+
+@dataclass(frozen=True)
+class _Accepted:
+    """A line that passed every check and is about to be stored."""
+
+    index: int
+    line: NewLine
+    author_name: str
+    text: str
+    created_at: datetime
+
+    def row(self, seq: int) -> dict[str, object]:
+        return {
+            "room_id": self.line.room_id,
+            "seq": seq,
+            "changed_seq": seq,
+            "client_id": self.line.client_id,
+            "author_id": self.line.actor.person_id,
+            "body": self.text,
+            "created_at": self.created_at,
+        }
+
+    def view(self, message_id: int, seq: int) -> MessageView:
+        """The view built from what was written, instead of loading the row back."""
+        return MessageView(
+            id=message_id,
+            seq=seq,
+            cursor=seq,
+            client_id=self.line.client_id,
+            author_id=self.line.actor.person_id,
+            author_name=self.author_name,
+            body=self.text,
+            parts=segments(self.text),
+            created_at=self.created_at.isoformat(),
+            edited=False,
+            deleted=False,
+            hidden=False,
+            hidden_reason=None,
+        )
+
+
+def _store(session: Session, new: list[_Accepted]) -> list[tuple[int, int]]:
+    """Insert the lines, cursors taken per room in arrival order; (id, seq) of each."""
+    counts = Counter(accepted.line.room_id for accepted in new)
+    next_seq = {room: _take_cursors(session, room, n) - n + 1 for room, n in counts.items()}
+    seqs = []
+    for accepted in new:
+        seqs.append(next_seq[accepted.line.room_id])
+        next_seq[accepted.line.room_id] += 1
+    rows = [accepted.row(seq) for accepted, seq in zip(new, seqs, strict=True)]
+    if len(rows) == 1:  # the many-rows path (insertmanyvalues) costs more for one
+        ids = [session.connection().execute(_INSERT_MESSAGE, rows[0]).scalar_one()]
+    else:
+        ids = list(session.connection().execute(_INSERT_MESSAGES, rows).scalars())
+    return [(int(message_id), seq) for message_id, seq in zip(ids, seqs, strict=True)]
+
+
+def _stored_before(session: Session, line: NewLine) -> PostResult:
+    stored = _find_by_client_id(session, line.room_id, line.client_id)
+    if stored is None:
+        raise RuntimeError("a line broke a unique rule without its client id being stored")
+    return PostResult(_view(stored), duplicate=True)
 
 
 def messages_after(

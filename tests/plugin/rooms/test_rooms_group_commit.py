@@ -1,0 +1,80 @@
+"""post_messages: lines that arrive together share one transaction, each with its own outcome."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from plugin.errors import InvalidInput, NotAllowed, NotFound
+from plugin.rooms import service
+from plugin.rooms.models import Message
+from plugin.rooms.service import NewLine, PostResult
+from tests.plugin.rooms.rooms_world import World, build_world
+
+
+@pytest.fixture
+def world(session: Session) -> World:
+    return build_world(session)
+
+
+def _stored(session: Session) -> list[tuple[int, int, str]]:
+    rows = session.execute(select(Message.room_id, Message.seq, Message.client_id)).all()
+    return sorted((r, s, c) for r, s, c in rows)
+
+
+def test_a_batch_stores_each_good_line_and_refuses_each_bad_one_alone(
+    session: Session, world: World
+) -> None:
+    w = world
+    lines = [
+        NewLine(w.alice, w.room_id, "a-1", "Hallo!"),
+        NewLine(w.dora, w.other_room_id, "d-1", "Hi from the other team"),
+        NewLine(w.dora, w.room_id, "d-2", "not my room"),
+        NewLine(w.teacher, w.room_id, "t-1", "teachers observe"),
+        NewLine(w.bruno, w.room_id, "b-1", "   "),
+        NewLine(w.bruno, w.room_id, "b-2", "Ciao!"),
+        NewLine(w.alice, w.room_id, "a-1", "Hallo!"),  # the same send again in the batch
+    ]
+    out = service.post_messages(session, lines)
+    assert [type(o) for o in out] == [
+        PostResult,
+        PostResult,
+        NotFound,
+        NotAllowed,
+        InvalidInput,
+        PostResult,
+        PostResult,
+    ]
+    first, other, *_, bruno, again = out
+    assert isinstance(first, PostResult)
+    assert isinstance(bruno, PostResult)
+    assert isinstance(other, PostResult)
+    assert isinstance(again, PostResult)
+    assert (first.message.seq, bruno.message.seq, other.message.seq) == (1, 2, 1)
+    assert (first.duplicate, again.duplicate, again.message.id) == (False, True, first.message.id)
+    assert bruno.message.author_name == "Bruno"
+    assert _stored(session) == sorted(
+        [(w.room_id, 1, "a-1"), (w.room_id, 2, "b-2"), (w.other_room_id, 1, "d-1")]
+    )
+
+
+def test_a_batch_holding_an_already_stored_line_still_stores_the_rest_without_gaps(
+    session: Session, world: World
+) -> None:
+    w = world
+    stored = service.post_message(session, w.alice, w.room_id, "old", "sent before")
+    out = service.post_messages(
+        session,
+        [
+            NewLine(w.bruno, w.room_id, "new-1", "one"),
+            NewLine(w.alice, w.room_id, "old", "sent before"),  # a retry after a reconnect
+            NewLine(w.chen, w.room_id, "new-2", "two"),
+        ],
+    )
+    assert all(isinstance(o, PostResult) for o in out)
+    results = [o for o in out if isinstance(o, PostResult)]
+    assert [r.duplicate for r in results] == [False, True, False]
+    assert results[1].message.id == stored.message.id
+    assert [r.message.seq for r in results] == [2, 1, 3]
+    assert [s for _, s, _ in _stored(session)] == [1, 2, 3]
