@@ -242,11 +242,12 @@ _MEMBERS_IN_ROOMS = (
 def _check_members(session: Session, pairs: set[tuple[int, int]]) -> None:
     """check_access for many (person, room) pairs in one query: members land in this
     transaction's cache; anyone else is left to check_access (teacher or refused)."""
+    connection = session.connection()  # begin first: the cache is the transaction's
     cache = _cached_access(session)
     wanted = pairs - cache.keys()
     if len(wanted) < 2:
         return
-    rows = session.connection().execute(
+    rows = connection.execute(
         _MEMBERS_IN_ROOMS,
         {"room_ids": sorted({r for _, r in wanted}), "person_ids": sorted({p for p, _ in wanted})},
     )

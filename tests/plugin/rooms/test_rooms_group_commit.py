@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from plugin.errors import InvalidInput, NotAllowed, NotFound
@@ -78,3 +78,28 @@ def test_a_batch_holding_an_already_stored_line_still_stores_the_rest_without_ga
     assert results[1].message.id == stored.message.id
     assert [r.message.seq for r in results] == [2, 1, 3]
     assert [s for _, s, _ in _stored(session)] == [1, 2, 3]
+
+
+def test_a_batch_checks_its_members_access_in_one_query(session: Session, world: World) -> None:
+    w = world
+    statements: list[str] = []
+    engine = session.get_bind()
+    session.commit()  # as an event's fresh session: no transaction begun yet
+
+    def count(*args: object) -> None:
+        statements.append(str(args[2]))
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        service.post_messages(
+            session,
+            [
+                NewLine(w.alice, w.room_id, "x-1", "one"),
+                NewLine(w.bruno, w.room_id, "x-2", "two"),
+                NewLine(w.chen, w.room_id, "x-3", "three"),
+            ],
+        )
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+    assert len(selects) == 1, selects
