@@ -417,10 +417,15 @@ def post_messages(session: Session, lines: Sequence[NewLine]) -> list[Posted]:
             session.rollback()
             if len(lines) > 1:
                 return [post_messages(session, [line])[0] for line in lines]
-            return [_stored_before(session, lines[0])]
-        session.commit()
+            found = _stored_before(session, lines[0])
+            session.commit()  # ends the read, as below
+            return [found]
         for accepted, (message_id, seq) in zip(new, stored, strict=True):
             outcomes[accepted.index] = PostResult(accepted.view(message_id, seq), duplicate=False)
+    # Also when nothing was stored: the transaction ends here, not when the caller's session
+    # closes. On SQLite it holds the write lock, and the group commit's leader may yield
+    # (broadcasting) before its session closes, while the next batch wants the lock.
+    session.commit()
     for i, line in enumerate(lines):
         if outcomes[i] is None:  # the same send twice in one batch: the first one stored it
             original = outcomes[first[(line.room_id, line.client_id)]]

@@ -103,3 +103,16 @@ def test_a_batch_checks_its_members_access_in_one_query(session: Session, world:
         event.remove(engine, "before_cursor_execute", count)
     selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
     assert len(selects) == 1, selects
+
+
+def test_a_batch_that_stores_nothing_still_ends_its_transaction(
+    session: Session, world: World
+) -> None:
+    """On SQLite an open transaction holds the write lock the next batch needs."""
+    w = world
+    out = service.post_messages(
+        session,
+        [NewLine(w.dora, w.room_id, "d-1", "not my room"), NewLine(w.alice, w.room_id, "", "x")],
+    )
+    assert [type(o) for o in out] == [NotFound, InvalidInput]
+    assert not session.in_transaction()
