@@ -98,6 +98,8 @@ class _State:
         self.pricer: _Pricer | None = None
         self.splits: dict[tuple[tuple[int, ...], int, int], Splits] = {}
         self.settled: set[tuple[tuple[int, ...], tuple[int, ...]]] = set()
+        self.lazy = False
+        self.stale: set[int] = set()
 
     def unit_size(self, u: int) -> int:
         return len(self.p.blocks[u])
@@ -108,7 +110,21 @@ class _State:
     def refresh(self, g: int) -> None:
         members = self.members(g)
         self.cost[g] = self.evaluate(members)
-        self.agg.refresh(g, members)
+        if self.lazy:
+            self.stale.add(g)
+        else:
+            self.agg.refresh(g, members)
+
+    def sync(self) -> None:
+        """Bring the aggregates of teams changed while `lazy` up to date.
+
+        Pair re-splitting reads only team costs, and on small pools refreshing the aggregates
+        after every re-split was a sixth of the run time; the unit moves, which do read them,
+        call this first.
+        """
+        for g in sorted(self.stale):
+            self.agg.refresh(g, self.members(g))
+        self.stale.clear()
 
     def place(self, u: int, g: int) -> None:
         self.groups[g].append(u)
@@ -363,6 +379,7 @@ def _descend(
             return False
         if done:
             return True
+    st.sync()
     if not _focus(st, movable, rng, deadline, accept):
         return False
     if accept is _repairs:
@@ -484,25 +501,20 @@ def _recombine(st: _State, g: int, h: int) -> bool | None:
     current = np.asarray([u in st.groups[g] for u in free], dtype=np.int64)
     now_g = current @ expand
     now_g[: key[1]] = 1
-    now_h = 1 - now_g
-    now_h[: key[1]] = 0
-    now_h[key[1] : key[1] + key[2]] = 1
     if st.pricer is None:
         st.pricer = _Pricer(st)
-    v, sc = st.pricer.price(p, people, np.vstack([now_g, now_h, sides]))
     half = len(bits)
+    v, sc = st.pricer.price(p, people, np.vstack([now_g, sides[:half]]))
     code_g = np.concatenate([[int(current @ weights)], codes])
     code_h = ((1 << len(free)) - 1) ^ code_g
     units = [p.blocks[u] for u in free]
     in_g, in_h = st.pricer.shortfalls(
         p, (people[: key[1]], people[key[1] : key[1] + key[2]]), units, (code_g, code_h)
     )
-    v[0] += in_g[0]
-    v[1] += in_h[0]
-    v[2 : 2 + half] += in_g[1:]
-    v[2 + half :] += in_h[1:]
-    dv = v[2 : 2 + half] + v[2 + half :] - (v[0] + v[1])
-    ds = sc[2 : 2 + half] + sc[2 + half :] - (sc[0] + sc[1])
+    # Rows: g now, g in every split, h now, h in every split.
+    v += np.concatenate([in_g, in_h])
+    dv = v[1 : 1 + half] + v[2 + half :] - (v[0] + v[1 + half])
+    ds = sc[1 : 1 + half] + sc[2 + half :] - (sc[0] + sc[1 + half])
     good = (dv < -_EPS) | ((np.abs(dv) <= _EPS) & (ds > _EPS))
     picks = np.flatnonzero(good)
     if picks.size == 0:
@@ -569,7 +581,11 @@ class _Pricer:
     def price(
         self, p: Problem, people: list[int], inside: npt.NDArray[np.int64]
     ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
-        """(violation, score) of every team `inside[s]` selects from `people`, up to constants.
+        """(violation, score) of every split `inside[s]` makes of `people`, up to constants.
+
+        Row s selects team g's side of split s; team h gets everyone else, so h's feature
+        totals are the pair's totals minus g's (one matrix product for both sides). The
+        result holds g's figures for every row, then h's.
 
         Keep-together and locks are left out: units move whole and locked units stay, so
         those terms are equal for every split and cancel in the differences the caller takes.
@@ -578,23 +594,34 @@ class _Pricer:
         r = p.rules
         w = r.weights
         idx = np.asarray(people, dtype=np.int64)
-        x = inside.astype(np.float64)
-        size = x.sum(axis=1)
-        totals = x @ self.features[idx]
+        features = self.features[idx]
+        x_g = inside.astype(np.float64)
+        totals_g = x_g @ features
+        totals = np.vstack([totals_g, features.sum(axis=0) - totals_g])
+        # Row sums as products with ones: NumPy's axis-1 reductions over a few columns cost
+        # about three times as much, and this is the small-pool search's innermost loop.
+        size_g = x_g @ np.ones(len(people))
+        size = np.concatenate([size_g, len(people) - size_g])
         one, two, three = self.slices
         counts = totals[:, :one]
-        differing = (self.attributes * size * size - (counts * counts).sum(axis=1)) / 2
-        isolated = (totals[:, one:two] == 1).sum(axis=1)
+        squares = np.einsum("ij,ij->i", counts, counts)
+        differing = (self.attributes * size * size - squares) / 2
+        isolated = (totals[:, one:two] == 1) @ np.ones(two - one)
         gap = totals[:, -1] - size * p.mean_level
         balance = np.where(size > 0, gap * gap / np.maximum(size, 1.0), 0.0)
         score = w.diversity * differing - w.isolation * isolated - w.balance * balance
         inst = totals[:, two:three]
-        violation = np.maximum(r.min_institutions - (inst > 0).sum(axis=1), 0).astype(float)
-        violation += np.maximum(inst - self.cap, 0).sum(axis=1)
+        across = np.ones(three - two)
+        violation = np.maximum(r.min_institutions - (inst > 0) @ across, 0.0)
+        violation += np.maximum(inst - self.cap, 0) @ across
         if self.paired.intersection(people):
             sub = np.ix_(idx, idx)
-            score += w.requests * ((x @ self.mutual[sub]) * x).sum(axis=1) / 2
-            violation += ((x @ self.apart[sub]) * x).sum(axis=1) / 2
+            x = np.vstack([x_g, 1.0 - x_g])
+            mutual, apart = self.mutual[sub], self.apart[sub]
+            if mutual.any():
+                score += w.requests * ((x @ mutual) * x).sum(axis=1) / 2
+            if apart.any():
+                violation += ((x @ apart) * x).sum(axis=1) / 2
         return violation, score
 
     def shortfalls(
@@ -621,9 +648,12 @@ class _Pricer:
         for x in range(len(units)):
             np.bitwise_and(table[: 1 << x], unit_rows[x], out=table[1 << x : 2 << x])
         out = []
+        words = np.ones(ext.shape[1] - 1)
         for members, picked in zip(fixed, codes, strict=True):
-            rows = table[picked] & np.bitwise_and.reduce(ext[list(members)], axis=0, initial=full)
-            shared = np.bitwise_count(rows[:, :-1]).sum(axis=1, dtype=np.int64)
+            rows = table[picked]
+            if len(members):
+                rows = rows & np.bitwise_and.reduce(ext[list(members)], axis=0)
+            shared = np.bitwise_count(rows[:, :-1]) @ words
             short = np.maximum(p.need_slots - shared, 0) / SLOTS_PER_HOUR
             no_language = (rows[:, -1] == 0).astype(np.float64)
             out.append(np.asarray(short + no_language, dtype=np.float64))
@@ -696,6 +726,8 @@ def search(
     locked = st.locked
     _start(st, start, rng)
     movable = [u for u in range(len(p.blocks)) if u not in locked]
+    # Small pools descend by pair re-splits, which need no aggregates (see `_State.sync`).
+    st.lazy = optimise and teams <= _RECOMBINE_TEAMS
     finished = _descend(st, movable, rng, deadline, accept) if movable else True
     best_groups, best_cost = st.snapshot(), st.totals()
     current = best_cost

@@ -18,9 +18,17 @@ from plugin.matching.candidates import (
     SoftWeights,
 )
 from plugin.matching.exact import solve_exact
+from plugin.matching.feasibility import team_count_range
 from plugin.matching.problem import compile_problem
 from plugin.matching.rebalance import place_late_joiners, rebalance_after_dropouts
-from plugin.matching.strategies import STRATEGIES, match
+from plugin.matching.search import search
+from plugin.matching.strategies import (
+    STRATEGIES,
+    _cannot_win,
+    _most_unequal_sizes,
+    match,
+    objective_bound,
+)
 from plugin.matching.synthetic import make_pool
 from plugin.matching.verify import broken_rules, recomputed_objective, team_problems
 
@@ -302,3 +310,58 @@ def test_dropouts_are_repaired_with_reported_moves_and_locked_teams_untouched() 
     remaining = [c for c in pool if c.id != "gamma0"]
     for members in out.teams.values():
         assert team_problems(remaining, rules, members) == []
+
+
+# --- team-count pruning --------------------------------------------------------------------------
+
+
+def test_most_unequal_sizes_fill_teams_then_take_the_rest() -> None:
+    assert _most_unequal_sizes(22, 4, 4, 6) == [6, 6, 6, 4]
+    assert _most_unequal_sizes(23, 4, 4, 6) == [6, 6, 6, 5]
+    assert _most_unequal_sizes(24, 6, 4, 6) == [4] * 6
+    assert _most_unequal_sizes(12, 3, 4, 4) == [4, 4, 4]
+    assert _most_unequal_sizes(10, 3, 4, 6) is None
+    assert _most_unequal_sizes(19, 3, 4, 6) is None
+
+
+def test_objective_bound_by_hand_for_a_pool_of_24() -> None:
+    # Two diversity attributes, one mutual request pair (weight 3). Four teams: 6+6+6+6 has
+    # 4 * 15 = 60 member pairs, so 2 * 60 + 3 = 123. Five teams: the most unequal split is
+    # 6+6+4+4+4 with 15+15+6+6+6 = 48 pairs, so 2 * 48 + 3 = 99. Six teams: all of size 4,
+    # 6 * 6 = 36 pairs, so 75.
+    rules = MatchRules(min_institutions=3, max_per_institution=2)
+    p = compile_problem(make_pool(24, 1), rules)
+    assert sum(len(m) for m in p.mutual) // 2 == 1
+    assert objective_bound(p, 4) == pytest.approx(123.0)
+    assert objective_bound(p, 5) == pytest.approx(99.0)
+    assert objective_bound(p, 6) == pytest.approx(75.0)
+
+
+def test_no_bound_is_claimed_when_a_penalty_weight_is_negative() -> None:
+    rules = MatchRules(weights=SoftWeights(balance=-1.0))
+    p = compile_problem(make_pool(24, 1), rules)
+    assert objective_bound(p, 5) == float("inf")
+
+
+@pytest.mark.parametrize(("n", "seed"), [(12, 1), (20, 2), (27, 3), (33, 4)])
+def test_bound_is_never_below_what_a_team_count_reaches(n: int, seed: int) -> None:
+    rules = MatchRules(min_institutions=3, max_per_institution=2)
+    p = compile_problem(make_pool(n, seed), rules)
+    for teams in list(team_count_range(p))[:3]:
+        outcome = search(p, teams, seed=0, deadline=float("inf"), max_rounds=5)
+        assert outcome.objective <= objective_bound(p, teams) + 1e-9
+
+
+def test_only_a_feasible_incumbent_prunes_and_only_counts_that_cannot_beat_it() -> None:
+    rules = MatchRules(min_institutions=3, max_per_institution=2)
+    p = compile_problem(make_pool(20, 1), rules)
+    feasible = search(p, 4, seed=0, deadline=float("inf"), max_rounds=0)
+    assert feasible.violation == 0
+    assert _cannot_win(feasible.objective - 0.01, feasible)
+    # A tie is searched anyway: float round-off must never prune a count that could win.
+    assert not _cannot_win(feasible.objective, feasible)
+    assert not _cannot_win(feasible.objective + 0.01, feasible)
+    assert not _cannot_win(float("inf"), feasible)
+    assert not _cannot_win(0.0, None)
+    broken = type(feasible)(feasible.teams, 1.0, feasible.objective, stopped_by_time=False)
+    assert not _cannot_win(0.0, broken)
