@@ -712,12 +712,15 @@ def search(
     max_rounds: int,
     start: str = "greedy",
     optimise: bool = True,
+    replan: Callable[[float, float, float], float] | None = None,
 ) -> SearchOutcome:
     """Construct, descend, then perturb-and-descend for `max_rounds` rounds or until deadline.
 
     The round limit, not the clock, ends a normal run, so a seed reproduces its teams; the
     deadline is the safety net whose use the outcome reports. With `optimise=False` the
-    search only repairs hard-rule violations, which is what the baselines need.
+    search only repairs hard-rule violations, which is what the baselines need. `replan`
+    sees (violation, objective, deadline) after the first descent and returns the deadline
+    for the rounds: the driver extends it when that first result rules other team counts out.
     """
     accept: Accept = _better if optimise else _repairs
     rng = random.Random(seed)
@@ -730,6 +733,8 @@ def search(
     st.lazy = optimise and teams <= _RECOMBINE_TEAMS
     finished = _descend(st, movable, rng, deadline, accept) if movable else True
     best_groups, best_cost = st.snapshot(), st.totals()
+    if replan is not None and finished:
+        deadline = replan(best_cost[0], best_cost[1], deadline)
     current = best_cost
     strength = max(2, len(movable) // 10)
     rounds = 0
