@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 
 import pytest
@@ -26,6 +27,7 @@ from plugin.matching.strategies import (
     STRATEGIES,
     _cannot_win,
     _most_unequal_sizes,
+    _replan,
     match,
     objective_bound,
 )
@@ -365,3 +367,16 @@ def test_only_a_feasible_incumbent_prunes_and_only_counts_that_cannot_beat_it() 
     assert not _cannot_win(0.0, None)
     broken = type(feasible)(feasible.teams, 1.0, feasible.objective, stopped_by_time=False)
     assert not _cannot_win(0.0, broken)
+
+
+def test_a_first_descent_that_rules_out_later_counts_takes_their_budget() -> None:
+    bounds = {4: 123.0, 5: 99.0, 6: 75.0}
+    ends = time.perf_counter() + 30.0
+    # 110 beats both later bounds: this count may run to the end of the whole budget.
+    assert _replan(bounds, [5, 6], None, 3, ends, 0.0, 110.0, 1.0) == pytest.approx(ends, abs=1)
+    # 80 only rules out six teams: two counts share what is left.
+    half = _replan(bounds, [5, 6], None, 3, ends, 0.0, 80.0, 1.0)
+    assert half == pytest.approx(ends - 15.0, abs=1)
+    # 50 rules out nothing, and an infeasible result never prunes: the deadline stands.
+    assert _replan(bounds, [5, 6], None, 3, ends, 0.0, 50.0, 1.0) == 1.0
+    assert _replan(bounds, [5, 6], None, 3, ends, 2.0, 110.0, 1.0) == 1.0
