@@ -475,9 +475,13 @@ class _Accepted:
 
 
 def _store(session: Session, new: list[_Accepted]) -> list[tuple[int, int]]:
-    """Insert the lines, cursors taken per room in arrival order; (id, seq) of each."""
+    """Insert the lines, cursors taken per room in arrival order; (id, seq) of each.
+
+    The rooms' rows are locked in id order: two processes' batches that share rooms then wait
+    for each other instead of deadlocking on PostgreSQL.
+    """
     counts = Counter(accepted.line.room_id for accepted in new)
-    next_seq = {room: _take_cursors(session, room, n) - n + 1 for room, n in counts.items()}
+    next_seq = {room: _take_cursors(session, room, n) - n + 1 for room, n in sorted(counts.items())}
     seqs = []
     for accepted in new:
         seqs.append(next_seq[accepted.line.room_id])

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
+from plugin.db import Base, make_engine, make_session_factory
 from plugin.errors import InvalidInput, NotAllowed, NotFound
 from plugin.rooms import service
 from plugin.rooms.models import Message
@@ -116,3 +119,47 @@ def test_a_batch_that_stores_nothing_still_ends_its_transaction(
     )
     assert [type(o) for o in out] == [NotFound, InvalidInput]
     assert not session.in_transaction()
+
+
+def test_batches_sharing_rooms_in_opposite_orders_neither_deadlock_nor_leave_gaps(
+    empty_database_url: str,
+) -> None:
+    """Real connections (a database of its own): two writers' batches lock the same two rooms'
+    rows, arriving in opposite orders; rows are locked in id order, so both go through."""
+    engine = make_engine(empty_database_url)
+    Base.metadata.create_all(engine)
+    factory = make_session_factory(engine)
+    with factory() as setup:
+        w = build_world(setup)
+    start = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def write(tag: str, reverse: bool) -> None:
+        try:
+            start.wait()
+            for i in range(15):
+                lines = [
+                    NewLine(w.alice, w.room_id, f"{tag}-a-{i}", "x"),
+                    NewLine(w.dora, w.other_room_id, f"{tag}-d-{i}", "y"),
+                ]
+                with factory() as s:
+                    out = service.post_messages(s, lines[::-1] if reverse else lines)
+                assert all(isinstance(o, PostResult) for o in out)
+        except BaseException as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=write, args=(t, t == "b")) for t in ("a", "b")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    with factory() as s:
+        seqs = {
+            room: list(
+                s.scalars(select(Message.seq).where(Message.room_id == room).order_by(Message.seq))
+            )
+            for room in (w.room_id, w.other_room_id)
+        }
+    engine.dispose()
+    assert errors == []
+    assert seqs == {w.room_id: list(range(1, 31)), w.other_room_id: list(range(1, 31))}
