@@ -46,6 +46,16 @@ def _error(code: str, message: str, **extra: Any) -> Ack:
     return {"ok": False, "error": {"code": code, "message": message, **extra}}
 
 
+def _not_connected() -> Ack:
+    return _error("not_connected", gettext("Reconnect to the room first."))
+
+
+def _server_error(what: str) -> Ack:
+    """Logged with its traceback; the client hears only that it may try again."""
+    current_app.logger.exception("rooms: %s failed", what)
+    return _error("server_error", gettext("Something went wrong; please try again."))
+
+
 def _domain_error(error: TandemError) -> Ack:
     code = next((c for kind, c in ERROR_CODES if isinstance(error, kind)), "invalid")
     return _error(code, gettext(error.message))
@@ -90,7 +100,7 @@ def room_event(handler: Handler) -> Callable[..., Ack]:
         sid: str = request.sid  # type: ignore[attr-defined]
         claims = state.connections.get(sid)
         if claims is None:
-            return _error("not_connected", gettext("Reconnect to the room first."))
+            return _not_connected()
         db = get_session()
         with one_writer_at_a_time(db):
             try:
@@ -102,8 +112,7 @@ def room_event(handler: Handler) -> Callable[..., Ack]:
             except TandemError as error:
                 return _domain_error(error)
             except Exception:
-                current_app.logger.exception("rooms: %s failed", handler.__name__)
-                return _error("server_error", gettext("Something went wrong; please try again."))
+                return _server_error(handler.__name__)
 
     return wrapped
 
@@ -208,7 +217,7 @@ class RoomNamespace(Namespace):  # type: ignore[misc]  # flask_socketio is untyp
         sid: str = request.sid  # type: ignore[attr-defined]
         claims = state.connections.get(sid)
         if claims is None:
-            return _error("not_connected", gettext("Reconnect to the room first."))
+            return _not_connected()
         try:
             send = payloads.parse_send(data)
         except TandemError as error:
@@ -224,8 +233,7 @@ class RoomNamespace(Namespace):  # type: ignore[misc]  # flask_socketio is untyp
         try:
             outcome = state.sends.submit(line, _store_lines)
         except Exception:
-            current_app.logger.exception("rooms: on_send failed")
-            return _error("server_error", gettext("Something went wrong; please try again."))
+            return _server_error("on_send")
         if isinstance(outcome, NotFound):
             return _lost_access(claims)
         if isinstance(outcome, TandemError):

@@ -203,7 +203,7 @@ def check_access(session: Session, actor: Actor, room_id: int) -> RoomAccess:
         actor.person_id,
         is_member,
         is_teacher,
-        display_name=chosen_name or lms_name or "Anonymous",
+        display_name=_shown_name(chosen_name, lms_name),
     )
     _cached_access(session)[key] = access
     return access
@@ -253,7 +253,7 @@ def _check_members(session: Session, pairs: set[tuple[int, int]]) -> None:
     )
     for room_id, team_id, exchange_id, person_id, chosen_name, lms_name in rows:
         if (person_id, room_id) in wanted:
-            name = chosen_name or lms_name or "Anonymous"
+            name = _shown_name(chosen_name, lms_name)
             access = RoomAccess(room_id, team_id, exchange_id, person_id, True, False, name)
             cache[(person_id, room_id)] = access
 
@@ -310,14 +310,15 @@ def _take_cursors(session: Session, room_id: int, count: int = 1) -> int:
     return int(session.connection().execute(_TAKE_CURSORS, params).scalar_one())
 
 
-def _next_cursor(session: Session, room_id: int) -> int:
-    return _take_cursors(session, room_id)
-
-
 def _name(person: Person | None) -> str:
     if person is None:
         return "—"
-    return person.display_name or "Anonymous"
+    return _shown_name(person.chosen_name, person.lms_name)
+
+
+def _shown_name(chosen_name: str | None, lms_name: str | None) -> str:
+    """Person.display_name from its two columns (the access queries read columns, not rows)."""
+    return chosen_name or lms_name or "Anonymous"
 
 
 def _view(message: Message) -> MessageView:
@@ -557,7 +558,7 @@ def edit_message(
     message = _own_live_message(session, actor, room_id, message_id)
     message.body = _clean_body(body)
     message.edited_at = utcnow()
-    message.changed_seq = _next_cursor(session, room_id)
+    message.changed_seq = _take_cursors(session, room_id)
     session.commit()
     return _view(message)
 
@@ -567,7 +568,7 @@ def delete_message(session: Session, actor: Actor, room_id: int, message_id: int
     message = _own_live_message(session, actor, room_id, message_id)
     message.deleted_at = utcnow()
     message.body = ""
-    message.changed_seq = _next_cursor(session, room_id)
+    message.changed_seq = _take_cursors(session, room_id)
     session.commit()
     return _view(message)
 
@@ -585,7 +586,7 @@ def hide_message(
     message.hidden_at = utcnow()
     message.hidden_by_id = actor.person_id
     message.hidden_reason = reason
-    message.changed_seq = _next_cursor(session, room_id)
+    message.changed_seq = _take_cursors(session, room_id)
     session.commit()
     return _view(message)
 
@@ -810,7 +811,7 @@ def room_snapshot(session: Session, actor: Actor, room_id: int, now: datetime) -
     """All a client needs on (re)joining; the newest page of chat, older pages on request."""
     access = check_access(session, actor, room_id)
     team = session.get_one(Team, access.team_id)
-    # A column read, not the Room object: the cursor moves by Core UPDATEs (_next_cursor),
+    # A column read, not the Room object: the cursor moves by Core UPDATEs (_take_cursors),
     # which an object already in the session's identity map would not see.
     last_seq = session.scalar(select(Room.last_seq).where(Room.id == room_id))
     return RoomSnapshot(
