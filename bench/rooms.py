@@ -1,42 +1,47 @@
 """Rooms benchmark: N Socket.IO clients in teams of 5 send chat lines at rising rates, against
-Tandem (token auth, every line stored before its ack and broadcast) and, in the same run, a bare
-python-socketio broadcast server in the same async mode: the stack's own ceiling.
+Tandem (token auth, every line stored before its ack and broadcast) and, in the same run, a
+bare python-socketio broadcast server in the same async mode: the stack's own ceiling.
 
 Both servers run as production serves them (``--async-mode gevent``, the default unless
 TANDEM_ASYNC_MODE says otherwise: ``gunicorn -k gevent -w 1``) or as the embedded server does
-(``threading``: werkzeug's threaded server), each in its own process on 127.0.0.1; the clients
-share this one and speak websocket, as browsers do (``--transport polling`` for the fallback).
-Tandem runs on SQLite (the embedded default) and, when TANDEM_BENCH_DATABASE_URL or
+(``threading``: werkzeug's threaded server), each in its own process on 127.0.0.1, with the
+same garbage-collector settings (web.gc_tuning, as wsgi.py has them); the clients share this
+one and speak websocket, as browsers do (``--transport polling`` for the fallback). Tandem runs
+on SQLite (the embedded default) and, when TANDEM_BENCH_DATABASE_URL or
 TANDEM_TEST_DATABASE_URL names a PostgreSQL server, also on a fresh database made there for the
-run (and dropped after), with the same clients and stages.
+run (and dropped after), with the same clients and stages. All the servers run at once, and
+take each rate in turn: every server's stage at one rate, then the next rate, so a ratio
+compares servers measured moments apart, not minutes (this machine's speed moves: a whole run's
+figures halved between sessions).
 
-A stage offers a rate of deliveries per second (a message to a team of five is four
-deliveries) for a few seconds; a stage is *sustained* when every send is acknowledged, at least
-99% of its deliveries arrive and their p99 latency (send to teammate's receipt) stays under a
-second. Idle memory is the server's RSS growth per connected, idle client, measured with
-``--idle`` connections (the issue's target: 2,000 per process) on top of the senders, before
-the stages. Each stage also reports the server's own CPU per message (from /proc, so the rest of
-the machine's load does not count), a figure that moves only when the send path does, and flags
-a stage this process could not even offer (client-bound: the clients share the 2 cores), and
+A stage offers a rate of deliveries per second (a message to a team of five is four deliveries)
+for a few seconds; a stage is *sustained* when every send is acknowledged, at least 99% of its
+deliveries arrive and their p99 latency (send to teammate's receipt) stays under a second. Idle
+memory is the server's RSS growth per connected, idle client, measured with ``--idle``
+connections (the issue's target: 2,000 per process) on top of the senders, before the stages.
+Each stage also reports the server's own CPU per message (from /proc, so the rest of the
+machine's load does not count), a figure that moves only when the send path does, and flags a
+stage this process could not even offer (client-bound: the clients share the 2 cores), and
 ``bare_limited_by_clients`` says when the bare server's first failed stage left it under 80% of
 a core, or the clients over 90% of theirs: then its "ceiling" is the clients', and the ratio
-flatters Tandem; ``bare_ceiling_found`` is false when the bare server sustained every stage
-(its ceiling lies above the plan's top rate, and the ratio is an upper bound).
+flatters Tandem (``tandem_limited_by_clients`` the same for Tandem's); ``bare_ceiling_found``
+is false when the bare server sustained every stage (its ceiling lies above the plan's top
+rate, and the ratio is an upper bound).
 
 Prints human lines, then one JSON line last: ``tandem_deliveries_per_s`` and
 ``bare_deliveries_per_s`` (highest sustained), ``ratio``, ``p50_ms_at_1000``/``p99_ms_at_1000``
 (Tandem at the 1,000 deliveries/s stage), ``idle_kb_per_connection`` (Tandem), all for SQLite;
 ``tandem_cpu_ms_per_message`` (at 500/s); the same with ``_pg`` for PostgreSQL (null when it
 did not run). ``--quick`` (<= 60 s) uses fewer clients, connections and shorter stages and says
-so; its highest stage (8,000/s) may not reach the bare server's ceiling, so its ratio is an
-upper bound. The stages step by 500/s up to 2,000/s (3,000/s in a full run), so a ratio is not
-rounded to a power of two. ``cpu_ratio`` is the bare server's CPU per message over Tandem's
-at the highest rate both sustained: the ratio the two ceilings would have if the servers, not
-the clients, were the limit. The clients are python-socketio's asyncio client, all on one
-loop in this process.
+so; its highest stage (10,000/s) may not reach the bare server's ceiling, so its ratio is an
+upper bound. The stages step by 500/s up to 2,000/s (3,000/s in a full run) and go to 16,000/s
+in a full run, so a ratio is not rounded to a power of two. ``cpu_ratio`` is the bare server's
+CPU per message over Tandem's at the highest rate both sustained: the ratio the two ceilings
+would have if the servers, not the clients, were the limit. The clients are python-socketio's
+asyncio client, all on one loop in this process.
 
-The per-person rate limit is lifted in the bench server (it exists to stop one person, not
-to cap a benchmark).
+The per-person rate limit is lifted in the bench server (it exists to stop one person, not to
+cap a benchmark).
 """
 
 from __future__ import annotations
@@ -52,7 +57,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -74,6 +79,7 @@ from plugin.people.models import Institution, Person
 from plugin.rooms.service import open_team_room
 from realtime import tokens
 from tests.live import free_port
+from web.gc_tuning import tune_for_serving
 
 ROOT = Path(__file__).resolve().parents[1]
 TEAM_SIZE = 5
@@ -134,6 +140,7 @@ def tandem_app() -> Any:
 
     app = create_app()
     app.extensions[EXTENSION].limiter = RateLimiter(capacity=1e9, per_second=1e9)
+    tune_for_serving()
     return app
 
 
@@ -153,7 +160,9 @@ def bare_app() -> Any:
         sio.emit("chat", message, room=room, skip_sid=sid, namespace=NAMESPACE)
         return {"ok": True, "message": message}
 
-    return socketio.WSGIApp(sio)
+    app = socketio.WSGIApp(sio)
+    tune_for_serving()  # the same process settings as Tandem's (wsgi.py)
+    return app
 
 
 def serve_threaded(factory: str, port: int) -> None:
@@ -424,56 +433,90 @@ class Result:
         return self.limit.server_busy < 0.8 or self.limit.client_busy > 0.9
 
 
-def measure(name: str, pid: int, port: int, auths: list[dict[str, object]], plan: Plan) -> Result:
-    return asyncio.run(_measure(name, pid, port, auths, plan))
+@dataclass
+class Server:
+    """A server under test, listening: its name, process, port and the clients' auths."""
+
+    name: str
+    pid: int
+    port: int
+    auths: list[dict[str, object]]
 
 
-async def _measure(
-    name: str, pid: int, port: int, auths: list[dict[str, object]], plan: Plan
-) -> Result:
-    swarm = await Swarm.connect(port, auths, plan.transport)
-    # Idle memory: plan.idle more connections (the same people in more tabs) on top of the
-    # swarm, so the first connections' one-off costs (imports, caches) are not counted as theirs.
+def measure(servers: list[Server], plan: Plan) -> list[Result]:
+    return asyncio.run(_measure(servers, plan))
+
+
+async def _idle_kb(server: Server, plan: Plan) -> tuple[float, int]:
+    """RSS growth per idle connection: plan.idle more connections (the same people in more
+    tabs) on top of the senders, so the first connections' one-off costs (imports, caches) are
+    not counted as theirs."""
     await asyncio.sleep(0.5)
-    before = _rss_kb(pid)
+    before = _rss_kb(server.pid)
+    auths = server.auths
     extra = await connect_all(
-        port, [auths[i % len(auths)] for i in range(plan.idle)], plan.transport, None
+        server.port, [auths[i % len(auths)] for i in range(plan.idle)], plan.transport, None
     )
     await asyncio.sleep(1.0)
-    idle_kb = (_rss_kb(pid) - before) / max(1, len(extra))
+    idle_kb = (_rss_kb(server.pid) - before) / max(1, len(extra))
     print(
-        f"{name:9} {len(extra)} more idle connections (with {len(auths)} others): "
+        f"{server.name:9} {len(extra)} more idle connections (with {len(auths)} others): "
         f"{idle_kb:.1f} KB each",
         flush=True,
     )
     await disconnect_all(extra)
     # A wave of disconnects (presence) must not spill into the first stage.
-    await asyncio.to_thread(_settle, pid)
-    stages = []
+    await asyncio.to_thread(_settle, server.pid)
+    return idle_kb, len(extra)
+
+
+def _report(name: str, stage: Stage, seconds: float) -> None:
+    print(
+        f"{name:9} offered {stage.offered:6.0f}/s: delivered {stage.delivered / seconds:7.1f}"
+        f"/s ({stage.delivered}/{stage.sent * (TEAM_SIZE - 1)}), acked {stage.acked}/"
+        f"{stage.sent} ({stage.dropped} on lost connections), "
+        f"p50 {stage.percentile(0.5):7.1f} ms, p99 "
+        f"{stage.percentile(0.99):7.1f} ms, server CPU {stage.cpu_ms_per_message:5.2f} ms/"
+        f"message, server busy {stage.server_busy:4.0%}, clients busy "
+        f"{stage.client_busy:4.0%}, sustained {stage.sustained()}"
+        + (" (client-bound: this process could not offer the rate)" * stage.client_bound),
+        flush=True,
+    )
+
+
+async def _measure(servers: list[Server], plan: Plan) -> list[Result]:
+    """Every server's stage at one rate, one server after the other, then the next rate: the
+    servers meet the same machine at nearly the same moment, so a ratio survives the machine
+    getting slower or faster during the run (on this one, a whole run's figures moved by 2x
+    between sessions), where whole runs one after the other would not."""
+    swarms = [await Swarm.connect(s.port, s.auths, plan.transport) for s in servers]
+    stages: list[list[Stage]] = [[] for _ in servers]
     try:
+        idle = [await _idle_kb(server, plan) for server in servers]
+        going = set(range(len(servers)))
         for rate in plan.rates:
-            stage = await swarm.run_stage(rate, plan.seconds, f"{name}{rate}", plan.drain, pid)
-            stages.append(stage)
-            print(
-                f"{name:9} offered {rate:6.0f}/s: delivered {stage.delivered / plan.seconds:7.1f}"
-                f"/s ({stage.delivered}/{stage.sent * (TEAM_SIZE - 1)}), acked {stage.acked}/"
-                f"{stage.sent} ({stage.dropped} on lost connections), "
-                f"p50 {stage.percentile(0.5):7.1f} ms, p99 "
-                f"{stage.percentile(0.99):7.1f} ms, server CPU {stage.cpu_ms_per_message:5.2f} ms/"
-                f"message, server busy {stage.server_busy:4.0%}, clients busy "
-                f"{stage.client_busy:4.0%}, sustained {stage.sustained()}"
-                + (" (client-bound: this process could not offer the rate)" * stage.client_bound),
-                flush=True,
-            )
-            if not stage.sustained() and rate >= 1000:
-                break  # beyond the ceiling (and past the 1,000/s stage the targets name)
+            for i in sorted(going):
+                server = servers[i]
+                tag = f"{server.name}{rate}"
+                stage = await swarms[i].run_stage(rate, plan.seconds, tag, plan.drain, server.pid)
+                stages[i].append(stage)
+                _report(server.name, stage, plan.seconds)
+                if not stage.sustained() and rate >= 1000:
+                    going.discard(i)  # beyond its ceiling (and past the stage the targets name)
+            if not going:
+                break
     finally:
-        await swarm.close()
+        for swarm in swarms:
+            await swarm.close()
+    return [_result(ran, kb, n, plan) for ran, (kb, n) in zip(stages, idle, strict=True)]
+
+
+def _result(stages: list[Stage], idle_kb: float, idle_connected: int, plan: Plan) -> Result:
     best = max((s.delivered / plan.seconds for s in stages if s.sustained()), default=0.0)
     at_1000 = next((s for s in stages if s.offered == 1000), None)
     at_500 = next((s for s in stages if s.offered == 500), None)
     limit = next((s for s in stages if not s.sustained()), None)
-    return Result(best, idle_kb, len(extra), at_1000, at_500, limit, stages)
+    return Result(best, idle_kb, idle_connected, at_1000, at_500, limit, stages)
 
 
 @contextmanager
@@ -492,9 +535,10 @@ def postgres_database(server_url: str) -> Iterator[str]:
         admin.dispose()
 
 
-def run_tandem(
-    database_url: str, name: str, folder: Path, mode: str, clients: int, plan: Plan
-) -> Result:
+@contextmanager
+def tandem_server(
+    database_url: str, name: str, folder: Path, mode: str, clients: int
+) -> Iterator[Server]:
     upgrade(database_url)
     people = seed(database_url, clients)
     auths: list[dict[str, object]] = [
@@ -511,15 +555,16 @@ def run_tandem(
     port = free_port()
     command = _server_command("tandem_app", mode, port)
     with running(command, env, port, folder / f"{name}.log") as pid:
-        return measure(name, pid, port, auths, plan)
+        yield Server(name, pid, port, auths)
 
 
-def run_bare(folder: Path, mode: str, rooms: list[int], plan: Plan) -> Result:
+@contextmanager
+def bare_server(folder: Path, mode: str, clients: int) -> Iterator[Server]:
     env = {**os.environ, "TANDEM_ASYNC_MODE": mode}
-    auths: list[dict[str, object]] = [{"team": room} for room in rooms]
+    auths: list[dict[str, object]] = [{"team": i // TEAM_SIZE} for i in range(clients)]
     port = free_port()
     with running(_server_command("bare_app", mode, port), env, port, folder / "bare.log") as pid:
-        return measure("bare", pid, port, auths, plan)
+        yield Server("bare", pid, port, auths)
 
 
 def _cpu_ms(result: Result) -> float | None:
@@ -581,12 +626,12 @@ def main() -> None:
     began = time.monotonic()
     if args.quick:
         rates = [250.0, 500.0, 1000.0, 1500.0, 2000.0, 3000.0, 4000.0, 5000.0, 6000.0, 7000.0]
-        rates += [8000.0]
+        rates += [8000.0, 10000.0]
         plan = Plan(rates, 1.5, 1.0, 300, args.transport)
         clients = 100
     else:
         rates = [250.0, 500.0, 1000.0, 1500.0, 2000.0, 2500.0, 3000.0, 4000.0, 5000.0, 6000.0]
-        rates += [7000.0, 8000.0, 10000.0]
+        rates += [7000.0, 8000.0, 10000.0, 12000.0, 14000.0, 16000.0]
         plan = Plan(rates, args.seconds, 3.0, args.idle, args.transport)
         clients = args.clients
     clients -= clients % TEAM_SIZE
@@ -601,13 +646,18 @@ def main() -> None:
     folder = Path(tempfile.mkdtemp(prefix="tandem-bench-rooms-"))
     mode = args.async_mode
     sqlite_url = f"sqlite:///{folder / 'bench.sqlite3'}"
-    tandem = run_tandem(sqlite_url, "tandem", folder, mode, clients, plan)
-    pg: Result | None = None
-    if args.postgres:
-        with postgres_database(args.postgres) as pg_url:
-            pg = run_tandem(pg_url, "tandem-pg", folder, mode, clients, plan)
-    rooms = [i // TEAM_SIZE for i in range(clients)]  # the bare server's teams of five
-    bare = run_bare(folder, mode, rooms, plan)
+    with ExitStack() as servers:
+        ours = [servers.enter_context(tandem_server(sqlite_url, "tandem", folder, mode, clients))]
+        if args.postgres:
+            pg_url = servers.enter_context(postgres_database(args.postgres))
+            ours.append(
+                servers.enter_context(tandem_server(pg_url, "tandem-pg", folder, mode, clients))
+            )
+        theirs = servers.enter_context(bare_server(folder, mode, clients))
+        tune_for_serving()  # the clients' own full collections would count as latency
+        results = measure([*ours, theirs], plan)
+    tandem, bare = results[0], results[-1]
+    pg: Result | None = results[1] if args.postgres else None
     print(
         json.dumps(
             {
@@ -621,6 +671,7 @@ def main() -> None:
                 "bare_idle_kb_per_connection": round(bare.idle_kb, 1),
                 "bare_cpu_ms_per_message": _cpu_ms(bare),
                 "bare_limited_by_clients": bare.clients_were_the_limit,
+                "tandem_limited_by_clients": tandem.clients_were_the_limit,
                 "bare_ceiling_found": bare.limit is not None,
                 "cpu_ratio": _cpu_ratio(bare, tandem),
                 **figures(pg, bare, "_pg"),

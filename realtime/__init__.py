@@ -9,6 +9,7 @@ from flask import Flask
 from flask_socketio import SocketIO
 
 from plugin.rooms.video import DEFAULT_JITSI_URL
+from realtime import send
 from realtime.calls import CallEvents
 from realtime.namespace import NAMESPACE, RoomNamespace
 from realtime.notes import NoteEvents
@@ -43,6 +44,7 @@ def register(
     app.extensions[EXTENSION] = state
     if not any(h.namespace == NAMESPACE for h in socketio.namespace_handlers):
         socketio.on_namespace(Rooms(NAMESPACE))
+    send.register(socketio)
     return state
 
 

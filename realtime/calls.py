@@ -16,7 +16,8 @@ from flask import current_app, request
 from plugin.db import utcnow
 from plugin.errors import InvalidInput, TandemError
 from plugin.rooms.attendance import join_call, leave_call
-from realtime.namespace import Ack, Ctx, room_event
+from realtime.acks import Ack
+from realtime.namespace import Ctx, room_event
 from realtime.payloads import _object
 from realtime.state import one_writer_at_a_time, rooms_state
 from web.db import get_session

@@ -7,6 +7,13 @@ that finds a write under way waits for its turn and is led by the next free send
 send costs one yield, and a burst costs one transaction instead of one each (py-spy on
 bench/rooms.py: the transaction, not the row, was most of a send's work). Nobody is answered
 before the write that holds their line has committed.
+
+When that one yield already found company, the process is under load and more sends are on
+their way: the leader then gathers for a moment (``gather_seconds``) before writing, as
+PostgreSQL's ``commit_delay`` does when ``commit_siblings`` are active. On SQLite a write never
+yields, so without it a batch holds only the sends read in the same instant (2.4 lines on
+average at 5,000 deliveries/s); 2 ms made it 4.9 and cut the server's CPU per message by a
+quarter (0.75 -> 0.57 ms), for 2-4 ms more latency at that load and none for a lone send.
 """
 
 from __future__ import annotations
@@ -30,7 +37,8 @@ class _Ticket(Generic[Item, Outcome]):
 
 
 class GroupCommit(Generic[Item, Outcome]):
-    def __init__(self) -> None:
+    def __init__(self, gather_seconds: float = 0.002) -> None:
+        self.gather_seconds = gather_seconds
         self._queue: list[_Ticket[Item, Outcome]] = []
         self._queue_lock = threading.Lock()
         self._turn = threading.Lock()  # one write at a time; gevent makes both cooperative
@@ -43,6 +51,8 @@ class GroupCommit(Generic[Item, Outcome]):
         with self._turn:
             if not ticket.done:
                 time.sleep(0)  # let the sends already read off their sockets queue up
+                if len(self._queue) > 1 and self.gather_seconds:
+                    time.sleep(self.gather_seconds)  # under load: more are on their way
                 with self._queue_lock:
                     batch, self._queue = self._queue, []
                 self._write(batch, write)

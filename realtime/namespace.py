@@ -4,61 +4,35 @@ Each handler parses, calls one ``plugin.rooms.service`` use case and emits the r
 ``room_event`` decorator first re-checks the person's access in the database (a member
 removed since connecting is told why and disconnected) and turns domain errors into error
 acks ``{"ok": false, "error": {"code", "message"}}``. Chat sends, the one event that comes by
-the thousand, go through a group commit instead (``on_send``): the same checks, made for all
-the lines in hand at once in the transaction that stores them.
+the thousand, have a handler of their own (realtime.send).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from functools import wraps
 from typing import Any
 
 from flask import current_app, request
 from flask_babel import gettext
-from flask_socketio import ConnectionRefusedError, Namespace, disconnect, emit, join_room
+from flask_socketio import ConnectionRefusedError, Namespace, emit, join_room
 from sqlalchemy.orm import Session
 
 from plugin.db import utcnow
-from plugin.errors import Conflict, InvalidInput, NotAllowed, NotFound, TandemError
+from plugin.errors import NotAllowed, TandemError
 from plugin.rooms import service
 from plugin.rooms.service import RoomAccess
 from realtime import payloads, tokens
+from realtime.acks import Ack, domain_error, lost_access, not_connected, server_error
 from realtime.state import RoomsState, one_writer_at_a_time, rooms_state
 from web.db import get_session
 
 NAMESPACE = "/rooms"
-Ack = dict[str, Any]
-ERROR_CODES: tuple[tuple[type[TandemError], str], ...] = (
-    (NotFound, "not_found"),
-    (NotAllowed, "not_allowed"),
-    (Conflict, "conflict"),
-    (InvalidInput, "invalid"),
-)
 
 
 def room_key(room_id: int) -> str:
     return f"room:{room_id}"
-
-
-def _error(code: str, message: str, **extra: Any) -> Ack:
-    return {"ok": False, "error": {"code": code, "message": message, **extra}}
-
-
-def _not_connected() -> Ack:
-    return _error("not_connected", gettext("Reconnect to the room first."))
-
-
-def _server_error(what: str) -> Ack:
-    """Logged with its traceback; the client hears only that it may try again."""
-    current_app.logger.exception("rooms: %s failed", what)
-    return _error("server_error", gettext("Something went wrong; please try again."))
-
-
-def _domain_error(error: TandemError) -> Ack:
-    code = next((c for kind, c in ERROR_CODES if isinstance(error, kind)), "invalid")
-    return _error(code, gettext(error.message))
 
 
 @dataclass(frozen=True)
@@ -100,39 +74,21 @@ def room_event(handler: Handler) -> Callable[..., Ack]:
         sid: str = request.sid  # type: ignore[attr-defined]
         claims = state.connections.get(sid)
         if claims is None:
-            return _not_connected()
+            return not_connected()
         db = get_session()
         with one_writer_at_a_time(db):
             try:
                 access = service.check_access(db, claims.actor, claims.room_id)
             except TandemError:
-                return _lost_access(claims)
+                return lost_access(claims)
             try:
                 return {"ok": True, **handler(self, Ctx(db, access, state, sid, claims), data)}
             except TandemError as error:
-                return _domain_error(error)
+                return domain_error(error)
             except Exception:
-                return _server_error(handler.__name__)
+                return server_error(handler.__name__)
 
     return wrapped
-
-
-def _store_lines(lines: Sequence[service.NewLine]) -> list[service.Posted]:
-    """The group commit's write, run by whichever sender leads the batch."""
-    db = get_session()
-    with one_writer_at_a_time(db):
-        return service.post_messages(db, lines)
-
-
-def _lost_access(claims: tokens.ConnectClaims) -> Ack:
-    current_app.logger.warning(
-        "rooms: person %s lost access to room %s; disconnecting",
-        claims.actor.person_id,
-        claims.room_id,
-    )
-    emit("removed", {"reason": gettext("You are no longer a member of this team.")})
-    disconnect()
-    return _error("not_member", gettext("You are no longer a member of this team."))
 
 
 class RoomNamespace(Namespace):  # type: ignore[misc]  # flask_socketio is untyped
@@ -208,40 +164,6 @@ class RoomNamespace(Namespace):  # type: ignore[misc]  # flask_socketio is untyp
     def on_refresh(self, ctx: Ctx, data: Any) -> Ack:
         """A fresh connect token while access holds, for the next reconnect."""
         return {"token": tokens.issue(ctx.state.secret, ctx.actor, ctx.room_id)}
-
-    def on_send(self, data: Any = None) -> Ack:
-        """A chat line: stored (with the others in hand at the same moment, one transaction;
-        realtime.group_commit) before it is acknowledged and broadcast. Not a ``room_event``:
-        the access check is the store's own, made in the transaction that writes the line."""
-        state = rooms_state()
-        sid: str = request.sid  # type: ignore[attr-defined]
-        claims = state.connections.get(sid)
-        if claims is None:
-            return _not_connected()
-        try:
-            send = payloads.parse_send(data)
-        except TandemError as error:
-            return _domain_error(error)
-        wait = state.limiter.take(claims.actor.person_id)
-        if wait:
-            return _error(
-                "rate_limited",
-                gettext("You are sending messages too fast; wait a moment."),
-                retry_after=round(wait, 1),
-            )
-        line = service.NewLine(claims.actor, claims.room_id, send.client_id, send.body)
-        try:
-            outcome = state.sends.submit(line, _store_lines)
-        except Exception:
-            return _server_error("on_send")
-        if isinstance(outcome, NotFound):
-            return _lost_access(claims)
-        if isinstance(outcome, TandemError):
-            return _domain_error(outcome)
-        message = outcome.message.as_dict()
-        if not outcome.duplicate:  # a retry was broadcast the first time
-            emit("chat", message, to=room_key(claims.room_id), namespace=NAMESPACE, skip_sid=sid)
-        return {"ok": True, "message": message, "duplicate": outcome.duplicate}
 
     @room_event
     def on_history(self, ctx: Ctx, data: Any) -> Ack:

@@ -23,7 +23,8 @@ from typing import Any
 from plugin.errors import InvalidInput
 from plugin.rooms import notes
 from realtime import payloads
-from realtime.namespace import Ack, Ctx, room_event
+from realtime.acks import Ack
+from realtime.namespace import Ctx, room_event
 
 MAX_FIELD_CHARS = 4 * notes.MAX_UPDATE_BYTES // 3 + 4
 

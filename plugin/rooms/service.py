@@ -14,11 +14,9 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import Table, bindparam, exists, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import bindparam, exists, select
 from sqlalchemy.orm import Session, selectinload
 
 from plugin.actors import Actor
@@ -30,6 +28,7 @@ from plugin.matching.teams import is_exchange_teacher
 from plugin.people.models import Person
 from plugin.profiles.models import Profile
 from plugin.profiles.service import find_profile, teammate_card
+from plugin.rooms.chat_sql import ChatCursor, ClientIdTaken, LineRow
 from plugin.rooms.models import Message, Note, Room, Task, TaskState
 from plugin.rooms.text import Segment, segments
 
@@ -220,42 +219,22 @@ def _cached_access(session: Session) -> dict[tuple[int, int], RoomAccess]:
     return cached[1]
 
 
-_MEMBERS_IN_ROOMS = (
-    select(
-        Room.id,
-        Team.id,
-        Team.exchange_id,
-        TeamMembership.person_id,
-        Person.chosen_name,
-        Person.lms_name,
-    )
-    .join(Team, Team.id == Room.team_id)
-    .join(TeamMembership, TeamMembership.team_id == Team.id)
-    .join(Person, Person.id == TeamMembership.person_id)
-    .where(
-        Room.id.in_(bindparam("room_ids", expanding=True)),
-        TeamMembership.person_id.in_(bindparam("person_ids", expanding=True)),
-    )
-)
-
-
 def _check_members(session: Session, pairs: set[tuple[int, int]]) -> None:
     """check_access for many (person, room) pairs in one query: members land in this
     transaction's cache; anyone else is left to check_access (teacher or refused)."""
-    connection = session.connection()  # begin first: the cache is the transaction's
-    cache = _cached_access(session)
-    wanted = pairs - cache.keys()
-    if len(wanted) < 2:
-        return
-    rows = connection.execute(
-        _MEMBERS_IN_ROOMS,
-        {"room_ids": sorted({r for _, r in wanted}), "person_ids": sorted({p for p, _ in wanted})},
-    )
-    for room_id, team_id, exchange_id, person_id, chosen_name, lms_name in rows:
-        if (person_id, room_id) in wanted:
-            name = _shown_name(chosen_name, lms_name)
-            access = RoomAccess(room_id, team_id, exchange_id, person_id, True, False, name)
-            cache[(person_id, room_id)] = access
+    with ChatCursor(session) as cursor:  # begins first: the cache is the transaction's
+        cache = _cached_access(session)
+        wanted = pairs - cache.keys()
+        if len(wanted) < 2:
+            return
+        rows = cursor.members(sorted({r for _, r in wanted}), sorted({p for p, _ in wanted}))
+    for row in rows:
+        if (row.person_id, row.room_id) in wanted:
+            name = _shown_name(row.chosen_name, row.lms_name)
+            access = RoomAccess(
+                row.room_id, row.team_id, row.exchange_id, row.person_id, True, False, name
+            )
+            cache[(row.person_id, row.room_id)] = access
 
 
 def _writer(session: Session, actor: Actor, room_id: int) -> RoomAccess:
@@ -287,27 +266,10 @@ def open_team_room(session: Session, actor: Actor, team_id: int) -> RoomAccess:
 # --- chat --------------------------------------------------------------------------------
 
 
-_ROOM = cast(Table, Room.__table__)
-_MESSAGE = cast(Table, Message.__table__)
-_TAKE_CURSORS = (
-    update(_ROOM)
-    .where(_ROOM.c.id == bindparam("room_id"))
-    .values(last_seq=_ROOM.c.last_seq + bindparam("count"))
-    .returning(_ROOM.c.last_seq)
-)
-_INSERT_MESSAGE = insert(_MESSAGE).returning(_MESSAGE.c.id)
-_INSERT_MESSAGES = insert(_MESSAGE).returning(_MESSAGE.c.id, sort_by_parameter_order=True)
-
-
-def _take_cursors(session: Session, room_id: int, count: int = 1) -> int:
-    """Take the room's next ``count`` cursor values and return the last; the UPDATE holds the
-    row lock until commit, which orders concurrent senders without gaps.
-
-    Core, not an ORM bulk update: no Room object is ever loaded beside it to keep in sync,
-    and the ORM's bookkeeping cost more than the statement (py-spy on bench/rooms.py).
-    """
-    params = {"room_id": room_id, "count": count}
-    return int(session.connection().execute(_TAKE_CURSORS, params).scalar_one())
+def _take_cursor(session: Session, room_id: int) -> int:
+    """The room's next cursor value, for a line's change (plugin.rooms.chat_sql)."""
+    with ChatCursor(session) as cursor:
+        return cursor.take_cursors(room_id)
 
 
 def _name(person: Person | None) -> str:
@@ -411,7 +373,7 @@ def post_messages(session: Session, lines: Sequence[NewLine]) -> list[Posted]:
     if new:
         try:
             stored = _store(session, new)
-        except IntegrityError:
+        except ClientIdTaken:
             # A client id already stored: a retry, long after its first send or racing it on
             # another connection. Asking first would cost every send a query for the rare
             # retry; instead nothing of this transaction is kept, and each line goes alone.
@@ -445,16 +407,11 @@ class _Accepted:
     text: str
     created_at: datetime
 
-    def row(self, seq: int) -> dict[str, object]:
-        return {
-            "room_id": self.line.room_id,
-            "seq": seq,
-            "changed_seq": seq,
-            "client_id": self.line.client_id,
-            "author_id": self.line.actor.person_id,
-            "body": self.text,
-            "created_at": self.created_at,
-        }
+    def row(self, seq: int) -> LineRow:
+        line = self.line
+        return LineRow(
+            line.room_id, seq, line.client_id, line.actor.person_id, self.text, self.created_at
+        )
 
     def view(self, message_id: int, seq: int) -> MessageView:
         """The view built from what was written, instead of loading the row back."""
@@ -482,17 +439,18 @@ def _store(session: Session, new: list[_Accepted]) -> list[tuple[int, int]]:
     for each other instead of deadlocking on PostgreSQL.
     """
     counts = Counter(accepted.line.room_id for accepted in new)
-    next_seq = {room: _take_cursors(session, room, n) - n + 1 for room, n in sorted(counts.items())}
-    seqs = []
-    for accepted in new:
-        seqs.append(next_seq[accepted.line.room_id])
-        next_seq[accepted.line.room_id] += 1
-    rows = [accepted.row(seq) for accepted, seq in zip(new, seqs, strict=True)]
-    if len(rows) == 1:  # the many-rows path (insertmanyvalues) costs more for one
-        ids = [session.connection().execute(_INSERT_MESSAGE, rows[0]).scalar_one()]
-    else:
-        ids = list(session.connection().execute(_INSERT_MESSAGES, rows).scalars())
-    return [(int(message_id), seq) for message_id, seq in zip(ids, seqs, strict=True)]
+    with ChatCursor(session) as cursor:
+        next_seq = {
+            room: cursor.take_cursors(room, n) - n + 1 for room, n in sorted(counts.items())
+        }
+        seqs = []
+        for accepted in new:
+            seqs.append(next_seq[accepted.line.room_id])
+            next_seq[accepted.line.room_id] += 1
+        ids = cursor.insert_lines(
+            [accepted.row(seq) for accepted, seq in zip(new, seqs, strict=True)]
+        )
+    return list(zip(ids, seqs, strict=True))
 
 
 def _stored_before(session: Session, line: NewLine) -> PostResult:
@@ -558,7 +516,7 @@ def edit_message(
     message = _own_live_message(session, actor, room_id, message_id)
     message.body = _clean_body(body)
     message.edited_at = utcnow()
-    message.changed_seq = _take_cursors(session, room_id)
+    message.changed_seq = _take_cursor(session, room_id)
     session.commit()
     return _view(message)
 
@@ -568,7 +526,7 @@ def delete_message(session: Session, actor: Actor, room_id: int, message_id: int
     message = _own_live_message(session, actor, room_id, message_id)
     message.deleted_at = utcnow()
     message.body = ""
-    message.changed_seq = _take_cursors(session, room_id)
+    message.changed_seq = _take_cursor(session, room_id)
     session.commit()
     return _view(message)
 
@@ -586,7 +544,7 @@ def hide_message(
     message.hidden_at = utcnow()
     message.hidden_by_id = actor.person_id
     message.hidden_reason = reason
-    message.changed_seq = _take_cursors(session, room_id)
+    message.changed_seq = _take_cursor(session, room_id)
     session.commit()
     return _view(message)
 
@@ -811,8 +769,9 @@ def room_snapshot(session: Session, actor: Actor, room_id: int, now: datetime) -
     """All a client needs on (re)joining; the newest page of chat, older pages on request."""
     access = check_access(session, actor, room_id)
     team = session.get_one(Team, access.team_id)
-    # A column read, not the Room object: the cursor moves by Core UPDATEs (_take_cursors),
-    # which an object already in the session's identity map would not see.
+    # A column read, not the Room object: the cursor moves by driver UPDATEs
+    # (plugin.rooms.chat_sql), which an object already in the session's identity map would not
+    # see.
     last_seq = session.scalar(select(Room.last_seq).where(Room.id == room_id))
     return RoomSnapshot(
         access=access,
