@@ -225,7 +225,7 @@ def _check_members(session: Session, pairs: set[tuple[int, int]]) -> None:
     with ChatCursor(session) as cursor:  # begins first: the cache is the transaction's
         cache = _cached_access(session)
         wanted = pairs - cache.keys()
-        if len(wanted) < 2:
+        if not wanted:
             return
         rows = cursor.members(sorted({r for _, r in wanted}), sorted({p for p, _ in wanted}))
     for row in rows:
