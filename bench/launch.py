@@ -103,10 +103,11 @@ def registrations(env: dict[str, str]) -> str:
     return out.stdout
 
 
-def gunicorn(port: int, app: str) -> list[str]:
+def gunicorn(port: int, app: str, worker: str = "gthread") -> list[str]:
+    pool = ["-k", "gevent"] if worker == "gevent" else ["--threads", "8"]
     return [
         str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", "1",
-        "--threads", "8", "--log-level", "warning", app,
+        *pool, "--log-level", "warning", app,
     ]  # fmt: skip
 
 
@@ -161,6 +162,12 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=None)
     parser.add_argument("--rounds", type=int, default=None)
+    parser.add_argument(
+        "--tandem-worker",
+        choices=("gevent", "gthread"),
+        default="gevent",
+        help="how gunicorn serves Tandem: gevent as in production (README), or 8 threads",
+    )
     args = parser.parse_args()
     seconds = args.seconds or (6.0 if args.quick else 20.0)
     rounds = args.rounds or (2 if args.quick else 4)
@@ -179,6 +186,7 @@ def main() -> None:
         tandem_env = {
             "TANDEM_INSTANCE_PATH": str(work / "tandem"),
             "TANDEM_BASE_URL": tandem_url,
+            "TANDEM_ASYNC_MODE": "gevent" if args.tandem_worker == "gevent" else "threading",
         }
         if os.environ.get("TANDEM_BENCH_DATABASE_URL"):
             tandem_env["TANDEM_DATABASE_URL"] = os.environ["TANDEM_BENCH_DATABASE_URL"]
@@ -197,7 +205,7 @@ def main() -> None:
         demo_cmd = [str(BIN / "python"), "-m", "demo"]
         with processes(
             work / "servers.log",
-            (gunicorn(tandem_port, "wsgi:app"), tandem_env),
+            (gunicorn(tandem_port, "wsgi:app", args.tandem_worker), tandem_env),
             (gunicorn(baseline_port, "bench.baseline_tool:create_baseline()"), baseline_env),
             (demo_cmd, tandem_demo),
             (demo_cmd, baseline_demo),

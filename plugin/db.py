@@ -7,6 +7,7 @@ datetime ever reaches or leaves the database.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -18,6 +19,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 from sqlalchemy.types import TypeDecorator
+
+from plugin.sqlite_turns import take_turns
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -57,13 +60,14 @@ class Base(DeclarativeBase):
 
 
 def _configure_sqlite(engine: Engine) -> None:
-    """Make SQLite behave under a threaded server and nested transactions.
+    """Make SQLite behave under a threaded or gevent server and nested transactions.
 
     pysqlite's own transaction handling breaks SAVEPOINT, so we emit BEGIN ourselves (the
     SQLAlchemy docs' recipe). We begin IMMEDIATE: with deferred transactions two threads that
     read and then write both hold shared locks and one fails at once with "database is
-    locked"; immediate ones queue for the write lock (busy_timeout) instead. WAL lets readers
-    outside transactions carry on meanwhile.
+    locked"; immediate ones queue for the write lock instead, a process's own transactions on
+    a Python lock first (plugin.sqlite_turns), other processes in busy_timeout. WAL lets
+    readers outside transactions carry on meanwhile.
 
     synchronous=NORMAL is SQLite's own advice for WAL: a commit is still atomic and survives
     the process being killed (the room tests kill a worker mid-conversation), and only an
@@ -83,10 +87,13 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
+    database = engine.url.database
+    if database and database != ":memory:":
+        take_turns(engine, os.path.abspath(database))  # begins IMMEDIATE, on its turn
+        return
+
     @event.listens_for(engine, "begin")
-    def _on_begin(connection: Any) -> None:
-        # Straight to the driver: every transaction starts here, and exec_driver_sql's
-        # execution context was a twentieth of a chat send (py-spy on bench/rooms.py).
+    def _on_begin(connection: Any) -> None:  # in memory: one connection, one thread at a time
         connection.connection.driver_connection.execute("BEGIN IMMEDIATE")
 
 

@@ -25,7 +25,7 @@ from plugin.rooms import service
 from plugin.rooms.service import RoomAccess
 from realtime import payloads, tokens
 from realtime.acks import Ack, domain_error, lost_access, not_connected, server_error
-from realtime.state import RoomsState, one_writer_at_a_time, rooms_state
+from realtime.state import RoomsState, rooms_state
 from web.db import get_session
 
 NAMESPACE = "/rooms"
@@ -76,17 +76,16 @@ def room_event(handler: Handler) -> Callable[..., Ack]:
         if claims is None:
             return not_connected()
         db = get_session()
-        with one_writer_at_a_time(db):
-            try:
-                access = service.check_access(db, claims.actor, claims.room_id)
-            except TandemError:
-                return lost_access(claims)
-            try:
-                return {"ok": True, **handler(self, Ctx(db, access, state, sid, claims), data)}
-            except TandemError as error:
-                return domain_error(error)
-            except Exception:
-                return server_error(handler.__name__)
+        try:
+            access = service.check_access(db, claims.actor, claims.room_id)
+        except TandemError:
+            return lost_access(claims)
+        try:
+            return {"ok": True, **handler(self, Ctx(db, access, state, sid, claims), data)}
+        except TandemError as error:
+            return domain_error(error)
+        except Exception:
+            return server_error(handler.__name__)
 
     return wrapped
 

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from flask import current_app
-from sqlalchemy.orm import Session
 
 from plugin.rooms.service import NewLine, Posted
 from realtime.group_commit import GroupCommit
@@ -36,22 +32,3 @@ class RoomsState:
 def rooms_state() -> RoomsState:
     state: RoomsState = current_app.extensions[EXTENSION]
     return state
-
-
-_SQLITE_WRITER = threading.Lock()
-
-
-@contextmanager
-def one_writer_at_a_time(db: Session) -> Iterator[None]:
-    """On SQLite, let this process's room events take the database one at a time.
-
-    SQLite has one write lock, and every transaction here begins IMMEDIATE (plugin.db). Waiters
-    poll for it with sleeps of up to 100 ms, so under a burst a send could wait seconds behind
-    luckier ones (bench/rooms.py: p95 ack 2 s). Queueing on a Python lock first hands the
-    database over the moment it is free. PostgreSQL needs no such thing: rows lock, not files.
-    """
-    if db.get_bind().dialect.name != "sqlite":
-        yield
-        return
-    with _SQLITE_WRITER:
-        yield
