@@ -64,10 +64,11 @@ def sync_course_roster(session: Session, client: ServiceClient, course_id: int) 
     endpoints = endpoints_for(session, course_id)
     if not endpoints.memberships_url:
         raise ServiceError("This course's LMS offers no roster service (NRPS).")
-    registration = endpoints.registration
-    pages = client.pages(
-        registration, (NRPS_SCOPE,), endpoints.memberships_url, accept=NRPS_MEDIA_TYPE
-    )
+    registration, memberships_url = endpoints.registration, endpoints.memberships_url
+    # Not across the LMS's answer: on SQLite a transaction holds the one write lock (and its
+    # process's turn, plugin.sqlite_turns), so every other request would wait for the LMS.
+    session.commit()
+    pages = client.pages(registration, (NRPS_SCOPE,), memberships_url, accept=NRPS_MEDIA_TYPE)
     members = _members(list(pages), registration.issuer)
     result = sync_roster(session, course_id, members)
     endpoints = endpoints_for(session, course_id)

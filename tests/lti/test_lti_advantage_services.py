@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -90,6 +91,31 @@ def test_next_page_is_found_with_and_without_quotes(
     header: str | None, expected: str | None
 ) -> None:
     assert next_page_url(header) == expected
+
+
+def test_the_roster_is_read_from_the_lms_outside_any_transaction(
+    launcher: Launcher,
+    live_stack: LiveStack,
+    db: Session,
+    client: ServiceClient,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """On SQLite a transaction holds the write lock: nobody should wait for the LMS."""
+    platform = live_stack.platform("leiden")
+    launcher.full_launch("leiden", platform.teacher.user_id)
+    course_id = _course_id(db, platform)
+    assert db.in_transaction()
+    during: list[bool] = []
+    fetch = client.pages
+
+    def pages(*args: Any, **kwargs: Any) -> Iterator[Any]:
+        for page in fetch(*args, **kwargs):
+            during.append(db.in_transaction())
+            yield page
+
+    monkeypatch.setattr(client, "pages", pages)
+    sync_course_roster(db, client, course_id)
+    assert during == [False]
 
 
 @pytest.mark.parametrize("slug", ["leiden", "bologna"])  # rel=next unquoted, then quoted
