@@ -177,6 +177,10 @@ class DeliveryReport:
 
 def _deliver(session: Session, client: ServiceClient, row: GradeOutbox) -> None:
     endpoints = endpoints_for(session, row.course_id)
+    _ = endpoints.registration  # loaded now, for the requests after the commit
+    # Not across the LMS's answers: on SQLite a transaction holds the one write lock (and its
+    # process's turn, plugin.sqlite_turns), so every other request would wait for the LMS.
+    session.commit()
     lineitem = ensure_lineitem(session, client, endpoints)
     client.request(
         endpoints.registration,

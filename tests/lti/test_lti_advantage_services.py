@@ -232,6 +232,36 @@ def test_a_score_reaches_moodles_lineitem_and_reads_back(
     ).items()
 
 
+def test_scores_are_sent_to_the_lms_outside_any_transaction(
+    launcher: Launcher,
+    live_stack: LiveStack,
+    db: Session,
+    client: ServiceClient,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """As the roster: on SQLite nobody should wait on the write lock for the LMS's answer."""
+    _, course_id, person_id = _launched_student(launcher, live_stack, db, "leiden", 3)
+    queue_score(db, course_id, person_id, score_given=9, score_maximum=10)
+    assert db.scalar(select(Course.id).where(Course.id == course_id)) == course_id
+    during: list[bool] = []
+    send, fetch = client.request, client.pages
+
+    def request(*args: Any, **kwargs: Any) -> Any:
+        during.append(db.in_transaction())
+        return send(*args, **kwargs)
+
+    def pages(*args: Any, **kwargs: Any) -> Iterator[Any]:
+        for page in fetch(*args, **kwargs):
+            during.append(db.in_transaction())
+            yield page
+
+    monkeypatch.setattr(client, "request", request)
+    monkeypatch.setattr(client, "pages", pages)
+    assert send_pending(db, client, course_id=course_id).delivered == 1
+    assert during
+    assert not any(during)
+
+
 def test_brightspace_gets_one_tandem_lineitem_created(
     launcher: Launcher, live_stack: LiveStack, db: Session, client: ServiceClient
 ) -> None:
