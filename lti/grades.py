@@ -22,7 +22,7 @@ from lti.claims import (
     AGS_SCORE_SCOPE,
 )
 from lti.models import GradeOutbox, ServiceEndpoints
-from lti.services import ServiceClient, ServiceError, endpoints_for
+from lti.services import ServiceClient, ServiceError, before_calling_the_lms, endpoints_for
 from plugin.actors import Role
 from plugin.courses.models import CourseMembership
 from plugin.db import utcnow
@@ -178,9 +178,7 @@ class DeliveryReport:
 def _deliver(session: Session, client: ServiceClient, row: GradeOutbox) -> None:
     endpoints = endpoints_for(session, row.course_id)
     _ = endpoints.registration  # loaded now, for the requests after the commit
-    # Not across the LMS's answers: on SQLite a transaction holds the one write lock (and its
-    # process's turn, plugin.sqlite_turns), so every other request would wait for the LMS.
-    session.commit()
+    before_calling_the_lms(session)
     lineitem = ensure_lineitem(session, client, endpoints)
     client.request(
         endpoints.registration,

@@ -15,7 +15,13 @@ from sqlalchemy.orm import Session
 
 from lti.claims import NRPS_SCOPE, ServiceClaims
 from lti.roles import map_roles
-from lti.services import ServiceClient, ServiceError, endpoints_for, remember_services
+from lti.services import (
+    ServiceClient,
+    ServiceError,
+    before_calling_the_lms,
+    endpoints_for,
+    remember_services,
+)
 from plugin.courses.service import RosterMember, RosterResult, sync_roster
 from plugin.db import utcnow
 from plugin.people.identity import AccountRef, PersonFacts
@@ -65,9 +71,7 @@ def sync_course_roster(session: Session, client: ServiceClient, course_id: int) 
     if not endpoints.memberships_url:
         raise ServiceError("This course's LMS offers no roster service (NRPS).")
     registration, memberships_url = endpoints.registration, endpoints.memberships_url
-    # Not across the LMS's answer: on SQLite a transaction holds the one write lock (and its
-    # process's turn, plugin.sqlite_turns), so every other request would wait for the LMS.
-    session.commit()
+    before_calling_the_lms(session)
     pages = client.pages(registration, (NRPS_SCOPE,), memberships_url, accept=NRPS_MEDIA_TYPE)
     members = _members(list(pages), registration.issuer)
     result = sync_roster(session, course_id, members)

@@ -240,6 +240,13 @@ def remember_services(
     return row
 
 
+def before_calling_the_lms(session: Session) -> None:
+    """End the transaction before a request to the LMS, which may take seconds to answer: on
+    SQLite a transaction holds the one write lock (and its process's turn,
+    plugin.sqlite_turns), so every other request would wait for the LMS too."""
+    session.commit()
+
+
 def endpoints_for(session: Session, course_id: int) -> ServiceEndpoints:
     query = (
         select(ServiceEndpoints)
