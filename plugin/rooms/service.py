@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import bindparam, exists, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from plugin.actors import Actor
@@ -144,28 +144,6 @@ class RoomSnapshot:
 # --- access ------------------------------------------------------------------------------
 
 
-_ACCESS = (
-    select(
-        Team.id,
-        Team.exchange_id,
-        exists()
-        .where(
-            TeamMembership.team_id == Team.id,
-            TeamMembership.person_id == bindparam("person_id"),
-        )
-        .label("is_member"),
-        Person.chosen_name,
-        Person.lms_name,
-    )
-    .select_from(Room)
-    .join(Team, Team.id == Room.team_id)
-    .outerjoin(Person, Person.id == bindparam("person_id"))
-    .where(Room.id == bindparam("room_id"))
-)
-"""One statement, built once, for the check every room event starts with, run on the session's
-connection (py-spy on bench/rooms.py: three ORM look-ups and their construction were a fifth of
-a send)."""
-
 _ACCESS_CACHE = "tandem.rooms.access"
 
 
@@ -180,30 +158,17 @@ def check_access(session: Session, actor: Actor, room_id: int) -> RoomAccess:
     refused on their very next event.
     """
     key = (actor.person_id, room_id)
+    _check_members(session, {key})  # the one query for members, every event's case
     hit = _cached_access(session).get(key)
     if hit is not None:
         return hit
-    row = (
-        session.connection()
-        .execute(_ACCESS, {"room_id": room_id, "person_id": actor.person_id})
-        .first()
-    )
-    if row is None:
+    # Not a member: a teacher of the exchange may observe.
+    room = session.get(Room, room_id)
+    team = session.get(Team, room.team_id) if room is not None else None
+    if team is None or not is_exchange_teacher(session, actor.person_id, team.exchange_id):
         raise NotFound("This room does not exist or is not yours.")
-    team_id, exchange_id, is_member, chosen_name, lms_name = row
-    is_member = bool(is_member)
-    is_teacher = not is_member and is_exchange_teacher(session, actor.person_id, exchange_id)
-    if not (is_member or is_teacher):
-        raise NotFound("This room does not exist or is not yours.")
-    access = RoomAccess(
-        room_id,
-        team_id,
-        exchange_id,
-        actor.person_id,
-        is_member,
-        is_teacher,
-        display_name=_shown_name(chosen_name, lms_name),
-    )
+    name = _name(session.get(Person, actor.person_id))
+    access = RoomAccess(room_id, team.id, team.exchange_id, actor.person_id, False, True, name)
     _cached_access(session)[key] = access
     return access
 
@@ -222,11 +187,12 @@ def _cached_access(session: Session) -> dict[tuple[int, int], RoomAccess]:
 def _check_members(session: Session, pairs: set[tuple[int, int]]) -> None:
     """check_access for many (person, room) pairs in one query: members land in this
     transaction's cache; anyone else is left to check_access (teacher or refused)."""
-    with ChatCursor(session) as cursor:  # begins first: the cache is the transaction's
-        cache = _cached_access(session)
-        wanted = pairs - cache.keys()
-        if not wanted:
-            return
+    session.connection()  # begins first: the cache is the transaction's
+    cache = _cached_access(session)
+    wanted = pairs - cache.keys()
+    if not wanted:  # checked already in this transaction (a use case after its event's check)
+        return
+    with ChatCursor(session) as cursor:
         rows = cursor.members(sorted({r for _, r in wanted}), sorted({p for p, _ in wanted}))
     for row in rows:
         if (row.person_id, row.room_id) in wanted:
