@@ -48,7 +48,7 @@ $(MO): web/translations/nl/LC_MESSAGES/messages.po $(STAMP)
 	$(BIN)/pybabel compile -d web/translations
 
 translations: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext -o web/translations/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext -k "Nn_:1,2" -o web/translations/messages.pot .
 	$(BIN)/pybabel update -i web/translations/messages.pot -d web/translations -w 100
 
 migrate: install

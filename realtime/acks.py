@@ -9,10 +9,11 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app
-from flask_babel import gettext
+from flask_babel import gettext, ngettext
 from flask_socketio import disconnect, emit
 
 from plugin.errors import Conflict, InvalidInput, NotAllowed, NotFound, TandemError
+from plugin.i18n import translate
 from realtime import tokens
 
 Ack = dict[str, Any]
@@ -41,7 +42,7 @@ def server_error(what: str, failure: BaseException | None = None) -> Ack:
 
 def domain_error(refused: TandemError) -> Ack:
     code = next((c for kind, c in ERROR_CODES if isinstance(refused, kind)), "invalid")
-    return refusal(code, gettext(refused.message))
+    return refusal(code, translate(refused.message, gettext, ngettext))
 
 
 def lost_access(claims: tokens.ConnectClaims) -> Ack:

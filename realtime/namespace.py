@@ -15,12 +15,13 @@ from functools import wraps
 from typing import Any
 
 from flask import current_app, request
-from flask_babel import gettext
+from flask_babel import gettext, ngettext
 from flask_socketio import ConnectionRefusedError, Namespace, emit, join_room
 from sqlalchemy.orm import Session
 
 from plugin.db import utcnow
 from plugin.errors import NotAllowed, TandemError
+from plugin.i18n import translate
 from plugin.rooms import service
 from plugin.rooms.service import RoomAccess
 from realtime import payloads, tokens
@@ -101,7 +102,7 @@ class RoomNamespace(Namespace):  # type: ignore[misc]  # flask_socketio is untyp
         except tokens.TokenRefused as refused:
             current_app.logger.warning("rooms: connect refused (%s) from %s", refused.code, sid)
             raise ConnectionRefusedError(
-                {"code": refused.code, "message": gettext(refused.message)}
+                {"code": refused.code, "message": translate(refused.message, gettext, ngettext)}
             ) from refused
         except TandemError as error:
             current_app.logger.warning(
@@ -110,7 +111,7 @@ class RoomNamespace(Namespace):  # type: ignore[misc]  # flask_socketio is untyp
                 claims.room_id,
             )
             raise ConnectionRefusedError(
-                {"code": "not_member", "message": gettext(error.message)}
+                {"code": "not_member", "message": translate(error.message, gettext, ngettext)}
             ) from error
         state.connections[sid] = claims
         join_room(room_key(access.room_id))

@@ -12,6 +12,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 from plugin.errors import Conflict, InvalidInput, NotAllowed, NotFound, TandemError
 from web.auth import NotSignedIn
+from web.i18n import translated
 
 STATUS_BY_ERROR: tuple[tuple[type[TandemError], int], ...] = (
     (NotSignedIn, 401),
@@ -36,7 +37,7 @@ def error_response(status: int, title: str, message: str) -> tuple[Response | st
 def _domain_error(error: TandemError) -> tuple[Response | str, int]:
     status = next((s for kind, s in STATUS_BY_ERROR if isinstance(error, kind)), 400)
     # Domain messages are English msgids; the catalogue translates the ones it knows.
-    return error_response(status, gettext("That did not work"), gettext(error.message))
+    return error_response(status, gettext("That did not work"), translated(error.message))
 
 
 def _http_error(error: HTTPException) -> tuple[Response | str, int]:

@@ -10,6 +10,9 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo, available_timezones
 
 from flask import request, session
+from flask_babel import gettext, ngettext
+
+from plugin.i18n import translate
 
 LANGUAGES = {"en": "English", "nl": "Nederlands"}
 
@@ -46,3 +49,8 @@ def _zones() -> frozenset[str]:
 
 def zone(name: str | None) -> ZoneInfo:
     return ZoneInfo(name) if name and is_time_zone(name) else ZoneInfo("UTC")
+
+
+def translated(message: str) -> str:
+    """A domain message in the viewer's language (a marked ``plugin.i18n.Text`` or a msgid)."""
+    return translate(message, gettext, ngettext)

@@ -10,6 +10,7 @@ from babel.messages.pofile import read_po
 ROOT = Path(__file__).resolve().parents[2]
 CATALOGUE = ROOT / "web" / "translations" / "nl" / "LC_MESSAGES" / "messages.po"
 METHODS = [
+    ("plugin/**.py", "python"),
     ("web/**.py", "python"),
     ("lti/**.py", "python"),
     ("web/templates/**.html", "jinja2"),
@@ -18,7 +19,14 @@ METHODS = [
 
 
 def _used_msgids() -> set[str]:
-    keywords = {"_": None, "gettext": None, "lazy_gettext": None, "ngettext": (1, 2)}
+    keywords = {
+        "_": None,
+        "gettext": None,
+        "lazy_gettext": None,
+        "ngettext": (1, 2),
+        "N_": None,
+        "Nn_": (1, 2),
+    }
     found: set[str] = set()
     for _file, _line, message, _comments, _context in extract_from_dir(
         str(ROOT), method_map=METHODS, keywords=keywords

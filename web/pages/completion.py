@@ -33,6 +33,7 @@ from plugin.errors import InvalidInput, TandemError
 from plugin.exchanges.service import get_exchange
 from web.auth import current_actor, require_actor
 from web.db import get_session
+from web.i18n import translated
 from web.pages import bp
 from web.pages.credentials import issuer_context
 from web.pages.forms import form_failed
@@ -134,7 +135,9 @@ def _after_decision(decision: Decision) -> None:
             flash(gettext("The micro-credential has been issued."))
         except TandemError as error:
             flash(
-                gettext("The credential was not issued: %(reason)s", reason=gettext(error.message))
+                gettext(
+                    "The credential was not issued: %(reason)s", reason=translated(error.message)
+                )
             )
 
 

@@ -24,6 +24,7 @@ from plugin.profiles.availability import DAY, GRID_STARTS, SLOT_MINUTES
 from plugin.profiles.languages import CEFR_LEVELS, ISO_639_1
 from plugin.profiles.service import SHAREABLE, ProfileDraft
 from web.errors import STATUS_BY_ERROR, error_response, wants_json
+from web.i18n import translated
 
 LANGUAGE_ROWS = 3
 MAX_FORM_PHASES = 12
@@ -47,7 +48,7 @@ def phase_title(title: str) -> str:
 def form_failed(error: TandemError, template: str, **context: Any) -> tuple[Response | str, int]:
     """The same form again with the message on top (HTML), or the error as JSON for APIs."""
     status = next((s for kind, s in STATUS_BY_ERROR if isinstance(error, kind)), 400)
-    message = gettext(error.message)
+    message = translated(error.message)
     if wants_json():
         return error_response(status, gettext("That did not work"), message)
     return render_template(template, error=message, **context), status
