@@ -87,21 +87,13 @@ def roster_is_stale(session: Session, course_id: int) -> bool:
     return bool(endpoints.memberships_url) and (synced is None or utcnow() - synced > STALE_AFTER)
 
 
-def refresh_after_launch(
-    session: Session,
-    client: ServiceClient,
-    course_id: int,
-    registration_id: int,
-    services: ServiceClaims,
-) -> RosterResult | None:
-    """Remember the launch's service URLs; re-read a stale roster (never failing the launch)."""
+def roster_due_after_launch(
+    session: Session, course_id: int, registration_id: int, services: ServiceClaims
+) -> bool:
+    """Remember the launch's service URLs; say whether the roster should be re-read.
+
+    The launch only asks: reading a roster is the task queue's work (web/tasks.py), so no
+    student waits on the LMS's answer."""
     if remember_services(session, course_id, registration_id, services) is None:
-        return None
-    if not roster_is_stale(session, course_id):
-        return None
-    try:
-        return sync_course_roster(session, client, course_id)
-    except ServiceError as error:
-        session.rollback()
-        logger.warning("Roster sync for course %s failed: %s", course_id, error)
-        return None
+        return False
+    return roster_is_stale(session, course_id)

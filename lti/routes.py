@@ -14,12 +14,13 @@ from lti.launch import LtiContext, login, to_entry, validate
 from lti.placements import placement_was_copied
 from lti.platform_storage import check_state, handoff_page, take_handoff
 from lti.registration import RegistrationError, ToolUrls, register_dynamically
-from lti.roster import refresh_after_launch
+from lti.roster import roster_due_after_launch
 from plugin.actors import Actor, Role
 from plugin.courses.service import enter_course
 from web.auth import start_web_session
 from web.db import get_session
 from web.security import cross_site_allowed
+from web.tasks import tasks
 
 
 def _lti() -> LtiContext:
@@ -47,10 +48,10 @@ def launch() -> BaseResponse:
     arrival = enter_course(db, to_entry(valid))
     claims = valid.claims
     start_web_session(arrival.actor, locale=claims.locale, exchange_hint=claims.exchange_hint)
-    if arrival.course is not None:
-        refresh_after_launch(
-            db, lti.client(), arrival.course.id, valid.registration_id, claims.services
-        )
+    if arrival.course is not None and roster_due_after_launch(
+        db, arrival.course.id, valid.registration_id, claims.services
+    ):
+        tasks().sync_roster(arrival.course.id)
     if claims.message_type == DEEP_LINKING_REQUEST:
         if arrival.actor.role not in (Role.TEACHER, Role.ADMIN):
             raise LaunchError(Reason.UNSUPPORTED_MESSAGE, detail="only teachers add activities")

@@ -16,6 +16,7 @@ from lti.launch import LtiContext
 from lti.platform_keys import PlatformKeyCache
 from plugin.db import make_engine, make_session_factory
 from web import db, errors, security
+from web import tasks as web_tasks
 from web.config import Settings
 from web.extensions import babel, socketio
 from web.i18n import LANGUAGES, select_locale, select_timezone
@@ -90,6 +91,7 @@ def create_app(
     from web.cli import cli
     from web.pages import bp as pages_bp
 
+    web_tasks.init_app(app, settings)
     app.register_blueprint(lti_bp)
     app.register_blueprint(pages_bp)
     app.cli.add_command(cli)

@@ -201,6 +201,16 @@ def show_jwks() -> None:
     click.echo(json.dumps(_lti().keys.jwks(), indent=2))
 
 
+@cli.command("worker")
+@click.option("--workers", type=click.IntRange(1, 64), default=2, help="Worker threads.")
+def worker(workers: int) -> None:
+    """Run background work: roster reads, grade sending, purging (Ctrl-C stops it cleanly)."""
+    from web.tasks import run_worker
+
+    click.echo(f"Tandem worker: {workers} threads; Ctrl-C stops it.")
+    run_worker(workers)
+
+
 @cli.command("purge")
 def purge() -> None:
     """Delete expired LTI login state and used nonces."""

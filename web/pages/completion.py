@@ -37,6 +37,7 @@ from web.i18n import translated
 from web.pages import bp
 from web.pages.credentials import issuer_context
 from web.pages.forms import form_failed
+from web.tasks import tasks
 
 Page = Response | str | tuple[Response | str, int]
 
@@ -122,6 +123,7 @@ def _after_decision(decision: Decision) -> None:
                 score_given=grade.score_given,
                 comment=grade.comment,
             )
+            tasks().send_grades()
             flash(gettext("The completion is on its way to the learning platform's gradebook."))
         except TandemError:
             flash(

@@ -1,0 +1,160 @@
+"""Background work: a huey task queue, so nothing slow or talking to an LMS runs in a request.
+
+Why huey: it is maintained, small, and has both storages Tandem needs: SQLite (the embedded
+default, no extra service) and Redis (production, shared by every process), with retries,
+scheduled and periodic tasks, and locks, in one dependency. ``tandem worker`` runs the consumer.
+
+Tasks are thin, like views: each opens an app context and calls one function of plugin/ or
+lti/. Work that must not be lost is first recorded in the database by the use case that decided
+it (the grade outbox, a roster's last-synced time, the login-state expiry), and a task only drains
+that record. So a task lost with a killed worker is redone by the next periodic run, and a
+delivered score is marked once, in the same place that sends it.
+
+In tests (``TANDEM_ENV=test``) the queue is immediate: tasks run in the caller, in memory.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Flask, current_app, has_app_context
+from huey import Huey, RedisHuey, SqliteHuey, crontab
+from huey.exceptions import TaskLockedException
+
+from web.config import Settings
+from web.db import get_session
+
+logger = logging.getLogger(__name__)
+
+QUEUE_NAME = "tandem"
+TASKS_FILE = "tasks.sqlite3"
+
+
+@dataclass(frozen=True)
+class Tasks:
+    """The queue and the tasks callers may enqueue (calling one enqueues it)."""
+
+    huey: Huey
+    sync_roster: Callable[[int], Any]
+    send_grades: Callable[[], Any]
+
+
+def make_huey(settings: Settings) -> Huey:
+    """Redis when Tandem has one (shared by all processes), else a SQLite file beside the data."""
+    immediate = settings.env == "test"
+    if settings.redis_url and not immediate:
+        return RedisHuey(QUEUE_NAME, url=settings.redis_url, utc=True)
+    return SqliteHuey(
+        QUEUE_NAME,
+        filename=str(settings.instance_path / TASKS_FILE),
+        immediate=immediate,
+        utc=True,
+    )
+
+
+def init_app(app: Flask, settings: Settings) -> Tasks:
+    """Create the queue and register its tasks; each task runs inside this app."""
+    huey = make_huey(settings)
+
+    def in_app(work: Callable[[], Any]) -> Any:
+        if has_app_context():  # immediate mode: already inside a request or command
+            return work()
+        with app.app_context():
+            return work()
+
+    def sync_roster(course_id: int) -> None:
+        """Re-read one course's roster if it is still stale (a launch found it so)."""
+        in_app(lambda: _sync_roster(course_id, only_if_stale=True))
+
+    def sync_stale_rosters() -> None:
+        """Every hour: re-read the rosters that are stale, so leavers are noticed in time."""
+        in_app(_sync_stale_rosters)
+
+    def send_once() -> None:
+        try:
+            with huey.lock_task("send-grades"):  # one sender at a time, across processes
+                in_app(_send_grades)
+        except TaskLockedException:
+            logger.info("Grades are being sent by another task; it takes these too.")
+
+    def send_grades() -> None:
+        """Deliver due scores now (queued when a completion is decided)."""
+        send_once()
+
+    def send_due_grades() -> None:
+        """Every minute: deliver scores whose retry time has come."""
+        send_once()
+
+    def purge_login_state() -> None:
+        """Every 15 minutes: delete expired LTI login state and used nonces."""
+        in_app(_purge)
+
+    huey.periodic_task(crontab(minute="7"))(sync_stale_rosters)
+    huey.periodic_task(crontab(minute="*"))(send_due_grades)
+    huey.periodic_task(crontab(minute="*/15"))(purge_login_state)
+    tasks = Tasks(
+        huey=huey, sync_roster=huey.task()(sync_roster), send_grades=huey.task()(send_grades)
+    )
+    app.extensions["tandem.tasks"] = tasks
+    return tasks
+
+
+def tasks() -> Tasks:
+    """This app's task queue."""
+    found: Tasks = current_app.extensions["tandem.tasks"]
+    return found
+
+
+def _lti_client() -> Any:
+    return current_app.extensions["tandem.lti"].client()
+
+
+def _sync_roster(course_id: int, *, only_if_stale: bool) -> None:
+    from lti.roster import roster_is_stale, sync_course_roster
+    from lti.services import ServiceError
+
+    session = get_session()
+    if only_if_stale and not roster_is_stale(session, course_id):
+        return  # another task or a teacher's "sync now" got there first
+    try:
+        sync_course_roster(session, _lti_client(), course_id)
+    except ServiceError as error:
+        session.rollback()
+        logger.warning("Roster sync for course %s failed: %s", course_id, error)
+
+
+def _sync_stale_rosters() -> None:
+    from sqlalchemy import select
+
+    from lti.models import ServiceEndpoints
+
+    courses = get_session().scalars(
+        select(ServiceEndpoints.course_id).where(ServiceEndpoints.memberships_url.is_not(None))
+    )
+    for course_id in list(courses):
+        _sync_roster(course_id, only_if_stale=True)
+
+
+def _send_grades() -> None:
+    from lti.grades import send_pending
+
+    report = send_pending(get_session(), _lti_client())
+    if report.delivered or report.failed:
+        logger.info("Grades: %s delivered, %s failed", report.delivered, report.failed)
+
+
+def _purge() -> None:
+    from lti.state_storage import purge_expired
+
+    purge_expired(get_session())
+
+
+def run_worker(workers: int) -> None:
+    """Run the consumer in this process until it is stopped (SIGINT/SIGTERM end it cleanly)."""
+    consumer = tasks().huey.create_consumer(
+        workers=workers, worker_type="thread", periodic=True, check_worker_health=True
+    )
+    consumer.run()
