@@ -10,6 +10,7 @@ from plugin.db import Base
 from plugin.exchanges import models as exchanges
 from plugin.ledger import models as ledger
 from plugin.matching import models as matching
+from plugin.notifications import models as notifications
 from plugin.people import models as people
 from plugin.profiles import models as profiles
 from plugin.reports import models as reports
@@ -26,6 +27,7 @@ __all__ = [
     "exchanges",
     "ledger",
     "matching",
+    "notifications",
     "people",
     "profiles",
     "reports",

@@ -47,6 +47,13 @@ class Settings:
     jaas_key_id: str | None = None
     jaas_private_key_file: Path | None = None
     async_mode: str | None = None  # None: gevent in production, threading elsewhere
+    # Email for notifications; no host means in-app notifications only.
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_from: str = "Tandem <tandem@localhost>"
+    smtp_starttls: bool = False
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -61,6 +68,9 @@ class Settings:
             jwks_ttl = float(get("JWKS_CACHE_SECONDS") or defaults.jwks_cache_seconds)
         except ValueError as error:
             raise ConfigError("TANDEM_JWKS_CACHE_SECONDS must be a number of seconds.") from error
+        smtp_port = get("SMTP_PORT") or str(defaults.smtp_port)
+        if not smtp_port.isdigit() or not 0 < int(smtp_port) < 65536:
+            raise ConfigError("TANDEM_SMTP_PORT must be a port number (1-65535).")
         instance = get("INSTANCE_PATH")
         return cls(
             env=get("ENV") or defaults.env,
@@ -82,6 +92,12 @@ class Settings:
             if (key_file := get("JAAS_PRIVATE_KEY_FILE"))
             else None,
             async_mode=get("ASYNC_MODE"),
+            smtp_host=get("SMTP_HOST"),
+            smtp_port=int(smtp_port),
+            smtp_user=get("SMTP_USER"),
+            smtp_password=get("SMTP_PASSWORD"),
+            smtp_from=get("SMTP_FROM") or defaults.smtp_from,
+            smtp_starttls=(get("SMTP_STARTTLS") or "").lower() in {"1", "true", "yes"},
         )
 
     @property

@@ -40,6 +40,7 @@ class Tasks:
     huey: Huey
     sync_roster: Callable[[int], Any]
     send_grades: Callable[[], Any]
+    send_emails: Callable[[], Any]
 
 
 def make_huey(settings: Settings) -> Huey:
@@ -95,8 +96,23 @@ def init_app(app: Flask, settings: Settings) -> Tasks:
     huey.periodic_task(crontab(minute="7"))(sync_stale_rosters)
     huey.periodic_task(crontab(minute="*"))(send_due_grades)
     huey.periodic_task(crontab(minute="*/15"))(purge_login_state)
+
+    def send_notification_emails() -> None:
+        """Every minute: email the notifications that wait for it (batched, one connection)."""
+        from web.mail import send_pending as send_emails
+
+        in_app(send_emails)
+
+    def send_emails_now() -> None:
+        """Email pending notifications now (queued after an event that notifies people)."""
+        send_notification_emails()
+
+    huey.periodic_task(crontab(minute="*"))(send_notification_emails)
     tasks = Tasks(
-        huey=huey, sync_roster=huey.task()(sync_roster), send_grades=huey.task()(send_grades)
+        huey=huey,
+        sync_roster=huey.task()(sync_roster),
+        send_grades=huey.task()(send_grades),
+        send_emails=huey.task()(send_emails_now),
     )
     app.extensions["tandem.tasks"] = tasks
     return tasks

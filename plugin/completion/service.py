@@ -40,6 +40,7 @@ from plugin.ledger.models import EventKind
 from plugin.ledger.service import append
 from plugin.matching.models import Team, TeamMembership
 from plugin.matching.teams import is_exchange_teacher
+from plugin.notifications.service import notify
 from plugin.people.models import Person
 from plugin.rooms.models import Message, Note, Room, Task, TaskState
 
@@ -589,6 +590,15 @@ def _decide(
         private={"reason": reason} if reason else None,
     )
     grade = _grade(session, completion, "Tandem: exchange completed") if approve else None
+    exchange = session.get(Exchange, completion.exchange_id)
+    notify(
+        session,
+        [completion.person_id],
+        "completion_approved" if approve else "completion_declined",
+        {"exchange": exchange.title if exchange else ""},
+        dedupe_key=f"completion:{completion.id}:{completion.decided_at.isoformat()}",
+        target=f"completion:{completion.exchange_id}",
+    )
     session.commit()
     return Decision(completion, verdict, grade)
 

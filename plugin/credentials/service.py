@@ -44,6 +44,7 @@ from plugin.exchanges.models import Exchange, Seat, SeatStatus
 from plugin.ledger.models import EventKind
 from plugin.ledger.service import append
 from plugin.matching.teams import is_exchange_teacher
+from plugin.notifications.service import notify
 from plugin.people.models import Institution, Person
 from plugin.reports.access import registrar_institutions, require_registrar
 
@@ -298,6 +299,14 @@ def _issue(
     )
     status_row.used += 1
     session.add(credential)
+    notify(
+        session,
+        [person.id],
+        "credential_issued",
+        {"exchange": exchange.title},
+        dedupe_key=f"credential:{credential_id}",
+        target=f"credential:{credential_id}",
+    )
     append(
         session,
         EventKind.CREDENTIAL_ISSUED,

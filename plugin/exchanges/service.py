@@ -13,7 +13,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from plugin.actors import Actor, Role
-from plugin.courses.models import Course
+from plugin.courses.models import Course, CourseMembership
 from plugin.db import get_or_create, utcnow
 from plugin.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from plugin.exchanges import codes
@@ -33,6 +33,7 @@ from plugin.exchanges.queries import (
     pool_makeup,
     seat_rosters,
 )
+from plugin.notifications.service import notify
 from plugin.people.service import participant_to_erase
 from plugin.profiles.languages import check_language_codes
 from plugin.profiles.models import Profile
@@ -384,8 +385,34 @@ def request_seat(session: Session, actor: Actor, code: str) -> Seat:
     existing.requested_by_id = actor.person_id
     existing.decided_by_id = None
     existing.decided_at = None
+    session.flush()
+    _tell_owner_teachers(session, exchange, course, existing)
     session.commit()
     return existing
+
+
+def _tell_owner_teachers(session: Session, exchange: Exchange, course: Course, seat: Seat) -> None:
+    """The owner course's teachers hear of a partner's request (it waits for their answer)."""
+    owner_course = owner_seat(exchange).course_id
+    teachers = session.scalars(
+        select(CourseMembership.person_id).where(
+            CourseMembership.course_id == owner_course,
+            CourseMembership.role == Role.TEACHER,
+            CourseMembership.left_at.is_(None),
+        )
+    )
+    notify(
+        session,
+        list(teachers),
+        "join_requested",
+        {
+            "exchange": exchange.title,
+            "course": course.title or course.label or "",
+            "institution": course.institution.name,
+        },
+        dedupe_key=f"seat:{seat.id}:{utcnow():%Y%m%d%H%M%S}",  # a later re-request is news
+        target=f"exchange:{exchange.id}",
+    )
 
 
 def decide_seat(session: Session, actor: Actor, seat_id: int, approve: bool) -> Seat:

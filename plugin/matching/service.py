@@ -38,6 +38,8 @@ from plugin.matching.review import (
 )
 from plugin.matching.strategies import STRATEGIES, match
 from plugin.matching.teams import _require_teacher
+from plugin.notifications.service import notify
+from plugin.people.models import Person
 from plugin.profiles.models import Profile
 from plugin.teammates.records import requested_teammates
 
@@ -359,8 +361,39 @@ def publish_teams(session: Session, actor: Actor, run_id: int) -> list[Team]:
         session.add(team)
         made.append(team)
     run.published_at = utcnow()
+    session.flush()
+    _tell_teams(session, run.exchange_id, made)
     session.commit()
     return made
+
+
+def _tell_teams(session: Session, exchange_id: int, teams: list[Team]) -> None:
+    """Each member hears of their team: who is in it (names and universities) and its room."""
+    exchange = session.get(Exchange, exchange_id)
+    ids = [m.person_id for team in teams for m in team.members]
+    labels = {
+        p.id: f"{p.display_name} ({p.institution.name})" if p.display_name else p.institution.name
+        for p in session.scalars(select(Person).where(Person.id.in_(ids)))
+    }
+    for team in teams:
+        for member in team.members:
+            mates = [
+                labels[m.person_id]
+                for m in team.members
+                if m.person_id != member.person_id and m.person_id in labels
+            ]
+            notify(
+                session,
+                [member.person_id],
+                "teams_published",
+                {
+                    "exchange": exchange.title if exchange else "",
+                    "team": team.name,
+                    "teammates": ", ".join(mates),
+                },
+                dedupe_key=f"team:{team.id}",
+                target=f"room:{team.id}",
+            )
 
 
 def _published(

@@ -11,6 +11,7 @@ from web.pages import (  # noqa: E402,F401  (routes register on import)
     grades,
     home,
     matching,
+    notifications,
     registrar,
     room,
     student,

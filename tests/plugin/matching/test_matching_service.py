@@ -30,6 +30,7 @@ from plugin.matching.service import (
     rerun,
     view_run,
 )
+from plugin.notifications.service import my_notifications
 from plugin.profiles.models import Profile
 from plugin.teammates.service import request_teammate, teammate_requests
 from tests.plugin.exchanges.world import DRAFT, World
@@ -198,3 +199,19 @@ def test_a_mutual_teammate_request_puts_the_pair_together_and_scores(world: Worl
         assert leiden.person_id in together[0]
         assert run.result["score"]["requests"] > 0
         assert view_run(world.session, owner, run.id).review.score.requests > 0
+
+
+def test_publishing_tells_every_member_their_team_and_teammates(world: World) -> None:
+    owner, exchange_id, people = _exchange(world, students=6)
+    run = propose_teams(world.session, owner, exchange_id, RULES, seconds=1.0)
+    publish_teams(world.session, owner, run.id)
+    teams = world.session.scalars(select(Team).where(Team.exchange_id == exchange_id)).all()
+    for team in teams:
+        for member in team.members:
+            actor = next(p for p in people if p.person_id == member.person_id)
+            notices = my_notifications(world.session, actor)
+            assert [(n.kind, n.target) for n in notices] == [("teams_published", f"room:{team.id}")]
+            assert team.name in notices[0].body
+            assert notices[0].body.count("(") == len(team.members) - 1  # "Name (University)"
+    # the owner heard of the partner's join request earlier, not of the teams
+    assert [n.kind for n in my_notifications(world.session, owner)] == ["join_requested"]

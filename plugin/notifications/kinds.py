@@ -1,0 +1,79 @@
+"""What each kind of notification says and where it goes by default. Pure data, no I/O.
+
+Texts are marked with ``N_`` so the web layer renders them in the recipient's language; the
+parameters are plain values stored with the notification (names, titles, never message text).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from plugin.i18n import N_, Text
+
+
+class Channel(StrEnum):
+    APP = "app"
+    EMAIL = "email"
+
+
+@dataclass(frozen=True)
+class Kind:
+    key: str
+    label: str  # for the preferences form
+    title: str  # %(name)s placeholders from the notification's params
+    body: str
+    email_by_default: bool
+
+
+def _kind(key: str, label: Text, title: Text, body: Text, *, email: bool = True) -> Kind:
+    return Kind(key, label, title, body, email)
+
+
+KINDS: dict[str, Kind] = {
+    k.key: k
+    for k in (
+        _kind(
+            "teams_published",
+            N_("Teams are published"),
+            N_("Your team in %(exchange)s is ready"),
+            N_("You are in %(team)s with %(teammates)s. Your team room is open."),
+        ),
+        _kind(
+            "completion_approved",
+            N_("Your completion is approved"),
+            N_("You completed %(exchange)s"),
+            N_("Your teacher approved your completion of %(exchange)s."),
+        ),
+        _kind(
+            "completion_declined",
+            N_("Your completion is declined"),
+            N_("Your completion of %(exchange)s was declined"),
+            N_("Your teacher declined your completion of %(exchange)s. Ask them what is missing."),
+        ),
+        _kind(
+            "credential_issued",
+            N_("A credential is issued to you"),
+            N_("Your credential for %(exchange)s is ready"),
+            N_("Your micro-credential for %(exchange)s has been issued."),
+        ),
+        _kind(
+            "join_requested",
+            N_("A partner course asks to join"),
+            N_("%(course)s asks to join %(exchange)s"),
+            N_("A teacher of %(institution)s asked to join %(exchange)s with %(course)s."),
+        ),
+    )
+}
+
+
+def wants(kind: Kind, channel: Channel, choice: bool | None) -> bool:
+    """A person's choice wins; without one, in-app is always on and email follows the kind."""
+    if choice is not None:
+        return choice
+    return channel is Channel.APP or kind.email_by_default
+
+
+def render(kind: Kind, params: dict[str, object]) -> tuple[Text, Text]:
+    """The title and body of one notification, English now and translatable later."""
+    return Text(kind.title, params), Text(kind.body, params)

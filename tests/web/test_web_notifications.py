@@ -1,0 +1,163 @@
+"""The bell and the notifications page, and notification email through a real SMTP server
+process (aiosmtpd on 127.0.0.1): the recipient's language, one-click unsubscribe."""
+
+from __future__ import annotations
+
+import mailbox
+import re
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import replace
+from email.message import Message
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy.orm import Session
+
+from plugin.actors import Actor
+from plugin.notifications.service import notify
+from plugin.people.models import Person
+from tests.live import free_port
+from tests.plugin.completion.completion_world import CompletionWorld, build_completion_world
+from web.app import create_app
+from web.auth import start_web_session
+from web.config import Settings
+from web.mail import send_pending
+
+
+def _sign_in(app: Flask, client: FlaskClient, actor: Actor) -> None:
+    from flask import session as browser_state
+
+    with app.test_request_context():
+        start_web_session(actor)
+        state = dict(browser_state)
+    with client.session_transaction() as cookie:
+        cookie.clear()
+        cookie.update(state)
+
+
+@pytest.fixture
+def cw(session: Session) -> CompletionWorld:
+    return build_completion_world(session)
+
+
+def _tell(session: Session, person_id: int, key: str = "team:1") -> None:
+    notify(
+        session,
+        [person_id],
+        "teams_published",
+        {"exchange": "Climate & Cities", "team": "Team A", "teammates": "Bruno (Bologna)"},
+        dedupe_key=key,
+        target="room:1",
+    )
+    session.commit()
+
+
+def test_the_bell_counts_and_the_page_marks_read(
+    app: Flask, client: FlaskClient, session: Session, cw: CompletionWorld
+) -> None:
+    alice = cw.rooms.alice
+    _sign_in(app, client, alice)
+    home = client.get("/notifications")
+    assert 'data-testid="bell"' in home.text
+    assert "(1 unread)" not in home.text
+    _tell(session, alice.person_id)
+
+    page = client.get("/notifications?lang=nl")
+    assert page.status_code == 200
+    assert "(1 ongelezen)" in page.text
+    assert "Je team in Climate &amp; Cities is klaar" in page.text
+    assert 'href="/teams/1/room"' in page.text
+
+    done = client.post("/notifications/read", follow_redirects=True)
+    assert "unread)" not in done.text
+    assert "Marked as read." in done.text  # this request came without ?lang=nl
+
+
+def test_choices_are_saved_from_the_form(
+    app: Flask, client: FlaskClient, session: Session, cw: CompletionWorld
+) -> None:
+    alice = cw.rooms.alice
+    _sign_in(app, client, alice)
+    saved = client.post(
+        "/notifications/choices", data={"teams_published:app": "on"}, follow_redirects=True
+    )
+    assert "Your notification choices are saved." in saved.text
+    assert re.search(r'name="teams_published:app"[^>]*checked', saved.text)
+    assert not re.search(r'name="teams_published:email"[^>]*checked', saved.text)
+
+
+@pytest.fixture
+def smtp_server(tmp_path: Path) -> Iterator[tuple[int, Path]]:
+    """aiosmtpd as its own process, writing what it receives to a Maildir."""
+    port, box = free_port(), tmp_path / "mail"
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "aiosmtpd",
+            "-n",
+            "-l",
+            f"127.0.0.1:{port}",
+            "-c",
+            "aiosmtpd.handlers.Mailbox",
+            str(box),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 10
+        while not box.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.3)  # the Maildir appears just before the listening socket
+        yield port, box
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def test_email_goes_out_in_the_recipients_language_with_one_click_unsubscribe(
+    settings: Settings, session: Session, cw: CompletionWorld, smtp_server: tuple[int, Path]
+) -> None:
+    port, box = smtp_server
+    app = create_app(
+        replace(settings, smtp_host="127.0.0.1", smtp_port=port, base_url="https://tandem.test"),
+        session_factory=lambda: session,
+    )
+    alice = session.get(Person, cw.rooms.alice.person_id)
+    assert alice is not None
+    alice.email, alice.locale = "alice@example.org", "nl-NL"
+    alice_id = alice.id
+    _tell(session, alice_id)
+
+    with app.app_context():
+        assert send_pending() == (1, 0)
+        assert send_pending() == (0, 0)  # sent once
+
+    messages: list[Message] = list(mailbox.Maildir(str(box), create=False))
+    assert len(messages) == 1
+    mail = messages[0]
+    assert mail["To"] == "alice@example.org"
+    assert mail["Subject"] == "Je team in Climate & Cities is klaar"
+    assert mail["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    header = re.sub(r"\s+", "", str(mail["List-Unsubscribe"]))  # long headers are folded
+    link = re.fullmatch(r"<(https://tandem\.test/notifications/unsubscribe/[^>]+)>", header)
+    assert link, header
+    parts = {p.get_content_type(): p.get_payload(decode=True) for p in mail.walk()}
+    assert b"https://tandem.test/teams/1/room" in parts["text/plain"]
+    assert b"<a href=" in parts["text/html"]
+
+    client = app.test_client()
+    path = link.group(1).removeprefix("https://tandem.test")
+    assert client.get(path).status_code == 200  # a person's click asks first
+    one_click = client.post(path, data={"List-Unsubscribe": "One-Click"})
+    assert one_click.status_code == 200
+    _tell(session, alice_id, key="team:2")
+    with app.app_context():
+        assert send_pending() == (0, 0)  # unsubscribed from this kind
+    assert client.post("/notifications/unsubscribe/forged").status_code == 404

@@ -1,0 +1,129 @@
+"""The bell: a person's notifications, marking them read, choosing channels, unsubscribing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
+from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.wrappers import Response
+
+from plugin.actors import Actor
+from plugin.notifications.kinds import KINDS
+from plugin.notifications.service import (
+    mark_read,
+    my_choices,
+    my_notifications,
+    set_choices,
+    unread_count,
+    unsubscribe,
+)
+from web.auth import current_actor, require_actor
+from web.db import get_session
+from web.i18n import translated
+from web.pages import bp
+
+UNSUBSCRIBE_SALT = "tandem-unsubscribe"
+
+_TARGETS = {
+    "room": ("pages.team_room", "team_id"),
+    "credential": ("pages.credential_page", "credential_id"),
+    "completion": ("pages.my_completion", "exchange_id"),
+    "exchange": ("pages.teacher_exchange", "exchange_id"),
+}
+
+
+def target_url(target: str | None, *, external: bool = False) -> str | None:
+    """Where a notification leads: its '<what>:<id>' target as one of Tandem's pages."""
+    if not target or ":" not in target:
+        return None
+    what, _, ident = target.partition(":")
+    endpoint = _TARGETS.get(what)
+    if endpoint is None:
+        return None
+    value: int | str = int(ident) if ident.isdigit() and endpoint[1] != "credential_id" else ident
+    values: dict[str, Any] = {endpoint[1]: value}
+    return url_for(endpoint[0], _external=external, **values)
+
+
+def unsubscribe_token(person_id: int, kind: str) -> str:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], UNSUBSCRIBE_SALT).dumps(
+        {"p": person_id, "k": kind}
+    )
+
+
+def _actor() -> Actor:
+    actor = current_actor()
+    assert actor is not None  # noqa: S101 - require_actor ran first
+    return actor
+
+
+def bell_count() -> int | None:
+    """Unread notifications for the header's bell (None when nobody is signed in).
+
+    An error page may be drawn after the database failed: then the bell is left out."""
+    actor = current_actor()
+    if actor is None:
+        return None
+    try:
+        return unread_count(get_session(), actor)
+    except SQLAlchemyError:
+        return None
+
+
+@bp.app_context_processor
+def _bell() -> dict[str, object]:
+    return {"bell_count": bell_count, "translated": translated}
+
+
+@bp.route("/notifications")
+@require_actor
+def notifications() -> str:
+    db, actor = get_session(), _actor()
+    return render_template(
+        "notifications/list.html",
+        notices=my_notifications(db, actor),
+        choices=my_choices(db, actor),
+        target_url=target_url,
+    )
+
+
+@bp.route("/notifications/read", methods=["POST"])
+@require_actor
+def notifications_read() -> Response:
+    raw = request.form.get("id", "")
+    mark_read(get_session(), _actor(), int(raw) if raw.isdigit() and len(raw) < 12 else None)
+    flash(gettext("Marked as read."))
+    return redirect(url_for("pages.notifications"), code=303)
+
+
+@bp.route("/notifications/choices", methods=["POST"])
+@require_actor
+def notification_choices() -> Response:
+    chosen = {
+        (kind, channel)
+        for kind in KINDS
+        for channel in ("app", "email")
+        if request.form.get(f"{kind}:{channel}") == "on"
+    }
+    set_choices(get_session(), _actor(), chosen)
+    flash(gettext("Your notification choices are saved."))
+    return redirect(url_for("pages.notifications"), code=303)
+
+
+@bp.route("/notifications/unsubscribe/<token>", methods=["GET", "POST"])
+def notifications_unsubscribe(token: str) -> Response | str:
+    """RFC 8058 one-click: a mail client POSTs here; a person's GET gets a button first."""
+    try:
+        data = URLSafeSerializer(current_app.config["SECRET_KEY"], UNSUBSCRIBE_SALT).loads(token)
+        person_id, kind = int(data["p"]), str(data["k"])
+    except (BadSignature, KeyError, TypeError, ValueError):
+        abort(404)
+    if kind not in KINDS:
+        abort(404)
+    if request.method == "GET":
+        return render_template("notifications/unsubscribe.html", label=KINDS[kind].label)
+    unsubscribe(get_session(), person_id, kind)
+    return render_template("notifications/unsubscribe.html", label=KINDS[kind].label, done=True)
