@@ -6,6 +6,7 @@ unknown ``kid``, required ``exp``/``iat``, and a precise reason for every reject
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -65,6 +66,9 @@ class LtiContext:
     base_url: str
     key_cache: PlatformKeyCache
     tokens: TokenCache = field(default_factory=TokenCache)
+    # Asks the app's task queue to read a course's roster (web/tasks.py); lti/ stays unaware
+    # of how background work runs.
+    schedule_roster: Callable[[int], object] = field(default=lambda _course_id: None)
 
     @property
     def tool_key(self) -> ToolKey:

@@ -20,7 +20,6 @@ from plugin.courses.service import enter_course
 from web.auth import start_web_session
 from web.db import get_session
 from web.security import cross_site_allowed
-from web.tasks import tasks
 
 
 def _lti() -> LtiContext:
@@ -51,7 +50,7 @@ def launch() -> BaseResponse:
     if arrival.course is not None and roster_due_after_launch(
         db, arrival.course.id, valid.registration_id, claims.services
     ):
-        tasks().sync_roster(arrival.course.id)
+        lti.schedule_roster(arrival.course.id)
     if claims.message_type == DEEP_LINKING_REQUEST:
         if arrival.actor.role not in (Role.TEACHER, Role.ADMIN):
             raise LaunchError(Reason.UNSUPPORTED_MESSAGE, detail="only teachers add activities")

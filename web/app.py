@@ -80,7 +80,9 @@ def create_app(
     import realtime
 
     realtime.register(socketio, app, redis_url=settings.redis_url, jitsi_url=settings.jitsi_url)
+    queue = web_tasks.init_app(app, settings)
     app.extensions["tandem.lti"] = LtiContext(
+        schedule_roster=lambda course_id: queue.sync_roster(course_id),
         keys=ToolKeyStore(settings.instance_path / "keys"),
         base_url=settings.base_url,
         key_cache=key_cache or PlatformKeyCache(ttl_seconds=settings.jwks_cache_seconds),
@@ -91,7 +93,6 @@ def create_app(
     from web.cli import cli
     from web.pages import bp as pages_bp
 
-    web_tasks.init_app(app, settings)
     app.register_blueprint(lti_bp)
     app.register_blueprint(pages_bp)
     app.cli.add_command(cli)

@@ -100,7 +100,6 @@ def test_the_worker_process_delivers_a_queued_score_and_stops_cleanly(
                 )
         assert delivered_at is not None, "the worker did not deliver the score in 30 s"
         assert any(student.user_id in item.scores for item in platform.services.lineitems.values())
-        assert tasks.huey.pending_count() == 0
     finally:
         worker.send_signal(signal.SIGTERM)
         output, _ = worker.communicate(timeout=30)
@@ -121,13 +120,15 @@ def test_a_launch_asks_the_queue_for_the_roster_instead_of_reading_it(
         calls.append(url)
         return original(self, method, url, **kw)  # type: ignore[arg-type]
 
-    immediate = live_stack.tandem.extensions["tandem.tasks"]
-    live_stack.tandem.extensions["tandem.tasks"] = tasks  # the stack's app enqueues for real
+    immediate = live_stack.tandem.extensions["tandem.lti"]
+    live_stack.tandem.extensions["tandem.lti"] = replace(  # the stack's app enqueues for real
+        immediate, schedule_roster=tasks.sync_roster
+    )
     requests.Session.request = counting  # type: ignore[assignment,method-assign]
     try:
         launch_as(live_stack, "bologna", platform.teacher.user_id)
     finally:
         requests.Session.request = original  # type: ignore[method-assign]
-        live_stack.tandem.extensions["tandem.tasks"] = immediate
+        live_stack.tandem.extensions["tandem.lti"] = immediate
     assert not [url for url in calls if "memberships" in url]
     assert tasks.huey.pending_count() == 1
