@@ -9,7 +9,7 @@ from flask import Flask
 from flask_socketio import SocketIO
 
 from plugin.rooms.video import DEFAULT_JITSI_URL
-from realtime import send
+from realtime import send, tokens
 from realtime.calls import CallEvents
 from realtime.namespace import NAMESPACE, RoomNamespace
 from realtime.notes import NoteEvents
@@ -29,6 +29,7 @@ def register(
     redis_url: str | None = None,
     limiter: RateLimiter | None = None,
     jitsi_url: str = DEFAULT_JITSI_URL,
+    token_seconds: int = tokens.TOKEN_SECONDS,
 ) -> RoomsState:
     """Give ``app`` its rooms state and make sure the namespace is on ``socketio``.
 
@@ -40,6 +41,7 @@ def register(
         presence=make_presence(redis_url),
         limiter=limiter or RateLimiter(),
         jitsi_url=jitsi_url,
+        token_seconds=token_seconds,
     )
     app.extensions[EXTENSION] = state
     if not any(h.namespace == NAMESPACE for h in socketio.namespace_handlers):

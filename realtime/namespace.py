@@ -65,6 +65,13 @@ class Ctx:
         )
 
 
+def _refused(code: str, message: str) -> ConnectionRefusedError:
+    """A refusal the client can act on: python-socketio puts a second argument in the error's
+    ``data`` (``err.data`` in the browser); a lone dict would arrive flattened into a string and
+    the room could not tell an old token (fetch a fresh one) from a lost seat (stop)."""
+    return ConnectionRefusedError(message, {"code": code, "message": message})
+
+
 Handler = Callable[[Any, Ctx, Any], Ack]
 
 
@@ -101,18 +108,14 @@ class RoomNamespace(Namespace):  # type: ignore[misc]  # flask_socketio is untyp
             access = service.check_access(get_session(), claims.actor, claims.room_id)
         except tokens.TokenRefused as refused:
             current_app.logger.warning("rooms: connect refused (%s) from %s", refused.code, sid)
-            raise ConnectionRefusedError(
-                {"code": refused.code, "message": translate(refused.message, gettext, ngettext)}
-            ) from refused
+            raise _refused(refused.code, translate(refused.message, gettext, ngettext)) from refused
         except TandemError as error:
             current_app.logger.warning(
                 "rooms: connect refused (no access) person %s room %s",
                 claims.actor.person_id,
                 claims.room_id,
             )
-            raise ConnectionRefusedError(
-                {"code": "not_member", "message": translate(error.message, gettext, ngettext)}
-            ) from error
+            raise _refused("not_member", translate(error.message, gettext, ngettext)) from error
         state.connections[sid] = claims
         join_room(room_key(access.room_id))
         if access.is_member:

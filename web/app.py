@@ -79,7 +79,13 @@ def create_app(
     )
     import realtime
 
-    realtime.register(socketio, app, redis_url=settings.redis_url, jitsi_url=settings.jitsi_url)
+    realtime.register(
+        socketio,
+        app,
+        redis_url=settings.redis_url,
+        jitsi_url=settings.jitsi_url,
+        token_seconds=settings.room_token_seconds,
+    )
     queue = web_tasks.init_app(app, settings)
     app.extensions["tandem.lti"] = LtiContext(
         schedule_roster=lambda course_id: queue.sync_roster(course_id),

@@ -54,6 +54,9 @@ class Settings:
     smtp_password: str | None = None
     smtp_from: str = "Tandem <tandem@localhost>"
     smtp_starttls: bool = False
+    # How long a room's connect token lasts; the page fetches a fresh one after any outage, so
+    # this bounds how long a leaked token works, not how long someone may be offline.
+    room_token_seconds: int = 15 * 60
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -71,6 +74,9 @@ class Settings:
         smtp_port = get("SMTP_PORT") or str(defaults.smtp_port)
         if not smtp_port.isdigit() or not 0 < int(smtp_port) < 65536:
             raise ConfigError("TANDEM_SMTP_PORT must be a port number (1-65535).")
+        room_token = get("ROOM_TOKEN_SECONDS") or str(defaults.room_token_seconds)
+        if not room_token.isdigit() or int(room_token) < 1:
+            raise ConfigError("TANDEM_ROOM_TOKEN_SECONDS must be a whole number of seconds (1 or more).")
         instance = get("INSTANCE_PATH")
         return cls(
             env=get("ENV") or defaults.env,
@@ -98,6 +104,7 @@ class Settings:
             smtp_password=get("SMTP_PASSWORD"),
             smtp_from=get("SMTP_FROM") or defaults.smtp_from,
             smtp_starttls=(get("SMTP_STARTTLS") or "").lower() in {"1", "true", "yes"},
+            room_token_seconds=int(room_token),
         )
 
     @property

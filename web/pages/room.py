@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from babel.dates import format_datetime
-from flask import current_app, g, render_template, url_for
+from flask import current_app, g, jsonify, render_template, url_for
 from flask_babel import get_locale, gettext
 from werkzeug.utils import redirect
 from werkzeug.wrappers import Response
@@ -65,10 +65,12 @@ def team_room(team_id: int) -> str:
         g.csp_frame_src = call.origin
     return render_template(
         "room/room.html",
+        team_id=team_id,
         access=access,
         members=room_members(db, actor, access.room_id, utcnow()),
         language_name=language_name,
         token=tokens.issue(state.secret, actor, access.room_id),
+        token_seconds=state.token_seconds,
         namespace=NAMESPACE,
         call=call,
         plan=meeting_plan(db, actor, access.room_id, now),
@@ -77,6 +79,22 @@ def team_room(team_id: int) -> str:
         viewer_zone=select_timezone(),
         call_name=user.name,
     )
+
+
+@bp.route("/teams/<int:team_id>/room/token")
+@require_actor
+def team_room_token(team_id: int) -> Response:
+    """A fresh connect token from the page's web session: the room asks for one whenever its
+    socket is refused for an old token (after an outage longer than a token's life), so it
+    comes back by itself instead of asking the person to reload."""
+    actor = _actor()
+    access = open_team_room(get_session(), actor, team_id)
+    state = rooms_state()
+    response = jsonify(
+        token=tokens.issue(state.secret, actor, access.room_id), seconds=state.token_seconds
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _local_when(moment: datetime, time_zone: str | None) -> str:

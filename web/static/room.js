@@ -19,6 +19,12 @@
   var lines = new Map();
   var oldestSeq = null;
   var pending = new Map(); // client id -> body, until the server acknowledged storing it
+  // The same, kept in this browser so a reload while offline loses nothing (per person and room).
+  var outboxKey = "tandem.outbox." + cfg.outbox_key;
+  var stopped = false; // the server said this person may not be here: no more reconnecting
+  var retries = 0;
+  var retryTimer = null;
+  var synced = false; // the first history is in the page (only what comes after is announced)
   var phases = [];
   var tasks = new Map();
   var typingTimers = new Map();
@@ -29,7 +35,8 @@
   var statusEl = $("room-status");
 
   function fmt(template, name) { return template.replace("{name}", name); }
-  function status(text) { statusEl.textContent = text; }
+  // Set only when it changes: a live region re-announces every write, even the same words.
+  function status(text) { if (statusEl.textContent !== text) { statusEl.textContent = text; } }
   function nameOf(personId) {
     var m = members.find(function (x) { return x.person_id === personId; });
     return m ? m.display_name : "";
@@ -39,29 +46,107 @@
     return String(Date.now()) + "-" + Math.random().toString(16).slice(2);
   }
 
+  function loadOutbox() {
+    try {
+      var saved = JSON.parse(window.localStorage.getItem(outboxKey) || "[]");
+      saved.forEach(function (entry) { pending.set(String(entry[0]), String(entry[1])); });
+    } catch (e) { /* storage blocked (private mode, iframe rules): the page copy still works */ }
+  }
+  function saveOutbox() {
+    try {
+      if (pending.size) { window.localStorage.setItem(outboxKey, JSON.stringify(Array.from(pending.entries()))); }
+      else { window.localStorage.removeItem(outboxKey); }
+    } catch (e) { /* as above */ }
+    renderOutbox();
+  }
+  // Lines waiting to be sent are shown outside the chat log, so they are not announced as said.
+  function renderOutbox() {
+    var box = $("outbox");
+    if (!box) { return; }
+    var ul = $("outbox-lines");
+    ul.textContent = "";
+    pending.forEach(function (body) {
+      var li = document.createElement("li"); li.textContent = body; ul.appendChild(li);
+    });
+    box.hidden = pending.size === 0;
+  }
+  loadOutbox();
+  renderOutbox();
+
   var socket = io(cfg.namespace, {
     auth: function (cb) { cb({token: token}); },
     // Sticky sessions: nginx hashes this per-tab key to one Tandem process (see README).
     query: {affinity: newClientId()},
     reconnectionDelayMax: 10000,
+    randomizationFactor: 0.5, // jitter: a network that comes back is not hit by everyone at once
   });
   window.tandemRoomSocket = socket; // room_call.js reports call attendance on it
 
+  var reconnectBox = $("reconnect");
+  function offline() {
+    if (stopped) { return; }
+    status(T.offline);
+    if (reconnectBox) { reconnectBox.hidden = false; }
+  }
+  function stop(text) {
+    stopped = true;
+    clearTimeout(retryTimer); retryTimer = null;
+    status(text);
+    if (reconnectBox) { reconnectBox.hidden = true; }
+    socket.disconnect();
+  }
+  // A refused token is an old one (the outage outlasted it): ask the page's web session for a
+  // fresh one and connect again, backing off with jitter while that fails too.
+  function retryLater() {
+    if (stopped || retryTimer) { return; }
+    var base = Math.min(30000, 1000 * Math.pow(2, retries));
+    retries += 1;
+    retryTimer = setTimeout(function () { retryTimer = null; reconnect(); }, base / 2 + Math.random() * base / 2);
+  }
+  function reconnect() {
+    if (stopped) { return; }
+    clearTimeout(retryTimer); retryTimer = null;
+    offline();
+    fetch(cfg.token_url, {credentials: "same-origin", cache: "no-store", headers: {Accept: "application/json"}})
+      .then(function (r) {
+        return r.json().catch(function () { return {}; }).then(function (data) {
+          if (r.ok && data.token) {
+            token = data.token;
+            if (socket.connected) { return; }
+            socket.disconnect(); socket.connect(); // now, not at the next backoff step
+          } else if (r.status >= 400 && r.status < 500) {
+            stop((data.error && data.error.message) || T.refused);
+          } else { retryLater(); }
+        });
+      })
+      .catch(retryLater);
+  }
+  if (reconnectBox) {
+    $("reconnect-now").addEventListener("click", function () { retries = 0; reconnect(); });
+  }
+
   socket.on("connect", function () {
+    retries = 0;
+    if (reconnectBox) { reconnectBox.hidden = true; }
     var ask = cursor === null ? {} : {after: Math.max(0, cursor - REWIND)};
     socket.emit("sync", ask, onSync);
   });
-  socket.on("disconnect", function () { status(T.offline); });
+  socket.on("disconnect", function (reason) {
+    offline();
+    // The server closed this connection (not the network): the client will not retry itself.
+    if (reason === "io server disconnect") { retryLater(); }
+  });
   socket.on("connect_error", function (err) {
     var data = err && err.data;
-    if (data && data.message) {
-      status(data.message);
-      socket.disconnect(); // refused for a reason: retrying would not help
+    if (data && (data.code === "expired" || data.code === "invalid" || data.code === "no_token")) {
+      reconnect();
+    } else if (data && data.message) {
+      stop(data.message); // refused for a reason: retrying would not help
     } else {
-      status(T.offline);
+      offline();
     }
   });
-  socket.on("removed", function (data) { status(data.reason); socket.disconnect(); });
+  socket.on("removed", function (data) { stop(data.reason); });
   socket.on("chat", upsert);
   socket.on("presence", function (data) { online = new Set(data.online); renderMembers(); });
   socket.on("typing", showTyping);
@@ -76,11 +161,15 @@
     ack.messages.forEach(upsert);
     cursor = Math.max(cursor || 0, ack.cursor);
     if (ack.more) { socket.emit("sync", {after: cursor}, onSync); return; }
+    // The history went in before the box became a log: a screen reader announces only what
+    // arrives from now on, not the whole history again.
+    if (!synced) { synced = true; scroller.setAttribute("role", "log"); scroller.setAttribute("aria-live", "polite"); }
     $("older").hidden = oldestSeq === null || oldestSeq <= 1;
     phases = ack.phases;
     tasks = new Map(ack.tasks.map(function (t) { return [t.id, t]; }));
     renderMembers(); renderPhases(); renderTasks();
     status(T.connected);
+    if (tokenRefresh === null) { tokenRefresh = setInterval(refreshToken, Math.max(1000, cfg.token_seconds * 500)); }
     pending.forEach(function (body, clientId) { send(clientId, body); });
   }
 
@@ -133,6 +222,7 @@
         var body = window.prompt(T.edit_prompt, msg.body);
         if (body) { socket.emit("edit", {message_id: msg.id, body: body}, reportError); }
       }), actionButton(T.delete, function () {
+        if (!window.confirm(T.delete_confirm)) { return; }
         socket.emit("delete", {message_id: msg.id}, reportError);
       }));
     }
@@ -145,10 +235,17 @@
     return li;
   }
 
+  // What a line shows; a line seen again unchanged (catch-up after a reconnect) is left alone,
+  // so the log does not announce it a second time.
+  function look(msg) {
+    return JSON.stringify([msg.body, msg.edited, msg.deleted, msg.hidden, msg.hidden_reason, me, canWrite, canModerate]);
+  }
   function upsert(msg) {
     if (msg.cursor > (cursor || 0) && cursor !== null) { cursor = msg.cursor; }
-    var node = render(msg);
     var old = lines.get(msg.id);
+    if (old && old.dataset.look === look(msg)) { return; }
+    var node = render(msg);
+    node.dataset.look = look(msg);
     lines.set(msg.id, node);
     if (old) { old.replaceWith(node); return; }
     oldestSeq = oldestSeq === null ? msg.seq : Math.min(oldestSeq, msg.seq);
@@ -160,21 +257,38 @@
     if (!after && stick) { scroller.scrollTop = scroller.scrollHeight; }
   }
 
+  // The answer to an edit, delete or hide: shown on this screen at once (the broadcast skips
+  // the sender), or its error next to the message box.
   function reportError(ack) {
     var box = $("send-error");
+    if (ack && ack.ok && ack.message) { upsert(ack.message); }
     if (!box) { return; }
     if (ack && !ack.ok) { box.textContent = ack.error.message; box.hidden = false; }
     else { box.hidden = true; }
   }
 
+  // Sent with its client id, so sending it again (after a reconnect, a reload or a timeout)
+  // never makes a second line: the server answers with the line it already stored.
   function send(clientId, body) {
+    if (!socket.connected) { return; }
     socket.timeout(10000).emit("send", {client_id: clientId, body: body}, function (err, ack) {
-      if (err) { reportError({ok: false, error: {message: T.not_sent}}); return; }
-      reportError(ack);
-      if (ack.ok) { pending.delete(clientId); upsert(ack.message); }
-      else if (ack.error.code !== "rate_limited") { pending.delete(clientId); }
-      else { setTimeout(function () { if (pending.has(clientId)) { send(clientId, body); } },
-        Math.max(1000, ack.error.retry_after * 1000)); }
+      if (err) {
+        reportError({ok: false, error: {message: T.not_sent}});
+        setTimeout(function () { if (pending.has(clientId)) { send(clientId, body); } }, 5000);
+        return;
+      }
+      if (ack.ok) { pending.delete(clientId); saveOutbox(); reportError(ack); }
+      else if (ack.error.code !== "rate_limited") {
+        // It will never go: say so, and give the text back to fix or copy.
+        pending.delete(clientId); saveOutbox();
+        var input = $("message-input");
+        if (input) { input.value = input.value ? body + "\n" + input.value : body; }
+        reportError({ok: false, error: {message: ack.error.message + " " + T.kept_in_box}});
+      } else {
+        reportError(ack);
+        setTimeout(function () { if (pending.has(clientId)) { send(clientId, body); } },
+          Math.max(1000, ack.error.retry_after * 1000));
+      }
     });
   }
 
@@ -187,6 +301,7 @@
       if (!body) { return; }
       var clientId = newClientId();
       pending.set(clientId, body);
+      saveOutbox();
       input.value = "";
       socket.emit("typing", {typing: false});
       if (socket.connected) { send(clientId, body); } else { reportError({ok: false, error: {message: T.not_sent}}); }
@@ -258,6 +373,26 @@
   }
   function renderTasks() {
     var box = $("tasks");
+    // Rebuilding the list must not drop the person's focus to the page's top.
+    var focused = document.activeElement && box.contains(document.activeElement) ? document.activeElement.id : null;
+    fillTasks(box);
+    if (focused && $(focused)) { $(focused).focus(); }
+  }
+  function taskStatus(text) {
+    var el = $("task-status");
+    if (el && el.textContent !== text) { el.textContent = text; }
+  }
+  function taskError(ack) {
+    var el = $("task-error");
+    var title = $("task-title");
+    if (!el) { return; }
+    if (ack && !ack.ok) {
+      el.textContent = ack.error.message; el.hidden = false;
+      title.setAttribute("aria-invalid", "true");
+      title.focus();
+    } else { el.hidden = true; el.textContent = ""; title.removeAttribute("aria-invalid"); }
+  }
+  function fillTasks(box) {
     box.textContent = "";
     if (tasks.size === 0) { var none = document.createElement("p"); none.className = "hint"; none.textContent = T.no_tasks; box.appendChild(none); return; }
     phases.forEach(function (phase) {
@@ -272,7 +407,10 @@
         box2.type = "checkbox"; box2.id = id; box2.checked = t.state === "done"; box2.disabled = !canWrite;
         box2.addEventListener("change", function () {
           socket.emit("task_update", {task_id: t.id, state: box2.checked ? "done" : "open", assignee_id: t.assignee_id}, function (ack) {
-            if (ack.ok) { tasks.set(ack.task.id, ack.task); renderTasks(); }
+            if (ack.ok) {
+              tasks.set(ack.task.id, ack.task); renderTasks();
+              taskStatus(fmt(ack.task.state === "done" ? T.task_done : T.task_open, ack.task.title));
+            }
           });
         });
         var label = document.createElement("label");
@@ -294,15 +432,19 @@
       event.preventDefault();
       var title = $("task-title");
       socket.emit("task_add", {phase_key: $("task-phase").value, title: title.value, due_on: $("task-due").value || null}, function (ack) {
-        if (!ack.ok) { reportError(ack); return; }
+        taskError(ack);
+        if (!ack.ok) { return; }
         title.value = "";
         tasks.set(ack.task.id, ack.task); renderTasks();
+        taskStatus(fmt(T.task_added, ack.task.title));
       });
     });
   }
 
-  // A fresh connect token every ten minutes, so a reconnect after a long session still works.
-  setInterval(function () {
-    if (socket.connected) { socket.emit("refresh", {}, function (ack) { if (ack.ok) { token = ack.token; } }); }
-  }, 600000);
+  // A fresh connect token at half its life while connected, so a short outage reconnects at
+  // once; after a longer one the page asks for a fresh token (reconnect above).
+  var tokenRefresh = null;
+  function refreshToken() {
+    if (socket.connected) { socket.emit("refresh", {}, function (ack) { if (ack && ack.ok) { token = ack.token; } }); }
+  }
 })();

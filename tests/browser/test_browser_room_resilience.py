@@ -1,0 +1,225 @@
+"""The team room survives a bad connection, in chromium (issue 15, points 1 and 2).
+
+The stack's connect tokens last three seconds (``TANDEM_ROOM_TOKEN_SECONDS`` in production), so
+cutting the network for longer than that is the "offline for more than 15 minutes" case: the
+room must come back by itself with a fresh token from the page's session, send the line typed
+while offline exactly once (kept across a reload too), tell the person when a line can never
+go and give its text back, and announce only what is new: the history is not read out on load
+or again after a reconnect, "offline" is said once, and deleting your own line shows at once.
+Leiden's student uses the room in English, Bologna's in Dutch.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from plugin.actors import Actor, Role
+from plugin.matching.teams import create_team
+from realtime.state import EXTENSION
+from tests.browser.test_browser_launch import ARGS, CHROMIUM, axe_violations, sync_api
+from tests.browser.test_browser_room_chat import SETUP, Team
+from tests.exchange_flow import set_up_two_university_exchange
+from tests.live import LiveStack
+
+pytestmark = pytest.mark.browser
+
+WAIT = 15000
+BACK = 40000  # the client's backoff (at most 10 s, with jitter) plus a fresh token
+TOKEN_SECONDS = 3
+
+# Records what a screen reader would be told: every chat line added inside the role=log
+# region, and every text the status line is given.
+WATCH = """
+window.__announced = []; window.__statuses = [];
+// Observer callbacks run later: what the role attribute was when a record happened is the
+// oldValue of the next role change in the batch, or else its value now.
+function roleAt(records, i, el) {
+  for (var j = i + 1; j < records.length; j++) {
+    var r = records[j];
+    if (r.type === 'attributes' && r.target === el && r.attributeName === 'role') { return r.oldValue; }
+  }
+  return el.getAttribute('role');
+}
+new MutationObserver(function (records) {
+  records.forEach(function (r, i) {
+    r.addedNodes.forEach(function (n) {
+      if (n.nodeType !== 1 || !n.matches('li.message')) { return; }
+      var log = n.closest('#messages-scroll');
+      if (log && roleAt(records, i, log) === 'log') {
+        window.__announced.push(n.querySelector('.message-body').textContent);
+      }
+    });
+    if (r.type === 'childList' && r.target.id === 'room-status' && r.addedNodes.length) {
+      window.__statuses.push(r.addedNodes[0].textContent);
+    }
+  });
+}).observe(document, {subtree: true, childList: true, attributes: true, attributeOldValue: true, attributeFilter: ['role']});
+"""
+
+
+@pytest.fixture(scope="module")
+def team(live_stack: LiveStack) -> Team:
+    live_stack.tandem.extensions[EXTENSION].token_seconds = TOKEN_SECONDS
+    leiden, bologna = live_stack.platform("leiden"), live_stack.platform("bologna")
+    exchange = set_up_two_university_exchange(live_stack, SETUP)
+    teacher = Actor(exchange.owner_id, Role.TEACHER, None)
+    with live_stack.session_factory() as db:
+        made = create_team(db, teacher, exchange.id, "Rivers 1", exchange.student_ids)
+    return Team(
+        exchange.id, made.id, leiden.students[0], bologna.students[0], bologna.students[1]
+    )
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Any]:
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield browser
+        browser.close()
+
+
+def _open(chromium: Any, stack: LiveStack, slug: str, user: Any, team: Team, locale: str) -> Any:
+    context = chromium.new_context(
+        viewport={"width": 1280, "height": 900}, bypass_csp=True, locale=locale
+    )
+    context.add_init_script(WATCH)
+    page = context.new_page()
+    page.goto(f"{stack.demo_url}/{slug}/launch/{user.user_id}?target=window")
+    page.wait_for_load_state("networkidle")
+    page.goto(f"{stack.tandem_url}/teams/{team.team_id}/room")
+    _connected(page)
+    return page
+
+
+def _connected(page: Any, timeout: int = WAIT) -> None:
+    page.locator('[data-testid="members"] .online').first.wait_for(timeout=timeout)
+    page.locator("#room-status", has_text="Connected.").or_(
+        page.locator("#room-status", has_text="Verbonden.")
+    ).wait_for(timeout=timeout)
+
+
+def _line(page: Any, text: str) -> Any:
+    return page.locator('[data-testid="messages"] .message-body', has_text=text)
+
+
+def _send(page: Any, text: str) -> None:
+    page.fill("#message-input", text)
+    page.press("#message-input", "Enter")
+
+
+def _announced(page: Any) -> list[str]:
+    found: list[str] = page.evaluate("window.__announced")
+    return found
+
+
+def test_the_room_comes_back_after_an_outage_longer_than_the_token_and_sends_once(
+    chromium: Any, live_stack: LiveStack, team: Team
+) -> None:
+    anna = _open(chromium, live_stack, "leiden", team.leiden, team, "en-GB")
+    _send(anna, "History before Bea came")
+    _line(anna, "History before Bea came").wait_for(timeout=WAIT)
+    bea = _open(chromium, live_stack, "bologna", team.bologna, team, "nl-NL")
+    _line(bea, "History before Bea came").wait_for(timeout=WAIT)
+    assert bea.locator('[data-testid="log"]').get_attribute("role") == "log"
+    assert _announced(bea) == []  # the history is there, not read out
+    assert axe_violations(bea) == []
+
+    _send(anna, "Said while Bea listens")
+    _line(bea, "Said while Bea listens").wait_for(timeout=WAIT)
+    assert _announced(bea) == ["Said while Bea listens"]
+
+    # The network goes for longer than any token Bea's page holds.
+    bea.context.set_offline(True)
+    bea.locator("#room-status", has_text="Offline: opnieuw verbinden…").wait_for(timeout=WAIT)
+    reconnect = bea.locator('[data-testid="reconnect-now"]')
+    assert reconnect.is_visible()
+    assert reconnect.inner_text() == "Nu opnieuw verbinden"
+    _send(bea, "Getypt zonder netwerk")
+    bea.locator('[data-testid="outbox"]', has_text="Getypt zonder netwerk").wait_for(timeout=WAIT)
+    assert "Getypt zonder netwerk" in bea.evaluate("JSON.stringify(localStorage)")
+    assert _line(bea, "Getypt zonder netwerk").count() == 0  # not in the log as if said
+    time.sleep(TOKEN_SECONDS * 3)
+    bea.context.set_offline(False)
+
+    # Back by itself: fresh token, the line goes once, nothing old is read out again.
+    _connected(bea, timeout=BACK)
+    _line(anna, "Getypt zonder netwerk").wait_for(timeout=WAIT)
+    _line(bea, "Getypt zonder netwerk").wait_for(timeout=WAIT)
+    bea.locator('[data-testid="outbox"]').wait_for(state="hidden", timeout=WAIT)
+    assert "Getypt zonder netwerk" not in bea.evaluate("JSON.stringify(localStorage)")
+    time.sleep(2)  # a second send would have arrived by now
+    assert _line(anna, "Getypt zonder netwerk").count() == 1
+    assert _line(bea, "Getypt zonder netwerk").count() == 1
+    announced = _announced(bea)
+    assert announced.count("History before Bea came") == 0
+    assert announced.count("Said while Bea listens") == 1
+    statuses: list[str] = bea.evaluate("window.__statuses")
+    assert statuses.count("Offline: opnieuw verbinden…") == 1, statuses
+    assert not reconnect.is_visible()
+
+    # Deleting your own line: asked first, then shown on your own screen at once.
+    mine = bea.locator('[data-testid="messages"] li.mine', has_text="Getypt zonder netwerk")
+    bea.once("dialog", lambda dialog: dialog.dismiss())
+    mine.get_by_role("button", name="Verwijderen").click()
+    time.sleep(1)
+    assert _line(bea, "Getypt zonder netwerk").count() == 1  # dismissed: still there
+    bea.once("dialog", lambda dialog: dialog.accept())
+    mine.get_by_role("button", name="Verwijderen").click()
+    _line(bea, "Getypt zonder netwerk").wait_for(state="detached", timeout=WAIT)
+    _line(anna, "Getypt zonder netwerk").wait_for(state="detached", timeout=WAIT)
+    assert axe_violations(bea) == []
+    for page in (anna, bea):
+        page.context.close()
+
+
+def test_a_line_typed_offline_survives_a_reload_and_reconnect_now_sends_it(
+    chromium: Any, live_stack: LiveStack, team: Team
+) -> None:
+    anna = _open(chromium, live_stack, "leiden", team.leiden, team, "en-GB")
+    page = _open(chromium, live_stack, "leiden", team.leiden, team, "en-GB")
+    page.context.set_offline(True)
+    page.locator("#room-status", has_text="Offline: reconnecting…").wait_for(timeout=WAIT)
+    _send(page, "Kept across a reload")
+    page.locator('[data-testid="outbox"]', has_text="Kept across a reload").wait_for(timeout=WAIT)
+
+    # The page comes back but the socket cannot (yet): the outbox is still there.
+    page.route("**/socket.io/**", lambda route: route.abort())
+    page.context.set_offline(False)
+    page.reload()
+    page.locator('[data-testid="outbox"]', has_text="Kept across a reload").wait_for(timeout=WAIT)
+    page.locator('[data-testid="reconnect-now"]').wait_for(timeout=WAIT)
+    assert axe_violations(page) == []
+    time.sleep(TOKEN_SECONDS + 1)  # the token the page came with is stale now
+    page.unroute("**/socket.io/**")
+    page.locator('[data-testid="reconnect-now"]').click()
+    _connected(page, timeout=WAIT)  # at once, not at the next backoff step
+    _line(anna, "Kept across a reload").wait_for(timeout=WAIT)
+    time.sleep(2)
+    assert _line(anna, "Kept across a reload").count() == 1
+    assert page.locator('[data-testid="outbox"]').is_hidden()
+    for p in (anna, page):
+        p.context.close()
+
+
+def test_a_line_that_can_never_go_is_given_back_with_a_reason(
+    chromium: Any, live_stack: LiveStack, team: Team
+) -> None:
+    page = _open(chromium, live_stack, "bologna", team.late, team, "nl-NL")
+    # A line left in the outbox that the server refuses (longer than a message may be).
+    page.evaluate(
+        """key => localStorage.setItem(key, JSON.stringify([["too-long-1", "x".repeat(4001)]]))""",
+        "tandem.outbox." + page.evaluate("JSON.parse(document.getElementById('room-config').textContent).outbox_key"),
+    )
+    page.reload()
+    _connected(page)
+    page.locator("#send-error", has_text="Je tekst staat weer in het berichtvak.").wait_for(
+        timeout=WAIT
+    )
+    assert page.input_value("#message-input") == "x" * 4001
+    assert page.locator('[data-testid="outbox"]').is_hidden()
+    assert _line(page, "xxxx").count() == 0
+    page.context.close()
