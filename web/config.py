@@ -76,7 +76,9 @@ class Settings:
             raise ConfigError("TANDEM_SMTP_PORT must be a port number (1-65535).")
         room_token = get("ROOM_TOKEN_SECONDS") or str(defaults.room_token_seconds)
         if not room_token.isdigit() or int(room_token) < 1:
-            raise ConfigError("TANDEM_ROOM_TOKEN_SECONDS must be a whole number of seconds (1 or more).")
+            raise ConfigError(
+                "TANDEM_ROOM_TOKEN_SECONDS must be a whole number of seconds (1 or more)."
+            )
         instance = get("INSTANCE_PATH")
         return cls(
             env=get("ENV") or defaults.env,

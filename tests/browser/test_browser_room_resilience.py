@@ -69,9 +69,7 @@ def team(live_stack: LiveStack) -> Team:
     teacher = Actor(exchange.owner_id, Role.TEACHER, None)
     with live_stack.session_factory() as db:
         made = create_team(db, teacher, exchange.id, "Rivers 1", exchange.student_ids)
-    return Team(
-        exchange.id, made.id, leiden.students[0], bologna.students[0], bologna.students[1]
-    )
+    return Team(exchange.id, made.id, leiden.students[0], bologna.students[0], bologna.students[1])
 
 
 @pytest.fixture(scope="module")
@@ -214,7 +212,10 @@ def test_a_line_that_can_never_go_is_given_back_with_a_reason(
     # A line left in the outbox that the server refuses (longer than a message may be).
     page.evaluate(
         """key => localStorage.setItem(key, JSON.stringify([["too-long-1", "x".repeat(4001)]]))""",
-        "tandem.outbox." + page.evaluate("JSON.parse(document.getElementById('room-config').textContent).outbox_key"),
+        "tandem.outbox."
+        + page.evaluate(
+            "JSON.parse(document.getElementById('room-config').textContent).outbox_key"
+        ),
     )
     page.reload()
     _connected(page)

@@ -61,3 +61,26 @@ def test_the_rooms_list_links_to_my_team(client: FlaskClient, world: World) -> N
     html = client.get("/rooms").get_data(as_text=True)
     assert f"/teams/{world.team_id}/room" in html
     assert f"/teams/{world.other_team_id}/room" not in html
+
+
+def test_the_page_hands_out_a_fresh_token_to_members_only(
+    app: Flask, client: FlaskClient, world: World
+) -> None:
+    """What the room asks for after an outage longer than a token's life."""
+    sign_in(client, world.alice)
+    fresh = client.get(f"/teams/{world.team_id}/room/token", headers={"Accept": "application/json"})
+    assert fresh.status_code == 200
+    assert fresh.headers["Cache-Control"] == "no-store"
+    claims = tokens.verify(app.config["SECRET_KEY"], fresh.json["token"])  # type: ignore[index]
+    assert (claims.actor.person_id, claims.room_id) == (world.alice.person_id, world.room_id)
+    sign_in(client, world.dora)
+    refused = client.get(
+        f"/teams/{world.team_id}/room/token", headers={"Accept": "application/json"}
+    )
+    assert refused.status_code == 404
+    assert "token" not in refused.json  # type: ignore[operator]
+    with client.session_transaction() as s:
+        s.clear()
+    gone = client.get(f"/teams/{world.team_id}/room/token", headers={"Accept": "application/json"})
+    assert gone.status_code == 401
+    assert gone.json["error"]["message"]  # type: ignore[index]

@@ -220,3 +220,15 @@ def test_a_fresh_token_is_handed_out_while_access_holds(app: Flask, world: World
     fresh = call(alice, "refresh")["token"]
     claims = tokens.verify(app.config["SECRET_KEY"], fresh)
     assert (claims.actor.person_id, claims.room_id) == (world.alice.person_id, world.room_id)
+
+
+def test_a_refusal_tells_the_browser_why_in_err_data() -> None:
+    """socket.io-client puts a CONNECT_ERROR's ``data`` in ``err.data``: the room needs the code
+    there to fetch a fresh token for an expired one (a lone dict arrived as one string)."""
+    from realtime.namespace import _refused
+
+    refused = _refused("expired", "Your room link has expired; reload the page.")
+    assert refused.error_args == {
+        "message": "Your room link has expired; reload the page.",
+        "data": {"code": "expired", "message": "Your room link has expired; reload the page."},
+    }

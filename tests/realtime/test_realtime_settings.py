@@ -30,10 +30,12 @@ def test_the_app_gives_rooms_the_configured_jitsi(tmp_path: Path, session: Sessi
             "TANDEM_SECRET_KEY": "x" * 40,
             "TANDEM_INSTANCE_PATH": str(tmp_path),
             "TANDEM_JITSI_URL": "https://video.uni.example/",
+            "TANDEM_ROOM_TOKEN_SECONDS": "7",
         }
     )
     app = create_app(settings, session_factory=lambda: session)
     assert app.extensions[EXTENSION].jitsi_url == "https://video.uni.example"
+    assert app.extensions[EXTENSION].token_seconds == 7  # connect tokens last what was set
 
 
 def test_production_needs_an_https_jitsi() -> None:

@@ -58,3 +58,13 @@ def test_production_starts_with_safe_settings(tmp_path: Path) -> None:
 def test_malformed_settings_are_refused(environ: dict[str, str], complaint: str) -> None:
     with pytest.raises(ConfigError, match=complaint):
         Settings.from_env(environ).check()
+
+
+def test_the_room_token_lifetime_is_a_setting(tmp_path: Path) -> None:
+    base = {"TANDEM_INSTANCE_PATH": str(tmp_path)}
+    assert Settings.from_env(base).room_token_seconds == 15 * 60
+    short = Settings.from_env({**base, "TANDEM_ROOM_TOKEN_SECONDS": "5"})
+    assert short.room_token_seconds == 5
+    for bad in ("0", "-3", "soon"):
+        with pytest.raises(ConfigError, match="TANDEM_ROOM_TOKEN_SECONDS"):
+            Settings.from_env({**base, "TANDEM_ROOM_TOKEN_SECONDS": bad})
