@@ -69,12 +69,24 @@ def test_only_teachers_of_the_exchange_can_remove_members(
     assert bruno.is_connected(NS)
 
 
-def test_a_removal_is_a_post_and_unknown_members_are_a_clear_404(
-    client: FlaskClient, world: World
+def test_a_removal_asks_first_and_unknown_members_are_a_clear_404(
+    app: Flask, client: FlaskClient, world: World
 ) -> None:
+    """The teams page links to a page that asks (works without JavaScript); only its POST
+    removes."""
+    bruno = connect(app, world.bruno, world.room_id)
     sign_in(client, world.teacher)
-    assert client.get(_remove_url(world, world.bruno)).status_code == 405
+    asked = client.get(_remove_url(world, world.bruno))
+    assert asked.status_code == 200
+    html = asked.get_data(as_text=True)
+    assert "Remove Bruno" in html
+    assert f'<form method="post" action="{_remove_url(world, world.bruno)}"' in html
+    assert f'href="/exchanges/{world.exchange_id}/teams" data-testid="cancel-remove"' in html
+    assert bruno.is_connected(NS)  # asking removed nobody
+    assert client.get(_remove_url(world, world.dora)).status_code == 404
     assert client.post(_remove_url(world, world.dora)).status_code == 404
+    sign_in(client, world.alice)
+    assert client.get(_remove_url(world, world.bruno)).status_code == 403
 
 
 def test_teachers_see_every_team_with_links_to_observe_their_rooms(

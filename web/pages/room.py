@@ -7,13 +7,14 @@ from __future__ import annotations
 from datetime import datetime
 
 from babel.dates import format_datetime
-from flask import current_app, g, jsonify, render_template, url_for
+from flask import current_app, g, jsonify, render_template, request, url_for
 from flask_babel import get_locale, gettext
 from werkzeug.utils import redirect
 from werkzeug.wrappers import Response
 
 from plugin.actors import Actor, Role
 from plugin.db import utcnow
+from plugin.errors import NotFound
 from plugin.matching.teams import remove_member
 from plugin.people.service import get_person
 from plugin.rooms.meetings import meeting_plan, meetings_ics
@@ -139,13 +140,26 @@ def exchange_rooms(exchange_id: int) -> str:
 
 @bp.route(
     "/exchanges/<int:exchange_id>/teams/<int:team_id>/members/<int:person_id>/remove",
-    methods=["POST"],
+    methods=["GET", "POST"],
 )
 @require_actor
-def remove_team_member(exchange_id: int, team_id: int, person_id: int) -> Response:
+def remove_team_member(exchange_id: int, team_id: int, person_id: int) -> Response | str:
     """Take someone out of a team, then cut their open room connections at once (on any
-    process, through the message queue) so they stop seeing the team's chat now."""
+    process, through the message queue) so they stop seeing the team's chat now. A GET asks
+    first: removal cuts a student off their team's room, so it gets a second chance."""
     db = get_session()
+    if request.method == "GET":
+        for team in exchange_teams(db, _actor(), exchange_id):
+            for member_id, name, _institution in team.members if team.team_id == team_id else ():
+                if member_id == person_id:
+                    return render_template(
+                        "room/remove_member.html",
+                        exchange_id=exchange_id,
+                        team=team,
+                        person_id=person_id,
+                        name=name,
+                    )
+        raise NotFound(gettext("This person is not in that team."))
     remove_member(db, _actor(), team_id, person_id)
     room_id = room_of_team(db, team_id)
     if room_id is not None:
