@@ -1,0 +1,115 @@
+"""Ways around Tandem, in chromium (issue 15, points 5 and 6): a small navigation and a brand
+that links home, inside the LMS's iframe; the room and completion pages lead back to the
+exchange; a teacher's "Remove from team" asks first and can be cancelled, by keyboard, in
+Dutch. axe-core passes on every page visited."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from plugin.actors import Actor, Role
+from plugin.matching.teams import create_team
+from tests.browser.test_browser_launch import ARGS, CHROMIUM, axe_violations, sync_api
+from tests.browser.test_browser_room_chat import SETUP, Team
+from tests.exchange_flow import set_up_two_university_exchange
+from tests.live import LiveStack
+
+pytestmark = pytest.mark.browser
+
+WAIT = 15000
+
+
+@pytest.fixture(scope="module")
+def team(live_stack: LiveStack) -> Team:
+    leiden, bologna = live_stack.platform("leiden"), live_stack.platform("bologna")
+    exchange = set_up_two_university_exchange(live_stack, SETUP)
+    teacher = Actor(exchange.owner_id, Role.TEACHER, None)
+    with live_stack.session_factory() as db:
+        made = create_team(db, teacher, exchange.id, "Rivers 1", exchange.student_ids)
+    return Team(exchange.id, made.id, leiden.students[0], bologna.students[0], bologna.students[1])
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Any]:
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield browser
+        browser.close()
+
+
+def _tandem_frame(page: Any, stack: LiveStack) -> Any:
+    frame = next(f for f in page.frames if f.url.startswith(stack.tandem_url))
+    frame.wait_for_load_state("load")
+    return frame
+
+
+def test_a_student_finds_the_way_around_inside_the_lms_iframe(
+    chromium: Any, live_stack: LiveStack, team: Team
+) -> None:
+    context = chromium.new_context(
+        bypass_csp=True, locale="en-GB", viewport={"width": 375, "height": 800}
+    )
+    page = context.new_page()
+    page.goto(f"{live_stack.demo_url}/bologna/")
+    page.locator(f'[data-user-id="{team.bologna.user_id}"] a').first.click()
+    inside = page.frame_locator("iframe")
+    inside.locator('[data-testid="site-nav"]').wait_for(timeout=WAIT)
+    inside.get_by_role("navigation", name="Main navigation").get_by_role(
+        "link", name="Team rooms"
+    ).click()
+    inside.locator(f'a[href="/teams/{team.team_id}/room"]').click()
+    inside.locator("#room-status", has_text="Connected.").wait_for(timeout=WAIT)
+    assert axe_violations(_tandem_frame(page, live_stack)) == []
+    inside.get_by_role("link", name="Back to the exchange").click()
+    inside.locator('[data-testid="team-room-link"]').wait_for(timeout=WAIT)
+    frame = _tandem_frame(page, live_stack)
+    assert frame.url == f"{live_stack.tandem_url}/exchanges/{team.exchange_id}"
+    assert axe_violations(frame) == []
+
+    frame.goto(f"{live_stack.tandem_url}/exchanges/{team.exchange_id}/completion")
+    inside.get_by_role("link", name="Back to the exchange").click()
+    inside.locator('[data-testid="team-room-link"]').wait_for(timeout=WAIT)
+
+    inside.locator('[data-testid="brand"]').click()  # home, still inside the iframe
+    inside.locator('[data-testid="site-nav"]').wait_for(timeout=WAIT)
+    assert page.url.startswith(live_stack.demo_url)  # the LMS page never went away
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    context.close()
+
+
+def test_a_teacher_is_asked_before_removing_someone_and_can_cancel_by_keyboard(
+    chromium: Any, live_stack: LiveStack, team: Team
+) -> None:
+    leiden = live_stack.platform("leiden")
+    context = chromium.new_context(bypass_csp=True)
+    page = context.new_page()
+    page.goto(f"{live_stack.demo_url}/leiden/launch/{leiden.teacher.user_id}?target=window")
+    page.wait_for_load_state("networkidle")
+    page.goto(f"{live_stack.tandem_url}/exchanges/{team.exchange_id}/teams")
+    members = page.locator('[data-testid="team-member"]')
+    before = members.count()
+    assert before == 3
+    assert axe_violations(page) == []
+
+    first = page.locator('[data-testid="remove-member"]').first
+    first.focus()
+    page.keyboard.press("Enter")
+    page.get_by_role("heading", name="uit Rivers 1 halen?").wait_for(timeout=WAIT)
+    assert 'lang="nl"' in page.content()
+    assert axe_violations(page) == []
+    page.locator('[data-testid="cancel-remove"]').focus()
+    page.keyboard.press("Enter")
+    page.locator('[data-testid="team"]').first.wait_for(timeout=WAIT)
+    assert members.count() == before  # asking removed nobody
+
+    page.locator('[data-testid="remove-member"]').first.focus()
+    page.keyboard.press("Enter")
+    page.locator('[data-testid="confirm-remove"]').focus()
+    page.keyboard.press("Enter")
+    page.locator('[data-testid="team"]').first.wait_for(timeout=WAIT)
+    page.wait_for_load_state("load")
+    assert members.count() == before - 1
+    context.close()
