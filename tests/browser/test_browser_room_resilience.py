@@ -226,3 +226,36 @@ def test_a_line_that_can_never_go_is_given_back_with_a_reason(
     assert page.locator('[data-testid="outbox"]').is_hidden()
     assert _line(page, "xxxx").count() == 0
     page.context.close()
+
+
+def test_tasks_keep_focus_announce_outcomes_and_show_errors_by_their_form(
+    chromium: Any, live_stack: LiveStack, team: Team
+) -> None:
+    page = _open(chromium, live_stack, "leiden", team.leiden, team, "nl-NL")
+    title = page.locator("#task-title")
+    title.focus()
+    page.keyboard.press("Enter")  # no title
+    error = page.locator("#task-error")
+    error.wait_for(timeout=WAIT)
+    assert title.get_attribute("aria-invalid") == "true"
+    assert page.evaluate("document.activeElement.id") == "task-title"
+    assert page.locator("#send-error").is_hidden()  # not in the chat's box far away
+
+    page.keyboard.type("Interview plannen")
+    page.keyboard.press("Enter")
+    page.locator(
+        '[data-testid="task-status"]', has_text="Taak toegevoegd: Interview plannen"
+    ).wait_for(state="attached", timeout=WAIT)
+    assert error.is_hidden()
+    assert title.get_attribute("aria-invalid") is None
+    box = page.get_by_role("checkbox", name="Interview plannen")
+    box.focus()
+    page.keyboard.press("Space")
+    page.locator('[data-testid="task-status"]', has_text="Taak klaar: Interview plannen").wait_for(
+        state="attached", timeout=WAIT
+    )
+    assert box.is_checked()
+    focused = page.evaluate("document.activeElement.id")
+    assert focused.startswith("task-") and focused == box.get_attribute("id")  # not <body>
+    assert axe_violations(page) == []
+    page.context.close()
