@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from flask import Flask
 from flask import session as browser_state
@@ -188,3 +189,18 @@ def test_pages_are_in_dutch_when_asked(app: Flask, client: FlaskClient, session:
     page = client.get(f"/exchanges/{exchange_id}/profile?lang=nl").get_data(as_text=True)
     assert "Je tijdzone" in page
     assert "maandag" in page
+
+
+def test_the_language_lists_start_with_the_exchanges_working_languages(
+    app: Flask, client: FlaskClient, session: Session
+) -> None:
+    """Keyboard users reach the likely language in a press or two (issue 15, point 3)."""
+    exchange_id = _student_in_exchange(app, client, make_world(session))
+    form = client.get(f"/exchanges/{exchange_id}/profile").get_data(as_text=True)
+    select = form[
+        form.index('<select id="lang-0"') : form.index("</select>", form.index('id="lang-0"'))
+    ]
+    options = re.findall(r'<option value="([^"]*)"', select)
+    assert options[: 1 + len(DRAFT.languages)] == ["", *DRAFT.languages]
+    assert 'label="Languages of this exchange"' in select
+    assert len(options) == len(set(options))  # each language once

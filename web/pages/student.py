@@ -32,11 +32,18 @@ def _actor() -> Any:
 
 def _profile_page(exchange_id: int, values: dict[str, Any]) -> dict[str, Any]:
     exchange = get_exchange(get_session(), exchange_id)
+    helpers = template_helpers()
+    names = dict(helpers["language_choices"])
+    # The exchange's working languages first: the language most students pick is then a key
+    # press away instead of a scroll through 180 names.
+    working = [(code, names[code]) for code in exchange.languages if code in names]
     return {
         "exchange": exchange,
         "values": values,
         "detected_zone": select_timezone(),
-        **template_helpers(),
+        **helpers,
+        "working_languages": working,
+        "other_languages": [pair for pair in helpers["language_choices"] if pair not in working],
     }
 
 
