@@ -112,6 +112,10 @@ def test_a_teacher_is_asked_before_removing_someone_and_can_cancel_by_keyboard(
     page.locator('[data-testid="team"]').first.wait_for(timeout=WAIT)
     page.wait_for_load_state("load")
     assert members.count() == before - 1
+    # The outcome is said and has the focus, instead of the top of a reloaded page.
+    assert page.evaluate("document.activeElement.id") == "outcome"
+    assert "zit niet meer in Rivers 1" in page.inner_text('[data-testid="outcome"]')
+    assert axe_violations(page) == []
     context.close()
 
 

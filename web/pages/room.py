@@ -5,9 +5,10 @@ part is realtime/'s /rooms namespace; these pages are its shell."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from babel.dates import format_datetime
-from flask import current_app, g, jsonify, render_template, request, url_for
+from flask import current_app, flash, g, jsonify, render_template, request, url_for
 from flask_babel import get_locale, gettext
 from werkzeug.utils import redirect
 from werkzeug.wrappers import Response
@@ -148,22 +149,30 @@ def remove_team_member(exchange_id: int, team_id: int, person_id: int) -> Respon
     process, through the message queue) so they stop seeing the team's chat now. A GET asks
     first: removal cuts a student off their team's room, so it gets a second chance."""
     db = get_session()
+    team, name = _team_member(exchange_id, team_id, person_id)
     if request.method == "GET":
-        for team in exchange_teams(db, _actor(), exchange_id):
-            for member_id, name, _institution in team.members if team.team_id == team_id else ():
-                if member_id == person_id:
-                    return render_template(
-                        "room/remove_member.html",
-                        exchange_id=exchange_id,
-                        team=team,
-                        person_id=person_id,
-                        name=name,
-                    )
-        raise NotFound(gettext("This person is not in that team."))
+        return render_template(
+            "room/remove_member.html",
+            exchange_id=exchange_id,
+            team=team,
+            person_id=person_id,
+            name=name,
+        )
     remove_member(db, _actor(), team_id, person_id)
     room_id = room_of_team(db, team_id)
     if room_id is not None:
         disconnect_person(
             socketio, room_id, person_id, gettext("You are no longer a member of this team.")
         )
+    flash(gettext("%(name)s is no longer in %(team)s.", name=name, team=team.name))
     return redirect(url_for("pages.exchange_rooms", exchange_id=exchange_id), code=303)
+
+
+def _team_member(exchange_id: int, team_id: int, person_id: int) -> tuple[Any, str]:
+    """The team and the member's name as the teacher's teams page shows them (which also
+    checks that the actor teaches this exchange)."""
+    for team in exchange_teams(get_session(), _actor(), exchange_id):
+        for member_id, name, _institution in team.members if team.team_id == team_id else ():
+            if member_id == person_id:
+                return team, name
+    raise NotFound(gettext("This person is not in that team."))
