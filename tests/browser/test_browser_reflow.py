@@ -69,7 +69,8 @@ def _fits(page: Any) -> None:
 
 def _right(page: Any, selector: str) -> float:
     right: float = page.evaluate(
-        "s => Math.max(...Array.from(document.querySelectorAll(s), e => e.getBoundingClientRect().right))",
+        """s => Math.max(...Array.from(document.querySelectorAll(s),
+                                       e => e.getBoundingClientRect().right))""",
         selector,
     )
     return right
@@ -125,9 +126,11 @@ def test_teacher_tables_and_attendance_reflow_at_320_px(
     for label in labels.all():
         box = label.locator("input").bounding_box()
         text = label.bounding_box()
-        assert box is not None and text is not None
+        assert box is not None
+        assert text is not None
         # The checkbox starts its name's line: never alone at the end of the line before.
-        assert abs(box["y"] - text["y"]) < 12 and box["x"] - text["x"] < 8
+        assert abs(box["y"] - text["y"]) < 12
+        assert box["x"] - text["x"] < 8
     _fits(page)
     assert axe_violations(page) == []
     page.context.close()

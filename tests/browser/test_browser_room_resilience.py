@@ -40,7 +40,9 @@ window.__announced = []; window.__statuses = [];
 function roleAt(records, i, el) {
   for (var j = i + 1; j < records.length; j++) {
     var r = records[j];
-    if (r.type === 'attributes' && r.target === el && r.attributeName === 'role') { return r.oldValue; }
+    if (r.type === 'attributes' && r.target === el && r.attributeName === 'role') {
+      return r.oldValue;
+    }
   }
   return el.getAttribute('role');
 }
@@ -57,7 +59,8 @@ new MutationObserver(function (records) {
       window.__statuses.push(r.addedNodes[0].textContent);
     }
   });
-}).observe(document, {subtree: true, childList: true, attributes: true, attributeOldValue: true, attributeFilter: ['role']});
+}).observe(document, {subtree: true, childList: true, attributes: true,
+                      attributeOldValue: true, attributeFilter: ['role']});
 """
 
 
@@ -256,6 +259,7 @@ def test_tasks_keep_focus_announce_outcomes_and_show_errors_by_their_form(
     )
     assert box.is_checked()
     focused = page.evaluate("document.activeElement.id")
-    assert focused.startswith("task-") and focused == box.get_attribute("id")  # not <body>
+    assert focused.startswith("task-")  # not <body>
+    assert focused == box.get_attribute("id")
     assert axe_violations(page) == []
     page.context.close()
