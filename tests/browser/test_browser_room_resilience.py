@@ -186,6 +186,7 @@ def test_a_line_typed_offline_survives_a_reload_and_reconnect_now_sends_it(
     page.locator("#room-status", has_text="Offline: reconnecting…").wait_for(timeout=WAIT)
     _send(page, "Kept across a reload")
     page.locator('[data-testid="outbox"]', has_text="Kept across a reload").wait_for(timeout=WAIT)
+    page.fill("#message-input", "Half a thought, not sent")  # typed, Send not pressed
 
     # The page comes back but the socket cannot (yet): the outbox is still there.
     page.route("**/socket.io/**", lambda route: route.abort())
@@ -193,6 +194,7 @@ def test_a_line_typed_offline_survives_a_reload_and_reconnect_now_sends_it(
     page.reload()
     page.locator('[data-testid="outbox"]', has_text="Kept across a reload").wait_for(timeout=WAIT)
     page.locator('[data-testid="reconnect-now"]').wait_for(timeout=WAIT)
+    assert page.input_value("#message-input") == "Half a thought, not sent"
     assert axe_violations(page) == []
     time.sleep(TOKEN_SECONDS + 1)  # the token the page came with is stale now
     # "Reconnect now" asks for a fresh token and tries at once, not at the next backoff step.

@@ -292,9 +292,16 @@
     });
   }
 
+  // What is typed but not sent yet survives a reload too (a flaky connection invites one).
+  var draftKey = "tandem.draft." + cfg.outbox_key;
+  function keepDraft(text) {
+    try { if (text) { window.localStorage.setItem(draftKey, text); } else { window.localStorage.removeItem(draftKey); } }
+    catch (e) { /* storage blocked: the text stays in the page */ }
+  }
   var form = $("send-form");
   if (form) {
     var input = $("message-input");
+    try { if (!input.value) { input.value = window.localStorage.getItem(draftKey) || ""; } } catch (e) { /* as above */ }
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       var body = input.value.trim();
@@ -303,6 +310,7 @@
       pending.set(clientId, body);
       saveOutbox();
       input.value = "";
+      keepDraft("");
       socket.emit("typing", {typing: false});
       if (socket.connected) { send(clientId, body); } else { reportError({ok: false, error: {message: T.not_sent}}); }
     });
@@ -311,6 +319,7 @@
     });
     var typingSent = 0;
     input.addEventListener("input", function () {
+      keepDraft(input.value);
       if (Date.now() - typingSent > 2000) { typingSent = Date.now(); socket.emit("typing", {typing: true}); }
     });
   }
