@@ -31,6 +31,7 @@ from plugin.exchanges.service import (
 )
 from web.auth import current_actor, current_exchange_hint, require_actor
 from web.db import get_session
+from web.inputs import maybe_id
 
 TEACHING = (Role.TEACHER, Role.ADMIN)
 # Domain errors raised here reach people through web/errors.py's gettext: extract them.
@@ -97,7 +98,7 @@ def deep_link_picker(token: str) -> ResponseReturnValue:
 
 
 def _own_exchange(session: Session, actor: Actor, raw: str) -> int:
-    wanted = int(raw) if raw.isdigit() else -1
+    wanted = maybe_id(raw) or -1
     for summary in exchanges_for_teacher(session, actor):
         if summary.exchange_id == wanted and summary.seat_status is SeatStatus.APPROVED:
             return summary.exchange_id

@@ -15,7 +15,7 @@ from lti.keys import ToolKeyStore
 from lti.launch import LtiContext
 from lti.platform_keys import PlatformKeyCache
 from plugin.db import make_engine, make_session_factory
-from web import db, errors, security
+from web import db, errors, inputs, security
 from web import tasks as web_tasks
 from web.config import Settings
 from web.extensions import babel, socketio
@@ -48,6 +48,7 @@ def create_app(
     settings = (settings or Settings.from_env()).resolved()
     app = Flask(__name__, instance_path=str(settings.instance_path))
     app.session_interface = TandemSessionInterface()
+    inputs.init_app(app)  # the <id:...> converter must exist before any route is added
     app.config.update(
         SECRET_KEY=settings.secret_key,
         TANDEM_SETTINGS=settings,

@@ -34,6 +34,7 @@ from plugin.exchanges.service import get_exchange
 from web.auth import current_actor, require_actor
 from web.db import get_session
 from web.i18n import translated
+from web.inputs import maybe_id, parse_id, parse_int
 from web.pages import bp
 from web.pages.credentials import issuer_context
 from web.pages.forms import form_failed
@@ -78,13 +79,13 @@ def _progress_page(exchange_id: int) -> str:
     )
 
 
-@bp.route("/exchanges/<int:exchange_id>/completion")
+@bp.route("/exchanges/<id:exchange_id>/completion")
 @require_actor
 def my_completion(exchange_id: int) -> Page:
     return _progress_page(exchange_id)
 
 
-@bp.route("/exchanges/<int:exchange_id>/completion/reflection", methods=["POST"])
+@bp.route("/exchanges/<id:exchange_id>/completion/reflection", methods=["POST"])
 @require_actor
 def reflection(exchange_id: int) -> Page:
     submit_reflection(get_session(), _actor(), exchange_id, request.form.get("reflection", ""))
@@ -92,7 +93,7 @@ def reflection(exchange_id: int) -> Page:
     return redirect(url_for("pages.my_completion", exchange_id=exchange_id), code=303)
 
 
-@bp.route("/exchanges/<int:exchange_id>/completion/request", methods=["POST"])
+@bp.route("/exchanges/<id:exchange_id>/completion/request", methods=["POST"])
 @require_actor
 def ask_sign_off(exchange_id: int) -> Page:
     request_completion(get_session(), _actor(), exchange_id)
@@ -104,7 +105,7 @@ def _teacher_page(exchange_id: int) -> str:
     return render_template("completion/teacher.html", **_teacher_context(exchange_id))
 
 
-@bp.route("/exchanges/<int:exchange_id>/completion/students")
+@bp.route("/exchanges/<id:exchange_id>/completion/students")
 @require_actor
 def completion_students(exchange_id: int) -> Page:
     return _teacher_page(exchange_id)
@@ -144,13 +145,10 @@ def _after_decision(decision: Decision) -> None:
 
 
 def _person_id() -> int:
-    value = request.form.get("person_id", "")
-    if not value.isdigit():
-        raise InvalidInput("Choose a student.")
-    return int(value)
+    return parse_id(request.form.get("person_id"), "Choose a student.")
 
 
-@bp.route("/exchanges/<int:exchange_id>/completion/approve", methods=["POST"])
+@bp.route("/exchanges/<id:exchange_id>/completion/approve", methods=["POST"])
 @require_actor
 def approve(exchange_id: int) -> Page:
     decision = approve_completion(get_session(), _actor(), exchange_id, _person_id())
@@ -158,7 +156,7 @@ def approve(exchange_id: int) -> Page:
     return redirect(url_for("pages.completion_students", exchange_id=exchange_id), code=303)
 
 
-@bp.route("/exchanges/<int:exchange_id>/completion/override", methods=["POST"])
+@bp.route("/exchanges/<id:exchange_id>/completion/override", methods=["POST"])
 @require_actor
 def override(exchange_id: int) -> Page:
     try:
@@ -187,27 +185,25 @@ def _teacher_context(exchange_id: int) -> dict[str, object]:
     }
 
 
-@bp.route("/exchanges/<int:exchange_id>/completion/meeting", methods=["POST"])
+@bp.route("/exchanges/<id:exchange_id>/completion/meeting", methods=["POST"])
 @require_actor
 def meeting(exchange_id: int) -> Page:
     try:
         met_on = date.fromisoformat(request.form.get("met_on", ""))
     except ValueError:
         raise InvalidInput("Enter dates as year-month-day, for example 2027-02-01.") from None
-    ids = [int(v) for v in request.form.getlist("person_id") if v.isdigit()]
+    ids = [i for i in map(maybe_id, request.form.getlist("person_id")) if i is not None]
     count = record_meeting(get_session(), _actor(), exchange_id, ids, met_on)
     flash(gettext("%(count)s attendances recorded.", count=count))
     return redirect(url_for("pages.completion_students", exchange_id=exchange_id), code=303)
 
 
 def _number(name: str) -> int:
-    value = request.form.get(name, "").strip()
-    if not value.isdigit():
-        raise InvalidInput("The number of meetings and weeks must be whole numbers.")
-    return int(value)
+    message = "The number of meetings and weeks must be whole numbers."
+    return parse_int(request.form.get(name), message, low=0, high=10_000)
 
 
-@bp.route("/exchanges/<int:exchange_id>/completion/rule", methods=["POST"])
+@bp.route("/exchanges/<id:exchange_id>/completion/rule", methods=["POST"])
 @require_actor
 def completion_rule(exchange_id: int) -> Page:
     set_rule(

@@ -22,8 +22,10 @@ from plugin.credentials.service import (
     verify_credential,
 )
 from plugin.credentials.verification import Report
+from plugin.errors import InvalidInput
 from web.auth import current_actor
 from web.db import get_session
+from web.inputs import load_untrusted_json
 from web.pages import bp
 from web.security import cross_site_allowed
 
@@ -100,9 +102,9 @@ def verify() -> Response | str | tuple[Response | str, int]:
     if request.method == "GET":
         return render_template("credentials/verify.html", text="", report=None, error=None)
     raw = request.get_data(as_text=True) if request.is_json else request.form.get("credential", "")
-    try:
-        document = json.loads(raw)
-    except ValueError:
+    try:  # bounded: a stranger's "[[[[..." must not recurse the parser into a 500
+        document = load_untrusted_json(raw, "This is not valid JSON.")
+    except InvalidInput:
         document = None
         error = gettext("This is not valid JSON.")
     else:
@@ -122,13 +124,13 @@ def verify() -> Response | str | tuple[Response | str, int]:
     )
 
 
-@bp.route("/issuers/<int:institution_id>/did.json")
+@bp.route("/issuers/<id:institution_id>/did.json")
 def issuer_did(institution_id: int) -> Response:
     return _json(
         issuer_document(get_session(), institution_id, issuer_context()), "application/did+json"
     )
 
 
-@bp.route("/status/<int:list_id>")
+@bp.route("/status/<id:list_id>")
 def status_list(list_id: int) -> Response:
     return _json(status_list_document(get_session(), list_id))

@@ -25,6 +25,7 @@ from plugin.profiles.languages import CEFR_LEVELS, ISO_639_1
 from plugin.profiles.service import SHAREABLE, ProfileDraft
 from web.errors import STATUS_BY_ERROR, error_response, wants_json
 from web.i18n import translated
+from web.inputs import maybe_int, parse_int
 
 LANGUAGE_ROWS = 3
 MAX_FORM_PHASES = 12
@@ -59,10 +60,7 @@ def _text(form: MultiDict[str, str], key: str) -> str:
 
 
 def _int(form: MultiDict[str, str], key: str, message: str) -> int:
-    try:
-        return int(form.get(key, "").strip())
-    except ValueError:
-        raise InvalidInput(message) from None
+    return parse_int(form.get(key), message, low=0, high=1_000_000)
 
 
 def parse_date(value: str) -> date:
@@ -151,8 +149,8 @@ def profile_draft(form: MultiDict[str, str]) -> ProfileDraft:
     for raw in form.getlist("slot"):
         day, _sep, minute = raw.partition("-")
         # Never raise here: the use case refuses cells off the grid, and the form keeps the rest.
-        ok = day.isdigit() and minute.isdigit()
-        slots.add((int(day), int(minute)) if ok else (-1, -1))
+        cell = (maybe_int(day, high=10_000), maybe_int(minute, high=100_000))
+        slots.add((cell[0], cell[1]) if cell[0] is not None and cell[1] is not None else (-1, -1))
     languages = tuple(
         (_text(form, f"lang-{i}"), _text(form, f"level-{i}")) for i in range(LANGUAGE_ROWS)
     )

@@ -17,6 +17,7 @@ from plugin.reports.access import registrar_institutions
 from plugin.reports.service import export_batch, registrar_credentials
 from web.auth import current_actor, require_actor
 from web.db import get_session
+from web.inputs import parse_id
 from web.pages import bp
 from web.pages.credentials import issuer_context
 
@@ -48,7 +49,7 @@ def _moment(name: str) -> datetime | None:
 
 def _int(name: str) -> int | None:
     value = request.values.get(name, "").strip()
-    return int(value) if value.isdigit() else None
+    return parse_id(value, "Please enter whole numbers.") if value else None
 
 
 @bp.route("/registrar")

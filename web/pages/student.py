@@ -40,7 +40,7 @@ def _profile_page(exchange_id: int, values: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-@bp.route("/exchanges/<int:exchange_id>/profile", methods=["GET", "POST"])
+@bp.route("/exchanges/<id:exchange_id>/profile", methods=["GET", "POST"])
 @require_actor
 def onboarding(exchange_id: int) -> Page:
     db = get_session()
@@ -60,7 +60,7 @@ def onboarding(exchange_id: int) -> Page:
     return redirect(url_for("pages.student_exchange", exchange_id=exchange_id), code=303)
 
 
-@bp.route("/exchanges/<int:exchange_id>")
+@bp.route("/exchanges/<id:exchange_id>")
 @require_actor
 def student_exchange(exchange_id: int) -> str:
     db = get_session()
