@@ -116,6 +116,11 @@ def _course_of(session: Session, actor: Actor) -> Course:
     return course
 
 
+def require_course_teacher(session: Session, actor: Actor) -> Course:
+    """The course a teacher would create an exchange from; a read for the empty form."""
+    return _course_of(session, actor)
+
+
 def get_exchange(session: Session, exchange_id: int) -> Exchange:
     exchange = session.get(Exchange, exchange_id)
     if exchange is None:

@@ -28,6 +28,7 @@ from plugin.exchanges.service import (
     issue_join_code,
     leave_exchange,
     request_seat,
+    require_course_teacher,
     require_owner,
     require_seat_teacher,
     update_exchange,
@@ -64,6 +65,7 @@ def _setup_page(exchange_id: int | None, values: dict[str, Any]) -> dict[str, An
 @require_actor
 def new_exchange() -> Page:
     if request.method == "GET":
+        require_course_teacher(get_session(), _actor())  # a student may not see the form
         return render_template(
             "exchange/setup.html", **_setup_page(None, exchange_form_values(None, None))
         )
