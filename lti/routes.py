@@ -19,6 +19,7 @@ from plugin.actors import Actor, Role
 from plugin.courses.service import enter_course
 from web.auth import start_web_session
 from web.db import get_session
+from web.ratelimit import rate_limited
 from web.security import cross_site_allowed
 
 STATE_COOKIE_PREFIX = "lti1p3-state-"  # pylti1p3's cookie for one login, 5 minutes
@@ -50,6 +51,7 @@ def _lti() -> LtiContext:
 
 @bp.route("/login", methods=["GET", "POST"])
 @cross_site_allowed  # the LMS starts the login, possibly with a form post
+@rate_limited("heavy")  # anonymous, and each one writes state rows
 def oidc_login() -> Response:
     params = {k: v for k, v in (request.form or request.args).items() if isinstance(v, str)}
     in_iframe = request.headers.get("Sec-Fetch-Dest") == "iframe"

@@ -15,7 +15,7 @@ from lti.keys import ToolKeyStore
 from lti.launch import LtiContext
 from lti.platform_keys import PlatformKeyCache
 from plugin.db import make_engine, make_session_factory
-from web import db, errors, inputs, security
+from web import db, errors, inputs, ratelimit, security
 from web import tasks as web_tasks
 from web.config import Settings
 from web.extensions import babel, socketio
@@ -98,6 +98,7 @@ def create_app(
     app.register_blueprint(pages_bp)
     app.cli.add_command(cli)
     errors.init_app(app)
+    ratelimit.init_app(app, settings.redis_url, enabled=settings.rate_limits)
     security.init_app(app, settings)
     app.jinja_env.globals.update(languages=LANGUAGES, get_locale=get_locale)
     return app

@@ -434,9 +434,44 @@ def my_credentials(session: Session, actor: Actor, exchange_id: int) -> list[Cre
     )
 
 
-def certificate(session: Session, actor: Actor | None, credential_id: str) -> bytes:
-    """The PDF certificate. Anyone with the link gets the public facts (as on the public page);
-    the learner's name is printed only for the learner and their institution's registrars."""
+@dataclass(frozen=True)
+class CertificateContent:
+    """Everything a certificate PDF is made of; equal contents make byte-equal PDFs."""
+
+    credential_id: str
+    document: Mapping[str, Any]
+    learner_name: str
+    revoked: bool
+    created: datetime
+
+    @property
+    def digest(self) -> str:
+        """A hash of the content: the cache key and the HTTP ETag (changes on revocation)."""
+        facts = canonicalize(
+            {
+                "document": dict(self.document),
+                "name": self.learner_name,
+                "revoked": self.revoked,
+                "created": self.created.isoformat(),
+            }
+        )
+        return hashlib.sha256(facts).hexdigest()
+
+    def render(self) -> bytes:
+        return certificate_pdf(
+            self.document,
+            learner_name=self.learner_name,
+            revoked=self.revoked,
+            created=self.created,
+        )
+
+
+def certificate_content(
+    session: Session, actor: Actor | None, credential_id: str
+) -> CertificateContent:
+    """What the certificate shows this viewer. Anyone with the link gets the public facts (as
+    on the public page); the learner's name is printed only for the learner and their
+    institution's registrars."""
     credential = get_credential(session, credential_id)
     name = ""
     person = session.get(Person, credential.person_id) if credential.person_id else None
@@ -449,12 +484,18 @@ def certificate(session: Session, actor: Actor | None, credential_id: str) -> by
         )
     ):
         name = person.display_name or ""
-    return certificate_pdf(
+    return CertificateContent(
+        credential.id,
         credential.document,
-        learner_name=name,
-        revoked=credential.revoked_at is not None,
-        created=credential.issued_at,
+        name,
+        credential.revoked_at is not None,
+        credential.issued_at,
     )
+
+
+def certificate(session: Session, actor: Actor | None, credential_id: str) -> bytes:
+    """The PDF certificate (see ``certificate_content`` for what it shows to whom)."""
+    return certificate_content(session, actor, credential_id).render()
 
 
 def issuer_document(session: Session, institution_id: int, ctx: IssuerContext) -> dict[str, Any]:
