@@ -3,6 +3,7 @@ with an ETag; PDF, POST /verify, /lti/login and status lists are rate limited (4
 
 from __future__ import annotations
 
+from typing import Any
 from unittest import mock
 
 import pytest
@@ -10,6 +11,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
+from plugin.credentials import certificate
 from plugin.credentials import service as credential_service
 from tests.plugin.completion.completion_world import CompletionWorld, build_completion_world
 from tests.web.test_web_credentials_flow import Issued, _issue_through_pages, _sign_in
@@ -30,7 +32,7 @@ def test_certificate_is_built_once_per_content_and_revalidated_with_an_etag(
     with client.session_transaction() as state:
         state.clear()
     with mock.patch.object(
-        credential_service, "certificate_pdf", wraps=credential_service.certificate_pdf
+        credential_service, "certificate_pdf", wraps=certificate.certificate_pdf
     ) as render:
         first = client.get(url)
         second = client.get(url)
@@ -49,7 +51,7 @@ def test_certificate_is_built_once_per_content_and_revalidated_with_an_etag(
     assert own.headers["ETag"] != etag
 
 
-def _hammer(client: FlaskClient, method: str, path: str, **kwargs: object) -> list[int]:
+def _hammer(client: FlaskClient, method: str, path: str, **kwargs: Any) -> list[int]:
     limit, _window = LIMITS["heavy"]
     return [client.open(path, method=method, **kwargs).status_code for _ in range(limit + 2)]
 
@@ -64,7 +66,7 @@ def _hammer(client: FlaskClient, method: str, path: str, **kwargs: object) -> li
     ],
 )
 def test_heavy_anonymous_endpoints_are_rate_limited(
-    client: FlaskClient, method: str, path: str, kwargs: dict[str, object]
+    client: FlaskClient, method: str, path: str, kwargs: dict[str, Any]
 ) -> None:
     statuses = _hammer(client, method, path, **kwargs)
     assert 429 not in statuses[: LIMITS["heavy"][0]]
