@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from plugin.errors import InvalidInput
+from plugin.i18n import N_
 
 MAX_PHASES = 12
 MAX_PHASE_TITLE = 120
@@ -67,19 +68,21 @@ def default_phases(starts_on: date, ends_on: date) -> list[Phase]:
 def check_phases(phases: list[Phase], starts_on: date, ends_on: date) -> list[Phase]:
     """Phases must lie inside the exchange, in order, each with a title."""
     if not phases:
-        raise InvalidInput("An exchange needs at least one phase.")
+        raise InvalidInput(N_("An exchange needs at least one phase."))
     if len(phases) > MAX_PHASES:
-        raise InvalidInput("An exchange can have at most 12 phases.")
+        raise InvalidInput(N_("An exchange can have at most 12 phases."))
     previous_start = starts_on
     for phase in phases:
         if not phase.title.strip() or len(phase.title) > MAX_PHASE_TITLE:
-            raise InvalidInput("Each phase needs a title of at most 120 characters.")
+            raise InvalidInput(N_("Each phase needs a title of at most 120 characters."))
         if phase.ends_on < phase.starts_on:
-            raise InvalidInput("A phase cannot end before it starts.")
+            raise InvalidInput(N_("A phase cannot end before it starts."))
         if phase.starts_on < starts_on or phase.ends_on > ends_on:
-            raise InvalidInput("Every phase must fall between the exchange's start and end dates.")
+            raise InvalidInput(
+                N_("Every phase must fall between the exchange's start and end dates.")
+            )
         if phase.starts_on < previous_start:
-            raise InvalidInput("Phases must be listed in the order they happen.")
+            raise InvalidInput(N_("Phases must be listed in the order they happen."))
         previous_start = phase.starts_on
     return phases
 

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from plugin.db import get_or_create, utcnow
 from plugin.errors import InvalidInput
+from plugin.i18n import N_
 from plugin.people.models import ExternalAccount, Person
 
 MAX_NAME_CHARS = 200
@@ -47,7 +48,7 @@ def upsert_person(
     Does not commit: it is one step of a larger use case (entering a course).
     """
     if not account.subject or not account.namespace:
-        raise InvalidInput("A person needs an identifier from their institution.")
+        raise InvalidInput(N_("A person needs an identifier from their institution."))
     row, _created = get_or_create(
         session,
         ExternalAccount,
