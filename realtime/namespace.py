@@ -156,7 +156,9 @@ class RoomNamespace(Namespace):  # type: ignore[misc]  # flask_socketio is untyp
             "more": more,
             "note": asdict(snap.note),
             "tasks": [t.as_dict() for t in snap.tasks],
-            "phases": snap.phases,
+            "phases": [
+                {**p, "title": translate(p["title"], gettext, ngettext)} for p in snap.phases
+            ],
             "token": tokens.issue(ctx.state.secret, ctx.actor, ctx.room_id),
         }
 

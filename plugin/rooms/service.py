@@ -23,6 +23,7 @@ from plugin.actors import Actor
 from plugin.db import get_or_create, utcnow
 from plugin.errors import InvalidInput, NotAllowed, NotFound, TandemError
 from plugin.exchanges.models import Exchange
+from plugin.exchanges.phases import GENERAL_TITLE, phase_title
 from plugin.i18n import N_
 from plugin.matching.models import Team, TeamMembership
 from plugin.matching.teams import is_exchange_teacher
@@ -633,11 +634,11 @@ def get_note(session: Session, actor: Actor, room_id: int) -> NoteView:
 def _phases(session: Session, exchange_id: int) -> list[dict[str, str]]:
     exchange = session.get(Exchange, exchange_id)
     phases = [
-        {"key": str(p.get("key")), "title": str(p.get("title") or p.get("key"))}
+        {"key": str(p.get("key")), "title": phase_title(str(p.get("key")), p.get("title"))}
         for p in (exchange.phases if exchange else [])
         if p.get("key")
     ]
-    return phases or [{"key": GENERAL_PHASE, "title": "General"}]
+    return phases or [{"key": GENERAL_PHASE, "title": GENERAL_TITLE}]
 
 
 def _task_view(session: Session, task: Task) -> TaskView:
