@@ -1,7 +1,9 @@
 """Language and time zone of the viewer.
 
 Language: an explicit choice in this session, else the LMS launch's locale, else the browser's.
-Time zone: what the browser reported (IANA name), else UTC; pages render times in it.
+Time zone: the one in the viewer's profile (the same zone the pages use for that person when
+others look at them), else what the browser reported (IANA name), else UTC; pages render times
+in it, so "your time" and the viewer's own line can never disagree.
 """
 
 from __future__ import annotations
@@ -9,10 +11,12 @@ from __future__ import annotations
 from functools import lru_cache
 from zoneinfo import ZoneInfo, available_timezones
 
-from flask import request, session
+from flask import g, request, session
 from flask_babel import gettext, ngettext
 
 from plugin.i18n import translate
+from plugin.profiles.service import find_profile
+from web.db import get_session
 
 LANGUAGES = {"en": "English", "nl": "Nederlands"}
 
@@ -34,8 +38,24 @@ def select_locale() -> str | None:
 
 
 def select_timezone() -> str | None:
+    return profile_timezone() or browser_timezone()
+
+
+def browser_timezone() -> str | None:
+    """The zone the browser reported, e.g. to suggest one on the profile form."""
     tz = session.get("timezone")
     return tz if isinstance(tz, str) and is_time_zone(tz) else None
+
+
+def profile_timezone() -> str | None:
+    """The signed-in person's own zone from their profile, looked up once per request."""
+    if "profile_zone" not in g:
+        person_id = session.get("person_id")
+        profile = find_profile(get_session(), person_id) if isinstance(person_id, int) else None
+        tz = profile.time_zone if profile is not None else None
+        g.profile_zone = tz if tz and is_time_zone(tz) else None
+    found: str | None = g.profile_zone
+    return found
 
 
 def is_time_zone(name: str) -> bool:
