@@ -8,11 +8,12 @@ in it, so "your time" and the viewer's own line can never disagree.
 
 from __future__ import annotations
 
+from datetime import date
 from functools import lru_cache
 from zoneinfo import ZoneInfo, available_timezones
 
 from flask import g, request, session
-from flask_babel import gettext, ngettext
+from flask_babel import format_date, gettext, ngettext
 
 from plugin.i18n import translate
 from plugin.profiles.service import find_profile
@@ -74,3 +75,10 @@ def zone(name: str | None) -> ZoneInfo:
 def translated(message: str) -> str:
     """A domain message in the viewer's language (a marked ``plugin.i18n.Text`` or a msgid)."""
     return translate(message, gettext, ngettext)
+
+
+def day(value: date | str, width: str = "long") -> str:
+    """A calendar day in the viewer's language ("10 januari 2027"); stored ISO text too."""
+    if isinstance(value, str):
+        value = date.fromisoformat(value)
+    return str(format_date(value, width))
