@@ -19,7 +19,7 @@ from web import db, errors, security
 from web import tasks as web_tasks
 from web.config import Settings
 from web.extensions import babel, socketio
-from web.i18n import LANGUAGES, day, select_locale, select_timezone
+from web.i18n import LANGUAGES, day, number, select_locale, select_timezone
 from web.pages.forms import phase_title
 from web.sessions import TandemSessionInterface
 
@@ -102,5 +102,5 @@ def create_app(
     app.jinja_env.globals.update(
         languages=LANGUAGES, get_locale=get_locale, phase_title=phase_title
     )
-    app.jinja_env.filters["day"] = day
+    app.jinja_env.filters.update(day=day, number=number)
     return app

@@ -13,7 +13,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo, available_timezones
 
 from flask import g, request, session
-from flask_babel import format_date, gettext, ngettext
+from flask_babel import format_date, format_decimal, gettext, ngettext
 
 from plugin.i18n import translate
 from plugin.profiles.service import find_profile
@@ -82,3 +82,9 @@ def day(value: date | str, width: str = "long") -> str:
     if isinstance(value, str):
         value = date.fromisoformat(value)
     return str(format_date(value, width))
+
+
+def number(value: float, digits: int = 2) -> str:
+    """A decimal in the viewer's language ("0,50" in Dutch), never "-0.00"."""
+    rounded = round(float(value), digits) or 0.0  # -0.0 is falsy: shown as 0
+    return str(format_decimal(rounded, format="0." + "0" * digits if digits else "0"))

@@ -33,3 +33,9 @@ def test_the_plugin_marks_default_phase_titles_in_one_mapping() -> None:
     assert all(isinstance(t, Text) for t in titles)
     assert isinstance(phase_title("team_formation"), Text)
     assert phase_title("general", "General") is GENERAL_TITLE
+
+
+def test_decimals_follow_the_language_and_never_read_minus_zero(app: Flask) -> None:
+    assert _render(app, "{{ -0.001|number }}", "nl") == "0,00"
+    assert _render(app, "{{ 0.5|number }}", "nl") == "0,50"
+    assert _render(app, "{{ -0.004|number }} {{ 1.25|number }}", "en") == "0.00 1.25"
