@@ -109,11 +109,11 @@ def verify_credential(
         verified = signing.verify(
             document, controller_document, allowed_contexts=allowed_contexts, limits=limits
         )
-        return f"Signed by {verified.verification_method}."
+        return N_("Signed by %(method)s.", method=verified.verification_method)
 
     def status() -> str:
         if status_list.status_list_url(document) is None:
-            return "The credential has no revocation status."
+            return N_("The credential has no revocation status.")
         if status_list_credential is None:
             raise InvalidInput(N_("The credential's status list was not available."))
         signing.verify(
@@ -124,7 +124,7 @@ def verify_credential(
         )
         if status_list.is_revoked(document, status_list_credential):
             raise InvalidInput(N_("The issuer has revoked this credential."))
-        return "Not revoked."
+        return N_("Not revoked.")
 
     steps: list[tuple[str, Callable[[], str]]] = [
         ("proof", proof),
@@ -137,7 +137,7 @@ def verify_credential(
 
 def _passed(check: Callable[..., None], *args: Any) -> str:
     check(*args)
-    return "Passed."
+    return ""  # the verdict "passed" says it all; no second "Passed."
 
 
 def _run(name: str, step: Callable[[], str]) -> Check:
