@@ -77,11 +77,17 @@ def translated(message: str) -> str:
     return translate(message, gettext, ngettext)
 
 
-def day(value: date | str, width: str = "long") -> str:
-    """A calendar day in the viewer's language ("10 januari 2027"); stored ISO text too."""
+def day(value: object, width: str = "long") -> str:
+    """A calendar day in the viewer's language ("10 januari 2027"); stored ISO text too.
+
+    Anything else (a phase stored without dates) reads as nothing rather than a 500.
+    """
     if isinstance(value, str):
-        value = date.fromisoformat(value)
-    return str(format_date(value, width))
+        try:
+            return day(date.fromisoformat(value), width)
+        except ValueError:
+            return value
+    return str(format_date(value, width)) if isinstance(value, date) else ""
 
 
 def number(value: float, digits: int = 2) -> str:
