@@ -251,6 +251,7 @@ def scores(slug: str, item_id: str) -> ResponseReturnValue:
         m["user_id"] != data["userId"] for m in platform.services.extra_members
     ):
         raise ServiceRefused(422, "userId is not a member of this course.")
+    item.received.append(data)
     item.scores[str(data["userId"])] = data
     return "", 204
 
