@@ -30,9 +30,9 @@ class _TandemGroup(AppGroup):
     """The ``tandem`` group: a database without Tandem's tables is a message, not a traceback."""
 
     def invoke(self, ctx: click.Context) -> Any:
-        from web.cli_institutions import unmigrated_guard
+        from web.cli_institutions import in_app_context, unmigrated_guard
 
-        with unmigrated_guard():
+        with in_app_context(ctx), unmigrated_guard():
             return super().invoke(ctx)
 
 

@@ -11,7 +11,8 @@ from contextlib import contextmanager
 from typing import Any
 
 import click
-from flask.cli import AppGroup
+from flask import current_app
+from flask.cli import AppGroup, ScriptInfo, with_appcontext
 from sqlalchemy.exc import DBAPIError
 
 from plugin.credentials.service import IssuerContext
@@ -41,6 +42,17 @@ def _database_is_current() -> bool:
         current = set(MigrationContext.configure(connection).get_current_heads())
     script = ScriptDirectory.from_config(alembic_config(str(engine.url)))
     return current == set(script.get_heads())
+
+
+@contextmanager
+def in_app_context(ctx: click.Context) -> Iterator[None]:
+    """The app context the subcommand will use (``flask --app`` pushes it per command), so
+    the guard around it can still reach the database."""
+    if current_app:
+        yield
+        return
+    with ctx.ensure_object(ScriptInfo).load_app().app_context():
+        yield
 
 
 @contextmanager
@@ -133,6 +145,7 @@ def _echo_retry(issued: int, still_held: int) -> None:
 
 
 @click.command("retry")
+@with_appcontext
 @click.option("--institution-id", type=int, default=None, help="One institution (default: all).")
 def credentials_retry(institution_id: int | None) -> None:
     """Issue credentials held since sign-off (e.g. the institution had no country)."""
