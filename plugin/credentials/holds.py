@@ -20,6 +20,7 @@ from plugin.credentials.models import Credential, HeldIssuance
 from plugin.credentials.service import IssuerContext, _issue
 from plugin.db import utcnow
 from plugin.errors import NotFound, TandemError
+from plugin.i18n import Text
 from plugin.people.institutions import missing_for_issuing
 from plugin.people.models import Person
 
@@ -143,3 +144,10 @@ def my_held(session: Session, actor: Actor, exchange_id: int) -> HeldIssuance | 
         .join(Completion, HeldIssuance.completion_id == Completion.id)
         .where(Completion.exchange_id == exchange_id, Completion.person_id == actor.person_id)
     )
+
+
+def issuing_problems(session: Session, actor: Actor) -> list[Text]:
+    """What keeps the actor's institution from issuing credentials (warned to a teacher
+    while configuring completion, long before anyone signs off)."""
+    person = session.get(Person, actor.person_id)
+    return [] if person is None else missing_for_issuing(person.institution)

@@ -39,7 +39,8 @@ def test_import_completes_a_known_platforms_institution(app: Flask, tmp_path: Pa
     runner = app.test_cli_runner()
     assert runner.invoke(args=[*IMPORT, str(source)]).exit_code == 0
     [before] = _institutions(app)
-    assert before["country"] is None and before["missing"]
+    assert before["country"] is None
+    assert before["missing"]
     source.write_text(
         json.dumps([{**ENTRY, "institution_name": "Università di Bologna", "country": "IT"}])
     )
@@ -55,7 +56,8 @@ def test_import_completes_a_known_platforms_institution(app: Flask, tmp_path: Pa
     source.write_text(json.dumps([{**ENTRY, "country": "Italy"}]))
     refused = runner.invoke(args=[*IMPORT, str(source)])
     assert refused.exit_code == 1
-    assert "ISO 3166" in refused.output and "Traceback" not in refused.output
+    assert "ISO 3166" in refused.output
+    assert "Traceback" not in refused.output
 
 
 def test_institution_edit_and_its_errors(app: Flask, tmp_path: Path) -> None:
@@ -69,11 +71,14 @@ def test_institution_edit_and_its_errors(app: Flask, tmp_path: Path) -> None:
     ident = str(row["id"])
     edit = ["tandem", "institution", "edit"]
     nothing = runner.invoke(args=[*edit, ident])
-    assert nothing.exit_code == 2 and "--country" in nothing.output
+    assert nothing.exit_code == 2
+    assert "--country" in nothing.output
     unknown = runner.invoke(args=[*edit, "999999", "--country", "IT"])
-    assert unknown.exit_code == 1 and "not known" in unknown.output
+    assert unknown.exit_code == 1
+    assert "not known" in unknown.output
     bad_url = runner.invoke(args=[*edit, ident, "--url", "uni.example"])
-    assert bad_url.exit_code == 1 and "http or https" in bad_url.output
+    assert bad_url.exit_code == 1
+    assert "http or https" in bad_url.output
     done = runner.invoke(
         args=[
             *edit, ident, "--name", "Università di Bologna", "--country", "it",
@@ -87,7 +92,8 @@ def test_institution_edit_and_its_errors(app: Flask, tmp_path: Path) -> None:
     assert row["legal_name"] == "Alma Mater Studiorum - Università di Bologna"
     assert row["url"] == "https://www.unibo.it"
     retried = runner.invoke(args=["tandem", "credentials", "retry"])
-    assert retried.exit_code == 0 and "0 issued, 0 still held" in retried.output
+    assert retried.exit_code == 0
+    assert "0 issued, 0 still held" in retried.output
 
 
 def test_activate_names_the_institution(app: Flask, tmp_path: Path) -> None:
@@ -97,7 +103,8 @@ def test_activate_names_the_institution(app: Flask, tmp_path: Path) -> None:
     runner.invoke(args=[*IMPORT, str(source)])
     platform = ["--issuer", ENTRY["issuer"], "--client-id", ENTRY["client_id"]]
     plain = runner.invoke(args=["tandem", "platform", "activate", *platform])
-    assert plain.exit_code == 0 and "tandem institution edit" in plain.output
+    assert plain.exit_code == 0
+    assert "tandem institution edit" in plain.output
     named = runner.invoke(
         args=[
             "tandem", "platform", "activate", *platform,
@@ -128,7 +135,8 @@ DATABASE_COMMANDS = [
     ["platform", "add", "--issuer", "https://lms.example", "--client-id", "c", "--name", "L",
      "--login-url", "https://lms.example/a", "--token-url", "https://lms.example/t",
      "--jwks-url", "https://lms.example/k"],
-    ["platform", "add-deployment", "--issuer", "https://x", "--client-id", "c", "--deployment", "d"],
+    ["platform", "add-deployment", "--issuer", "https://x", "--client-id", "c",
+     "--deployment", "d"],
     ["platform", "activate", "--issuer", "https://x", "--client-id", "c"],
     ["platform", "remove", "--issuer", "https://x", "--client-id", "c"],
     ["platform", "invite"],

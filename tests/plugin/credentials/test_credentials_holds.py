@@ -48,7 +48,8 @@ def test_sign_off_without_country_holds_and_the_edit_issues_it(
 ) -> None:
     completion_id, institution_id = _approved_without_country(session, cw)
     outcome = issue_or_hold(session, cw.rooms.teacher, completion_id, CTX)
-    assert outcome.credential is None and outcome.held is not None
+    assert outcome.credential is None
+    assert outcome.held is not None
     assert "no country" in outcome.held.reason
     assert set(held_for_exchange(session, cw.exchange_id)) == {cw.rooms.alice.person_id}
     assert my_held(session, cw.rooms.alice, cw.exchange_id) is not None
@@ -98,7 +99,8 @@ def test_with_a_country_it_issues_at_once_and_bad_details_are_refused(
         session, cw.rooms.teacher, cw.exchange_id, cw.rooms.alice.person_id
     ).completion
     outcome = issue_or_hold(session, cw.rooms.teacher, completion.id, CTX)
-    assert outcome.credential is not None and outcome.held is None
+    assert outcome.credential is not None
+    assert outcome.held is None
     with pytest.raises(NotFound):
         edit_institution(session, 999_999, InstitutionDetails(name="X"), CTX)
     alice = session.get(Person, cw.rooms.alice.person_id)
