@@ -201,10 +201,10 @@ def platform_name(config: dict[str, Any]) -> str:
     (moodle.example.edu)"; never the bare product family code ("moodle")."""
     platform = config.get(PLATFORM_CONFIGURATION)
     family = platform.get("product_family_code") if isinstance(platform, dict) else None
-    host = urlsplit(config["issuer"]).netloc
+    host = urlsplit(str(config["issuer"])).netloc
     if not isinstance(family, str) or not family.strip():
         return host
-    product = PRODUCT_NAMES.get(family.lower(), family.strip()[:60])
+    product: str = PRODUCT_NAMES.get(family.lower(), family.strip()[:60])
     return f"{product} ({host})"
 
 

@@ -98,10 +98,10 @@ def test_uninvited_moodle_registration_details_activation_launch(open_stack: Liv
     landed = Launcher(open_stack).full_launch("bologna", teacher)
     assert landed.status_code == 200, landed.text
     with open_stack.session_factory() as db:
-        registration = db.get(Registration, registration_id)
-        assert registration is not None
-        assert registration.status == "active"
-        assert (registration.institution.name, registration.institution.country) == (
+        activated_row = db.get(Registration, registration_id)
+        assert activated_row is not None
+        assert activated_row.status == "active"
+        assert (activated_row.institution.name, activated_row.institution.country) == (
             "Università di Bologna",
             "IT",
         )
