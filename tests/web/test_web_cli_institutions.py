@@ -164,3 +164,16 @@ def test_every_database_command_on_an_unmigrated_database_says_how_to_migrate(
     migrated = runner.invoke(args=["tandem", "db", "upgrade"])
     assert migrated.exit_code == 0, migrated.output
     assert runner.invoke(args=["tandem", "institution", "list"]).exit_code == 0
+
+
+def test_the_worker_retries_held_credentials_every_ten_minutes(app: Flask) -> None:
+    from datetime import datetime
+
+    huey = app.extensions["tandem.tasks"].huey
+    due = {task.name: task for task in huey.read_periodic(datetime(2027, 1, 1, 10, 20))}
+    assert "retry_held_credentials" in due
+    assert "retry_held_credentials" not in {
+        task.name for task in huey.read_periodic(datetime(2027, 1, 1, 10, 21))
+    }
+    with app.app_context():
+        huey.execute(due["retry_held_credentials"])  # nothing held: runs, issues nothing
