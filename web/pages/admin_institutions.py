@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import flash, redirect, render_template, request, url_for
-from flask_babel import gettext, ngettext
+from flask_babel import get_locale, gettext, ngettext
 from werkzeug.wrappers import Response
 
 from lti import platforms
@@ -52,6 +52,13 @@ def admin_notices() -> AdminNotices | None:
     return AdminNotices(pending, incomplete)
 
 
+def _country_names() -> dict[str, str]:
+    """Country codes and names in the viewer's language (CLDR through Babel)."""
+    local = get_locale().territories if get_locale() is not None else {}
+    names = {code: local.get(code, english) for code, english in countries().items()}
+    return dict(sorted(names.items(), key=lambda item: item[1]))
+
+
 def _missing(institution: Institution) -> list[str]:
     return [translated(m) for m in missing_for_issuing(institution)]
 
@@ -64,7 +71,7 @@ def admin_institutions() -> str:
         "admin/institutions.html",
         institutions=institutions,
         missing={i.id: _missing(i) for i in institutions},
-        country_names=countries(),
+        country_names=_country_names(),
     )
 
 
@@ -73,7 +80,7 @@ def _edit_page(institution: Institution, values: dict[str, str], **extra: object
         "admin/institution_edit.html",
         institution=institution,
         values=values,
-        countries=countries(),
+        countries=_country_names(),
         missing=_missing(institution),
         **extra,
     )
@@ -98,7 +105,7 @@ def admin_institution_edit(institution_id: int) -> Page:
             "admin/institution_edit.html",
             institution=institution,
             values=values,
-            countries=countries(),
+            countries=_country_names(),
             missing=_missing(institution),
         )
     flash(gettext("The details of %(name)s are saved.", name=outcome.institution.name))
