@@ -18,7 +18,6 @@ from tests.live import LiveStack
 from web.cli import cli
 
 pytestmark = pytest.mark.browser
-SHOTS = Path(os.environ.get("TANDEM_SCREENSHOTS", "/tmp/tandem-screenshots"))
 
 
 @pytest.fixture
@@ -50,7 +49,10 @@ def test_admin_completes_an_institution_by_keyboard(
     bologna_unfinished: int,
     width: int,
     lang: str,
+    tmp_path: Path,
 ) -> None:
+    # TANDEM_SCREENSHOTS=DIR keeps the screenshots to look at.
+    SHOTS = Path(os.environ.get("TANDEM_SCREENSHOTS") or tmp_path)  # noqa: N806
     SHOTS.mkdir(parents=True, exist_ok=True)
     context = browser.new_context(
         viewport={"width": width, "height": 800}, bypass_csp=True, locale=lang
