@@ -21,6 +21,7 @@ from lti.keys import ToolKey
 from lti.models import Deployment, Registration
 from plugin.errors import Conflict, InvalidInput, NotFound
 from plugin.i18n import N_
+from plugin.people.institutions import InstitutionDetails, apply_details
 from plugin.people.service import create_institution
 
 ACTIVE = "active"
@@ -122,10 +123,33 @@ def remove_platform(session: Session, issuer: str, client_id: str) -> None:
     session.commit()
 
 
-def activate_platform(session: Session, issuer: str, client_id: str) -> Registration:
-    """Let a pending registration (Moodle-style dynamic registration) launch Tandem."""
+def activate_platform(
+    session: Session,
+    issuer: str,
+    client_id: str,
+    *,
+    institution_name: str | None = None,
+    country: str | None = None,
+) -> Registration:
+    """Let a pending registration (Moodle-style dynamic registration) launch Tandem, and
+    complete its institution's details on the way (a dynamic registration knows only a host)."""
     registration = _get(session, issuer, client_id)
+    apply_details(
+        registration.institution, InstitutionDetails(name=institution_name, country=country)
+    )
     registration.status = ACTIVE
+    session.commit()
+    return registration
+
+
+def update_institution(session: Session, spec: PlatformSpec) -> Registration:
+    """A known platform's institution takes the name and country ``spec`` gives (what
+    ``tandem platform import`` does for platforms it already knows)."""
+    registration = _get(session, spec.issuer, spec.client_id)
+    apply_details(
+        registration.institution,
+        InstitutionDetails(name=spec.institution_name, country=spec.country),
+    )
     session.commit()
     return registration
 

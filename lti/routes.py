@@ -142,5 +142,10 @@ def launch_failed(error: LaunchError) -> tuple[Response | str, int]:
         if error.detail:
             body["detail"] = error.detail
         return jsonify(body), status
-    page = render_template("lti/launch_error.html", error=error, launch_url=request.url)
+    template = (
+        "lti/launch_pending.html"
+        if error.reason is Reason.REGISTRATION_PENDING
+        else "lti/launch_error.html"
+    )
+    page = render_template(template, error=error, launch_url=request.url)
     return page, status

@@ -8,22 +8,19 @@ from sqlalchemy.orm import Session
 
 from plugin.actors import Actor, Role
 from plugin.courses.models import CourseMembership
-from plugin.errors import InvalidInput, NotAllowed, NotFound
+from plugin.errors import NotAllowed, NotFound
 from plugin.exchanges.models import Participant, ParticipantStatus
 from plugin.i18n import N_
 from plugin.ledger.service import forget_person
+from plugin.people.institutions import InstitutionDetails, apply_details
 from plugin.people.models import Institution, Person
 from plugin.profiles.models import Profile
 from plugin.teammates.records import forget_teammates, teammate_data
 
 
 def create_institution(session: Session, name: str, country: str | None = None) -> Institution:
-    clean = name.strip()
-    if not clean or len(clean) > 200:
-        raise InvalidInput(N_("An institution's name must be 1-200 characters."))
-    if country is not None and (len(country) != 2 or not country.isalpha()):
-        raise InvalidInput(N_("A country must be a two-letter ISO 3166 code, e.g. NL or IT."))
-    institution = Institution(name=clean, country=country.upper() if country else None)
+    institution = Institution(name="")
+    apply_details(institution, InstitutionDetails(name=name, country=country))
     session.add(institution)
     session.commit()
     return institution

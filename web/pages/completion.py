@@ -28,7 +28,8 @@ from plugin.completion.service import (
     students_for_teacher,
     submit_reflection,
 )
-from plugin.credentials.service import issue_credential, my_credentials
+from plugin.credentials.holds import held_for_exchange, issue_or_hold, issuing_problems, my_held
+from plugin.credentials.service import my_credentials
 from plugin.errors import InvalidInput, TandemError
 from plugin.exchanges.service import get_exchange
 from web.auth import current_actor, require_actor
@@ -68,12 +69,24 @@ def status_names() -> dict[str, str]:
     }
 
 
+def held_message(reason: str) -> str:
+    """What a teacher reads when a credential waits for the institution's details."""
+    return str(
+        gettext(
+            "The credential is held: %(reason)s Ask your Tandem administrator to set the "
+            "institution's country; it is issued as soon as they do.",
+            reason=translated(reason),
+        )
+    )
+
+
 def _progress_page(exchange_id: int) -> str:
     progress = my_progress(get_session(), _actor(), exchange_id)
     return render_template(
         "completion/student.html",
         progress=progress,
         credentials=my_credentials(get_session(), _actor(), exchange_id),
+        held=my_held(get_session(), _actor(), exchange_id),
         names=requirement_names(),
         statuses=status_names(),
     )
@@ -134,8 +147,11 @@ def _after_decision(decision: Decision) -> None:
             )
     if decision.completion.status is CompletionStatus.APPROVED:
         try:
-            issue_credential(db, _actor(), decision.completion.id, issuer_context())
-            flash(gettext("The micro-credential has been issued."))
+            outcome = issue_or_hold(db, _actor(), decision.completion.id, issuer_context())
+            if outcome.held is not None:
+                flash(held_message(outcome.held.reason))
+            else:
+                flash(gettext("The micro-credential has been issued."))
         except TandemError as error:
             flash(
                 gettext(
@@ -180,6 +196,10 @@ def _teacher_context(exchange_id: int) -> dict[str, object]:
         "exchange": get_exchange(db, exchange_id),
         "rule": current_rule(db, exchange_id),
         "rows": students_for_teacher(db, _actor(), exchange_id),
+        "held": {
+            pid: held_message(row.reason) for pid, row in held_for_exchange(db, exchange_id).items()
+        },
+        "issuing_problems": [translated(p) for p in issuing_problems(db, _actor())],
         "names": requirement_names(),
         "statuses": status_names(),
     }
@@ -216,4 +236,12 @@ def completion_rule(exchange_id: int) -> Page:
         reflection_required=request.form.get("reflection_required") == "on",
     )
     flash(gettext("A new version of the completion rule is in force."))
+    for problem in issuing_problems(get_session(), _actor()):
+        flash(
+            gettext(
+                "Credentials cannot be issued yet: %(reason)s Ask your Tandem administrator to "
+                "set the institution's country before you sign off.",
+                reason=translated(problem),
+            )
+        )
     return redirect(url_for("pages.completion_students", exchange_id=exchange_id), code=303)
