@@ -71,6 +71,9 @@ ROUTE_AUDIENCES: dict[str, Audience] = {
     "pages.admin_activate": Audience.ADMIN,
     "pages.admin_remove": Audience.ADMIN,
     "pages.admin_check": Audience.ADMIN,
+    # web/pages/admin_institutions.py
+    "pages.admin_institutions": Audience.ADMIN,
+    "pages.admin_institution_edit": Audience.ADMIN,
     # web/pages/registrar.py
     "pages.registrar_console": Audience.REGISTRAR,
     "pages.registrar_revoke": Audience.REGISTRAR,
