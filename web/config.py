@@ -57,6 +57,8 @@ class Settings:
     # How long a room's connect token lasts; the page fetches a fresh one after any outage, so
     # this bounds how long a leaked token works, not how long someone may be offline.
     room_token_seconds: int = 15 * 60
+    # Per-address limits on anonymous heavy endpoints (web/ratelimit.py); off for benchmarks.
+    rate_limits: bool = True
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -107,6 +109,7 @@ class Settings:
             smtp_from=get("SMTP_FROM") or defaults.smtp_from,
             smtp_starttls=(get("SMTP_STARTTLS") or "").lower() in {"1", "true", "yes"},
             room_token_seconds=int(room_token),
+            rate_limits=(get("RATE_LIMITS") or "on").lower() not in {"0", "off", "false", "no"},
         )
 
     @property
