@@ -19,7 +19,8 @@ from web import db, errors, security
 from web import tasks as web_tasks
 from web.config import Settings
 from web.extensions import babel, socketio
-from web.i18n import LANGUAGES, select_locale, select_timezone
+from web.i18n import LANGUAGES, day, number, select_locale, select_timezone, translated
+from web.pages.forms import phase_title
 from web.sessions import TandemSessionInterface
 
 TRANSLATIONS = Path(__file__).parent / "translations"
@@ -98,5 +99,8 @@ def create_app(
     app.cli.add_command(cli)
     errors.init_app(app)
     security.init_app(app, settings)
-    app.jinja_env.globals.update(languages=LANGUAGES, get_locale=get_locale)
+    app.jinja_env.globals.update(
+        languages=LANGUAGES, get_locale=get_locale, phase_title=phase_title, translated=translated
+    )
+    app.jinja_env.filters.update(day=day, number=number)
     return app

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import flash, redirect, render_template, request, url_for
-from flask_babel import gettext
+from flask_babel import gettext, ngettext
 from werkzeug.wrappers import Response
 
 from lti.grades import queue_score
@@ -196,7 +196,7 @@ def meeting(exchange_id: int) -> Page:
         raise InvalidInput("Enter dates as year-month-day, for example 2027-02-01.") from None
     ids = [int(v) for v in request.form.getlist("person_id") if v.isdigit()]
     count = record_meeting(get_session(), _actor(), exchange_id, ids, met_on)
-    flash(gettext("%(count)s attendances recorded.", count=count))
+    flash(ngettext("%(num)d attendance recorded.", "%(num)d attendances recorded.", count))
     return redirect(url_for("pages.completion_students", exchange_id=exchange_id), code=303)
 
 

@@ -13,13 +13,15 @@ from zoneinfo import available_timezones
 
 from babel import Locale
 from flask import render_template
-from flask_babel import get_locale, gettext, lazy_gettext
+from flask_babel import get_locale, gettext
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
 from plugin.errors import InvalidInput, TandemError
-from plugin.exchanges.phases import DEFAULTS, Phase
+from plugin.exchanges import phases
+from plugin.exchanges.phases import Phase
 from plugin.exchanges.service import ExchangeDraft
+from plugin.i18n import Text
 from plugin.profiles.availability import DAY, GRID_STARTS, SLOT_MINUTES
 from plugin.profiles.languages import CEFR_LEVELS, ISO_639_1
 from plugin.profiles.service import SHAREABLE, ProfileDraft
@@ -29,20 +31,11 @@ from web.i18n import translated
 LANGUAGE_ROWS = 3
 MAX_FORM_PHASES = 12
 
-# Default phase titles are stored in English; pages show them in the viewer's language.
-PHASE_TITLES = {
-    "Preparation": lazy_gettext("Preparation"),
-    "Icebreaker": lazy_gettext("Icebreaker"),
-    "Team formation": lazy_gettext("Team formation"),
-    "Project work": lazy_gettext("Project work"),
-    "Presentation and reflection": lazy_gettext("Presentation and reflection"),
-}
-assert {title for _k, title, _s in DEFAULTS} == set(PHASE_TITLES)  # noqa: S101 (import-time check)
 
-
-def phase_title(title: str) -> str:
-    known = PHASE_TITLES.get(title)
-    return str(known) if known is not None else title
+def phase_title(title: str | None, key: str | None = None) -> str:
+    """A phase's name in the viewer's language: defaults translated, own titles as written."""
+    name = phases.phase_title(key, title)
+    return translated(name) if isinstance(name, Text) else name
 
 
 def form_failed(error: TandemError, template: str, **context: Any) -> tuple[Response | str, int]:

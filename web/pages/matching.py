@@ -271,7 +271,11 @@ def rule_summary(rules: dict[str, Any]) -> str:
     per = rules.get("max_per_institution")
     parts = [
         gettext("teams of %(low)s to %(high)s", low=rules["min_size"], high=rules["max_size"]),
-        gettext("at least %(num)s universities", num=rules["min_institutions"]),
+        ngettext(
+            "at least %(num)d university",
+            "at least %(num)d universities",
+            rules["min_institutions"],
+        ),
         (
             gettext("at most %(num)s from one university", num=per)
             if per
@@ -324,7 +328,7 @@ def explanation(view: RunView, team: TeamReview) -> str:
     hours = f"{team.draft.shared_hours:g}"
     parts = [
         (
-            gettext("mixes %(num)s universities", num=universities)
+            ngettext("mixes %(num)d university", "mixes %(num)d universities", universities)
             if universities != 1
             else gettext("from one university only")
         ),

@@ -7,7 +7,7 @@ import zipfile
 from datetime import UTC, datetime
 
 from flask import flash, redirect, render_template, request, send_file, url_for
-from flask_babel import gettext
+from flask_babel import gettext, ngettext
 from werkzeug.wrappers import Response
 
 from plugin.actors import Actor
@@ -86,7 +86,7 @@ def registrar_bulk_issue() -> Page:
     if exchange_id is None:
         raise InvalidInput("Choose an exchange.")
     issued = bulk_issue(get_session(), _actor(), exchange_id, _institution(), issuer_context())
-    flash(gettext("%(count)s credentials issued.", count=len(issued)))
+    flash(ngettext("%(num)d credential issued.", "%(num)d credentials issued.", len(issued)))
     return redirect(url_for("pages.registrar_console"), code=303)
 
 

@@ -18,7 +18,7 @@ from plugin.profiles.service import find_profile, profile_form, save_profile
 from plugin.rooms.service import my_team_in
 from web.auth import current_actor, require_actor
 from web.db import get_session
-from web.i18n import select_timezone
+from web.i18n import browser_timezone
 from web.pages import bp
 from web.pages.forms import form_failed, profile_draft, profile_form_values, template_helpers
 
@@ -36,7 +36,7 @@ def _profile_page(exchange_id: int, values: dict[str, Any]) -> dict[str, Any]:
     return {
         "exchange": exchange,
         "values": values,
-        "detected_zone": select_timezone(),
+        "detected_zone": browser_timezone(),
         **template_helpers(),
     }
 
