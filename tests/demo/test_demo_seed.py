@@ -17,9 +17,9 @@ from sqlalchemy import MetaData, create_engine, select
 from demo.platforms import make_platforms
 from demo.seed import EXCHANGE_TITLE, Seeder, seed
 from migrations.runner import upgrade
+from plugin.db import make_engine, make_session_factory
 from plugin.exchanges.models import Exchange, Seat, SeatStatus
 from plugin.exchanges.service import profile_is_complete
-from plugin.db import make_engine, make_session_factory
 from plugin.matching.candidates import MatchRules
 from plugin.matching.service import pool_of, propose_teams
 from plugin.profiles.service import find_profile
@@ -62,7 +62,8 @@ def test_seed_onboards_every_student_and_a_second_run_changes_nothing(
 
         with factory() as db:
             exchange = db.get(Exchange, first.exchange_id)
-            assert exchange is not None and exchange.title == EXCHANGE_TITLE
+            assert exchange is not None
+            assert exchange.title == EXCHANGE_TITLE
             seats = db.scalars(select(Seat).where(Seat.exchange_id == exchange.id)).all()
             assert [s.status for s in seats] == [SeatStatus.APPROVED, SeatStatus.APPROVED]
             pool = pool_of(db, exchange.id)
