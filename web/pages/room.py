@@ -15,7 +15,7 @@ from werkzeug.wrappers import Response
 
 from plugin.actors import Actor, Role
 from plugin.db import utcnow
-from plugin.errors import NotFound
+from plugin.errors import NotAllowed, NotFound
 from plugin.matching.teams import remove_member
 from plugin.people.service import get_person
 from plugin.rooms.meetings import meeting_plan, meetings_ics
@@ -151,6 +151,8 @@ def remove_team_member(exchange_id: int, team_id: int, person_id: int) -> Respon
     db = get_session()
     team, name = _team_member(exchange_id, team_id, person_id)
     if request.method == "GET":
+        if person_id not in team.removable:  # the POST would be refused: do not ask
+            raise NotAllowed(gettext("Their own university's teacher can remove them."))
         return render_template(
             "room/remove_member.html",
             exchange_id=exchange_id,
