@@ -73,20 +73,21 @@ def test_a_removal_asks_first_and_unknown_members_are_a_clear_404(
     app: Flask, client: FlaskClient, world: World
 ) -> None:
     """The teams page links to a page that asks (works without JavaScript); only its POST
-    removes."""
-    bruno = connect(app, world.bruno, world.room_id)
+    removes. Someone the teacher may not remove is not asked about."""
+    chen = connect(app, world.chen, world.room_id)
     sign_in(client, world.teacher)
-    asked = client.get(_remove_url(world, world.bruno))
+    asked = client.get(_remove_url(world, world.chen))
     assert asked.status_code == 200
     html = asked.get_data(as_text=True)
-    assert "Remove Bruno" in html
-    assert f'<form method="post" action="{_remove_url(world, world.bruno)}"' in html
+    assert "Remove Chen" in html
+    assert f'<form method="post" action="{_remove_url(world, world.chen)}"' in html
     assert f'href="/exchanges/{world.exchange_id}/teams" data-testid="cancel-remove"' in html
-    assert bruno.is_connected(NS)  # asking removed nobody
+    assert chen.is_connected(NS)  # asking removed nobody
+    assert client.get(_remove_url(world, world.bruno)).status_code == 403  # Bologna's
     assert client.get(_remove_url(world, world.dora)).status_code == 404
     assert client.post(_remove_url(world, world.dora)).status_code == 404
     sign_in(client, world.alice)
-    assert client.get(_remove_url(world, world.bruno)).status_code == 403
+    assert client.get(_remove_url(world, world.chen)).status_code == 403
 
 
 def test_teachers_see_every_team_with_links_to_observe_their_rooms(
