@@ -121,15 +121,15 @@ def test_a_teacher_is_asked_before_removing_someone_and_can_cancel_by_keyboard(
 
 @pytest.mark.parametrize("lang", ["en-GB", "nl-NL"])
 def test_a_form_sent_back_with_an_error_puts_focus_on_its_summary(
-    chromium: Any, live_stack: LiveStack, lang: str
+    chromium: Any, live_stack: LiveStack, team: Team, lang: str
 ) -> None:
-    bologna = live_stack.platform("bologna")
     context = chromium.new_context(bypass_csp=True, locale=lang)
     page = context.new_page()
-    page.goto(f"{live_stack.demo_url}/bologna/launch/{bologna.teacher.user_id}?target=window")
+    page.goto(f"{live_stack.demo_url}/bologna/launch/{team.bologna.user_id}?target=window")
     page.wait_for_load_state("networkidle")
-    page.goto(f"{live_stack.tandem_url}/exchanges/new")
-    page.locator('form button[type="submit"]').last.click()  # nothing filled in
+    page.goto(f"{live_stack.tandem_url}/exchanges/{team.exchange_id}/profile")
+    page.evaluate("document.querySelectorAll('input[name=slot]').forEach(b => b.checked = false)")
+    page.locator('[data-testid="save-profile"]').click()  # no time ticked: refused
     page.locator('[data-testid="form-error"]').wait_for(timeout=WAIT)
     assert page.evaluate("document.activeElement.id") == "form-error"
     page.keyboard.press("Tab")  # onwards into the page, not back to the top
