@@ -61,6 +61,7 @@ ROUTE_AUDIENCES: dict[str, Audience] = {
     "pages.credential_page": Audience.PUBLIC,
     "pages.credential_certificate": Audience.PUBLIC,
     "pages.verify": Audience.PUBLIC,
+    "pages.favicon": Audience.PUBLIC,
     "pages.issuer_did": Audience.PUBLIC,
     "pages.status_list": Audience.PUBLIC,
     # web/pages/admin.py
