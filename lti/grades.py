@@ -8,6 +8,7 @@ teacher's record of what reached the gradebook.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -21,12 +22,20 @@ from lti.claims import (
     AGS_RESULT_READ_SCOPE,
     AGS_SCORE_SCOPE,
 )
-from lti.models import GradeOutbox, ServiceEndpoints
-from lti.services import ServiceClient, ServiceError, before_calling_the_lms, endpoints_for
+from lti.health import note_refusal, note_token_granted
+from lti.models import GradeOutbox, Registration, ServiceEndpoints
+from lti.services import (
+    ServiceClient,
+    ServiceError,
+    before_calling_the_lms,
+    endpoints_for,
+    stored_message,
+)
 from plugin.actors import Role
 from plugin.courses.models import CourseMembership
 from plugin.db import utcnow
 from plugin.errors import InvalidInput, NotFound
+from plugin.i18n import N_, Text
 from plugin.people.models import ExternalAccount, Person
 
 ACTIVITY_PROGRESS = frozenset({"Initialized", "Started", "InProgress", "Submitted", "Completed"})
@@ -35,6 +44,7 @@ LINEITEM_MEDIA_TYPE = "application/vnd.ims.lis.v2.lineitem+json"
 LINEITEMS_MEDIA_TYPE = "application/vnd.ims.lis.v2.lineitemcontainer+json"
 SCORE_MEDIA_TYPE = "application/vnd.ims.lis.v1.score+json"
 RESULTS_MEDIA_TYPE = "application/vnd.ims.lis.v2.resultcontainer+json"
+logger = logging.getLogger(__name__)
 TANDEM_TAG = "tandem"
 DEFAULT_SCORE_MAXIMUM = 100.0
 FIRST_RETRY = timedelta(seconds=30)
@@ -111,7 +121,7 @@ def ensure_lineitem(session: Session, client: ServiceClient, endpoints: ServiceE
     if endpoints.lineitem_url:
         return endpoints.lineitem_url
     if not endpoints.lineitems_url:
-        raise ServiceError("This course's LMS offers no gradebook service (AGS).")
+        raise ServiceError(N_("This course's LMS offers no gradebook service (AGS)."))
     registration = endpoints.registration
     scopes = (AGS_LINEITEM_SCOPE,)
     for page in client.pages(
@@ -142,7 +152,7 @@ def ensure_lineitem(session: Session, client: ServiceClient, endpoints: ServiceE
     )
     created = response.json()
     if not isinstance(created, dict) or not created.get("id"):
-        raise ServiceError("The LMS created a line item but did not say where.")
+        raise ServiceError(N_("The LMS created a line item but did not say where."))
     endpoints.lineitem_url = str(created["id"])
     session.commit()
     return endpoints.lineitem_url
@@ -199,31 +209,68 @@ def send_pending(
     course_id: int | None = None,
 ) -> DeliveryReport:
     """Deliver every due score (of one course, if named), oldest first; each outcome is
-    committed on its own."""
+    committed on its own.
+
+    Scores of a broken registration (lti.health) wait untried; once a registration's token is
+    refused in a run, its other scores fail with the same refusal without asking the LMS
+    again, so one run counts one refusal.
+    """
     moment = now or utcnow()
-    query = select(GradeOutbox).where(
-        GradeOutbox.delivered_at.is_(None), GradeOutbox.next_attempt_at <= moment
+    query = (
+        select(GradeOutbox, ServiceEndpoints.registration_id)
+        .outerjoin(ServiceEndpoints, ServiceEndpoints.course_id == GradeOutbox.course_id)
+        .outerjoin(Registration, Registration.id == ServiceEndpoints.registration_id)
+        .where(
+            GradeOutbox.delivered_at.is_(None),
+            GradeOutbox.next_attempt_at <= moment,
+            Registration.broken_at.is_(None),
+        )
     )
     if course_id is not None:
         query = query.where(GradeOutbox.course_id == course_id)
-    due = session.scalars(query.order_by(GradeOutbox.id).limit(limit)).all()
+    due = session.execute(query.order_by(GradeOutbox.id).limit(limit)).all()
     delivered = failed = 0
-    for row in due:
+    refused: dict[int, ServiceError] = {}
+    granted: set[int] = set()
+    for row, registration_id in due:
         try:
+            if registration_id in refused:  # the same refusal, without asking again
+                raise refused[registration_id]
             _deliver(session, client, row)
         except (ServiceError, NotFound) as error:
             session.rollback()
             row.attempts += 1
             row.last_error = str(error)[:1000]
+            row.last_error_message = _stored(error)
             row.next_attempt_at = moment + backoff(row.attempts)
             failed += 1
+            session.commit()
+            logger.warning("Score %s for course %s not delivered: %s", row.id, row.course_id, error)
+            if (
+                isinstance(error, ServiceError)
+                and error.oauth_error is not None
+                and registration_id
+                and registration_id not in refused
+            ):
+                refused[registration_id] = error
+                note_refusal(session, registration_id, error)
         else:
             row.attempts += 1
             row.delivered_at = utcnow()
             row.last_error = None
+            row.last_error_message = None
             delivered += 1
-        session.commit()
+            session.commit()
+            if registration_id is not None and registration_id not in granted:
+                granted.add(registration_id)
+                note_token_granted(session, registration_id)
     return DeliveryReport(delivered=delivered, failed=failed)
+
+
+def _stored(error: ServiceError | NotFound) -> dict[str, Any]:
+    if isinstance(error, ServiceError):
+        return error.stored
+    return {"msgid": getattr(error.message, "msgid", error.message), "params": {}}
 
 
 def retry_now(session: Session, course_id: int, outbox_id: int | None = None) -> int:
@@ -254,6 +301,8 @@ class GradeStatus:
     last_error: str | None
     next_attempt_at: datetime
     user_id: str = ""
+    # The error marked for translation (None for rows written before it was kept).
+    last_error_message: Text | None = None
 
     @property
     def state(self) -> str:
@@ -316,6 +365,7 @@ def grade_statuses(session: Session, course_id: int) -> list[GradeStatus]:
             last_error=row.last_error,
             next_attempt_at=row.next_attempt_at,
             user_id=row.user_id,
+            last_error_message=stored_message(row.last_error_message),
         )
         for row, person in rows
     ]

@@ -32,7 +32,14 @@ from lti.claims import (
     RESOURCE_LINK_REQUEST,
 )
 from lti.models import Registration
-from lti.platforms import ACTIVE, PENDING, PlatformSpec, add_platform
+from lti.platforms import (
+    ACTIVE,
+    PENDING,
+    PlatformSpec,
+    add_platform,
+    find_registration,
+    update_platform,
+)
 from plugin.errors import Conflict, InvalidInput
 
 TOOL_CONFIGURATION = "https://purl.imsglobal.org/spec/lti-tool-configuration"
@@ -196,6 +203,23 @@ def _post_registration(
     return answer
 
 
+def platform_name(config: dict[str, Any]) -> str:
+    """A name for admins: the configuration's title, else "moodle (lms.example.edu)".
+
+    Moodle's configuration has no title, and its family code alone does not tell two Moodles
+    apart on the admin page; the issuer's host does.
+    """
+    title = config.get("title")
+    if isinstance(title, str) and title.strip():
+        return title.strip()[:200]
+    host = urlsplit(str(config["issuer"])).netloc
+    platform = config.get(PLATFORM_CONFIGURATION)
+    family = platform.get("product_family_code") if isinstance(platform, dict) else None
+    if isinstance(family, str) and family.strip():
+        return f"{family.strip()} ({host})"[:200]
+    return host[:200]
+
+
 def starts_pending(config: dict[str, Any]) -> bool:
     platform = config.get(PLATFORM_CONFIGURATION)
     family = platform.get("product_family_code") if isinstance(platform, dict) else None
@@ -222,13 +246,11 @@ def register_dynamically(
     )
     echoed = answer.get(TOOL_CONFIGURATION)
     deployment = echoed.get("deployment_id") if isinstance(echoed, dict) else None
-    platform = config.get(PLATFORM_CONFIGURATION)
-    name = platform.get("product_family_code") if isinstance(platform, dict) else None
     audience = config.get("authorization_server")
     spec = PlatformSpec(
         issuer=config["issuer"],
         client_id=answer["client_id"],
-        name=str(config.get("title") or name or urlsplit(config["issuer"]).netloc),
+        name=platform_name(config),
         auth_login_url=config["authorization_endpoint"],
         auth_token_url=config["token_endpoint"],
         key_set_url=config["jwks_uri"],
@@ -239,7 +261,11 @@ def register_dynamically(
         platform_config={"openid_configuration": config, "registration_response": answer},
     )
     try:
-        registration = add_platform(session, spec, allow_http=allow_http)
+        existing = find_registration(session, spec.issuer, spec.client_id)
+        if existing is not None:  # Moodle's "update an already installed tool"
+            registration = update_platform(session, existing, spec, allow_http=allow_http)
+        else:
+            registration = add_platform(session, spec, allow_http=allow_http)
     except Conflict as error:
         raise RegistrationError(DUPLICATE, 409, f"{spec.issuer} {spec.client_id}") from error
     except InvalidInput as error:
