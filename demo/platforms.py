@@ -10,6 +10,7 @@ context roles only, the short context type ``CourseSection``). The differences l
 from __future__ import annotations
 
 import secrets
+import string
 import time
 import uuid
 from collections.abc import Callable
@@ -227,7 +228,8 @@ class DemoPlatform:
     def new_tool_identity(self) -> None:
         """A tool added again after it was deleted gets a new client id and deployment id, as
         in Moodle (a new tool type: its id, the deployment id, goes up by one)."""
-        self.client_id = secrets.token_urlsafe(12)[:15]
+        alphabet = string.ascii_letters + string.digits  # Moodle: random_string(15)
+        self.client_id = "".join(secrets.choice(alphabet) for _ in range(15))
         if self.deployment_id.isdigit():
             self.deployment_id = str(int(self.deployment_id) + 1)
         else:

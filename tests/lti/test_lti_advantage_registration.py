@@ -146,7 +146,8 @@ def test_brightspace_style_registration_is_active_and_launches(open_stack: LiveS
     again = _register(open_stack, platform, invite=_invite(open_stack))
     assert again.status_code == 200, again.text
     (updated,) = _registrations(open_stack, platform)
-    assert updated.id == registration.id and updated.status == "active"
+    assert updated.id == registration.id
+    assert updated.status == "active"
     assert len(platform.services.tool_registrations) == sent_before + 2
     assert Launcher(open_stack).full_launch("leiden", student).status_code == 200
 
