@@ -22,14 +22,19 @@ from lti.grades import queue_score, send_pending
 from lti.health import BROKEN_AFTER
 from lti.launch import LtiContext
 from lti.models import GradeOutbox, Registration
-from lti.services import ServiceClient
+from lti.services import ServiceClient, token_refusal
 from plugin.actors import Actor, Role
 from plugin.courses.models import Course, CourseMembership
 from plugin.db import utcnow
 from plugin.matching.models import Team, TeamMembership
 from plugin.matching.teams import create_team
 from tests.conftest import BACKENDS
-from tests.exchange_flow import launch_as, person_id_of, set_up_two_university_exchange
+from tests.exchange_flow import (
+    TwoUniversityExchange,
+    launch_as,
+    person_id_of,
+    set_up_two_university_exchange,
+)
 from tests.live import LiveStack, running_stack
 from web.cli import cli
 
@@ -44,6 +49,11 @@ def stack(
     database = make_database(request.param)
     with running_stack(database, tmp_path_factory.mktemp("rereg")) as live:
         yield live
+
+
+@pytest.fixture(scope="module")
+def flow(stack: LiveStack) -> TwoUniversityExchange:
+    return set_up_two_university_exchange(stack)
 
 
 def _cli(stack: LiveStack, *args: str) -> str:
@@ -75,12 +85,13 @@ def _course_of(db: Session, person_id: int) -> int:
     return course
 
 
-def test_reregistered_moodle_carries_its_exchange_team_and_grades_over(stack: LiveStack) -> None:
+def test_reregistered_moodle_carries_its_exchange_team_and_grades_over(
+    stack: LiveStack, flow: TwoUniversityExchange
+) -> None:
     bologna = stack.platform("bologna")
     old_client = bologna.client_id
     lti: LtiContext = stack.tandem.extensions["tandem.lti"]
     client: ServiceClient = lti.client()
-    flow = set_up_two_university_exchange(stack)
     teacher_id = flow.owner_id
     team_ids = flow.student_ids
     bologna_student = team_ids[1]
@@ -192,3 +203,74 @@ def test_reregistered_moodle_carries_its_exchange_team_and_grades_over(stack: Li
     assert f'href="/teams/{team_id}' in room
     grades = teacher.get(f"{stack.tandem_url}/grades", timeout=10).text
     assert 'data-testid="lms-broken"' not in grades
+
+    # The old client id is retired: a launch through it says so.
+    retired = requests.get(
+        f"{stack.tandem_url}/lti/login",
+        params={
+            "iss": bologna.issuer,
+            "login_hint": student.user_id,
+            "target_link_uri": f"{stack.tandem_url}/lti/launch",
+            "client_id": old_client,
+        },
+        timeout=10,
+    )
+    assert retired.status_code == 403
+    assert 'data-reason="registration_retired"' in retired.text
+
+
+def test_roster_shows_the_refusal_then_waits_until_activated_again(
+    stack: LiveStack, flow: TwoUniversityExchange
+) -> None:
+    leiden = stack.platform("leiden")
+    lti: LtiContext = stack.tandem.extensions["tandem.lti"]
+    lti.tokens._tokens.clear()
+    roster = f"{stack.tandem_url}/exchanges/{flow.id}/roster"
+    leiden.tool_status = "deleted"
+    try:
+        english = f"{roster}?lang=en"
+        pages = [flow.owner.post(english, timeout=10) for _ in range(BROKEN_AFTER - 1)]
+        dutch = flow.owner.post(f"{roster}?lang=nl", timeout=10)
+        assert [p.status_code for p in pages] == [502] * (BROKEN_AFTER - 1)
+        assert "The LMS refused a token (HTTP 400): invalid_client" in pages[0].text
+        assert "Het LMS weigerde een token (HTTP 400): invalid_client" in dutch.text
+        stopped = flow.owner.post(english, timeout=10)
+        assert stopped.status_code == 502
+        assert "Tandem stopped calling this course&#39;s LMS" in stopped.text
+        listed = _cli(stack, "platform", "list")
+        assert f"client={leiden.client_id}" in listed
+        assert ", broken" in next(line for line in listed.splitlines() if leiden.client_id in line)
+    finally:
+        leiden.tool_status = "active"
+    # Replacing across LMSs is refused with a reason.
+    crossed = stack.tandem.test_cli_runner().invoke(
+        cli, ["platform", "replace", leiden.client_id, stack.platform("bologna").client_id]
+    )
+    assert crossed.exit_code == 1
+    assert "same LMS" in crossed.output
+
+    admin = _admin(stack)
+    with stack.session_factory() as db:
+        registration_id = _registration(db, leiden.client_id).id
+    page = admin.post(
+        f"{stack.tandem_url}/admin/registrations/{registration_id}/activate-again", timeout=10
+    )
+    assert page.status_code == 200
+    assert "is active again" in page.text
+    assert f'data-registration="{registration_id}"' in page.text
+    synced = flow.owner.post(roster, timeout=10)
+    assert synced.status_code == 200, synced.text
+    assert 'data-testid="roster-synced"' in synced.text
+
+
+def test_a_token_refusal_names_the_oauth_error_and_its_description() -> None:
+    described = token_refusal(401, {"error": "invalid_client", "error_description": "Unknown."})
+    assert str(described) == "The LMS refused a token (HTTP 401): invalid_client, Unknown."
+    assert described.oauth_error == "invalid_client"
+    assert described.stored == {
+        "msgid": "The LMS refused a token (HTTP %(status)s): %(error)s, %(description)s",
+        "params": {"status": "401", "error": "invalid_client", "description": "Unknown."},
+    }
+    silent = token_refusal(502, None)
+    assert str(silent) == "The LMS refused a token (HTTP 502) without saying why."
+    assert silent.oauth_error is None
