@@ -75,6 +75,7 @@ def note_token_granted(session: Session, registration_id: int) -> None:
         return
     if registration.broken_at is not None:
         logger.info("LMS registration %s works again: a token was granted.", registration.id)
+        _make_waiting_scores_due(session, registration_id)
     _clear(registration)
     session.commit()
 
@@ -91,6 +92,13 @@ def activate_again(session: Session, registration_id: int) -> Registration:
     if registration is None:
         raise NotFound("This registration does not exist.")
     _clear(registration)
+    _make_waiting_scores_due(session, registration_id)
+    session.commit()
+    return registration
+
+
+def _make_waiting_scores_due(session: Session, registration_id: int) -> None:
+    """Scores backed off while the LMS refused Tandem go out at the next run, not hours later."""
     courses = select(ServiceEndpoints.course_id).where(
         ServiceEndpoints.registration_id == registration_id
     )
@@ -99,8 +107,6 @@ def activate_again(session: Session, registration_id: int) -> Registration:
         .where(GradeOutbox.delivered_at.is_(None), GradeOutbox.course_id.in_(courses))
         .values(next_attempt_at=utcnow())
     )
-    session.commit()
-    return registration
 
 
 def broken_registrations(session: Session) -> list[Registration]:

@@ -263,6 +263,34 @@ def test_roster_shows_the_refusal_then_waits_until_activated_again(
     assert 'data-testid="roster-synced"' in synced.text
 
 
+def test_a_token_granted_to_the_self_check_resumes_a_broken_registration(
+    stack: LiveStack, flow: TwoUniversityExchange
+) -> None:
+    leiden = stack.platform("leiden")
+    lti: LtiContext = stack.tandem.extensions["tandem.lti"]
+    lti.tokens._tokens.clear()
+    roster = f"{stack.tandem_url}/exchanges/{flow.id}/roster"
+    leiden.tool_status = "deleted"
+    try:
+        for _ in range(BROKEN_AFTER):
+            assert flow.owner.post(roster, timeout=10).status_code == 502
+    finally:
+        leiden.tool_status = "active"  # the LMS works again; Tandem does not know yet
+    with stack.session_factory() as db:
+        registration_id = _registration(db, leiden.client_id).id
+        assert _registration(db, leiden.client_id).broken_at is not None
+    admin = _admin(stack)
+    checked = admin.post(
+        f"{stack.tandem_url}/admin/registrations/{registration_id}/check", timeout=10
+    )
+    assert 'data-check="token" data-ok="yes"' in checked.text
+    with stack.session_factory() as db:
+        resumed = _registration(db, leiden.client_id)
+        assert resumed.broken_at is None
+        assert resumed.token_refusals == 0
+    assert flow.owner.post(roster, timeout=10).status_code == 200
+
+
 def test_a_token_refusal_names_the_oauth_error_and_its_description() -> None:
     described = token_refusal(401, {"error": "invalid_client", "error_description": "Unknown."})
     assert str(described) == "The LMS refused a token (HTTP 401): invalid_client, Unknown."
