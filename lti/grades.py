@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from lti.claims import (
@@ -200,6 +200,10 @@ def _deliver(session: Session, client: ServiceClient, row: GradeOutbox) -> None:
     )
 
 
+CLAIM_CHUNK = 50
+LEASE = timedelta(minutes=2)
+
+
 def send_pending(
     session: Session,
     client: ServiceClient,
@@ -211,13 +215,18 @@ def send_pending(
     """Deliver every due score (of one course, if named), oldest first; each outcome is
     committed on its own.
 
+    Rows are claimed before sending, a chunk at a time, by moving their next attempt a lease
+    ahead: two senders (worker threads or processes, a teacher's "send now") never send one
+    row together, and a sender killed mid-chunk holds its rows only until the lease ends.
+    A row sent again after such a kill carries its first timestamp, which the LMS keeps once.
+
     Scores of a broken registration (lti.health) wait untried; once a registration's token is
     refused in a run, its other scores fail with the same refusal without asking the LMS
     again, so one run counts one refusal.
     """
     moment = now or utcnow()
     query = (
-        select(GradeOutbox, ServiceEndpoints.registration_id)
+        select(GradeOutbox.id, ServiceEndpoints.registration_id)
         .outerjoin(ServiceEndpoints, ServiceEndpoints.course_id == GradeOutbox.course_id)
         .outerjoin(Registration, Registration.id == ServiceEndpoints.registration_id)
         .where(
@@ -228,42 +237,48 @@ def send_pending(
     )
     if course_id is not None:
         query = query.where(GradeOutbox.course_id == course_id)
-    due = session.execute(query.order_by(GradeOutbox.id).limit(limit)).all()
+    registrations = dict(session.execute(query.order_by(GradeOutbox.id).limit(limit)).tuples())
+    due = list(registrations)
+    session.commit()
     delivered = failed = 0
     refused: dict[int, ServiceError] = {}
     granted: set[int] = set()
-    for row, registration_id in due:
-        try:
-            if registration_id in refused:  # the same refusal, without asking again
-                raise refused[registration_id]
-            _deliver(session, client, row)
-        except (ServiceError, NotFound) as error:
-            session.rollback()
-            row.attempts += 1
-            row.last_error = str(error)[:1000]
-            row.last_error_message = _stored(error)
-            row.next_attempt_at = moment + backoff(row.attempts)
-            failed += 1
-            session.commit()
-            logger.warning("Score %s for course %s not delivered: %s", row.id, row.course_id, error)
-            if (
-                isinstance(error, ServiceError)
-                and error.oauth_error is not None
-                and registration_id
-                and registration_id not in refused
-            ):
-                refused[registration_id] = error
-                note_refusal(session, registration_id, error)
-        else:
-            row.attempts += 1
-            row.delivered_at = utcnow()
-            row.last_error = None
-            row.last_error_message = None
-            delivered += 1
-            session.commit()
-            if registration_id is not None and registration_id not in granted:
-                granted.add(registration_id)
-                note_token_granted(session, registration_id)
+    for start in range(0, len(due), CLAIM_CHUNK):
+        for row in _claim(session, due[start : start + CLAIM_CHUNK], moment):
+            registration_id = registrations.get(row.id)
+            try:
+                if registration_id is not None and registration_id in refused:
+                    raise refused[registration_id]  # the same refusal, without asking again
+                _deliver(session, client, row)
+            except (ServiceError, NotFound) as error:
+                session.rollback()
+                row.attempts += 1
+                row.last_error = str(error)[:1000]
+                row.last_error_message = _stored(error)
+                row.next_attempt_at = moment + backoff(row.attempts)
+                failed += 1
+                session.commit()
+                logger.warning(
+                    "Score %s of course %s not delivered: %s", row.id, row.course_id, error
+                )
+                if (
+                    isinstance(error, ServiceError)
+                    and error.oauth_error is not None
+                    and registration_id is not None
+                    and registration_id not in refused
+                ):
+                    refused[registration_id] = error
+                    note_refusal(session, registration_id, error)
+            else:
+                row.attempts += 1
+                row.delivered_at = utcnow()
+                row.last_error = None
+                row.last_error_message = None
+                delivered += 1
+                session.commit()
+                if registration_id is not None and registration_id not in granted:
+                    granted.add(registration_id)
+                    note_token_granted(session, registration_id)
     return DeliveryReport(delivered=delivered, failed=failed)
 
 
@@ -271,6 +286,30 @@ def _stored(error: ServiceError | NotFound) -> dict[str, Any]:
     if isinstance(error, ServiceError):
         return error.stored
     return {"msgid": getattr(error.message, "msgid", error.message), "params": {}}
+
+
+def _claim(session: Session, ids: list[int], moment: datetime) -> list[GradeOutbox]:
+    """The rows of ``ids`` still due, now leased to this sender (committed before any HTTP)."""
+    claimed = list(
+        session.scalars(
+            update(GradeOutbox)
+            .where(
+                GradeOutbox.id.in_(ids),
+                GradeOutbox.delivered_at.is_(None),
+                GradeOutbox.next_attempt_at <= moment,
+            )
+            .values(next_attempt_at=moment + LEASE)
+            .returning(GradeOutbox.id)
+            .execution_options(synchronize_session=False)
+        )
+    )
+    session.commit()
+    if not claimed:
+        return []
+    rows = session.scalars(
+        select(GradeOutbox).where(GradeOutbox.id.in_(claimed)).order_by(GradeOutbox.id)
+    )
+    return list(rows)
 
 
 def retry_now(session: Session, course_id: int, outbox_id: int | None = None) -> int:

@@ -3,14 +3,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from plugin.actors import Actor, Role
 from plugin.courses.models import Course, CourseMembership
 from plugin.db import get_or_create, utcnow
 from plugin.errors import NotFound
-from plugin.people.identity import AccountRef, PersonFacts, upsert_person
+from plugin.people.identity import AccountRef, PersonFacts, upsert_people, upsert_person
 from plugin.people.models import Institution, Person
 
 
@@ -125,6 +126,15 @@ def sync_roster(session: Session, course_id: int, members: Sequence[RosterMember
     the roster no longer lists, or lists as inactive, are marked as left rather than deleted,
     because their teams, messages and grades stay meaningful.
     """
+    try:
+        return _reconcile(session, course_id, members)
+    except IntegrityError:
+        # A launch added one of these people or memberships meanwhile: read again and redo.
+        session.rollback()
+        return _reconcile(session, course_id, members)
+
+
+def _reconcile(session: Session, course_id: int, members: Sequence[RosterMember]) -> RosterResult:
     course = get_course(session, course_id)
     now = utcnow()
     current = {
@@ -133,25 +143,32 @@ def sync_roster(session: Session, course_id: int, members: Sequence[RosterMember
             select(CourseMembership).where(CourseMembership.course_id == course.id)
         )
     }
+    person_ids = upsert_people(
+        session, [(m.account, m.person) for m in members], course.institution_id
+    )
     seen: set[int] = set()
-    added = updated = 0
-    for member in members:
-        person = upsert_person(session, member.account, course.institution_id, member.person)
-        session.flush()
+    joining: dict[int, Role] = {}
+    updated = 0
+    for member, person_id in zip(members, person_ids, strict=True):
         if not member.active:
             continue
-        seen.add(person.id)
-        membership = current.get(person.id)
+        seen.add(person_id)
+        membership = current.get(person_id)
         if membership is None:
-            membership, created = _get_or_create_membership(session, course, person, member.role)
-            current[person.id] = membership
-            added += created
-            if created:
-                continue
-        if membership.role != member.role or membership.left_at is not None:
+            joining[person_id] = member.role
+        elif membership.role != member.role or membership.left_at is not None:
             membership.role = member.role
             membership.left_at = None
             updated += 1
+    if joining:
+        session.execute(
+            insert(CourseMembership),
+            [
+                {"course_id": course.id, "person_id": person_id, "role": role}
+                for person_id, role in joining.items()
+            ],
+        )
+    added = len(joining)
     left = 0
     for person_id, membership in current.items():
         if person_id not in seen and membership.left_at is None:
