@@ -237,7 +237,8 @@ def send_pending(
     )
     if course_id is not None:
         query = query.where(GradeOutbox.course_id == course_id)
-    registrations = dict(session.execute(query.order_by(GradeOutbox.id).limit(limit)).tuples())
+    found = session.execute(query.order_by(GradeOutbox.id).limit(limit)).all()
+    registrations: dict[int, int | None] = {row[0]: row[1] for row in found}
     due = list(registrations)
     session.commit()
     delivered = failed = 0
