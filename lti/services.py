@@ -309,5 +309,5 @@ def endpoints_for(session: Session, course_id: int) -> ServiceEndpoints:
     )
     row = session.scalar(query)
     if row is None:
-        raise NotFound("This course has not been launched with LTI services yet.")
+        raise NotFound(N_("This course has not been launched with LTI services yet."))
     return row

@@ -8,21 +8,19 @@ from sqlalchemy.orm import Session
 
 from plugin.actors import Actor, Role
 from plugin.courses.models import CourseMembership
-from plugin.errors import InvalidInput, NotAllowed, NotFound
+from plugin.errors import NotAllowed, NotFound
 from plugin.exchanges.models import Participant, ParticipantStatus
+from plugin.i18n import N_
 from plugin.ledger.service import forget_person
+from plugin.people.institutions import InstitutionDetails, apply_details
 from plugin.people.models import Institution, Person
 from plugin.profiles.models import Profile
 from plugin.teammates.records import forget_teammates, teammate_data
 
 
 def create_institution(session: Session, name: str, country: str | None = None) -> Institution:
-    clean = name.strip()
-    if not clean or len(clean) > 200:
-        raise InvalidInput("An institution's name must be 1-200 characters.")
-    if country is not None and (len(country) != 2 or not country.isalpha()):
-        raise InvalidInput("A country must be a two-letter ISO 3166 code, e.g. NL or IT.")
-    institution = Institution(name=clean, country=country.upper() if country else None)
+    institution = Institution(name="")
+    apply_details(institution, InstitutionDetails(name=name, country=country))
     session.add(institution)
     session.commit()
     return institution
@@ -31,7 +29,7 @@ def create_institution(session: Session, name: str, country: str | None = None) 
 def get_person(session: Session, person_id: int) -> Person:
     person = session.get(Person, person_id)
     if person is None:
-        raise NotFound("This person is not known to Tandem.")
+        raise NotFound(N_("This person is not known to Tandem."))
     return person
 
 
@@ -109,14 +107,14 @@ def participant_to_erase(session: Session, actor: Actor, participant_id: int) ->
     """
     participant = session.get(Participant, participant_id)
     if participant is None or participant.status is ParticipantStatus.ERASED:
-        raise NotFound("This participant does not exist or has already been erased.")
+        raise NotFound(N_("This participant does not exist or has already been erased."))
     if actor.role not in (Role.TEACHER, Role.ADMIN) or actor.course_id is None:
-        raise NotAllowed("Only teachers can do this.")
+        raise NotAllowed(N_("Only teachers can do this."))
     exchange = participant.seat.exchange
     allowed = {participant.seat.course_id} | {s.course_id for s in exchange.seats if s.is_owner}
     if actor.course_id not in allowed:
         raise NotAllowed(
-            "Only teachers of this exchange's course or the person's own course can do this."
+            N_("Only teachers of this exchange's course or the person's own course can do this.")
         )
     return participant
 

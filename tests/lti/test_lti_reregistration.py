@@ -149,7 +149,7 @@ def test_reregistered_moodle_carries_its_exchange_team_and_grades_over(
         old, new = _registration(db, old_client), _registration(db, new_client)
         old_id, new_id, old_name = old.id, new.id, old.name
         # Moodle's configuration has no title: the family code and the host tell it apart.
-        assert new.name == f"moodle ({bologna.issuer.split('//', 1)[1].split('/', 1)[0]})"
+        assert new.name == f"Moodle ({bologna.issuer.split('//', 1)[1].split('/', 1)[0]})"
 
     # Before anyone replaced anything, the Bologna teacher's launch opens an empty course.
     launch_as(stack, "bologna", bologna.teacher.user_id)

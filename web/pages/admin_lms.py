@@ -14,9 +14,9 @@ from werkzeug.wrappers import Response
 from lti.health import activate_again
 from lti.replacement import replace_registration
 from lti.services import stored_message
-from plugin.errors import InvalidInput
 from plugin.i18n import N_
 from web.db import get_session
+from web.inputs import parse_id
 from web.pages import bp
 from web.pages.admin import require_admin
 
@@ -26,7 +26,7 @@ def _lms_helpers() -> dict[str, object]:
     return {"stored_message": stored_message}
 
 
-@bp.route("/admin/registrations/<int:registration_id>/activate-again", methods=["POST"])
+@bp.route("/admin/registrations/<id:registration_id>/activate-again", methods=["POST"])
 @require_admin
 def admin_activate_again(registration_id: int) -> Response:
     """Clear the broken state; the worker sends the waiting grades within a minute."""
@@ -35,14 +35,13 @@ def admin_activate_again(registration_id: int) -> Response:
     return redirect(url_for("pages.admin_registrations"), code=303)
 
 
-@bp.route("/admin/registrations/<int:registration_id>/replace", methods=["POST"])
+@bp.route("/admin/registrations/<id:registration_id>/replace", methods=["POST"])
 @require_admin
 def admin_replace(registration_id: int) -> Response:
     """Registration ``registration_id`` replaces the one chosen in the form (``replaces``)."""
-    raw = request.form.get("replaces", "")
-    if not raw.isdigit():
-        raise InvalidInput(N_("Choose the registration this one replaces."))
-    done = replace_registration(get_session(), int(raw), registration_id)
+    choose = N_("Choose the registration this one replaces.")
+    replaced = parse_id(request.form.get("replaces"), choose)
+    done = replace_registration(get_session(), replaced, registration_id)
     flash(
         gettext(
             "The registration now carries on the old one: %(courses)s course(s) moved; the old "

@@ -49,7 +49,7 @@ def my_rooms() -> str:
     return render_template("room/list.html", rooms=rooms_of(get_session(), _actor()))
 
 
-@bp.route("/teams/<int:team_id>/room")
+@bp.route("/teams/<id:team_id>/room")
 @require_actor
 def team_room(team_id: int) -> str:
     actor = _actor()
@@ -85,7 +85,7 @@ def _local_when(moment: datetime, time_zone: str | None) -> str:
     return format_datetime(moment, "EEEE HH:mm", tzinfo=zone(time_zone), locale=get_locale())
 
 
-@bp.route("/teams/<int:team_id>/meetings.ics")
+@bp.route("/teams/<id:team_id>/meetings.ics")
 @require_actor
 def team_meetings_ics(team_id: int) -> Response:
     """The suggested weekly times as a calendar file (UTC, weekly RRULE until the exchange
@@ -112,7 +112,7 @@ def team_meetings_ics(team_id: int) -> Response:
     )
 
 
-@bp.route("/exchanges/<int:exchange_id>/teams")
+@bp.route("/exchanges/<id:exchange_id>/teams")
 @require_actor
 def exchange_rooms(exchange_id: int) -> str:
     teams = exchange_teams(get_session(), _actor(), exchange_id)
@@ -120,7 +120,7 @@ def exchange_rooms(exchange_id: int) -> str:
 
 
 @bp.route(
-    "/exchanges/<int:exchange_id>/teams/<int:team_id>/members/<int:person_id>/remove",
+    "/exchanges/<id:exchange_id>/teams/<id:team_id>/members/<id:person_id>/remove",
     methods=["POST"],
 )
 @require_actor
