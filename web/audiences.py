@@ -71,6 +71,9 @@ ROUTE_AUDIENCES: dict[str, Audience] = {
     "pages.admin_activate": Audience.ADMIN,
     "pages.admin_remove": Audience.ADMIN,
     "pages.admin_check": Audience.ADMIN,
+    # web/pages/admin_institutions.py (declared while merging: main's merge left them out)
+    "pages.admin_institutions": Audience.ADMIN,
+    "pages.admin_institution_edit": Audience.ADMIN,
     # web/pages/admin_lms.py
     "pages.admin_activate_again": Audience.ADMIN,
     "pages.admin_replace": Audience.ADMIN,

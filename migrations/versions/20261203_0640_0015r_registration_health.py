@@ -1,7 +1,7 @@
 """registration health and replacement
 
-Revision ID: 0014r
-Revises: 0013n
+Revision ID: 0015r
+Revises: 0014i
 Create Date: 2026-12-03 06:40:00.000000
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 import plugin.db
 
-revision: str = '0014r'
-down_revision: str | None = '0013n'
+revision: str = '0015r'
+down_revision: str | None = '0014i'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
