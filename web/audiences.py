@@ -61,6 +61,7 @@ ROUTE_AUDIENCES: dict[str, Audience] = {
     "pages.credential_page": Audience.PUBLIC,
     "pages.credential_certificate": Audience.PUBLIC,
     "pages.verify": Audience.PUBLIC,
+    "pages.favicon": Audience.PUBLIC,
     "pages.issuer_did": Audience.PUBLIC,
     "pages.status_list": Audience.PUBLIC,
     # web/pages/admin.py
@@ -71,7 +72,7 @@ ROUTE_AUDIENCES: dict[str, Audience] = {
     "pages.admin_activate": Audience.ADMIN,
     "pages.admin_remove": Audience.ADMIN,
     "pages.admin_check": Audience.ADMIN,
-    # web/pages/admin_institutions.py (declared while merging: main's merge left them out)
+    # web/pages/admin_institutions.py
     "pages.admin_institutions": Audience.ADMIN,
     "pages.admin_institution_edit": Audience.ADMIN,
     # web/pages/admin_lms.py

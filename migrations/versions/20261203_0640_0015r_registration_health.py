@@ -1,7 +1,7 @@
 """registration health and replacement
 
 Revision ID: 0015r
-Revises: 0014i
+Revises: 0014x
 Create Date: 2026-12-03 06:40:00.000000
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import plugin.db
 
 revision: str = '0015r'
-down_revision: str | None = '0014i'
+down_revision: str | None = '0014x'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
