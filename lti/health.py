@@ -20,7 +20,7 @@ from lti.models import GradeOutbox, Registration, ServiceEndpoints
 from lti.services import ServiceError, stored_message
 from plugin.db import utcnow
 from plugin.errors import NotFound
-from plugin.i18n import Text
+from plugin.i18n import N_, Text
 
 logger = logging.getLogger(__name__)
 BROKEN_AFTER = 3
@@ -90,7 +90,7 @@ def activate_again(session: Session, registration_id: int) -> Registration:
     """An admin says the LMS works again: clear the broken state; waiting scores are due now."""
     registration = session.get(Registration, registration_id)
     if registration is None:
-        raise NotFound("This registration does not exist.")
+        raise NotFound(N_("This registration does not exist."))
     _clear(registration)
     _make_waiting_scores_due(session, registration_id)
     session.commit()

@@ -77,7 +77,7 @@ def replace_registration(session: Session, old_id: int, new_id: int) -> Replacem
     """Let registration ``new_id`` carry on registration ``old_id`` of the same LMS (commits)."""
     old, new = session.get(Registration, old_id), session.get(Registration, new_id)
     if old is None or new is None:
-        raise NotFound("This registration does not exist.")
+        raise NotFound(N_("This registration does not exist."))
     if old.id == new.id:
         raise InvalidInput(N_("A registration cannot replace itself."))
     if old.issuer != new.issuer:
