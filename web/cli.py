@@ -189,9 +189,10 @@ def platform_list(as_json: bool) -> None:
         click.echo("No platforms are registered.")
     for row, registration in zip(rows, registrations, strict=True):
         deployments = ", ".join(row["deployment_ids"]) or "(no deployments)"
+        state = "broken" if registration.broken_at else registration.status
         click.echo(
-            f"{row['issuer']}  client={row['client_id']}  {row['name']}  [{deployments}]"
-            f"  {registration.source}, {registration.status}"
+            f"#{registration.id}  {row['issuer']}  client={row['client_id']}  {row['name']}"
+            f"  [{deployments}]  {registration.source}, {state}"
         )
 
 
@@ -500,3 +501,6 @@ def registrar_add(person_id: int, institution_id: int) -> None:
     with _clear_errors():
         add_registrar(get_session(), person_id, institution_id)
     click.echo(f"Person {person_id} is a registrar of institution {institution_id}.")
+
+
+from web import cli_lms  # noqa: E402,F401  (registers platform replace, activate-again)

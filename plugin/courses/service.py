@@ -177,11 +177,3 @@ def _reconcile(session: Session, course_id: int, members: Sequence[RosterMember]
             left += 1
     session.commit()
     return RosterResult(added=added, updated=updated, left=left)
-
-
-def active_members(session: Session, course_id: int) -> list[CourseMembership]:
-    """Who is in the course now (people the roster marked as left are not)."""
-    query = select(CourseMembership).where(
-        CourseMembership.course_id == course_id, CourseMembership.left_at.is_(None)
-    )
-    return list(session.scalars(query))
