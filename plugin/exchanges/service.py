@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from plugin.actors import Actor, Role
@@ -578,8 +578,8 @@ def exchange_overview(session: Session, actor: Actor, exchange_id: int) -> Teach
 class ErasurePreview:
     """What the confirmation page names before a teacher erases someone from an exchange.
 
-    ``everywhere`` is True when the person is in no other exchange: their profile, names,
-    email and credential records then go as well, not only their place in this exchange.
+    ``everywhere`` is always True now: erasure is of the person (GDPR art. 17), so their
+    profile, names and every other exchange's records go too (plugin.privacy).
     """
 
     exchange: Exchange
@@ -597,11 +597,6 @@ def erasure_preview(
     participant = participant_to_erase(session, actor, participant_id)
     if participant.exchange_id != exchange_id:
         raise NotFound("This participant does not exist or has already been erased.")
-    other_exchanges = session.scalar(
-        select(func.count(Participant.id)).where(
-            Participant.person_id == participant.person_id, Participant.id != participant.id
-        )
-    )
     course = participant.seat.course
     return ErasurePreview(
         exchange=participant.seat.exchange,
@@ -609,5 +604,5 @@ def erasure_preview(
         display_name=participant.person.display_name if participant.person else None,
         institution=course.institution.name,
         course_title=course.title or course.label or course.external_id,
-        everywhere=not other_exchanges,
+        everywhere=True,
     )
