@@ -24,7 +24,9 @@ MAX_INTEREST = 40
 MAX_INTERESTS = 8
 # What a person may choose to show teammates from other universities. Display name and home
 # institution are always shown: a team cannot work without knowing who is who.
-SHAREABLE = ("pronouns", "languages", "discipline", "interests", "availability")
+# Without "time_zone" a partner sees neither the zone nor the local time; suggested meeting
+# times still use the overlap of those who share availability.
+SHAREABLE = ("pronouns", "languages", "discipline", "interests", "availability", "time_zone")
 
 
 @dataclass(frozen=True)
@@ -132,6 +134,18 @@ def save_profile(session: Session, actor: Actor, draft: ProfileDraft, week: date
     profile.completed_at = profile.completed_at or utcnow()
     session.commit()
     return profile
+
+
+def shares_with(person: Person, profile: Profile | None, field: str, viewer: Person | None) -> bool:
+    """May ``viewer`` see ``field`` of ``person``? The person themselves and people of their
+    own university always may; anyone else (a partner teammate or teacher) only with consent."""
+    if profile is None:
+        return False
+    if viewer is not None and (
+        viewer.id == person.id or viewer.institution_id == person.institution_id
+    ):
+        return True
+    return bool(profile.consents.get(field))
 
 
 def teammate_card(person: Person, profile: Profile | None, viewer: Profile | None) -> TeammateCard:
