@@ -568,7 +568,7 @@ def exchange_overview(session: Session, actor: Actor, exchange_id: int) -> Teach
         my_seat=seat,
         is_owner=seat.is_owner,
         rosters=[r for r in rosters if r.status is SeatStatus.APPROVED],
-        makeup=pool_makeup(session, exchange_id),
+        makeup=pool_makeup(session, exchange_id, mine),
         pending=[r for r in rosters if r.status is SeatStatus.PENDING],
         code_expires_at=active_code_expiry(session, exchange_id) if seat.is_owner else None,
     )
