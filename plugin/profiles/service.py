@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from plugin.actors import Actor
 from plugin.db import get_or_create, utcnow
 from plugin.errors import InvalidInput
+from plugin.i18n import N_
 from plugin.people.models import Person
 from plugin.people.service import get_person
 from plugin.profiles import availability
@@ -72,6 +73,31 @@ def _check_interests(interests: tuple[str, ...]) -> list[str]:
 
 def find_profile(session: Session, person_id: int) -> Profile | None:
     return session.scalar(select(Profile).where(Profile.person_id == person_id))
+
+
+MAX_VIDEO_NAME = 80
+
+
+def video_name(session: Session, person_id: int, fallback: str) -> str:
+    """The name the person chose to show in video calls, else ``fallback`` (their display
+    name). An empty choice is allowed: the call then shows no name at all."""
+    profile = find_profile(session, person_id)
+    if profile is None or profile.video_name is None:
+        return fallback
+    return profile.video_name
+
+
+def set_video_name(session: Session, actor: Actor, name: str) -> str:
+    """Choose the name a video service receives (the public meet.jit.si is outside the
+    university). Stored on the profile, which erasure removes."""
+    clean = _short(name, MAX_VIDEO_NAME, N_("A name for calls can be at most 80 characters."))
+    profile = find_profile(session, actor.person_id)
+    if profile is None:
+        profile = Profile(person_id=actor.person_id)
+        session.add(profile)
+    profile.video_name = clean
+    session.commit()
+    return clean
 
 
 def profile_form(session: Session, actor: Actor, week: date) -> ProfileDraft:

@@ -294,3 +294,22 @@ def test_the_browser_reports_joined_and_left_over_the_room_socket(
         (world.bruno.person_id, True),
     ]
     bruno.disconnect(namespace="/rooms")
+
+
+def test_a_student_chooses_the_name_the_public_video_service_receives(
+    client: FlaskClient, world: World, session: Session
+) -> None:
+    sign_in(client, world.alice)
+    page = client.get(f"/teams/{world.team_id}/room").get_data(as_text=True)
+    assert "meet.jit.si, a public service outside your university: it receives this name" in page
+    assert "displayName=%22Alice%22" in page
+    saved = client.post(f"/teams/{world.team_id}/video-name", data={"video_name": "A."})
+    assert saved.status_code == 303
+    page = client.get(f"/teams/{world.team_id}/room").get_data(as_text=True)
+    assert "displayName=%22A.%22" in page
+    assert "displayName=%22Alice%22" not in page
+    client.post(f"/teams/{world.team_id}/video-name", data={"video_name": ""})
+    page = client.get(f"/teams/{world.team_id}/room").get_data(as_text=True)
+    assert "displayName" not in page  # no name at all
+    too_long = client.post(f"/teams/{world.team_id}/video-name", data={"video_name": "x" * 81})
+    assert too_long.status_code == 400
