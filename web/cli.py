@@ -458,3 +458,19 @@ def registrar_add(person_id: int, institution_id: int) -> None:
     with _clear_errors():
         add_registrar(get_session(), person_id, institution_id)
     click.echo(f"Person {person_id} is a registrar of institution {institution_id}.")
+
+
+privacy_cli = AppGroup("privacy", help="Data protection: the records of processing.")
+cli.add_command(privacy_cli)
+
+
+@privacy_cli.command("records")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable instead of Markdown.")
+def privacy_records(as_json: bool) -> None:
+    """Print what Tandem stores, why, for how long and who sees it (generated from the code)."""
+    from plugin.privacy.records import records, records_markdown
+
+    if as_json:
+        click.echo(json.dumps(records(), indent=2, ensure_ascii=False))
+    else:
+        click.echo(records_markdown(), nl=False)

@@ -132,7 +132,7 @@ HOLDINGS: tuple[Holding, ...] = (
         N_("Profile: pronouns, time zone, availability, languages, interests, sharing choices."),
         N_("Forming teams and suggesting meeting times."),
         _UNTIL_ERASED,
-        N_("Only what the person chose to share; otherwise the time-zone overlap only."),
+        N_("Only what the person chose to share in their profile."),
         Erase.DELETE,
     ),
     Holding(

@@ -7,6 +7,7 @@ import json
 from datetime import UTC, datetime
 
 import pytest
+from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -176,3 +177,26 @@ def test_a_student_may_erase_themselves(session: Session) -> None:
     alice = _alice_everywhere(session, cw)
     erase_person(session, alice, alice.person_id)
     assert is_erased(session, alice.person_id)
+
+
+def test_the_records_of_processing_cover_every_declared_holding(app: Flask) -> None:
+    runner = app.test_cli_runner()
+    markdown = runner.invoke(args=["tandem", "privacy", "records"])
+    assert markdown.exit_code == 0, markdown.output
+    for holding in HOLDINGS:
+        assert f"`{holding.table}.{holding.column}`" in markdown.output
+    as_json = runner.invoke(args=["tandem", "privacy", "records", "--json"])
+    data = json.loads(as_json.output)
+    assert len(data["items"]) == len(HOLDINGS)
+    assert {i["on_erasure"] for i in data["items"] if i["table"] == "external_account"} == {
+        "deleted"
+    }
+
+
+def test_the_privacy_page_lists_every_holding_in_english_and_dutch(app: Flask) -> None:
+    client = app.test_client()
+    page = client.get("/privacy").get_data(as_text=True)
+    assert page.count("<tr><td>") == len(HOLDINGS)
+    assert "The learning platform&#39;s user id (LTI &#39;sub&#39;)." in page
+    dutch = client.get("/privacy?lang=nl").get_data(as_text=True)
+    assert "Hoe Tandem met je persoonsgegevens omgaat" in dutch
