@@ -101,7 +101,13 @@ def init_app(app: Flask, settings: Settings) -> Tasks:
         """Email pending notifications now (queued after an event that notifies people)."""
         send_notification_emails()
 
+    def send_chat_digests() -> None:
+        """Every day at 16:05 UTC (afternoon in Europe, morning in the Americas): tell members
+        whose teammates wrote while they were away."""
+        in_app(_chat_digests)
+
     huey.periodic_task(crontab(minute="*"))(send_notification_emails)
+    huey.periodic_task(crontab(minute="5", hour="16"))(send_chat_digests)
     tasks = Tasks(
         huey=huey,
         sync_roster=huey.task()(sync_roster),
@@ -154,6 +160,14 @@ def _send_grades() -> None:
     report = send_pending(get_session(), _lti_client())
     if report.delivered or report.failed:
         logger.info("Grades: %s delivered, %s failed", report.delivered, report.failed)
+
+
+def _chat_digests() -> None:
+    from plugin.rooms.digest import send_chat_digests
+
+    made = send_chat_digests(get_session())
+    if made:
+        logger.info("Chat digests: %s notifications", made)
 
 
 def _purge() -> None:
