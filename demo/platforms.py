@@ -81,6 +81,9 @@ class LineItem:
     resource_id: str | None = None
     tag: str | None = None
     scores: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # Every score POST as received, repeats included: what a test counts to see that a
+    # resent score changes nothing (the same timestamp) or that none was sent twice.
+    received: list[dict[str, Any]] = field(default_factory=list)
 
     def as_json(self, lineitems_url: str) -> dict[str, Any]:
         body: dict[str, Any] = {

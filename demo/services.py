@@ -168,11 +168,14 @@ def memberships(slug: str) -> ResponseReturnValue:
     platform = platform_or_404(slug)
     _authorise(platform, [NRPS_SCOPE])
     limit, page = _page_bounds(platform.services.page_size)
-    everyone = [_member(platform, u) for u in platform.users] + [
+    extra = platform.services.extra_members
+    total = len(platform.users) + len(extra)
+    start, end = (page - 1) * limit, page * limit
+    # Only the page's members are built: a 5,000-member course is read in 50 requests.
+    chunk = [_member(platform, u) for u in platform.users[start:end]] + [
         m if not platform.anonymous else {k: m[k] for k in ("status", "user_id", "roles")}
-        for m in platform.services.extra_members
+        for m in extra[max(0, start - len(platform.users)) : max(0, end - len(platform.users))]
     ]
-    chunk = everyone[(page - 1) * limit : page * limit]
     body = {
         "id": f"{platform.memberships_url}?{urlencode(request.args)}",
         "context": {
@@ -183,7 +186,7 @@ def memberships(slug: str) -> ResponseReturnValue:
         "members": chunk,
     }
     headers = {"Content-Type": NRPS_MEDIA_TYPE}
-    if page * limit < len(everyone):
+    if end < total:
         following = f"{platform.memberships_url}?{urlencode({'limit': limit, 'page': page + 1})}"
         rel = 'rel="next"' if platform.profile.quoted_rel else "rel=next"
         headers["Link"] = f"<{following}>; {rel}"
@@ -248,6 +251,7 @@ def scores(slug: str, item_id: str) -> ResponseReturnValue:
         m["user_id"] != data["userId"] for m in platform.services.extra_members
     ):
         raise ServiceRefused(422, "userId is not a member of this course.")
+    item.received.append(data)
     item.scores[str(data["userId"])] = data
     return "", 204
 

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from lti.claims import (
@@ -190,6 +190,10 @@ def _deliver(session: Session, client: ServiceClient, row: GradeOutbox) -> None:
     )
 
 
+CLAIM_CHUNK = 50
+LEASE = timedelta(minutes=2)
+
+
 def send_pending(
     session: Session,
     client: ServiceClient,
@@ -199,31 +203,63 @@ def send_pending(
     course_id: int | None = None,
 ) -> DeliveryReport:
     """Deliver every due score (of one course, if named), oldest first; each outcome is
-    committed on its own."""
+    committed on its own.
+
+    Rows are claimed before sending, a chunk at a time, by moving their next attempt a lease
+    ahead: two senders (worker threads or processes, a teacher's "send now") never send one
+    row together, and a sender killed mid-chunk holds its rows only until the lease ends.
+    A row sent again after such a kill carries its first timestamp, which the LMS keeps once.
+    """
     moment = now or utcnow()
-    query = select(GradeOutbox).where(
+    query = select(GradeOutbox.id).where(
         GradeOutbox.delivered_at.is_(None), GradeOutbox.next_attempt_at <= moment
     )
     if course_id is not None:
         query = query.where(GradeOutbox.course_id == course_id)
-    due = session.scalars(query.order_by(GradeOutbox.id).limit(limit)).all()
+    due = list(session.scalars(query.order_by(GradeOutbox.id).limit(limit)))
+    session.commit()
     delivered = failed = 0
-    for row in due:
-        try:
-            _deliver(session, client, row)
-        except (ServiceError, NotFound) as error:
-            session.rollback()
-            row.attempts += 1
-            row.last_error = str(error)[:1000]
-            row.next_attempt_at = moment + backoff(row.attempts)
-            failed += 1
-        else:
-            row.attempts += 1
-            row.delivered_at = utcnow()
-            row.last_error = None
-            delivered += 1
-        session.commit()
+    for start in range(0, len(due), CLAIM_CHUNK):
+        for row in _claim(session, due[start : start + CLAIM_CHUNK], moment):
+            try:
+                _deliver(session, client, row)
+            except (ServiceError, NotFound) as error:
+                session.rollback()
+                row.attempts += 1
+                row.last_error = str(error)[:1000]
+                row.next_attempt_at = moment + backoff(row.attempts)
+                failed += 1
+            else:
+                row.attempts += 1
+                row.delivered_at = utcnow()
+                row.last_error = None
+                delivered += 1
+            session.commit()
     return DeliveryReport(delivered=delivered, failed=failed)
+
+
+def _claim(session: Session, ids: list[int], moment: datetime) -> list[GradeOutbox]:
+    """The rows of ``ids`` still due, now leased to this sender (committed before any HTTP)."""
+    claimed = list(
+        session.scalars(
+            update(GradeOutbox)
+            .where(
+                GradeOutbox.id.in_(ids),
+                GradeOutbox.delivered_at.is_(None),
+                GradeOutbox.next_attempt_at <= moment,
+            )
+            .values(next_attempt_at=moment + LEASE)
+            .returning(GradeOutbox.id)
+            .execution_options(synchronize_session=False)
+        )
+    )
+    session.commit()
+    if not claimed:
+        return []
+    rows = session.scalars(
+        select(GradeOutbox).where(GradeOutbox.id.in_(claimed)).order_by(GradeOutbox.id)
+    )
+    return list(rows)
 
 
 def retry_now(session: Session, course_id: int, outbox_id: int | None = None) -> int:

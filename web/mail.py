@@ -7,21 +7,39 @@ permanent ones (5xx) are recorded and shown to the person in-app through the not
 
 from __future__ import annotations
 
+import base64
 import smtplib
-from email.message import EmailMessage
-from email.policy import SMTP
-from email.utils import make_msgid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.header import Header
+from email.utils import format_datetime, make_msgid
+from secrets import token_hex
 
 from flask import current_app, render_template, url_for
 from flask_babel import force_locale
 
-from plugin.notifications.service import OutgoingEmail, pending_emails, record_email
+from plugin.notifications.service import (
+    EmailOutcome,
+    OutgoingEmail,
+    pending_emails,
+    record_emails,
+)
 from web.config import Settings
 from web.db import get_session
 from web.i18n import LANGUAGES, translated
 from web.pages.notifications import target_url, unsubscribe_token
 
-SMTP_POLICY = SMTP.clone(max_line_length=998)
+CHUNK = 50  # emails recorded per commit: what a killed worker may send again
+
+
+@dataclass(frozen=True)
+class Email:
+    """One rendered email: the envelope and the message's bytes as they go over SMTP."""
+
+    sender: str
+    recipient: str
+    data: bytes
 
 
 def _locale(email: OutgoingEmail, settings: Settings) -> str:
@@ -29,9 +47,48 @@ def _locale(email: OutgoingEmail, settings: Settings) -> str:
     return tag if tag in LANGUAGES else settings.default_locale
 
 
-def render_email(email: OutgoingEmail, settings: Settings) -> EmailMessage:
-    """A multipart (text and HTML) email in the recipient's language, with one-click
-    unsubscribe (RFC 8058) for this kind of notification."""
+def _header(value: str) -> str:
+    """A header value as RFC 5322 allows it: ASCII as is, anything else as an encoded word."""
+    value = " ".join(value.split())  # no line breaks can reach a header
+    return value if value.isascii() else Header(value, "utf-8").encode()
+
+
+def _part(content_type: str, body: str) -> bytes:
+    encoded = base64.encodebytes(body.encode()).replace(b"\n", b"\r\n")
+    head = (
+        f"Content-Type: {content_type}; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+    )
+    return head.encode() + encoded
+
+
+def mime(headers: dict[str, str], text: str, html: str) -> bytes:
+    """A multipart/alternative message (text and HTML parts, base64, CRLF line ends).
+
+    Written out directly: the standard library's policy-driven EmailMessage took about four
+    times as long as rendering and sending together. Header values are unfolded, so the
+    List-Unsubscribe URL stays whole as RFC 8058 needs.
+    """
+    boundary = f"tandem-{token_hex(12)}"
+    lines = [f"{name}: {_header(value)}" for name, value in headers.items()]
+    lines += [
+        "MIME-Version: 1.0",
+        f'Content-Type: multipart/alternative; boundary="{boundary}"',
+    ]
+    return b"".join(
+        [
+            "\r\n".join(lines).encode(),
+            f"\r\n\r\n--{boundary}\r\n".encode(),
+            _part("text/plain", text),
+            f"\r\n--{boundary}\r\n".encode(),
+            _part("text/html", html),
+            f"\r\n--{boundary}--\r\n".encode(),
+        ]
+    )
+
+
+def render_email(email: OutgoingEmail, settings: Settings) -> Email:
+    """The email in the recipient's language, with one-click unsubscribe (RFC 8058) for this
+    kind of notification. Needs a request context on Tandem's base URL (for the links)."""
     with force_locale(_locale(email, settings)):
         subject, body = translated(email.title), translated(email.body)
         link = target_url(email.target, external=True)
@@ -41,33 +98,30 @@ def render_email(email: OutgoingEmail, settings: Settings) -> EmailMessage:
             _external=True,
         )
         settings_url = url_for("pages.notifications", _external=True)
-        text = render_template(
-            "notifications/email.txt",
-            body=body,
-            link=link,
-            unsubscribe=unsubscribe,
-            settings_url=settings_url,
-        )
-        html = render_template(
-            "notifications/email.html",
-            subject=subject,
-            body=body,
-            link=link,
-            unsubscribe=unsubscribe,
-            settings_url=settings_url,
-        )
-        # URLs in List-Unsubscribe must stay whole: no folding into RFC 2047 encoded words.
-        message = EmailMessage(policy=SMTP_POLICY)
-        message["Subject"] = subject
-        message["From"] = settings.smtp_from
-        message["To"] = email.address
-        message["Message-ID"] = make_msgid(domain="tandem")
-        message["List-Unsubscribe"] = f"<{unsubscribe}>"
-        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-        message["Auto-Submitted"] = "auto-generated"
-        message.set_content(text)
-        message.add_alternative(html, subtype="html")
-    return message
+        parts = {
+            "body": body,
+            "link": link,
+            "unsubscribe": unsubscribe,
+            "settings_url": settings_url,
+        }
+        text = render_template("notifications/email.txt", **parts)
+        html = render_template("notifications/email.html", subject=subject, **parts)
+    headers = {
+        "Subject": subject,
+        "From": settings.smtp_from,
+        "To": email.address,
+        "Date": format_datetime(datetime.now(UTC)),
+        "Message-ID": make_msgid(domain="tandem"),
+        "List-Unsubscribe": f"<{unsubscribe}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        "Auto-Submitted": "auto-generated",
+    }
+    return Email(settings.smtp_from, email.address, mime(headers, text, html))
+
+
+def _chunks(items: list[OutgoingEmail]) -> Iterator[list[OutgoingEmail]]:
+    for start in range(0, len(items), CHUNK):
+        yield items[start : start + CHUNK]
 
 
 def send_pending(limit: int = 200) -> tuple[int, int]:
@@ -81,38 +135,39 @@ def send_pending(limit: int = 200) -> tuple[int, int]:
         return 0, 0
     sent = failed = 0
     try:
-        with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=30) as smtp:
+        with (
+            smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=30) as smtp,
+            current_app.test_request_context(base_url=settings.base_url),  # links need it
+        ):
             if settings.smtp_starttls:
                 smtp.starttls()
             if settings.smtp_user and settings.smtp_password:
                 smtp.login(settings.smtp_user, settings.smtp_password)
-            for email in batch:
+            for chunk in _chunks(batch):
+                outcomes: list[EmailOutcome] = []
                 try:
-                    with current_app.test_request_context(base_url=settings.base_url):
-                        message = render_email(email, settings)  # URLs need Tandem's address
-                    smtp.send_message(message)
-                except smtplib.SMTPResponseException as error:
-                    permanent = 500 <= error.smtp_code < 600
-                    record_email(
-                        session,
-                        email.notification_id,
-                        sent=False,
-                        error=f"{error.smtp_code} {error.smtp_error!r}",
-                        permanent=permanent,
-                    )
-                    failed += 1
-                except smtplib.SMTPRecipientsRefused as error:
-                    record_email(
-                        session,
-                        email.notification_id,
-                        sent=False,
-                        error=str(error),
-                        permanent=True,
-                    )
-                    failed += 1
-                else:
-                    record_email(session, email.notification_id, sent=True)
-                    sent += 1
+                    outcomes.extend(_send(smtp, email, settings) for email in chunk)
+                finally:  # a dropped connection still records what went out before it
+                    record_emails(session, outcomes)
+                sent += sum(o.sent for o in outcomes)
+                failed += sum(not o.sent for o in outcomes)
     except (OSError, smtplib.SMTPException) as error:
         current_app.logger.warning("Notification email: the SMTP server failed: %s", error)
     return sent, failed
+
+
+def _send(smtp: smtplib.SMTP, email: OutgoingEmail, settings: Settings) -> EmailOutcome:
+    """One email over an open connection; SMTP's answer says temporary (4xx) or permanent."""
+    message = render_email(email, settings)
+    try:
+        smtp.sendmail(message.sender, [message.recipient], message.data)
+    except smtplib.SMTPRecipientsRefused as error:
+        return EmailOutcome(email.notification_id, sent=False, error=str(error), permanent=True)
+    except smtplib.SMTPResponseException as error:
+        return EmailOutcome(
+            email.notification_id,
+            sent=False,
+            error=f"{error.smtp_code} {error.smtp_error!r}",
+            permanent=500 <= error.smtp_code < 600,
+        )
+    return EmailOutcome(email.notification_id, sent=True)

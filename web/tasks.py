@@ -2,7 +2,7 @@
 
 Why huey: it is maintained, small, and has both storages Tandem needs: SQLite (the embedded
 default, no extra service) and Redis (production, shared by every process), with retries,
-scheduled and periodic tasks, and locks, in one dependency. ``tandem worker`` runs the consumer.
+scheduled and periodic tasks in one dependency. ``tandem worker`` runs the consumer.
 
 Tasks are thin, like views: each opens an app context and calls one function of plugin/ or
 lti/. Work that must not be lost is first recorded in the database by the use case that decided
@@ -22,7 +22,6 @@ from typing import Any
 
 from flask import Flask, current_app, has_app_context
 from huey import Huey, RedisHuey, SqliteHuey, crontab
-from huey.exceptions import TaskLockedException
 
 from web.config import Settings
 from web.db import get_session
@@ -74,20 +73,15 @@ def init_app(app: Flask, settings: Settings) -> Tasks:
         """Every hour: re-read the rosters that are stale, so leavers are noticed in time."""
         in_app(_sync_stale_rosters)
 
-    def send_once() -> None:
-        try:
-            with huey.lock_task("send-grades"):  # one sender at a time, across processes
-                in_app(_send_grades)
-        except TaskLockedException:
-            logger.info("Grades are being sent by another task; it takes these too.")
-
+    # No queue lock around sending: a lock held by a killed worker was never released, and
+    # grades stopped for good. Senders claim rows in the database instead (lti.grades).
     def send_grades() -> None:
         """Deliver due scores now (queued when a completion is decided)."""
-        send_once()
+        in_app(_send_grades)
 
     def send_due_grades() -> None:
         """Every minute: deliver scores whose retry time has come."""
-        send_once()
+        in_app(_send_grades)
 
     def purge_login_state() -> None:
         """Every 15 minutes: delete expired LTI login state and used nonces."""
@@ -107,7 +101,13 @@ def init_app(app: Flask, settings: Settings) -> Tasks:
         """Email pending notifications now (queued after an event that notifies people)."""
         send_notification_emails()
 
+    def send_chat_digests() -> None:
+        """Every day at 16:05 UTC (afternoon in Europe, morning in the Americas): tell members
+        whose teammates wrote while they were away."""
+        in_app(_chat_digests)
+
     huey.periodic_task(crontab(minute="*"))(send_notification_emails)
+    huey.periodic_task(crontab(minute="5", hour="16"))(send_chat_digests)
     tasks = Tasks(
         huey=huey,
         sync_roster=huey.task()(sync_roster),
@@ -160,6 +160,14 @@ def _send_grades() -> None:
     report = send_pending(get_session(), _lti_client())
     if report.delivered or report.failed:
         logger.info("Grades: %s delivered, %s failed", report.delivered, report.failed)
+
+
+def _chat_digests() -> None:
+    from plugin.rooms.digest import send_chat_digests
+
+    made = send_chat_digests(get_session())
+    if made:
+        logger.info("Chat digests: %s notifications", made)
 
 
 def _purge() -> None:

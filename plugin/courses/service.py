@@ -3,7 +3,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, insert, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from plugin.actors import Actor, Role
@@ -12,7 +13,7 @@ from plugin.db import get_or_create, utcnow
 from plugin.errors import NotFound
 from plugin.exchanges.models import Participant
 from plugin.matching.models import TeamMembership
-from plugin.people.identity import AccountRef, PersonFacts, upsert_person
+from plugin.people.identity import AccountRef, PersonFacts, upsert_people, upsert_person
 from plugin.people.models import Institution, Person
 
 
@@ -129,6 +130,15 @@ def sync_roster(session: Session, course_id: int, members: Sequence[RosterMember
     their teams, messages and grades stay meaningful; but someone who never opened Tandem from
     the course is forgotten when they leave it (see ``_forget_unlaunched``).
     """
+    try:
+        return _reconcile(session, course_id, members)
+    except IntegrityError:
+        # A launch added one of these people or memberships meanwhile: read again and redo.
+        session.rollback()
+        return _reconcile(session, course_id, members)
+
+
+def _reconcile(session: Session, course_id: int, members: Sequence[RosterMember]) -> RosterResult:
     course = get_course(session, course_id)
     now = utcnow()
     current = {
@@ -137,26 +147,35 @@ def sync_roster(session: Session, course_id: int, members: Sequence[RosterMember
             select(CourseMembership).where(CourseMembership.course_id == course.id)
         )
     }
+    # Names are all the roster's pages use: the roster's email is never stored.
+    person_ids = upsert_people(
+        session,
+        [(m.account, replace(m.person, email=None)) for m in members],
+        course.institution_id,
+    )
     seen: set[int] = set()
-    added = updated = 0
-    for member in members:
-        facts = replace(member.person, email=None)  # names are all the roster pages use
-        person = upsert_person(session, member.account, course.institution_id, facts)
-        session.flush()
+    joining: dict[int, Role] = {}
+    updated = 0
+    for member, person_id in zip(members, person_ids, strict=True):
         if not member.active:
             continue
-        seen.add(person.id)
-        membership = current.get(person.id)
+        seen.add(person_id)
+        membership = current.get(person_id)
         if membership is None:
-            membership, created = _get_or_create_membership(session, course, person, member.role)
-            current[person.id] = membership
-            added += created
-            if created:
-                continue
-        if membership.role != member.role or membership.left_at is not None:
+            joining[person_id] = member.role
+        elif membership.role != member.role or membership.left_at is not None:
             membership.role = member.role
             membership.left_at = None
             updated += 1
+    if joining:
+        session.execute(
+            insert(CourseMembership),
+            [
+                {"course_id": course.id, "person_id": person_id, "role": role}
+                for person_id, role in joining.items()
+            ],
+        )
+    added = len(joining)
     left = 0
     for person_id, membership in current.items():
         if person_id not in seen and membership.left_at is None:

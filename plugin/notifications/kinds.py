@@ -58,6 +58,15 @@ KINDS: dict[str, Kind] = {
             N_("Your micro-credential for %(exchange)s has been issued."),
         ),
         _kind(
+            "chat_digest",
+            N_("Teammates wrote while you were away (at most daily)"),
+            N_("New messages in %(team)s"),
+            N_(
+                "Your teammates wrote in %(team)s since you were last there. "
+                "Open your team room to read them."
+            ),
+        ),
+        _kind(
             "join_requested",
             N_("A partner course asks to join"),
             N_("%(course)s asks to join %(exchange)s"),

@@ -258,23 +258,39 @@ def pending_emails(session: Session, limit: int = 200) -> list[OutgoingEmail]:
     return out
 
 
-def record_email(
-    session: Session,
-    notification_id: int,
-    *,
-    sent: bool,
-    error: str | None = None,
-    permanent: bool = False,
-) -> None:
-    """The mail adapter's outcome for one email: sent, retried later, or failed for good."""
-    row = session.get(Notification, notification_id)
-    if row is None or row.email_state != "pending":
-        return  # unsubscribed or erased meanwhile: nothing to record
-    row.email_attempts += 1
-    if sent:
-        row.email_state, row.email_error = "sent", None
-    else:
-        row.email_error = (error or "")[:500]
-        if permanent or row.email_attempts >= MAX_EMAIL_ATTEMPTS:
-            row.email_state = "failed"
+@dataclass(frozen=True)
+class EmailOutcome:
+    """What happened to one email: sent, or refused (``error``) for now or for good."""
+
+    notification_id: int
+    sent: bool
+    error: str | None = None
+    permanent: bool = False
+
+
+def record_emails(session: Session, outcomes: Sequence[EmailOutcome]) -> None:
+    """The mail adapter's outcomes for a chunk of emails, in one transaction.
+
+    One commit per chunk rather than per email: a worker killed between sending and recording
+    resends at most one chunk, and SQLite's commit no longer bounds the sending rate.
+    """
+    if not outcomes:
+        return
+    rows = {
+        row.id: row
+        for row in session.scalars(
+            select(Notification).where(Notification.id.in_([o.notification_id for o in outcomes]))
+        )
+    }
+    for outcome in outcomes:
+        row = rows.get(outcome.notification_id)
+        if row is None or row.email_state != "pending":
+            continue  # unsubscribed or erased meanwhile: nothing to record
+        row.email_attempts += 1
+        if outcome.sent:
+            row.email_state, row.email_error = "sent", None
+        else:
+            row.email_error = (outcome.error or "")[:500]
+            if outcome.permanent or row.email_attempts >= MAX_EMAIL_ATTEMPTS:
+                row.email_state = "failed"
     session.commit()

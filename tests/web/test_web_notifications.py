@@ -3,6 +3,8 @@ process (aiosmtpd on 127.0.0.1): the recipient's language, one-click unsubscribe
 
 from __future__ import annotations
 
+import email
+import email.policy
 import mailbox
 import re
 import subprocess
@@ -26,7 +28,7 @@ from tests.plugin.completion.completion_world import CompletionWorld, build_comp
 from web.app import create_app
 from web.auth import start_web_session
 from web.config import Settings
-from web.mail import send_pending
+from web.mail import mime, send_pending
 
 
 def _sign_in(app: Flask, client: FlaskClient, actor: Actor) -> None:
@@ -161,3 +163,26 @@ def test_email_goes_out_in_the_recipients_language_with_one_click_unsubscribe(
     with app.app_context():
         assert send_pending() == (0, 0)  # unsubscribed from this kind
     assert client.post("/notifications/unsubscribe/forged").status_code == 404
+
+
+def test_the_written_message_reads_back_with_any_language_in_it() -> None:
+    long_url = "<https://tandem.test/notifications/unsubscribe/" + "a" * 120 + ">"
+    data = mime(
+        {
+            "Subject": "Je credential voor Città & Dörfer",
+            "To": "a@b.c",
+            "List-Unsubscribe": long_url,
+        },
+        "Tekst: één\nregel twee",
+        "<p>één</p>",
+    )
+    assert all(len(line) <= 998 for line in data.split(b"\r\n"))
+    message = email.message_from_bytes(data, policy=email.policy.default)
+    assert message["Subject"] == "Je credential voor Città & Dörfer"
+    assert message["List-Unsubscribe"] == long_url  # one unfolded line, as RFC 8058 needs
+    body = message.get_body(preferencelist=("plain",))
+    html = message.get_body(preferencelist=("html",))
+    assert body is not None
+    assert html is not None
+    assert body.get_content() == "Tekst: één\nregel twee"
+    assert html.get_content() == "<p>één</p>"

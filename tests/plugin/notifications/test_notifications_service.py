@@ -10,12 +10,13 @@ from plugin.completion.service import approve_completion, request_completion
 from plugin.errors import InvalidInput, NotFound
 from plugin.notifications.models import Notification
 from plugin.notifications.service import (
+    EmailOutcome,
     mark_read,
     my_choices,
     my_notifications,
     notify,
     pending_emails,
-    record_email,
+    record_emails,
     set_choices,
     unread_count,
     unsubscribe,
@@ -153,11 +154,12 @@ def test_mark_read_is_per_person_and_email_failures_are_recorded(
     assert unread_count(session, bruno) == 1
 
     email = pending_emails(session)[0]
-    record_email(session, email.notification_id, sent=False, error="421 busy")
+    record_emails(session, [EmailOutcome(email.notification_id, sent=False, error="421 busy")])
     assert pending_emails(session)  # temporary: still pending
-    record_email(
-        session, email.notification_id, sent=False, error="550 no such user", permanent=True
+    refused = EmailOutcome(
+        email.notification_id, sent=False, error="550 no such user", permanent=True
     )
+    record_emails(session, [refused])
     row = session.get(Notification, email.notification_id)
     assert row is not None
     assert (row.email_state, row.email_error) == ("failed", "550 no such user")
