@@ -63,6 +63,12 @@ def _institution_of(session: Session, actor: Actor) -> int | None:
     return course.institution_id if course is not None else None
 
 
+def participant_person(session: Session, participant_id: int) -> int | None:
+    """Whose participation this is (None once erased). Read-only."""
+    participant = session.get(Participant, participant_id)
+    return participant.person_id if participant is not None else None
+
+
 def erase_participant(session: Session, actor: Actor, participant_id: int) -> None:
     """Erase the person behind a participant everywhere (GDPR art. 17): see plugin.privacy."""
     person_id = participant_to_erase(session, actor, participant_id).person_id

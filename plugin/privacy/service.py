@@ -22,6 +22,8 @@ from plugin.db import Base, utcnow
 from plugin.errors import NotAllowed, NotFound
 from plugin.exchanges.models import Participant, Seat
 from plugin.ledger.service import events_about, forget_person
+from plugin.matching.models import TeamMembership
+from plugin.notifications.models import Notification
 from plugin.people.models import Person
 from plugin.privacy.declarations import HOLDINGS, NOW, Erase, Holding
 
@@ -173,6 +175,35 @@ def _erase_holding(session: Session, holding: Holding, person_id: int) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
 
+def _scrub_mentions(session: Session, person: Person) -> None:
+    """Teammates' "your team is ready" notices name the person: leave their university only.
+
+    Runs before team memberships go, because the notices are found through the teams."""
+    if not person.display_name:
+        return
+    label = f"{person.display_name} ({person.institution.name})"
+    teams = session.scalars(
+        select(TeamMembership.team_id).where(TeamMembership.person_id == person.id)
+    ).all()
+    if not teams:
+        return
+    notices = session.scalars(
+        select(Notification).where(
+            Notification.kind == "teams_published",
+            Notification.target.in_([f"room:{team_id}" for team_id in teams]),
+            Notification.person_id != person.id,
+        )
+    )
+    for notice in notices:
+        mates = str(notice.params.get("teammates", ""))
+        if label in mates:
+            notice.params = {
+                **notice.params,
+                "teammates": mates.replace(label, person.institution.name),
+            }
+    session.flush()
+
+
 def erase_person(session: Session, actor: Actor, person_id: int) -> ErasureReport:
     """Erase a person (GDPR art. 17) as ``HOLDINGS`` declares, in one transaction.
 
@@ -181,7 +212,8 @@ def erase_person(session: Session, actor: Actor, person_id: int) -> ErasureRepor
     administrative acts (linked to a nameless row). The LMS ``sub`` mapping goes, so a later
     launch of the same LMS user starts a new person.
     """
-    person_to_erase(session, actor, person_id)
+    person = person_to_erase(session, actor, person_id)
+    _scrub_mentions(session, person)
     forget_person(session, person_id)  # before ledger_subject rows go: it finds them by person
     counts: dict[str, int] = {}
     # The person row itself last, so other holdings still see its id while being erased.

@@ -10,13 +10,35 @@ import json
 from typing import Any
 
 from flask import redirect, render_template, request, session, url_for
+from flask_babel import gettext
 from werkzeug.wrappers import Response
 
+from plugin.actors import Actor, Role
 from plugin.privacy.declarations import HOLDINGS, Erase
 from plugin.privacy.service import erase_person, export_person
+from plugin.rooms.service import room_of_team, rooms_of
+from realtime import disconnect_person
 from web.auth import current_actor, require_actor
 from web.db import get_session
+from web.extensions import socketio
 from web.pages import bp
+
+
+def rooms_to_leave(person_id: int) -> list[int]:
+    """The rooms a person is in now (read before erasure removes their memberships)."""
+    db = get_session()
+    rooms = [room_of_team(db, team_id) for team_id, _name in rooms_of(db, _as(person_id))]
+    return [room for room in rooms if room is not None]
+
+
+def cut_connections(person_id: int, room_ids: list[int]) -> None:
+    """After erasure: close the person's open room connections at once, on any process."""
+    for room_id in room_ids:
+        disconnect_person(socketio, room_id, person_id, gettext("Your data has been erased."))
+
+
+def _as(person_id: int) -> Actor:
+    return Actor(person_id, Role.STUDENT, None)
 
 
 def _actor() -> Any:
@@ -69,8 +91,10 @@ def erase_me() -> Response | str:
             return redirect(url_for("pages.privacy_page"), code=303)
         return render_template("privacy/erase_me.html")
     if actor is not None:
+        rooms = rooms_to_leave(actor.person_id)
         erase_person(get_session(), actor, actor.person_id)
         session.clear()
+        cut_connections(actor.person_id, rooms)
     return redirect(url_for("pages.privacy_page", erased=1), code=303)
 
 

@@ -15,6 +15,7 @@ from plugin.actors import Actor, Role
 from plugin.db import Base
 from plugin.errors import NotAllowed, NotFound
 from plugin.ledger.service import check_chain
+from plugin.notifications.models import Notification
 from plugin.notifications.service import notify
 from plugin.people.models import ExternalAccount, Person
 from plugin.privacy.declarations import HOLDINGS, Erase
@@ -125,8 +126,20 @@ def test_erasure_leaves_nothing_that_leads_back_and_a_relaunch_is_a_new_person(
     cw = build_completion_world(session)
     alice = _alice_everywhere(session, cw)
     bruno = cw.rooms.bruno
+    notify(
+        session,
+        [bruno.person_id],
+        "teams_published",
+        {"exchange": "Climate", "team": "Team 1", "teammates": "Alice (Universiteit Leiden), Chen"},
+        dedupe_key=f"team:{cw.rooms.team_id}",
+        target=f"room:{cw.rooms.team_id}",
+    )
+    session.commit()
 
     erase_person(session, cw.rooms.teacher, alice.person_id)
+
+    [told] = session.scalars(select(Notification).where(Notification.person_id == bruno.person_id))
+    assert told.params["teammates"] == "Universiteit Leiden, Chen"
 
     for holding in HOLDINGS:
         if holding.erase is not Erase.KEEP and holding.table != "person":
