@@ -11,6 +11,8 @@ from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from lti.grades import course_gradebook
+from lti.models import GradeOutbox
 from plugin.actors import Actor, Role
 from plugin.db import Base
 from plugin.errors import NotAllowed, NotFound
@@ -136,8 +138,24 @@ def test_erasure_leaves_nothing_that_leads_back_and_a_relaunch_is_a_new_person(
     )
     session.commit()
 
+    session.add(
+        GradeOutbox(
+            course_id=cw.leiden_course,
+            person_id=alice.person_id,
+            user_id="sub-alice",
+            score_given=1.0,
+            score_maximum=1.0,
+            activity_progress="Completed",
+            grading_progress="FullyGraded",
+        )
+    )
+    session.commit()
+    assert alice.person_id in [g.person_id for g in course_gradebook(session, cw.leiden_course)]
+
     erase_person(session, cw.rooms.teacher, alice.person_id)
 
+    gradebook = course_gradebook(session, cw.leiden_course)
+    assert alice.person_id not in [g.person_id for g in gradebook]  # the teacher's grades page
     [told] = session.scalars(select(Notification).where(Notification.person_id == bruno.person_id))
     assert told.params["teammates"] == "Universiteit Leiden, Chen"
 
