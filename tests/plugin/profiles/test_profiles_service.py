@@ -51,6 +51,7 @@ def test_saving_and_reopening_the_form_gives_back_what_was_typed(world: World) -
         "discipline": False,
         "interests": False,
         "availability": True,
+        "time_zone": False,  # not chosen: partners see neither zone nor local time
     }
     assert profile_form(world.session, student, WEEK) == GOOD
 
