@@ -186,6 +186,7 @@ def main() -> None:
         tandem_env = {
             "TANDEM_INSTANCE_PATH": str(work / "tandem"),
             "TANDEM_BASE_URL": tandem_url,
+            "TANDEM_RATE_LIMITS": "off",  # the benchmark is one address launching flat out
             "TANDEM_ASYNC_MODE": "gevent" if args.tandem_worker == "gevent" else "threading",
         }
         if os.environ.get("TANDEM_BENCH_DATABASE_URL"):

@@ -198,6 +198,8 @@ class DemoPlatform:
     slug: str
     name: str
     lms_style: LmsStyle
+    country: str
+    """The university's ISO 3166 country, which its credentials name."""
     base_url: str
     client_id: str
     deployment_id: str
@@ -333,6 +335,8 @@ class DemoPlatform:
             "auth_token_url": self.auth_token_url,
             "key_set_url": self.key_set_url,
             "deployment_ids": [self.deployment_id],
+            "institution_name": self.name,
+            "country": self.country,
         }
 
     def launch_claims(
@@ -444,6 +448,7 @@ def make_platforms(base_url: str, key_dir: Path) -> list[DemoPlatform]:
             slug="leiden",
             name="Universiteit Leiden",
             lms_style="brightspace",
+            country="NL",
             base_url=base,
             client_id="5b1d7f0e-3c2a-4f9b-8e61-0a4d2c9b7e13",
             deployment_id="b5f2c7a1-94d0-4e6b-a3c8-1f7e2d9c0b54",
@@ -463,6 +468,7 @@ def make_platforms(base_url: str, key_dir: Path) -> list[DemoPlatform]:
             slug="bologna",
             name="Università di Bologna",
             lms_style="moodle",
+            country="IT",
             base_url=base,
             client_id="Xq7Lk2Pz9wR4tYb",
             deployment_id="3",

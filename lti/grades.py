@@ -27,6 +27,7 @@ from plugin.actors import Role
 from plugin.courses.models import CourseMembership
 from plugin.db import utcnow
 from plugin.errors import InvalidInput, NotFound
+from plugin.i18n import N_
 from plugin.people.models import ExternalAccount, Person
 
 ACTIVITY_PROGRESS = frozenset({"Initialized", "Started", "InProgress", "Submitted", "Completed"})
@@ -54,7 +55,7 @@ def _lti_user_id(session: Session, endpoints: ServiceEndpoints, person_id: int) 
         )
     )
     if subject is None:
-        raise NotFound("This person has no account at the course's learning platform.")
+        raise NotFound(N_("This person has no account at the course's learning platform."))
     return subject
 
 
@@ -71,13 +72,13 @@ def queue_score(
 ) -> GradeOutbox:
     """Record a score for delivery to the course's gradebook; committed before any HTTP."""
     if activity_progress not in ACTIVITY_PROGRESS:
-        raise InvalidInput("Unknown activity progress.")
+        raise InvalidInput(N_("Unknown activity progress."))
     if grading_progress not in GRADING_PROGRESS:
-        raise InvalidInput("Unknown grading progress.")
+        raise InvalidInput(N_("Unknown grading progress."))
     if score_maximum <= 0 or (score_given is not None and score_given < 0):
-        raise InvalidInput("A score must be zero or more, out of a positive maximum.")
+        raise InvalidInput(N_("A score must be zero or more, out of a positive maximum."))
     if session.get(Person, person_id) is None:
-        raise NotFound("This person is not known to Tandem.")
+        raise NotFound(N_("This person is not known to Tandem."))
     endpoints = endpoints_for(session, course_id)
     row = GradeOutbox(
         course_id=course_id,

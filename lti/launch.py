@@ -25,7 +25,12 @@ from lti.platform_storage import remember_login, usable_target
 from lti.platforms import PENDING, DatabaseToolConf, find_registration, issuer_is_known
 from lti.roles import map_roles
 from lti.services import ServiceClient, TokenCache
-from lti.state_storage import DatabaseLaunchStorage, consume_nonce
+from lti.state_storage import (
+    LOGIN_STATE_SECONDS,
+    DatabaseLaunchStorage,
+    consume_nonce,
+    delete_expired,
+)
 from plugin.courses.service import CourseEntry, CourseRef
 from plugin.people.identity import AccountRef, PersonFacts
 
@@ -165,6 +170,10 @@ def login(
         DatabaseToolConf(session, lti.tool_key, known=registration),
         launch_data_storage=DatabaseLaunchStorage(session),
     )
+    # An anonymous caller's rows stay short (pylti1p3's default is a day); the storage must be
+    # attached first, or pylti1p3 checks its default (cookie) storage and refuses.
+    oidc.set_launch_data_storage(DatabaseLaunchStorage(session))
+    oidc.set_launch_data_lifetime(LOGIN_STATE_SECONDS)
     storage_target = usable_target(params)
     if in_iframe and storage_target is None:
         oidc.enable_check_cookies()
@@ -175,6 +184,7 @@ def login(
             response = oidc.redirect(lti.launch_url)
     except OIDCException as error:
         raise LaunchError(Reason.MISSING_PARAMETER, detail=str(error)) from error
+    delete_expired(session)  # so anonymous logins cannot pile rows up between purges
     session.commit()  # the nonce the platform will echo back (and the storage proof)
     return response
 

@@ -29,8 +29,10 @@ from plugin.exchanges.service import (
     request_seat,
     templates_for_teacher,
 )
+from plugin.i18n import N_
 from web.auth import current_actor, current_exchange_hint, require_actor
 from web.db import get_session
+from web.inputs import maybe_id
 
 TEACHING = (Role.TEACHER, Role.ADMIN)
 # Domain errors raised here reach people through web/errors.py's gettext: extract them.
@@ -60,7 +62,7 @@ def _date(name: str) -> date:
     try:
         return date.fromisoformat(request.form.get(name, ""))
     except ValueError as error:
-        raise InvalidInput("Enter dates as YYYY-MM-DD.") from error
+        raise InvalidInput(N_("Enter dates as YYYY-MM-DD.")) from error
 
 
 def _draft_from_form() -> ExchangeDraft:
@@ -88,7 +90,7 @@ def deep_link_picker(token: str) -> ResponseReturnValue:
         elif action == "pick":
             exchange_id = _own_exchange(db, actor, request.form.get("exchange_id", ""))
         else:
-            raise InvalidInput("Choose an exchange, create one or enter a join code.")
+            raise InvalidInput(N_("Choose an exchange, create one or enter a join code."))
         return _return_to_lms(db, pending, exchange_id)
     exchanges = [
         e for e in exchanges_for_teacher(db, actor) if e.seat_status is not SeatStatus.DECLINED
@@ -97,18 +99,18 @@ def deep_link_picker(token: str) -> ResponseReturnValue:
 
 
 def _own_exchange(session: Session, actor: Actor, raw: str) -> int:
-    wanted = int(raw) if raw.isdigit() else -1
+    wanted = maybe_id(raw) or -1
     for summary in exchanges_for_teacher(session, actor):
         if summary.exchange_id == wanted and summary.seat_status is SeatStatus.APPROVED:
             return summary.exchange_id
-    raise NotFound("This exchange is not one your course takes part in.")
+    raise NotFound(N_("This exchange is not one your course takes part in."))
 
 
 def _return_to_lms(session: Session, pending: PendingDeepLink, exchange_id: int) -> str:
     context: LtiContext = current_app.extensions["tandem.lti"]
     exchange = session.get(Exchange, exchange_id)
     if exchange is None:
-        raise NotFound("This exchange does not exist.")
+        raise NotFound(N_("This exchange does not exist."))
     item = resource_link_item(
         title=exchange.title,
         exchange_id=exchange.id,
@@ -130,7 +132,7 @@ def copied_placement() -> ResponseReturnValue:
     actor = current_actor()
     assert actor is not None  # noqa: S101 - require_actor
     if actor.role not in TEACHING:
-        raise NotAllowed("Only teachers can do this.")
+        raise NotAllowed(N_("Only teachers can do this."))
     source = _hinted_exchange(db, current_exchange_hint())
     if request.method == "POST":
         if request.form.get("action") == "copy" and source is not None:
@@ -138,7 +140,7 @@ def copied_placement() -> ResponseReturnValue:
         elif request.form.get("action") == "join":
             request_seat(db, actor, request.form.get("code", ""))
         else:
-            raise InvalidInput("Choose to copy the exchange or to join one by code.")
+            raise InvalidInput(N_("Choose to copy the exchange or to join one by code."))
         return redirect(url_for("pages.home"), code=303)
     may_copy = source is not None and source.id in {e.id for e in templates_for_teacher(db, actor)}
     return render_template("lti/placement_copied.html", source=source, may_copy=may_copy)

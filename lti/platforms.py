@@ -20,6 +20,8 @@ from sqlalchemy.orm import Session, joinedload
 from lti.keys import ToolKey
 from lti.models import Deployment, Registration
 from plugin.errors import Conflict, InvalidInput, NotFound
+from plugin.i18n import N_
+from plugin.people.institutions import InstitutionDetails, apply_details
 from plugin.people.service import create_institution
 
 ACTIVE = "active"
@@ -49,8 +51,8 @@ def _check_url(url: str, *, allow_http: bool) -> None:
     schemes = ("https", "http") if allow_http else ("https",)
     if parts.scheme not in schemes or not parts.netloc:
         if allow_http:
-            raise InvalidInput("Every platform URL must be an absolute http or https address.")
-        raise InvalidInput("Every platform URL must be an absolute https address.")
+            raise InvalidInput(N_("Every platform URL must be an absolute http or https address."))
+        raise InvalidInput(N_("Every platform URL must be an absolute https address."))
 
 
 # Built once: every login and launch looks a registration up, and building the statement
@@ -81,11 +83,11 @@ def add_platform(session: Session, spec: PlatformSpec, *, allow_http: bool = Fal
     for url in (spec.issuer, spec.auth_login_url, spec.auth_token_url, spec.key_set_url):
         _check_url(url, allow_http=allow_http)
     if spec.status not in STATUSES:
-        raise InvalidInput("A registration is either active or pending.")
+        raise InvalidInput(N_("A registration is either active or pending."))
     if not spec.client_id.strip():
-        raise InvalidInput("A client id is required.")
+        raise InvalidInput(N_("A client id is required."))
     if find_registration(session, spec.issuer, spec.client_id) is not None:
-        raise Conflict("This platform and client id are already registered.")
+        raise Conflict(N_("This platform and client id are already registered."))
     institution = create_institution(session, spec.institution_name or spec.name, spec.country)
     registration = Registration(
         issuer=spec.issuer,
@@ -109,7 +111,9 @@ def add_platform(session: Session, spec: PlatformSpec, *, allow_http: bool = Fal
 def add_deployment(session: Session, issuer: str, client_id: str, deployment_id: str) -> None:
     registration = _get(session, issuer, client_id)
     if any(d.deployment_id == deployment_id for d in registration.deployments):
-        raise Conflict(f"Deployment {deployment_id} is already registered.")
+        raise Conflict(
+            N_("Deployment %(deployment_id)s is already registered.", deployment_id=deployment_id)
+        )
     registration.deployments.append(Deployment(deployment_id=deployment_id))
     session.commit()
 
@@ -119,10 +123,33 @@ def remove_platform(session: Session, issuer: str, client_id: str) -> None:
     session.commit()
 
 
-def activate_platform(session: Session, issuer: str, client_id: str) -> Registration:
-    """Let a pending registration (Moodle-style dynamic registration) launch Tandem."""
+def activate_platform(
+    session: Session,
+    issuer: str,
+    client_id: str,
+    *,
+    institution_name: str | None = None,
+    country: str | None = None,
+) -> Registration:
+    """Let a pending registration (Moodle-style dynamic registration) launch Tandem, and
+    complete its institution's details on the way (a dynamic registration knows only a host)."""
     registration = _get(session, issuer, client_id)
+    apply_details(
+        registration.institution, InstitutionDetails(name=institution_name, country=country)
+    )
     registration.status = ACTIVE
+    session.commit()
+    return registration
+
+
+def update_institution(session: Session, spec: PlatformSpec) -> Registration:
+    """A known platform's institution takes the name and country ``spec`` gives (what
+    ``tandem platform import`` does for platforms it already knows)."""
+    registration = _get(session, spec.issuer, spec.client_id)
+    apply_details(
+        registration.institution,
+        InstitutionDetails(name=spec.institution_name, country=spec.country),
+    )
     session.commit()
     return registration
 
@@ -135,7 +162,7 @@ def get_registration(session: Session, registration_id: int) -> Registration:
     )
     registration = session.scalars(query).unique().first()
     if registration is None:
-        raise NotFound("This registration does not exist.")
+        raise NotFound(N_("This registration does not exist."))
     return registration
 
 
@@ -150,7 +177,13 @@ def list_platforms(session: Session) -> list[Registration]:
 def _get(session: Session, issuer: str, client_id: str) -> Registration:
     registration = find_registration(session, issuer, client_id)
     if registration is None:
-        raise NotFound(f"No platform {issuer} with client id {client_id} is registered.")
+        raise NotFound(
+            N_(
+                "No platform %(issuer)s with client id %(client_id)s is registered.",
+                issuer=issuer,
+                client_id=client_id,
+            )
+        )
     return registration
 
 

@@ -5,11 +5,12 @@ fetches the platform's configuration, checks that its issuer lives on the config
 host (so a link cannot make Tandem trust an issuer someone else controls), posts its own tool
 configuration with the one-time registration token, and stores what the platform answered.
 
-Moodle keeps a dynamically registered tool pending until its admin activates it, and so does
-Tandem for Moodle-family platforms (:data:`PENDING_FAMILIES`); other platforms' (Brightspace's)
-registrations are active at once when the URL carried a Tandem admin's invite
-(:mod:`lti.admin_access`), and pending otherwise: ``/lti/register`` is open to anyone, and an
-uninvited website must not become a trusted LMS by itself.
+A registration is active at once when the URL carried a Tandem admin's invite
+(:mod:`lti.admin_access`), whatever the platform (Moodle keeps the tool pending on its own side
+until its admin activates it there; that is Moodle's step, not Tandem's), and pending otherwise:
+``/lti/register`` is open to anyone, and an uninvited website must not become a trusted LMS by
+itself. The institution behind a dynamic registration is named after the platform's host
+("Moodle (moodle.example.edu)"); an administrator completes its details (country) later.
 """
 
 from __future__ import annotations
@@ -39,9 +40,8 @@ TOOL_CONFIGURATION = "https://purl.imsglobal.org/spec/lti-tool-configuration"
 PLATFORM_CONFIGURATION = "https://purl.imsglobal.org/spec/lti-platform-configuration"
 TOOL_SCOPES = (NRPS_SCOPE, AGS_LINEITEM_SCOPE, AGS_RESULT_READ_SCOPE, AGS_SCORE_SCOPE)
 TOOL_CLAIMS = ("iss", "sub", "name", "given_name", "family_name", "email", "locale")
-# Platforms whose dynamically registered tools wait for an admin before they may launch.
-# Moodle does this in its own admin pages; Tandem mirrors it so both sides agree.
-PENDING_FAMILIES = frozenset({"moodle"})
+# Product family codes and the names people know them by.
+PRODUCT_NAMES = {"moodle": "Moodle", "desire2learn": "Brightspace", "canvas": "Canvas"}
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 HTTP_TIMEOUT_SECONDS = 10.0
 
@@ -196,10 +196,16 @@ def _post_registration(
     return answer
 
 
-def starts_pending(config: dict[str, Any]) -> bool:
+def platform_name(config: dict[str, Any]) -> str:
+    """A name an admin recognises: the product and the issuer's host, e.g. "Moodle
+    (moodle.example.edu)"; never the bare product family code ("moodle")."""
     platform = config.get(PLATFORM_CONFIGURATION)
     family = platform.get("product_family_code") if isinstance(platform, dict) else None
-    return isinstance(family, str) and family.lower() in PENDING_FAMILIES
+    host = urlsplit(str(config["issuer"])).netloc
+    if not isinstance(family, str) or not family.strip():
+        return host
+    product: str = PRODUCT_NAMES.get(family.lower(), family.strip()[:60])
+    return f"{product} ({host})"
 
 
 def register_dynamically(
@@ -222,20 +228,20 @@ def register_dynamically(
     )
     echoed = answer.get(TOOL_CONFIGURATION)
     deployment = echoed.get("deployment_id") if isinstance(echoed, dict) else None
-    platform = config.get(PLATFORM_CONFIGURATION)
-    name = platform.get("product_family_code") if isinstance(platform, dict) else None
     audience = config.get("authorization_server")
+    name = platform_name(config)
     spec = PlatformSpec(
         issuer=config["issuer"],
         client_id=answer["client_id"],
-        name=str(config.get("title") or name or urlsplit(config["issuer"]).netloc),
+        name=name,
+        institution_name=name,
         auth_login_url=config["authorization_endpoint"],
         auth_token_url=config["token_endpoint"],
         key_set_url=config["jwks_uri"],
         deployment_ids=(str(deployment),) if deployment else (),
         token_audience=audience if isinstance(audience, str) and audience else None,
         source="dynamic",
-        status=PENDING if starts_pending(config) or not invited else ACTIVE,
+        status=ACTIVE if invited else PENDING,
         platform_config={"openid_configuration": config, "registration_response": answer},
     )
     try:

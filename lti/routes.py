@@ -19,7 +19,29 @@ from plugin.actors import Actor, Role
 from plugin.courses.service import enter_course
 from web.auth import start_web_session
 from web.db import get_session
+from web.ratelimit import rate_limited
 from web.security import cross_site_allowed
+
+STATE_COOKIE_PREFIX = "lti1p3-state-"  # pylti1p3's cookie for one login, 5 minutes
+MAX_STATE_COOKIES = 8  # more than this are abandoned logins; the browser would soon send 431
+
+
+def _forget_state_cookies(response: BaseResponse, names: list[str]) -> None:
+    """Expire pylti1p3 state cookies, with the attributes they were set with."""
+    secure = request.is_secure
+    for name in names:
+        response.delete_cookie(
+            name,
+            path="/",
+            secure=secure,
+            httponly=True,
+            samesite="None" if secure else None,
+            partitioned=secure,
+        )
+
+
+def _state_cookies() -> list[str]:
+    return sorted(name for name in request.cookies if name.startswith(STATE_COOKIE_PREFIX))
 
 
 def _lti() -> LtiContext:
@@ -29,15 +51,28 @@ def _lti() -> LtiContext:
 
 @bp.route("/login", methods=["GET", "POST"])
 @cross_site_allowed  # the LMS starts the login, possibly with a form post
+@rate_limited("heavy")  # anonymous, and each one writes state rows
 def oidc_login() -> Response:
     params = {k: v for k, v in (request.form or request.args).items() if isinstance(v, str)}
     in_iframe = request.headers.get("Sec-Fetch-Dest") == "iframe"
-    return login(get_session(), _lti(), params, in_iframe=in_iframe)
+    response = login(get_session(), _lti(), params, in_iframe=in_iframe)
+    stale = _state_cookies()
+    if len(stale) >= MAX_STATE_COOKIES:  # abandoned logins: drop them before headers grow
+        _forget_state_cookies(response, stale)
+    return response
 
 
 @bp.route("/launch", methods=["POST"])
 @cross_site_allowed  # the LMS posts the id_token here; its signature is the protection
 def launch() -> BaseResponse:
+    response = _launch()
+    state = request.form.get("state", "")
+    if state and response.status_code < 400:  # the login's cookie has done its work
+        _forget_state_cookies(response, [f"lti1p3-{state}"])  # the state is "state-<uuid>"
+    return response
+
+
+def _launch() -> BaseResponse:
     db, lti = get_session(), _lti()
     form = request.form.to_dict()
     state = check_state(db, request.cookies, form)  # postMessage storage, if no cookie
@@ -107,5 +142,10 @@ def launch_failed(error: LaunchError) -> tuple[Response | str, int]:
         if error.detail:
             body["detail"] = error.detail
         return jsonify(body), status
-    page = render_template("lti/launch_error.html", error=error, launch_url=request.url)
+    template = (
+        "lti/launch_pending.html"
+        if error.reason is Reason.REGISTRATION_PENDING
+        else "lti/launch_error.html"
+    )
+    page = render_template(template, error=error, launch_url=request.url)
     return page, status

@@ -26,6 +26,7 @@ from lti.keys import ToolKeyStore
 from lti.models import Registration, ServiceEndpoints
 from plugin.db import get_or_create, utcnow
 from plugin.errors import NotFound
+from plugin.i18n import N_
 
 JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 TOKEN_MARGIN_SECONDS = 30
@@ -255,5 +256,5 @@ def endpoints_for(session: Session, course_id: int) -> ServiceEndpoints:
     )
     row = session.scalar(query)
     if row is None:
-        raise NotFound("This course has not been launched with LTI services yet.")
+        raise NotFound(N_("This course has not been launched with LTI services yet."))
     return row

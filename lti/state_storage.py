@@ -16,6 +16,9 @@ from lti.models import LaunchState, UsedNonce
 from plugin.db import utcnow
 
 DEFAULT_TTL_SECONDS = 3600
+# What an anonymous /lti/login may leave behind lives this long (a platform answers within
+# seconds); the login itself deletes expired rows, so no cron is needed to bound the table.
+LOGIN_STATE_SECONDS = 600
 
 
 class DatabaseLaunchStorage(LaunchDataStorage[Any]):  # type: ignore[misc]
@@ -80,8 +83,8 @@ def consume_nonce(session: Session, issuer: str, nonce: str, ttl_seconds: int) -
     return True
 
 
-def purge_expired(session: Session) -> int:
-    """Delete expired state and nonces; returns how many rows went (run from a CLI or cron)."""
+def delete_expired(session: Session) -> int:
+    """Delete expired state and nonces without committing (the login's commit carries it)."""
     now = utcnow()
     gone = 0
     for statement in (
@@ -90,5 +93,11 @@ def purge_expired(session: Session) -> int:
     ):
         result = cast("CursorResult[Any]", session.execute(statement))
         gone += result.rowcount or 0
+    return gone
+
+
+def purge_expired(session: Session) -> int:
+    """Delete expired state and nonces; returns how many rows went (the CLI and the worker)."""
+    gone = delete_expired(session)
     session.commit()
     return gone

@@ -15,6 +15,7 @@ from flask import current_app, request
 
 from plugin.db import utcnow
 from plugin.errors import InvalidInput, TandemError
+from plugin.i18n import N_
 from plugin.rooms.attendance import join_call, leave_call
 from realtime.acks import Ack
 from realtime.namespace import Ctx, room_event
@@ -28,7 +29,7 @@ CALL_EVENTS = ("joined", "left")
 def parse_call(data: Any) -> str:
     event = _object(data).get("event")
     if event not in CALL_EVENTS:
-        raise InvalidInput("The request was not understood.")
+        raise InvalidInput(N_("The request was not understood."))
     return str(event)
 
 

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from plugin.db import utcnow
 from plugin.errors import NotAllowed, TandemError
-from plugin.i18n import translate
+from plugin.i18n import N_, translate
 from plugin.rooms import service
 from plugin.rooms.service import RoomAccess
 from realtime import payloads, tokens
@@ -156,7 +156,9 @@ class RoomNamespace(Namespace):  # type: ignore[misc]  # flask_socketio is untyp
             "more": more,
             "note": asdict(snap.note),
             "tasks": [t.as_dict() for t in snap.tasks],
-            "phases": snap.phases,
+            "phases": [
+                {**p, "title": translate(p["title"], gettext, ngettext)} for p in snap.phases
+            ],
             "token": tokens.issue(ctx.state.secret, ctx.actor, ctx.room_id),
         }
 
@@ -196,7 +198,7 @@ class RoomNamespace(Namespace):  # type: ignore[misc]  # flask_socketio is untyp
     def on_typing(self, ctx: Ctx, data: Any) -> Ack:
         typing = payloads.parse_typing(data)
         if not ctx.access.can_write:
-            raise NotAllowed("Teachers observe this room; only team members can write in it.")
+            raise NotAllowed(N_("Teachers observe this room; only team members can write in it."))
         ctx.broadcast("typing", {"person_id": ctx.access.person_id, "typing": typing})
         return {}
 

@@ -21,6 +21,7 @@ from dataclasses import asdict
 from typing import Any
 
 from plugin.errors import InvalidInput
+from plugin.i18n import N_
 from plugin.rooms import notes
 from realtime import payloads
 from realtime.acks import Ack
@@ -36,11 +37,11 @@ def encode(data: bytes) -> str:
 def decode(data: Any, key: str) -> bytes:
     value = data.get(key) if isinstance(data, dict) else None
     if not isinstance(value, str) or len(value) > MAX_FIELD_CHARS:
-        raise InvalidInput("The note change was not understood.")
+        raise InvalidInput(N_("The note change was not understood."))
     try:
         return base64.b64decode(value, validate=True)
     except (binascii.Error, ValueError) as error:
-        raise InvalidInput("The note change was not understood.") from error
+        raise InvalidInput(N_("The note change was not understood.")) from error
 
 
 class NoteEvents:

@@ -7,13 +7,14 @@ from datetime import date
 from typing import Any
 
 from plugin.errors import InvalidInput
+from plugin.i18n import N_
 
 MAX_ID = 2**31 - 1
 
 
 def _object(data: Any) -> dict[str, Any]:
     if not isinstance(data, dict):
-        raise InvalidInput("The request was not understood.")
+        raise InvalidInput(N_("The request was not understood."))
     return data
 
 
@@ -22,7 +23,7 @@ def _int(data: dict[str, Any], key: str, *, optional: bool = False) -> int | Non
     if value is None and optional:
         return None
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_ID:
-        raise InvalidInput("The request was not understood.")
+        raise InvalidInput(N_("The request was not understood."))
     return value
 
 
@@ -35,7 +36,7 @@ def _required_int(data: dict[str, Any], key: str) -> int:
 def _str(data: dict[str, Any], key: str) -> str:
     value = data.get(key)
     if not isinstance(value, str):
-        raise InvalidInput("The request was not understood.")
+        raise InvalidInput(N_("The request was not understood."))
     return value
 
 
@@ -105,7 +106,7 @@ def parse_hide(data: Any) -> Hide:
 def parse_typing(data: Any) -> bool:
     value = _object(data).get("typing")
     if not isinstance(value, bool):
-        raise InvalidInput("The request was not understood.")
+        raise InvalidInput(N_("The request was not understood."))
     return value
 
 
@@ -121,7 +122,7 @@ def _date(d: dict[str, Any], key: str) -> date | None:
     try:
         return date.fromisoformat(str(value))
     except ValueError as error:
-        raise InvalidInput("A due date must look like 2026-03-01.") from error
+        raise InvalidInput(N_("A due date must look like 2026-03-01.")) from error
 
 
 def parse_task_add(data: Any) -> TaskAdd:

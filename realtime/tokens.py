@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from plugin.actors import Actor, Role
+from plugin.i18n import N_
 
 SALT = "tandem.rooms.connect"
 TOKEN_SECONDS = 15 * 60
@@ -45,16 +46,16 @@ def issue(secret: str, actor: Actor, room_id: int) -> str:
 
 def verify(secret: str, token: object, max_age: int = TOKEN_SECONDS) -> ConnectClaims:
     if not isinstance(token, str) or not token:
-        raise TokenRefused("no_token", "Open the room from Tandem to connect.")
+        raise TokenRefused("no_token", N_("Open the room from Tandem to connect."))
     try:
         data = _serializer(secret).loads(token, max_age=max_age)
     except SignatureExpired as error:
-        raise TokenRefused("expired", "Your room link has expired; reload the page.") from error
+        raise TokenRefused("expired", N_("Your room link has expired; reload the page.")) from error
     except BadSignature as error:
-        raise TokenRefused("invalid", "This room link is not valid.") from error
+        raise TokenRefused("invalid", N_("This room link is not valid.")) from error
     try:
         course = data["c"]
         actor = Actor(int(data["p"]), Role(data["r"]), int(course) if course is not None else None)
         return ConnectClaims(actor, int(data["room"]))
     except (KeyError, TypeError, ValueError) as error:
-        raise TokenRefused("invalid", "This room link is not valid.") from error
+        raise TokenRefused("invalid", N_("This room link is not valid.")) from error

@@ -88,6 +88,7 @@ def start_stack(
         env="test", instance_path=instance / "tandem", secret_key="s" * 40, base_url=tandem_url
     )
     tandem = create_app(settings, session_factory=session_factory, key_cache=key_cache)
+    tandem.config["TANDEM_RATE_LIMITS"] = False  # e2e tests launch far more than a person
     demo = create_demo_app(
         base_url=demo_url, tool_url=tandem_url, key_dir=instance / "demo-keys", platforms=platforms
     )

@@ -15,11 +15,12 @@ from lti.keys import ToolKeyStore
 from lti.launch import LtiContext
 from lti.platform_keys import PlatformKeyCache
 from plugin.db import make_engine, make_session_factory
-from web import db, errors, security
+from web import db, errors, inputs, ratelimit, security
 from web import tasks as web_tasks
 from web.config import Settings
 from web.extensions import babel, socketio
-from web.i18n import LANGUAGES, select_locale, select_timezone
+from web.i18n import LANGUAGES, day, number, select_locale, select_timezone, translated
+from web.pages.forms import phase_title
 from web.sessions import TandemSessionInterface
 
 TRANSLATIONS = Path(__file__).parent / "translations"
@@ -48,6 +49,7 @@ def create_app(
     settings = (settings or Settings.from_env()).resolved()
     app = Flask(__name__, instance_path=str(settings.instance_path))
     app.session_interface = TandemSessionInterface()
+    inputs.init_app(app)  # the <id:...> converter must exist before any route is added
     app.config.update(
         SECRET_KEY=settings.secret_key,
         TANDEM_SETTINGS=settings,
@@ -97,6 +99,10 @@ def create_app(
     app.register_blueprint(pages_bp)
     app.cli.add_command(cli)
     errors.init_app(app)
+    ratelimit.init_app(app, settings.redis_url, enabled=settings.rate_limits)
     security.init_app(app, settings)
-    app.jinja_env.globals.update(languages=LANGUAGES, get_locale=get_locale)
+    app.jinja_env.globals.update(
+        languages=LANGUAGES, get_locale=get_locale, phase_title=phase_title, translated=translated
+    )
+    app.jinja_env.filters.update(day=day, number=number)
     return app

@@ -25,7 +25,18 @@ from web.db import get_session
 P = ParamSpec("P")
 R = TypeVar("R")
 
-cli = AppGroup("tandem", help="Manage this Tandem installation.")
+
+class _TandemGroup(AppGroup):
+    """The ``tandem`` group: a database without Tandem's tables is a message, not a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from web.cli_institutions import in_app_context, unmigrated_guard
+
+        with in_app_context(ctx), unmigrated_guard():
+            return super().invoke(ctx)
+
+
+cli = _TandemGroup("tandem", help="Manage this Tandem installation.")
 platform_cli = AppGroup("platform", help="LMS platforms (LTI 1.3 registrations).")
 db_cli = AppGroup("db", help="The database schema.")
 cli.add_command(platform_cli)
@@ -118,7 +129,11 @@ def platform_add(**options: Any) -> None:
 @click.argument("source", type=click.File("r"))
 @click.option("--allow-http", is_flag=True, help="Accept http URLs (local demos only).")
 def platform_import(source: Any, allow_http: bool) -> None:
-    """Register every platform in a JSON list (SOURCE, or - for stdin); skip known ones."""
+    """Register every platform in a JSON list (SOURCE, or - for stdin).
+
+    Known platforms keep their registration; their institution takes the entry's
+    institution_name and country.
+    """
     try:
         entries = json.load(source)
     except json.JSONDecodeError as error:
@@ -129,7 +144,12 @@ def platform_import(source: Any, allow_http: bool) -> None:
     for entry in entries:
         spec = _spec_from(entry)
         if platforms.find_registration(session, spec.issuer, spec.client_id) is not None:
-            click.echo(f"Already registered: {spec.issuer} (client id {spec.client_id}).")
+            with _clear_errors():
+                platforms.update_institution(session, spec)
+            click.echo(
+                f"Already registered: {spec.issuer} (client id {spec.client_id}); "
+                "institution details updated."
+            )
             continue
         with _clear_errors():
             platforms.add_platform(session, spec, allow_http=allow_http)
@@ -178,11 +198,23 @@ def platform_list(as_json: bool) -> None:
 @platform_cli.command("activate")
 @click.option("--issuer", required=True)
 @click.option("--client-id", required=True)
-def platform_activate(issuer: str, client_id: str) -> None:
+@click.option("--institution", default=None, help="Set the institution's name.")
+@click.option("--country", default=None, help="Set the institution's ISO 3166 country code.")
+def platform_activate(
+    issuer: str, client_id: str, institution: str | None, country: str | None
+) -> None:
     """Activate a pending registration (Moodle-style dynamic registration) so it may launch."""
     with _clear_errors():
-        platforms.activate_platform(get_session(), issuer, client_id)
+        registration = platforms.activate_platform(
+            get_session(), issuer, client_id, institution_name=institution, country=country
+        )
     click.echo(f"Activated {issuer} (client id {client_id}).")
+    if not registration.institution.country:
+        click.echo(
+            f"Institution {registration.institution.id} ({registration.institution.name}) has "
+            "no country, so it cannot issue credentials: run `tandem institution edit "
+            f"{registration.institution.id} --country CC`."
+        )
 
 
 @platform_cli.command("remove")
@@ -375,6 +407,16 @@ credentials_cli = AppGroup("credentials", help="Micro-credentials: verify files,
 registrar_cli = AppGroup("registrar", help="Who keeps an institution's credential records.")
 cli.add_command(credentials_cli)
 cli.add_command(registrar_cli)
+
+
+def _add_institution_commands() -> None:
+    from web.cli_institutions import credentials_retry, institution_cli
+
+    cli.add_command(institution_cli)
+    credentials_cli.add_command(credentials_retry)
+
+
+_add_institution_commands()
 
 
 def _read_json(path: str) -> Any:

@@ -55,6 +55,8 @@ class Settings:
     smtp_password: str | None = None
     smtp_from: str = "Tandem <tandem@localhost>"
     smtp_starttls: bool = False
+    # Per-address limits on anonymous heavy endpoints (web/ratelimit.py); off for benchmarks.
+    rate_limits: bool = True
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -99,6 +101,7 @@ class Settings:
             smtp_password=get("SMTP_PASSWORD"),
             smtp_from=get("SMTP_FROM") or defaults.smtp_from,
             smtp_starttls=(get("SMTP_STARTTLS") or "").lower() in {"1", "true", "yes"},
+            rate_limits=(get("RATE_LIMITS") or "on").lower() not in {"0", "off", "false", "no"},
         )
 
     @property

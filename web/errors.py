@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flask import Flask, Response, current_app, jsonify, render_template, request
 from flask_babel import gettext
+from sqlalchemy.exc import DataError, StatementError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from plugin.errors import Conflict, InvalidInput, NotAllowed, NotFound, TandemError
@@ -58,9 +59,19 @@ def _http_error(error: HTTPException) -> tuple[Response | str, int]:
     return error_response(status, title, message)
 
 
+def _out_of_range(error: Exception) -> bool:
+    """A value the database cannot hold: SQLite's OverflowError, PostgreSQL's DataError."""
+    if isinstance(error, (OverflowError, DataError)):
+        return True
+    return isinstance(error, StatementError) and isinstance(error.orig, OverflowError)
+
+
 def _unexpected(error: Exception) -> tuple[Response | str, int]:
     if isinstance(error, HTTPException):
         return _http_error(error)
+    if _out_of_range(error):
+        current_app.logger.info("Refused input the database cannot hold: %s", type(error).__name__)
+        return error_response(400, gettext("Bad request"), gettext("A value is out of range."))
     current_app.logger.exception("Unexpected error", exc_info=error)
     return error_response(
         InternalServerError.code,

@@ -1,18 +1,23 @@
 """Language and time zone of the viewer.
 
 Language: an explicit choice in this session, else the LMS launch's locale, else the browser's.
-Time zone: what the browser reported (IANA name), else UTC; pages render times in it.
+Time zone: the one in the viewer's profile (the same zone the pages use for that person when
+others look at them), else what the browser reported (IANA name), else UTC; pages render times
+in it, so "your time" and the viewer's own line can never disagree.
 """
 
 from __future__ import annotations
 
+from datetime import date
 from functools import lru_cache
 from zoneinfo import ZoneInfo, available_timezones
 
-from flask import request, session
-from flask_babel import gettext, ngettext
+from flask import g, request, session
+from flask_babel import format_date, format_decimal, gettext, ngettext
 
 from plugin.i18n import translate
+from plugin.profiles.service import find_profile
+from web.db import get_session
 
 LANGUAGES = {"en": "English", "nl": "Nederlands"}
 
@@ -34,8 +39,24 @@ def select_locale() -> str | None:
 
 
 def select_timezone() -> str | None:
+    return profile_timezone() or browser_timezone()
+
+
+def browser_timezone() -> str | None:
+    """The zone the browser reported, e.g. to suggest one on the profile form."""
     tz = session.get("timezone")
     return tz if isinstance(tz, str) and is_time_zone(tz) else None
+
+
+def profile_timezone() -> str | None:
+    """The signed-in person's own zone from their profile, looked up once per request."""
+    if "profile_zone" not in g:
+        person_id = session.get("person_id")
+        profile = find_profile(get_session(), person_id) if isinstance(person_id, int) else None
+        tz = profile.time_zone if profile is not None else None
+        g.profile_zone = tz if tz and is_time_zone(tz) else None
+    found: str | None = g.profile_zone
+    return found
 
 
 def is_time_zone(name: str) -> bool:
@@ -54,3 +75,22 @@ def zone(name: str | None) -> ZoneInfo:
 def translated(message: str) -> str:
     """A domain message in the viewer's language (a marked ``plugin.i18n.Text`` or a msgid)."""
     return translate(message, gettext, ngettext)
+
+
+def day(value: object, width: str = "long") -> str:
+    """A calendar day in the viewer's language ("10 januari 2027"); stored ISO text too.
+
+    Anything else (a phase stored without dates) reads as nothing rather than a 500.
+    """
+    if isinstance(value, str):
+        try:
+            return day(date.fromisoformat(value), width)
+        except ValueError:
+            return value
+    return str(format_date(value, width)) if isinstance(value, date) else ""
+
+
+def number(value: float, digits: int = 2) -> str:
+    """A decimal in the viewer's language ("0,50" in Dutch), never "-0.00"."""
+    rounded = round(float(value), digits) or 0.0  # -0.0 is falsy: shown as 0
+    return str(format_decimal(rounded, format="0." + "0" * digits if digits else "0"))

@@ -108,6 +108,13 @@ def init_app(app: Flask, settings: Settings) -> Tasks:
 
     huey.periodic_task(crontab(minute="*"))(send_notification_emails)
     huey.periodic_task(crontab(minute="5", hour="16"))(send_chat_digests)
+
+    def retry_held_credentials() -> None:
+        """Every ten minutes: issue credentials held for want of institution details that were
+        since completed another way (``platform import``, ``platform activate --country``)."""
+        in_app(_retry_held_credentials)
+
+    huey.periodic_task(crontab(minute="*/10"))(retry_held_credentials)
     tasks = Tasks(
         huey=huey,
         sync_roster=huey.task()(sync_roster),
@@ -174,6 +181,15 @@ def _purge() -> None:
     from lti.state_storage import purge_expired
 
     purge_expired(get_session())
+
+
+def _retry_held_credentials() -> None:
+    from plugin.credentials.holds import retry_held
+    from web.pages.credentials import issuer_context
+
+    report = retry_held(get_session(), issuer_context())
+    if report.issued:
+        logger.info("Held credentials: %s issued, %s still held", report.issued, report.still_held)
 
 
 def run_worker(workers: int) -> None:

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from plugin.errors import InvalidInput
+from plugin.i18n import N_
 
 MAX_MEETINGS = 52
 MAX_WEEKS = 52
@@ -34,13 +35,13 @@ class Rule:
 
     def __post_init__(self) -> None:
         if self.version < 1:
-            raise InvalidInput("A rule version starts at 1.")
+            raise InvalidInput(N_("A rule version starts at 1."))
         if not 0 <= self.min_meetings <= MAX_MEETINGS:
-            raise InvalidInput("The number of meetings must be between 0 and 52.")
+            raise InvalidInput(N_("The number of meetings must be between 0 and 52."))
         if not 0 <= self.min_contribution_weeks <= MAX_WEEKS:
-            raise InvalidInput("The number of weeks must be between 0 and 52.")
+            raise InvalidInput(N_("The number of weeks must be between 0 and 52."))
         if len(set(self.required_phases)) != len(self.required_phases):
-            raise InvalidInput("A phase can be required only once.")
+            raise InvalidInput(N_("A phase can be required only once."))
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,7 @@ from plugin.courses.models import CourseMembership
 from plugin.db import get_or_create, utcnow
 from plugin.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from plugin.exchanges.models import Exchange, Seat, SeatStatus
+from plugin.i18n import N_
 from plugin.ledger.models import EventKind
 from plugin.ledger.service import append
 from plugin.matching.models import Team, TeamMembership
@@ -93,21 +94,21 @@ class StudentRow:
 def _exchange(session: Session, exchange_id: int) -> Exchange:
     exchange = session.get(Exchange, exchange_id)
     if exchange is None:
-        raise NotFound("This exchange does not exist.")
+        raise NotFound(N_("This exchange does not exist."))
     return exchange
 
 
 def _require_exchange_teacher(session: Session, actor: Actor, exchange_id: int) -> Exchange:
     exchange = _exchange(session, exchange_id)
     if not is_exchange_teacher(session, actor.person_id, exchange_id):
-        raise NotAllowed("Only teachers of this exchange can do this.")
+        raise NotAllowed(N_("Only teachers of this exchange can do this."))
     return exchange
 
 
 def _person(session: Session, person_id: int) -> Person:
     person = session.get(Person, person_id)
     if person is None:
-        raise NotFound("This person is not known to Tandem.")
+        raise NotFound(N_("This person is not known to Tandem."))
     return person
 
 
@@ -118,7 +119,7 @@ def _require_own_teacher(
     _require_exchange_teacher(session, actor, exchange_id)
     student = _person(session, student_id)
     if _person(session, actor.person_id).institution_id != student.institution_id:
-        raise NotAllowed("Only a teacher of the student's own institution can decide this.")
+        raise NotAllowed(N_("Only a teacher of the student's own institution can decide this."))
     _team_of(session, exchange_id, student_id)
     return student
 
@@ -130,7 +131,7 @@ def _team_of(session: Session, exchange_id: int, person_id: int) -> Team:
         .where(TeamMembership.exchange_id == exchange_id, TeamMembership.person_id == person_id)
     )
     if team is None:
-        raise NotFound("This student is not in a team of this exchange.")
+        raise NotFound(N_("This student is not in a team of this exchange."))
     return team
 
 
@@ -363,7 +364,7 @@ def set_rule(
     phases = tuple(required_phases)
     known = {str(p["key"]) for p in exchange.phases}
     if not set(phases) <= known:
-        raise InvalidInput("Choose phases of this exchange only.")
+        raise InvalidInput(N_("Choose phases of this exchange only."))
     latest = _rule_row(session, exchange)
     rule = Rule(
         version=latest.version + 1,
@@ -460,10 +461,10 @@ def submit_reflection(session: Session, actor: Actor, exchange_id: int, text: st
     _team_of(session, exchange_id, actor.person_id)
     body = text.strip()
     if not MIN_REFLECTION <= len(body) <= MAX_REFLECTION:
-        raise InvalidInput("A reflection must be 20 to 10000 characters.")
+        raise InvalidInput(N_("A reflection must be 20 to 10000 characters."))
     completion = _completion(session, exchange_id, actor.person_id)
     if completion.status is CompletionStatus.APPROVED:
-        raise Conflict("Your completion is already approved.")
+        raise Conflict(N_("Your completion is already approved."))
     first = completion.reflection_at is None
     completion.reflection = body
     completion.reflection_at = completion.reflection_at or utcnow()
@@ -496,7 +497,7 @@ def request_completion(session: Session, actor: Actor, exchange_id: int) -> Prog
     if completion.status in (CompletionStatus.APPROVED, CompletionStatus.REQUESTED):
         return progress
     if not progress.verdict.ready_for_sign_off:
-        raise Conflict("Not everything is done yet; the checklist shows what is missing.")
+        raise Conflict(N_("Not everything is done yet; the checklist shows what is missing."))
     completion.status = CompletionStatus.REQUESTED
     completion.requested_at = utcnow()
     append(
@@ -544,9 +545,11 @@ def approve_completion(
     _record_contributions(session, exchange_id, [person_id])
     verdict, completion = _verdict(session, exchange, person_id)
     if completion.status is CompletionStatus.APPROVED:
-        raise Conflict("This completion is already approved.")
+        raise Conflict(N_("This completion is already approved."))
     if not verdict.ready_for_sign_off:
-        raise Conflict("Not every requirement is met; record an override with a reason instead.")
+        raise Conflict(
+            N_("Not every requirement is met; record an override with a reason instead.")
+        )
     _log_evaluation(session, actor, exchange_id, person_id, verdict)
     return _decide(session, actor, completion, verdict, approve=True, reason=None)
 
@@ -558,7 +561,7 @@ def override_completion(
     _require_own_teacher(session, actor, exchange_id, person_id)
     text = reason.strip()
     if not MIN_REASON <= len(text) <= MAX_REASON:
-        raise InvalidInput("Give a reason of 10 to 1000 characters for an override.")
+        raise InvalidInput(N_("Give a reason of 10 to 1000 characters for an override."))
     exchange = _exchange(session, exchange_id)
     verdict, completion = _verdict(session, exchange, person_id)
     _log_evaluation(session, actor, exchange_id, person_id, verdict)
@@ -606,5 +609,5 @@ def _decide(
 def get_completion(session: Session, completion_id: int) -> Completion:
     completion = session.get(Completion, completion_id)
     if completion is None:
-        raise NotFound("This completion does not exist.")
+        raise NotFound(N_("This completion does not exist."))
     return completion

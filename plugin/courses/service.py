@@ -12,6 +12,7 @@ from plugin.courses.models import Course, CourseMembership
 from plugin.db import get_or_create, utcnow
 from plugin.errors import NotFound
 from plugin.exchanges.models import Participant
+from plugin.i18n import N_
 from plugin.matching.models import TeamMembership
 from plugin.people.identity import AccountRef, PersonFacts, upsert_people, upsert_person
 from plugin.people.models import Institution, Person
@@ -49,7 +50,7 @@ def enter_course(session: Session, entry: CourseEntry) -> Arrival:
     Idempotent: the same person launching again is the same person, with refreshed details.
     """
     if session.get(Institution, entry.institution_id) is None:
-        raise NotFound("The institution this launch comes from is not registered.")
+        raise NotFound(N_("The institution this launch comes from is not registered."))
     person = upsert_person(session, entry.account, entry.institution_id, entry.person)
     course = None
     if entry.course is not None:
@@ -100,7 +101,7 @@ def _upsert_membership(session: Session, course: Course, person: Person, role: R
 def get_course(session: Session, course_id: int) -> Course:
     course = session.get(Course, course_id)
     if course is None:
-        raise NotFound("This course is not known to Tandem.")
+        raise NotFound(N_("This course is not known to Tandem."))
     return course
 
 

@@ -18,6 +18,7 @@ from pyld.identifier_issuer import IdentifierIssuer
 from plugin.credentials import contexts
 from plugin.credentials.guards import DEFAULT_LIMITS, Limits, check_document
 from plugin.errors import InvalidInput
+from plugin.i18n import N_
 
 _UNDEFINED = contexts.UNDEFINED_TERM_PREFIX
 _ABSOLUTE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
@@ -56,7 +57,9 @@ def _expand(document: Mapping[str, Any], urls: list[str]) -> list[Any]:
     try:
         expanded: list[Any] = _Processor().expand(probe, _pyld_options())
     except jsonld.JsonLdError as error:
-        raise InvalidInput(f"The document is not valid JSON-LD: {_cause(error)}") from None
+        raise InvalidInput(
+            N_("The document is not valid JSON-LD: %(error)s", error=_cause(error))
+        ) from None
     return expanded
 
 
@@ -91,9 +94,17 @@ def _check_expanded(expanded: list[Any]) -> None:
 def _check_iri(iri: str, role: str) -> None:
     if iri.startswith(_UNDEFINED):
         name = iri.removeprefix(_UNDEFINED)
-        raise InvalidInput(f"The {role} {name!r} is not defined by the document's contexts.")
+        raise InvalidInput(
+            N_(
+                "The %(role)s %(name)s is not defined by the document's contexts.",
+                role=role,
+                name=repr(name),
+            )
+        )
     if not (iri.startswith("_:") or _ABSOLUTE_IRI.match(iri)):
-        raise InvalidInput(f"The {role} {iri!r} is not an absolute IRI.")
+        raise InvalidInput(
+            N_("The %(role)s %(iri)s is not an absolute IRI.", role=role, iri=repr(iri))
+        )
 
 
 def _to_dataset(expanded: list[Any]) -> dict[str, Any]:
@@ -119,7 +130,9 @@ def _to_dataset(expanded: list[Any]) -> dict[str, Any]:
             if name == "@default" or _ABSOLUTE_IRI.match(name)
         }
     except jsonld.JsonLdError as error:
-        raise InvalidInput(f"The document has no RDF form: {_cause(error)}") from None
+        raise InvalidInput(
+            N_("The document has no RDF form: %(error)s", error=_cause(error))
+        ) from None
 
 
 def _check_blank_nodes(dataset: dict[str, Any], limits: Limits) -> None:
@@ -131,7 +144,12 @@ def _check_blank_nodes(dataset: dict[str, Any], limits: Limits) -> None:
         if term["type"] == "blank node"
     }
     if len(blank) > limits.max_blank_nodes:
-        raise InvalidInput(f"The document has more than {limits.max_blank_nodes} blank nodes.")
+        raise InvalidInput(
+            N_(
+                "The document has more than %(max_blank_nodes)s blank nodes.",
+                max_blank_nodes=limits.max_blank_nodes,
+            )
+        )
 
 
 class _Processor(jsonld.JsonLdProcessor):  # type: ignore[misc]
@@ -186,9 +204,9 @@ class _BoundedCanonicalizer(URDNA2015):  # type: ignore[misc]
 
     def create_hash_to_related(self, id_: str, issuer: Any) -> dict[str, list[str]]:
         if time.monotonic() > self._deadline:
-            raise InvalidInput("Canonicalising the document took too long.")
+            raise InvalidInput(N_("Canonicalising the document took too long."))
         related: dict[str, list[str]] = super().create_hash_to_related(id_, issuer)
         largest = max((len(nodes) for nodes in related.values()), default=0)
         if largest > self._limits.max_indistinct_blank_nodes:
-            raise InvalidInput("The document has too many indistinguishable blank nodes.")
+            raise InvalidInput(N_("The document has too many indistinguishable blank nodes."))
         return related

@@ -8,9 +8,11 @@ read back from the signed document (never from the database beside it). Pure: no
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from pathlib import Path
+from threading import Lock
 from typing import Any
 
 import segno
@@ -125,3 +127,36 @@ def certificate_pdf(
         desc="The signed Open Badges 3.0 credential",
     )
     return bytes(pdf.output())
+
+
+class CertificateCache:
+    """Rendered certificates by (credential id, content digest): a PDF takes ~125 ms to build.
+
+    Small and in-process: a revoked or renamed certificate has another digest, so a stale
+    entry is never served; the least recently used entry goes when the cache is full.
+    """
+
+    def __init__(self, max_entries: int = 128) -> None:
+        self._max = max_entries
+        self._entries: OrderedDict[tuple[str, str], bytes] = OrderedDict()
+        self._lock = Lock()
+
+    def get(self, key: tuple[str, str], render: Callable[[], bytes]) -> bytes:
+        with self._lock:
+            if key in self._entries:
+                self._entries.move_to_end(key)
+                return self._entries[key]
+        data = render()  # outside the lock: two first requests may both render, harmlessly
+        with self._lock:
+            self._entries[key] = data
+            self._entries.move_to_end(key)
+            while len(self._entries) > self._max:
+                self._entries.popitem(last=False)
+        return data
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+    def __len__(self) -> int:
+        return len(self._entries)

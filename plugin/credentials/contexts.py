@@ -14,6 +14,7 @@ from typing import Any
 from pyld.context_resolver import ContextResolver
 
 from plugin.errors import InvalidInput
+from plugin.i18n import N_
 
 VC_V2 = "https://www.w3.org/ns/credentials/v2"
 OB_V3P0_3 = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
@@ -45,7 +46,9 @@ def _parsed(url: str) -> Any:
     """Parse each bundled context once; pyld never mutates a loaded document."""
     file_name = _url_to_file().get(url)
     if file_name is None:
-        raise InvalidInput(f"Unknown JSON-LD context {url!r}: contexts are never fetched.")
+        raise InvalidInput(
+            N_("Unknown JSON-LD context %(url)s: contexts are never fetched.", url=repr(url))
+        )
     text = resources.files(__package__).joinpath("contexts", file_name).read_text("utf-8")
     return json.loads(text)
 

@@ -15,6 +15,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from plugin.credentials.multikey import public_key_from_multikey, public_key_to_multikey
 from plugin.errors import InvalidInput
+from plugin.i18n import N_
 
 DID_CONTEXTS = ("https://www.w3.org/ns/did/v1", "https://w3id.org/security/multikey/v1")
 _KEY_TYPES = frozenset({"Multikey", "Ed25519VerificationKey2020"})
@@ -28,10 +29,12 @@ def did_web(host: str, path: Sequence[str] = ()) -> str:
     """
     name, _, port = host.partition(":")
     if not re.fullmatch(r"[A-Za-z0-9.-]+", name) or (port and not port.isdigit()):
-        raise InvalidInput(f"{host!r} is not a host name for did:web.")
+        raise InvalidInput(N_("%(host)s is not a host name for did:web.", host=repr(host)))
     for segment in path:
         if not _SEGMENT.match(segment):
-            raise InvalidInput(f"{segment!r} cannot be a did:web path segment.")
+            raise InvalidInput(
+                N_("%(segment)s cannot be a did:web path segment.", segment=repr(segment))
+            )
     host_part = quote(host, safe=".-")
     return ":".join(["did", "web", host_part, *path])
 
@@ -39,7 +42,7 @@ def did_web(host: str, path: Sequence[str] = ()) -> str:
 def did_web_document_url(did: str) -> str:
     """Where a did:web document lives: ``https://host/path/did.json`` (or /.well-known)."""
     if not did.startswith("did:web:"):
-        raise InvalidInput(f"{did!r} is not a did:web identifier.")
+        raise InvalidInput(N_("%(did)s is not a did:web identifier.", did=repr(did)))
     host, *path = did.removeprefix("did:web:").split(":")
     host = host.replace("%3A", ":").replace("%3a", ":")
     location = "/".join(path) if path else ".well-known"
@@ -58,7 +61,7 @@ def did_document(did: str, keys: Iterable[tuple[str, Ed25519PublicKey]]) -> dict
         for fragment, key in keys
     ]
     if not methods:
-        raise InvalidInput("A DID document needs at least one key.")
+        raise InvalidInput(N_("A DID document needs at least one key."))
     return {
         "@context": list(DID_CONTEXTS),
         "id": did,
@@ -71,22 +74,47 @@ def assertion_key(controller_document: Mapping[str, Any], method_id: str) -> Ed2
     """The Ed25519 key ``method_id`` names, if the controller lists it under assertionMethod."""
     controller = controller_document.get("id")
     if not isinstance(controller, str) or not controller:
-        raise InvalidInput("The issuer's DID document has no id.")
+        raise InvalidInput(N_("The issuer's DID document has no id."))
     if not method_id.startswith(controller + "#"):
-        raise InvalidInput(f"The key {method_id!r} does not belong to {controller!r}.")
+        raise InvalidInput(
+            N_(
+                "The key %(method_id)s does not belong to %(controller)s.",
+                method_id=repr(method_id),
+                controller=repr(controller),
+            )
+        )
     listed = _methods(controller, controller_document.get("assertionMethod"))
     if method_id not in listed:
-        raise InvalidInput(f"{method_id!r} is not an assertionMethod of {controller!r}.")
+        raise InvalidInput(
+            N_(
+                "%(method_id)s is not an assertionMethod of %(controller)s.",
+                method_id=repr(method_id),
+                controller=repr(controller),
+            )
+        )
     method = listed[method_id] or _methods(
         controller, controller_document.get("verificationMethod")
     ).get(method_id)
     if not method:
-        raise InvalidInput(f"The DID document does not describe the key {method_id!r}.")
+        raise InvalidInput(
+            N_(
+                "The DID document does not describe the key %(method_id)s.",
+                method_id=repr(method_id),
+            )
+        )
     if method.get("controller") != controller or method.get("type") not in _KEY_TYPES:
-        raise InvalidInput(f"{method_id!r} is not an Ed25519 key controlled by {controller!r}.")
+        raise InvalidInput(
+            N_(
+                "%(method_id)s is not an Ed25519 key controlled by %(controller)s.",
+                method_id=repr(method_id),
+                controller=repr(controller),
+            )
+        )
     multibase = method.get("publicKeyMultibase")
     if not isinstance(multibase, str):
-        raise InvalidInput(f"{method_id!r} has no publicKeyMultibase.")
+        raise InvalidInput(
+            N_("%(method_id)s has no publicKeyMultibase.", method_id=repr(method_id))
+        )
     return public_key_from_multikey(multibase)
 
 
@@ -95,7 +123,7 @@ def _methods(controller: str, entries: Any) -> dict[str, Mapping[str, Any] | Non
     if entries is None:
         return {}
     if not isinstance(entries, list):
-        raise InvalidInput("Verification relationships in a DID document must be lists.")
+        raise InvalidInput(N_("Verification relationships in a DID document must be lists."))
     result: dict[str, Mapping[str, Any] | None] = {}
     for entry in entries:
         if isinstance(entry, str):
@@ -103,7 +131,7 @@ def _methods(controller: str, entries: Any) -> dict[str, Mapping[str, Any] | Non
         elif isinstance(entry, Mapping) and isinstance(entry.get("id"), str):
             result[_absolute(controller, entry["id"])] = entry
         else:
-            raise InvalidInput("A DID document lists a verification method without an id.")
+            raise InvalidInput(N_("A DID document lists a verification method without an id."))
     return result
 
 

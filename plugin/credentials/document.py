@@ -40,6 +40,7 @@ from typing import Any
 from plugin.credentials.contexts import OB_V3P0_3, VC_V2
 from plugin.credentials.signing import xsd_datetime
 from plugin.errors import InvalidInput
+from plugin.i18n import N_
 
 ESI_PREFIX = "urn:schac:personalUniqueCode:int:esi:"
 EQF_FRAMEWORK = "European Qualifications Framework"
@@ -148,18 +149,22 @@ def email_identity_hash(email: str, salt: str) -> str:
 
 def _check(facts: CredentialFacts) -> None:
     if not 1 <= facts.eqf_level <= 8:
-        raise InvalidInput("The EQF level is a whole number from 1 to 8.")
+        raise InvalidInput(N_("The EQF level is a whole number from 1 to 8."))
     if not 0 < facts.ects <= 60:
-        raise InvalidInput("A micro-credential's workload is more than 0 and at most 60 ECTS.")
+        raise InvalidInput(N_("A micro-credential's workload is more than 0 and at most 60 ECTS."))
     if not facts.learning_outcomes:
-        raise InvalidInput("A micro-credential states at least one learning outcome.")
+        raise InvalidInput(N_("A micro-credential states at least one learning outcome."))
     if facts.esi is not None and not facts.esi.startswith(ESI_PREFIX):
-        raise InvalidInput(f"A European Student Identifier starts with {ESI_PREFIX}.")
+        raise InvalidInput(
+            N_("A European Student Identifier starts with %(prefix)s.", prefix=ESI_PREFIX)
+        )
     if len(facts.learner_salt) < 16:
-        raise InvalidInput("The email salt must be at least 16 characters.")
+        raise InvalidInput(N_("The email salt must be at least 16 characters."))
     for organisation in (facts.awarding_body, *facts.co_awarding):
         if len(organisation.country_code) != 2 or not organisation.country_code.isupper():
-            raise InvalidInput(f"{organisation.name}: the country is an ISO 3166-1 alpha-2 code.")
+            raise InvalidInput(
+                N_("%(name)s: the country is an ISO 3166-1 alpha-2 code.", name=organisation.name)
+            )
 
 
 def _number(value: float) -> int | float:

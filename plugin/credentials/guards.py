@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from plugin.errors import InvalidInput
+from plugin.i18n import N_
 
 
 @dataclass(frozen=True)
@@ -43,13 +44,15 @@ def load_json(text: str | bytes, limits: Limits = DEFAULT_LIMITS) -> dict[str, A
     signed value and the displayed value could differ.
     """
     if len(text) > limits.max_bytes:
-        raise InvalidInput(f"The document is larger than {limits.max_bytes} bytes.")
+        raise InvalidInput(
+            N_("The document is larger than %(max_bytes)s bytes.", max_bytes=limits.max_bytes)
+        )
     try:
         value = json.loads(text, object_pairs_hook=_unique_keys, parse_constant=_no_constant)
     except (ValueError, RecursionError) as error:
-        raise InvalidInput(f"The document is not valid JSON: {error}") from None
+        raise InvalidInput(N_("The document is not valid JSON: %(error)s", error=error)) from None
     if not isinstance(value, dict):
-        raise InvalidInput("A credential must be a JSON object.")
+        raise InvalidInput(N_("A credential must be a JSON object."))
     return value
 
 
@@ -57,13 +60,13 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for key, value in pairs:
         if key in result:
-            raise InvalidInput(f"The key {key!r} appears twice in one object.")
+            raise InvalidInput(N_("The key %(key)s appears twice in one object.", key=repr(key)))
         result[key] = value
     return result
 
 
 def _no_constant(name: str) -> None:
-    raise InvalidInput(f"{name} is not a JSON number.")
+    raise InvalidInput(N_("%(name)s is not a JSON number.", name=name))
 
 
 def check_document(
@@ -76,11 +79,19 @@ def check_document(
     """
     size = len(json.dumps(document, ensure_ascii=False).encode("utf-8", "surrogatepass"))
     if size > limits.max_bytes:
-        raise InvalidInput(f"The document is larger than {limits.max_bytes} bytes.")
+        raise InvalidInput(
+            N_("The document is larger than %(max_bytes)s bytes.", max_bytes=limits.max_bytes)
+        )
     urls = _context_urls(document.get("@context"), allowed_contexts)
     for path, key, value, depth in _walk(document, "$", 0):
         if depth > limits.max_depth:
-            raise InvalidInput(f"{path} is nested deeper than {limits.max_depth} levels.")
+            raise InvalidInput(
+                N_(
+                    "%(path)s is nested deeper than %(max_depth)s levels.",
+                    path=path,
+                    max_depth=limits.max_depth,
+                )
+            )
         if key is not None:
             _check_key(path, key, depth)
         _check_value(path, value)
@@ -90,10 +101,12 @@ def check_document(
 def _context_urls(context: Any, allowed: frozenset[str]) -> list[str]:
     entries = context if isinstance(context, list) else [context]
     if not entries or not all(isinstance(entry, str) for entry in entries):
-        raise InvalidInput("@context must be a list of context URLs.")
+        raise InvalidInput(N_("@context must be a list of context URLs."))
     for url in entries:
         if url not in allowed:
-            raise InvalidInput(f"The context {url!r} is not one this verifier accepts.")
+            raise InvalidInput(
+                N_("The context %(url)s is not one this verifier accepts.", url=repr(url))
+            )
     return list(entries)
 
 
@@ -114,16 +127,20 @@ def _walk(value: Any, path: str, depth: int) -> Iterator[tuple[str, str | None, 
 
 def _check_key(path: str, key: str, depth: int) -> None:
     if _FORBIDDEN_CHARS.search(key):
-        raise InvalidInput(f"{path}: control characters are not allowed in keys.")
+        raise InvalidInput(N_("%(path)s: control characters are not allowed in keys.", path=path))
     if key.startswith("@") and not (key == "@context" and depth == 1):
-        raise InvalidInput(f"{path}: JSON-LD keywords other than a top-level @context are refused.")
+        raise InvalidInput(
+            N_("%(path)s: JSON-LD keywords other than a top-level @context are refused.", path=path)
+        )
 
 
 def _check_value(path: str, value: Any) -> None:
     if value is None:
-        raise InvalidInput(f"{path} is null; leave the property out instead.")
+        raise InvalidInput(N_("%(path)s is null; leave the property out instead.", path=path))
     if isinstance(value, str) and _FORBIDDEN_CHARS.search(value):
-        raise InvalidInput(f"{path} contains a control character.")
+        raise InvalidInput(N_("%(path)s contains a control character.", path=path))
     if isinstance(value, float) and (not math.isfinite(value) or value.is_integer()):
         # JavaScript reads 5.0 as the integer 5 and canonicalises "5"; pyld writes "5.0E0".
-        raise InvalidInput(f"{path}: write whole numbers without a fractional part.")
+        raise InvalidInput(
+            N_("%(path)s: write whole numbers without a fractional part.", path=path)
+        )

@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from plugin.errors import InvalidInput
+from plugin.i18n import N_
 
 _ESCAPES = {
     '"': '\\"',
@@ -56,12 +57,12 @@ def _write(value: Any, parts: list[str]) -> None:
             _write(item, parts)
         parts.append("]")
     else:
-        raise InvalidInput(f"{type(value).__name__} is not a JSON value.")
+        raise InvalidInput(N_("%(kind)s is not a JSON value.", kind=type(value).__name__))
 
 
 def _write_object(value: Mapping[Any, Any], parts: list[str]) -> None:
     if not all(isinstance(key, str) for key in value):
-        raise InvalidInput("JSON object keys are strings.")
+        raise InvalidInput(N_("JSON object keys are strings."))
     parts.append("{")
     for index, key in enumerate(sorted(value, key=lambda k: k.encode("utf-16-be"))):
         if index:
@@ -74,7 +75,7 @@ def _write_object(value: Mapping[Any, Any], parts: list[str]) -> None:
 
 def _string(text: str) -> str:
     if _LONE_SURROGATE.search(text):
-        raise InvalidInput("A string contains a lone surrogate, which UTF-8 cannot carry.")
+        raise InvalidInput(N_("A string contains a lone surrogate, which UTF-8 cannot carry."))
     escaped = _NEEDS_ESCAPE.sub(lambda m: _ESCAPES.get(m[0], f"\\u{ord(m[0]):04x}"), text)
     return f'"{escaped}"'
 
@@ -87,7 +88,7 @@ def _number(value: float) -> str:
     """
     number = float(value)
     if not math.isfinite(number):
-        raise InvalidInput("NaN and Infinity are not JSON numbers.")
+        raise InvalidInput(N_("NaN and Infinity are not JSON numbers."))
     if number == 0:
         return "0"
     sign = "-" if number < 0 else ""
@@ -96,7 +97,9 @@ def _number(value: float) -> str:
     point = len(digit_tuple) + int(exponent)  # value = 0.digits * 10**point
     text = sign + _layout(digits, point)
     if isinstance(value, int) and abs(value) > _MAX_SAFE_INTEGER and text != str(value):
-        raise InvalidInput(f"{value} cannot be represented exactly as a JSON number.")
+        raise InvalidInput(
+            N_("%(value)s cannot be represented exactly as a JSON number.", value=value)
+        )
     return text
 
 

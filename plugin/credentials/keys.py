@@ -17,13 +17,14 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from plugin.errors import InvalidInput
+from plugin.i18n import N_
 
 _INFO = b"tandem issuer key v1"
 
 
 def _wrapping_key(secret: str) -> bytes:
     if len(secret) < 16:
-        raise InvalidInput("The application secret is too short to protect issuer keys.")
+        raise InvalidInput(N_("The application secret is too short to protect issuer keys."))
     return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=_INFO).derive(
         secret.encode("utf-8")
     )
@@ -41,6 +42,6 @@ def unseal(sealed: str, kid: str, secret: str) -> Ed25519PrivateKey:
         raw = AESGCM(_wrapping_key(secret)).decrypt(data[:12], data[12:], kid.encode())
     except InvalidTag:
         raise InvalidInput(
-            "This issuer key cannot be opened with the application secret."
+            N_("This issuer key cannot be opened with the application secret.")
         ) from None
     return Ed25519PrivateKey.from_private_bytes(raw)

@@ -72,3 +72,24 @@ class Credential(Base):
     revocation_reason: Mapped[str | None] = mapped_column(String(1000))
 
     institution: Mapped[Institution] = relationship()
+
+
+class HeldIssuance(Base):
+    """A credential a teacher's sign-off asked for that could not be issued yet (say, the
+    awarding institution has no country). Kept so the teacher and student see why, and so it
+    is issued as soon as an administrator fixes the cause; deleted once issued."""
+
+    __tablename__ = "held_issuance"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    completion_id: Mapped[int] = mapped_column(
+        ForeignKey("completion.id", ondelete="CASCADE"), unique=True
+    )
+    institution_id: Mapped[int] = mapped_column(
+        ForeignKey("institution.id", ondelete="CASCADE"), index=True
+    )
+    requested_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("person.id", ondelete="SET NULL")
+    )
+    reason: Mapped[str] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    attempted_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -7,6 +7,7 @@ Small enough to write out rather than add a dependency: base58btc is the only mu
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from plugin.errors import InvalidInput
+from plugin.i18n import N_
 
 _ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 _INDEX = {char: value for value, char in enumerate(_ALPHABET)}
@@ -31,7 +32,7 @@ def base58btc_decode(text: str) -> bytes:
     number = 0
     for char in text:
         if char not in _INDEX:
-            raise InvalidInput(f"{char!r} is not a base58btc character.")
+            raise InvalidInput(N_("%(char)s is not a base58btc character.", char=repr(char)))
         number = number * 58 + _INDEX[char]
     zeros = len(text) - len(text.lstrip("1"))
     body = number.to_bytes((number.bit_length() + 7) // 8, "big") if number else b""
@@ -46,7 +47,7 @@ def encode_multibase(data: bytes) -> str:
 def decode_multibase(text: str) -> bytes:
     """Accept only base58btc multibase, the one Data Integrity EdDSA uses."""
     if not text.startswith("z"):
-        raise InvalidInput("Only base58btc multibase values (starting with 'z') are accepted.")
+        raise InvalidInput(N_("Only base58btc multibase values (starting with 'z') are accepted."))
     return base58btc_decode(text[1:])
 
 
@@ -59,7 +60,7 @@ def public_key_from_multikey(text: str) -> Ed25519PublicKey:
     """Decode a Multikey value; refuse anything but a 32-byte Ed25519 public key."""
     data = decode_multibase(text)
     if not data.startswith(_ED25519_PUB) or len(data) != len(_ED25519_PUB) + 32:
-        raise InvalidInput("The key is not an Ed25519 public Multikey.")
+        raise InvalidInput(N_("The key is not an Ed25519 public Multikey."))
     return Ed25519PublicKey.from_public_bytes(data[len(_ED25519_PUB) :])
 
 
@@ -72,5 +73,5 @@ def private_key_from_multikey(text: str) -> Ed25519PrivateKey:
     """Decode an Ed25519 secret Multikey (32-byte seed)."""
     data = decode_multibase(text)
     if not data.startswith(_ED25519_PRIV) or len(data) != len(_ED25519_PRIV) + 32:
-        raise InvalidInput("The key is not an Ed25519 secret Multikey.")
+        raise InvalidInput(N_("The key is not an Ed25519 secret Multikey."))
     return Ed25519PrivateKey.from_private_bytes(data[len(_ED25519_PRIV) :])

@@ -41,6 +41,7 @@ from plugin.credentials.verification import verify_credential as verify_document
 from plugin.db import utcnow
 from plugin.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from plugin.exchanges.models import Exchange, Seat, SeatStatus
+from plugin.i18n import N_
 from plugin.ledger.models import EventKind
 from plugin.ledger.service import append
 from plugin.matching.teams import is_exchange_teacher
@@ -171,7 +172,9 @@ def document_hash(document: Mapping[str, Any]) -> str:
 
 def _organisation(institution: Institution, ctx: IssuerContext) -> Organisation:
     if not institution.country:
-        raise InvalidInput("The awarding institution has no country; an administrator must set it.")
+        raise InvalidInput(
+            N_("The awarding institution has no country; an administrator must set it.")
+        )
     return Organisation(ctx.issuer_did(institution.id), institution.name, institution.country)
 
 
@@ -200,7 +203,7 @@ def _facts(
     status: dict[str, Any],
 ) -> CredentialFacts:
     if not person.email:
-        raise InvalidInput("The learner has no email address to identify them in a credential.")
+        raise InvalidInput(N_("The learner has no email address to identify them in a credential."))
     institution = person.institution
     return CredentialFacts(
         credential_id=ctx.credential_url(credential_id),
@@ -246,7 +249,7 @@ def _may_issue(session: Session, actor: Actor, completion: Completion, person: P
         and is_exchange_teacher(session, actor.person_id, completion.exchange_id)
     ):
         return
-    raise NotAllowed("Only the learner's own teacher or registrar can issue this credential.")
+    raise NotAllowed(N_("Only the learner's own teacher or registrar can issue this credential."))
 
 
 def _course_of(session: Session, exchange_id: int, institution_id: int) -> int | None:
@@ -262,18 +265,18 @@ def _issue(
     session: Session, actor: Actor, completion: Completion, ctx: IssuerContext, now: datetime
 ) -> Credential:
     if completion.status is not CompletionStatus.APPROVED:
-        raise Conflict("Only an approved completion earns a credential.")
+        raise Conflict(N_("Only an approved completion earns a credential."))
     active = session.scalar(
         select(Credential.id).where(
             Credential.completion_id == completion.id, Credential.revoked_at.is_(None)
         )
     )
     if active is not None:
-        raise Conflict("This learner already holds a valid credential for this exchange.")
+        raise Conflict(N_("This learner already holds a valid credential for this exchange."))
     person = session.get(Person, completion.person_id)
     exchange = session.get(Exchange, completion.exchange_id)
     if person is None or exchange is None:
-        raise NotFound("This completion does not exist.")
+        raise NotFound(N_("This completion does not exist."))
     _may_issue(session, actor, completion, person)
     institution_id = person.institution_id
     key = active_key(session, institution_id, ctx)
@@ -329,7 +332,7 @@ def issue_credential(
 ) -> Credential:
     completion = session.get(Completion, completion_id)
     if completion is None:
-        raise NotFound("This completion does not exist.")
+        raise NotFound(N_("This completion does not exist."))
     credential = _issue(session, actor, completion, ctx, now or utcnow())
     session.commit()
     return credential
@@ -368,9 +371,9 @@ def revoke_credential(
     require_registrar(session, actor, credential.institution_id)
     text = reason.strip()
     if not 3 <= len(text) <= MAX_REASON:
-        raise InvalidInput("Give a reason of 3 to 1000 characters for the revocation.")
+        raise InvalidInput(N_("Give a reason of 3 to 1000 characters for the revocation."))
     if credential.revoked_at is not None:
-        raise Conflict("This credential is already revoked.")
+        raise Conflict(N_("This credential is already revoked."))
     row = session.scalars(
         select(StatusList).where(StatusList.id == credential.status_list_id).with_for_update()
     ).one()
@@ -419,7 +422,7 @@ def rotate_issuer_key(
 def get_credential(session: Session, credential_id: str) -> Credential:
     credential = session.get(Credential, credential_id)
     if credential is None:
-        raise NotFound("There is no credential with this id.")
+        raise NotFound(N_("There is no credential with this id."))
     return credential
 
 
@@ -434,9 +437,44 @@ def my_credentials(session: Session, actor: Actor, exchange_id: int) -> list[Cre
     )
 
 
-def certificate(session: Session, actor: Actor | None, credential_id: str) -> bytes:
-    """The PDF certificate. Anyone with the link gets the public facts (as on the public page);
-    the learner's name is printed only for the learner and their institution's registrars."""
+@dataclass(frozen=True)
+class CertificateContent:
+    """Everything a certificate PDF is made of; equal contents make byte-equal PDFs."""
+
+    credential_id: str
+    document: Mapping[str, Any]
+    learner_name: str
+    revoked: bool
+    created: datetime
+
+    @property
+    def digest(self) -> str:
+        """A hash of the content: the cache key and the HTTP ETag (changes on revocation)."""
+        facts = canonicalize(
+            {
+                "document": dict(self.document),
+                "name": self.learner_name,
+                "revoked": self.revoked,
+                "created": self.created.isoformat(),
+            }
+        )
+        return hashlib.sha256(facts).hexdigest()
+
+    def render(self) -> bytes:
+        return certificate_pdf(
+            self.document,
+            learner_name=self.learner_name,
+            revoked=self.revoked,
+            created=self.created,
+        )
+
+
+def certificate_content(
+    session: Session, actor: Actor | None, credential_id: str
+) -> CertificateContent:
+    """What the certificate shows this viewer. Anyone with the link gets the public facts (as
+    on the public page); the learner's name is printed only for the learner and their
+    institution's registrars."""
     credential = get_credential(session, credential_id)
     name = ""
     person = session.get(Person, credential.person_id) if credential.person_id else None
@@ -449,12 +487,18 @@ def certificate(session: Session, actor: Actor | None, credential_id: str) -> by
         )
     ):
         name = person.display_name or ""
-    return certificate_pdf(
+    return CertificateContent(
+        credential.id,
         credential.document,
-        learner_name=name,
-        revoked=credential.revoked_at is not None,
-        created=credential.issued_at,
+        name,
+        credential.revoked_at is not None,
+        credential.issued_at,
     )
+
+
+def certificate(session: Session, actor: Actor | None, credential_id: str) -> bytes:
+    """The PDF certificate (see ``certificate_content`` for what it shows to whom)."""
+    return certificate_content(session, actor, credential_id).render()
 
 
 def issuer_document(session: Session, institution_id: int, ctx: IssuerContext) -> dict[str, Any]:
@@ -463,7 +507,7 @@ def issuer_document(session: Session, institution_id: int, ctx: IssuerContext) -
         select(IssuerKey).where(IssuerKey.institution_id == institution_id).order_by(IssuerKey.id)
     ).all()
     if not rows:
-        raise NotFound("This institution does not issue credentials through Tandem.")
+        raise NotFound(N_("This institution does not issue credentials through Tandem."))
     return did_document(
         ctx.issuer_did(institution_id),
         [(row.kid, public_key_from_multikey(row.public_multikey)) for row in rows],
@@ -473,7 +517,7 @@ def issuer_document(session: Session, institution_id: int, ctx: IssuerContext) -
 def status_list_document(session: Session, list_id: int) -> dict[str, Any]:
     row = session.get(StatusList, list_id)
     if row is None:
-        raise NotFound("There is no status list with this id.")
+        raise NotFound(N_("There is no status list with this id."))
     return row.document
 
 

@@ -20,6 +20,7 @@ from plugin.credentials.did_web import assertion_key
 from plugin.credentials.guards import DEFAULT_LIMITS, Limits
 from plugin.credentials.multikey import decode_multibase, encode_multibase
 from plugin.errors import InvalidInput
+from plugin.i18n import N_
 
 PROOF_TYPE = "DataIntegrityProof"
 CRYPTOSUITE = "eddsa-rdfc-2022"
@@ -37,7 +38,7 @@ class VerifiedProof:
 def xsd_datetime(moment: datetime) -> str:
     """``2024-05-01T12:00:00Z``: whole seconds in UTC, the form every verifier parses."""
     if moment.tzinfo is None:
-        raise InvalidInput("A proof time must carry a time zone.")
+        raise InvalidInput(N_("A proof time must carry a time zone."))
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
@@ -52,7 +53,7 @@ def sign(
 ) -> dict[str, Any]:
     """Return a copy of ``document`` with an embedded eddsa-rdfc-2022 proof."""
     if "proof" in document:
-        raise InvalidInput("The document is already signed.")
+        raise InvalidInput(N_("The document is already signed."))
     options = {
         "type": PROOF_TYPE,
         "cryptosuite": CRYPTOSUITE,
@@ -83,15 +84,17 @@ def verify(
     proofs = _our_proofs(document.get("proof"))
     issuer = _issuer_id(document)
     if controller_document.get("id") != issuer:
-        raise InvalidInput(f"The DID document given is not the issuer's ({issuer!r}).")
+        raise InvalidInput(
+            N_("The DID document given is not the issuer's (%(issuer)s).", issuer=repr(issuer))
+        )
     unsecured = {key: value for key, value in document.items() if key != "proof"}
     document_hash = _hash(unsecured, allowed_contexts, limits)
     for proof in proofs:
         method = proof.get("verificationMethod")
         if not isinstance(method, str):
-            raise InvalidInput("The proof does not name its verificationMethod.")
+            raise InvalidInput(N_("The proof does not name its verificationMethod."))
         if proof.get("proofPurpose") != PURPOSE:
-            raise InvalidInput("The proof's purpose is not assertionMethod.")
+            raise InvalidInput(N_("The proof's purpose is not assertionMethod."))
         public_key = assertion_key(controller_document, method)
         signature = decode_multibase(_string(proof, "proofValue"))
         options = {key: value for key, value in proof.items() if key != "proofValue"}
@@ -99,7 +102,7 @@ def verify(
         try:
             public_key.verify(signature, data)
         except InvalidSignature:
-            raise InvalidInput("The proof does not match the document or the key.") from None
+            raise InvalidInput(N_("The proof does not match the document or the key.")) from None
     last = proofs[-1]
     created = last.get("created")
     return VerifiedProof(
@@ -125,7 +128,7 @@ def _hash(document: Mapping[str, Any], allowed_contexts: frozenset[str], limits:
 def _with_context(options: Mapping[str, Any], document: Mapping[str, Any]) -> dict[str, Any]:
     """Proof options are canonicalised under the document's own context (DI 1.0, 4.2)."""
     if "@context" in options and options["@context"] != document.get("@context"):
-        raise InvalidInput("The proof's @context differs from the document's.")
+        raise InvalidInput(N_("The proof's @context differs from the document's."))
     return {**options, "@context": document.get("@context")}
 
 
@@ -139,7 +142,7 @@ def _our_proofs(value: Any) -> list[Mapping[str, Any]]:
         and entry.get("cryptosuite") == CRYPTOSUITE
     ]
     if not ours:
-        raise InvalidInput(f"The document has no {CRYPTOSUITE} proof.")
+        raise InvalidInput(N_("The document has no %(suite)s proof.", suite=CRYPTOSUITE))
     return ours
 
 
@@ -147,12 +150,12 @@ def _issuer_id(document: Mapping[str, Any]) -> str:
     issuer = document.get("issuer")
     issuer_id = issuer.get("id") if isinstance(issuer, Mapping) else issuer
     if not isinstance(issuer_id, str) or not issuer_id:
-        raise InvalidInput("The credential does not name its issuer.")
+        raise InvalidInput(N_("The credential does not name its issuer."))
     return issuer_id
 
 
 def _string(proof: Mapping[str, Any], key: str) -> str:
     value = proof.get(key)
     if not isinstance(value, str):
-        raise InvalidInput(f"The proof has no {key}.")
+        raise InvalidInput(N_("The proof has no %(key)s.", key=key))
     return value

@@ -15,6 +15,7 @@ from typing import Any, Protocol
 from plugin.credentials.contexts import VC_V2
 from plugin.credentials.signing import xsd_datetime
 from plugin.errors import Conflict, InvalidInput
+from plugin.i18n import N_
 
 MIN_ENTRIES = 131_072
 REVOCATION = "revocation"
@@ -30,7 +31,12 @@ class RandomSource(Protocol):
 def new_list(entries: int = MIN_ENTRIES) -> bytearray:
     """All-clear bits; the size is a whole number of bytes and never below the minimum."""
     if entries < MIN_ENTRIES or entries % 8:
-        raise InvalidInput(f"A status list has a multiple of 8 entries, at least {MIN_ENTRIES}.")
+        raise InvalidInput(
+            N_(
+                "A status list has a multiple of 8 entries, at least %(minimum)s.",
+                minimum=MIN_ENTRIES,
+            )
+        )
     return bytearray(entries // 8)
 
 
@@ -47,7 +53,7 @@ def get_status(bits: bytes | bytearray, index: int) -> bool:
 
 def _position(bits: bytes | bytearray, index: int) -> tuple[int, int]:
     if not 0 <= index < len(bits) * 8:
-        raise InvalidInput(f"Status index {index} is outside the list.")
+        raise InvalidInput(N_("Status index %(index)s is outside the list.", index=index))
     return index // 8, 0x80 >> (index % 8)
 
 
@@ -60,25 +66,27 @@ def encode_list(bits: bytes | bytearray) -> str:
 def decode_list(encoded: str, max_entries: int = 16 * MIN_ENTRIES) -> bytes:
     """Decode an encodedList, refusing compression bombs and lists below the minimum size."""
     if not encoded.startswith("u"):
-        raise InvalidInput("encodedList must be multibase base64url (starting with 'u').")
+        raise InvalidInput(N_("encodedList must be multibase base64url (starting with 'u')."))
     body = encoded[1:]
     try:
         compressed = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
         inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
         bits = inflater.decompress(compressed, max_entries // 8 + 1)
     except (ValueError, zlib.error) as error:
-        raise InvalidInput(f"encodedList cannot be decoded: {error}") from None
+        raise InvalidInput(N_("encodedList cannot be decoded: %(error)s", error=error)) from None
     if len(bits) > max_entries // 8 or inflater.unconsumed_tail:
-        raise InvalidInput("The status list is larger than this verifier accepts.")
+        raise InvalidInput(N_("The status list is larger than this verifier accepts."))
     if len(bits) * 8 < MIN_ENTRIES:
-        raise InvalidInput(f"A status list must have at least {MIN_ENTRIES} entries.")
+        raise InvalidInput(
+            N_("A status list must have at least %(minimum)s entries.", minimum=MIN_ENTRIES)
+        )
     return bits
 
 
 def allocate_index(taken: Set[int], random: RandomSource, entries: int = MIN_ENTRIES) -> int:
     """A free index chosen uniformly at random; ``Conflict`` when the list is full."""
     if len(taken) >= entries:
-        raise Conflict("This status list is full; start a new one.")
+        raise Conflict(N_("This status list is full; start a new one."))
     for _ in range(_MAX_ATTEMPTS):
         index = random.randrange(entries)
         if index not in taken:
@@ -132,10 +140,10 @@ def is_revoked(credential: Mapping[str, Any], list_credential: Mapping[str, Any]
         return False
     subject = list_credential.get("credentialSubject")
     if not isinstance(subject, Mapping) or subject.get("statusPurpose") != REVOCATION:
-        raise InvalidInput("The status list is not a revocation list.")
+        raise InvalidInput(N_("The status list is not a revocation list."))
     encoded = subject.get("encodedList")
     if not isinstance(encoded, str):
-        raise InvalidInput("The status list has no encodedList.")
+        raise InvalidInput(N_("The status list has no encodedList."))
     return get_status(decode_list(encoded), _index(entry.get("statusListIndex")))
 
 
@@ -164,4 +172,4 @@ def _index(value: Any) -> int:
         return value
     if isinstance(value, str) and value.isdigit():
         return int(value)
-    raise InvalidInput("statusListIndex must be a non-negative whole number.")
+    raise InvalidInput(N_("statusListIndex must be a non-negative whole number."))

@@ -13,6 +13,7 @@ from typing import Any
 from plugin.credentials import contexts, signing, status_list
 from plugin.credentials.guards import DEFAULT_LIMITS, Limits
 from plugin.errors import InvalidInput
+from plugin.i18n import N_
 
 OB_CREDENTIAL_TYPES = frozenset({"OpenBadgeCredential", "AchievementCredential"})
 
@@ -55,22 +56,30 @@ def check_open_badge(document: Mapping[str, Any]) -> None:
     """The structural rules of an OB 3.0 credential that JSON-LD alone does not enforce."""
     context = document.get("@context")
     if not isinstance(context, list) or context[:1] != [contexts.VC_V2]:
-        raise InvalidInput("The first @context must be the VC Data Model 2.0 context.")
+        raise InvalidInput(N_("The first @context must be the VC Data Model 2.0 context."))
     if not any(
         url.startswith("https://purl.imsglobal.org/spec/ob/v3p0/context") for url in context
     ):
-        raise InvalidInput("The Open Badges 3.0 context is missing.")
+        raise InvalidInput(N_("The Open Badges 3.0 context is missing."))
     types = _types(document)
     if "VerifiableCredential" not in types or not types & OB_CREDENTIAL_TYPES:
-        raise InvalidInput("The type must include VerifiableCredential and OpenBadgeCredential.")
+        raise InvalidInput(
+            N_("The type must include VerifiableCredential and OpenBadgeCredential.")
+        )
     if not isinstance(document.get("issuer"), Mapping | str):
-        raise InvalidInput("The credential has no issuer.")
+        raise InvalidInput(N_("The credential has no issuer."))
     if "credentialSubject" not in document:
-        raise InvalidInput("The credential has no credentialSubject.")
+        raise InvalidInput(N_("The credential has no credentialSubject."))
     for path, expected in _TYPED_NODES.items():
         for node in _nodes_at(document, path):
             if expected not in _types(node):
-                raise InvalidInput(f"{'.'.join(path)} must have type {expected}.")
+                raise InvalidInput(
+                    N_(
+                        "%(path)s must have type %(expected)s.",
+                        path=".".join(path),
+                        expected=expected,
+                    )
+                )
 
 
 def check_validity_period(document: Mapping[str, Any], now: datetime) -> None:
@@ -78,9 +87,11 @@ def check_validity_period(document: Mapping[str, Any], now: datetime) -> None:
     start = _moment(document, "validFrom") or _moment(document, "issuanceDate")
     end = _moment(document, "validUntil") or _moment(document, "expirationDate")
     if start is not None and start > now:
-        raise InvalidInput(f"The credential is not valid before {start.isoformat()}.")
+        raise InvalidInput(
+            N_("The credential is not valid before %(start)s.", start=start.isoformat())
+        )
     if end is not None and end <= now:
-        raise InvalidInput(f"The credential expired on {end.isoformat()}.")
+        raise InvalidInput(N_("The credential expired on %(end)s.", end=end.isoformat()))
 
 
 def verify_credential(
@@ -98,13 +109,13 @@ def verify_credential(
         verified = signing.verify(
             document, controller_document, allowed_contexts=allowed_contexts, limits=limits
         )
-        return f"Signed by {verified.verification_method}."
+        return N_("Signed by %(method)s.", method=verified.verification_method)
 
     def status() -> str:
         if status_list.status_list_url(document) is None:
-            return "The credential has no revocation status."
+            return N_("The credential has no revocation status.")
         if status_list_credential is None:
-            raise InvalidInput("The credential's status list was not available.")
+            raise InvalidInput(N_("The credential's status list was not available."))
         signing.verify(
             status_list_credential,
             controller_document,
@@ -112,8 +123,8 @@ def verify_credential(
             limits=limits,
         )
         if status_list.is_revoked(document, status_list_credential):
-            raise InvalidInput("The issuer has revoked this credential.")
-        return "Not revoked."
+            raise InvalidInput(N_("The issuer has revoked this credential."))
+        return N_("Not revoked.")
 
     steps: list[tuple[str, Callable[[], str]]] = [
         ("proof", proof),
@@ -126,7 +137,7 @@ def verify_credential(
 
 def _passed(check: Callable[..., None], *args: Any) -> str:
     check(*args)
-    return "Passed."
+    return ""  # the verdict "passed" says it all; no second "Passed."
 
 
 def _run(name: str, step: Callable[[], str]) -> Check:
@@ -161,7 +172,7 @@ def _moment(document: Mapping[str, Any], key: str) -> datetime | None:
     try:
         moment = datetime.fromisoformat(str(value))
     except ValueError:
-        raise InvalidInput(f"{key} is not a date and time.") from None
+        raise InvalidInput(N_("%(key)s is not a date and time.", key=key)) from None
     if moment.tzinfo is None:
-        raise InvalidInput(f"{key} must carry a time zone.")
+        raise InvalidInput(N_("%(key)s must carry a time zone.", key=key))
     return moment

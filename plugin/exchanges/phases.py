@@ -7,18 +7,40 @@ from datetime import date, timedelta
 from typing import Any
 
 from plugin.errors import InvalidInput
+from plugin.i18n import N_, Text
 
 MAX_PHASES = 12
 MAX_PHASE_TITLE = 120
 
-# (key, English title, share of the exchange's weeks). Titles are msgids the web translates.
-DEFAULTS: tuple[tuple[str, str, int], ...] = (
-    ("preparation", "Preparation", 1),
-    ("icebreaker", "Icebreaker", 1),
-    ("team_formation", "Team formation", 1),
-    ("project_work", "Project work", 4),
-    ("presentation", "Presentation and reflection", 1),
+# (key, title, share of the exchange's weeks). Titles are marked: stored in English, shown
+# in the viewer's language.
+DEFAULTS: tuple[tuple[str, Text, int], ...] = (
+    ("preparation", N_("Preparation"), 1),
+    ("icebreaker", N_("Icebreaker"), 1),
+    ("team_formation", N_("Team formation"), 1),
+    ("project_work", N_("Project work"), 4),
+    ("presentation", N_("Presentation and reflection"), 1),
 )
+# The phase of tasks in an exchange without phases.
+GENERAL_TITLE = N_("General")
+_BY_KEY: dict[str, Text] = {key: title for key, title, _share in DEFAULTS}
+_BY_TITLE: dict[str, Text] = {str(title): title for title in (*_BY_KEY.values(), GENERAL_TITLE)}
+
+
+def phase_title(key: str | None, title: str | None = None) -> str:
+    """What people call a phase: one mapping for every page and the room.
+
+    A default phase's stored English title (or its bare key) becomes its marked title, which
+    adapters translate; a teacher's own title stays as written; a raw key is never shown for a
+    known phase.
+    """
+    if title and title in _BY_TITLE:
+        return _BY_TITLE[title]
+    if title:
+        return title
+    if key and key in _BY_KEY:
+        return _BY_KEY[key]
+    return key or ""
 
 
 @dataclass(frozen=True)
@@ -67,19 +89,21 @@ def default_phases(starts_on: date, ends_on: date) -> list[Phase]:
 def check_phases(phases: list[Phase], starts_on: date, ends_on: date) -> list[Phase]:
     """Phases must lie inside the exchange, in order, each with a title."""
     if not phases:
-        raise InvalidInput("An exchange needs at least one phase.")
+        raise InvalidInput(N_("An exchange needs at least one phase."))
     if len(phases) > MAX_PHASES:
-        raise InvalidInput("An exchange can have at most 12 phases.")
+        raise InvalidInput(N_("An exchange can have at most 12 phases."))
     previous_start = starts_on
     for phase in phases:
         if not phase.title.strip() or len(phase.title) > MAX_PHASE_TITLE:
-            raise InvalidInput("Each phase needs a title of at most 120 characters.")
+            raise InvalidInput(N_("Each phase needs a title of at most 120 characters."))
         if phase.ends_on < phase.starts_on:
-            raise InvalidInput("A phase cannot end before it starts.")
+            raise InvalidInput(N_("A phase cannot end before it starts."))
         if phase.starts_on < starts_on or phase.ends_on > ends_on:
-            raise InvalidInput("Every phase must fall between the exchange's start and end dates.")
+            raise InvalidInput(
+                N_("Every phase must fall between the exchange's start and end dates.")
+            )
         if phase.starts_on < previous_start:
-            raise InvalidInput("Phases must be listed in the order they happen.")
+            raise InvalidInput(N_("Phases must be listed in the order they happen."))
         previous_start = phase.starts_on
     return phases
 

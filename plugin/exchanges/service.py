@@ -33,6 +33,7 @@ from plugin.exchanges.queries import (
     pool_makeup,
     seat_rosters,
 )
+from plugin.i18n import N_
 from plugin.notifications.service import notify
 from plugin.people.service import participant_to_erase
 from plugin.profiles.languages import check_language_codes
@@ -101,9 +102,9 @@ class ExchangeView:
 
 def _require_teacher_in_course(actor: Actor) -> int:
     if actor.role not in TEACHING_ROLES:
-        raise NotAllowed("Only teachers can do this.")
+        raise NotAllowed(N_("Only teachers can do this."))
     if actor.course_id is None:
-        raise NotAllowed("Open Tandem from your course to set up or join an exchange.")
+        raise NotAllowed(N_("Open Tandem from your course to set up or join an exchange."))
     return actor.course_id
 
 
@@ -112,14 +113,19 @@ def _course_of(session: Session, actor: Actor) -> Course:
     course = session.get(Course, course_id)
     if course is None:
         # Courses only exist through launches from registered platforms.
-        raise NotFound("This course does not come from a registered learning platform.")
+        raise NotFound(N_("This course does not come from a registered learning platform."))
     return course
+
+
+def require_course_teacher(session: Session, actor: Actor) -> Course:
+    """The course a teacher would create an exchange from; a read for the empty form."""
+    return _course_of(session, actor)
 
 
 def get_exchange(session: Session, exchange_id: int) -> Exchange:
     exchange = session.get(Exchange, exchange_id)
     if exchange is None:
-        raise NotFound("This exchange does not exist.")
+        raise NotFound(N_("This exchange does not exist."))
     return exchange
 
 
@@ -136,7 +142,7 @@ def require_owner(session: Session, actor: Actor, exchange_id: int) -> Exchange:
     exchange = get_exchange(session, exchange_id)
     _require_teacher_in_course(actor)
     if owner_seat(exchange).course_id != actor.course_id:
-        raise NotAllowed("Only teachers of the course that created this exchange can do this.")
+        raise NotAllowed(N_("Only teachers of the course that created this exchange can do this."))
     return exchange
 
 
@@ -146,24 +152,24 @@ def require_seat_teacher(session: Session, actor: Actor, exchange_id: int) -> Se
     _require_teacher_in_course(actor)
     seat = _seat_of_course(exchange, actor.course_id)
     if seat is None or seat.status is not SeatStatus.APPROVED:
-        raise NotAllowed("Only teachers of a course in this exchange can see this.")
+        raise NotAllowed(N_("Only teachers of a course in this exchange can see this."))
     return seat
 
 
 def _check_draft(draft: ExchangeDraft) -> ExchangeDraft:
     title = draft.title.strip()
     if not title or len(title) > MAX_TITLE:
-        raise InvalidInput("The title must be 1-200 characters.")
+        raise InvalidInput(N_("The title must be 1-200 characters."))
     if len(draft.description) > MAX_DESCRIPTION:
-        raise InvalidInput("The description can be at most 5000 characters.")
+        raise InvalidInput(N_("The description can be at most 5000 characters."))
     if draft.ends_on < draft.starts_on:
-        raise InvalidInput("The exchange cannot end before it starts.")
+        raise InvalidInput(N_("The exchange cannot end before it starts."))
     if (draft.ends_on - draft.starts_on).days > MAX_DAYS:
-        raise InvalidInput("An exchange can last at most one year.")
+        raise InvalidInput(N_("An exchange can last at most one year."))
     if not 2 <= draft.team_size_min <= draft.team_size_max <= MAX_TEAM_SIZE:
-        raise InvalidInput("Team sizes must be between 2 and 12, the smallest first.")
+        raise InvalidInput(N_("Team sizes must be between 2 and 12, the smallest first."))
     if not 1 <= draft.weekly_hours <= MAX_WEEKLY_HOURS:
-        raise InvalidInput("Weekly hours must be between 1 and 40.")
+        raise InvalidInput(N_("Weekly hours must be between 1 and 40."))
     languages = tuple(check_language_codes(list(draft.languages)))
     phases = list(draft.phases) or default_phases(draft.starts_on, draft.ends_on)
     check_phases(phases, draft.starts_on, draft.ends_on)
@@ -280,7 +286,7 @@ def exchanges_for_teacher(session: Session, actor: Actor) -> list[ExchangeSummar
 def templates_for_teacher(session: Session, actor: Actor) -> list[Exchange]:
     """Exchanges this teacher created or taught in before: the ones they may copy."""
     if actor.role not in TEACHING_ROLES:
-        raise NotAllowed("Only teachers can do this.")
+        raise NotAllowed(N_("Only teachers can do this."))
     owned = select(Exchange.id).where(Exchange.owner_id == actor.person_id)
     taught = select(Participant.exchange_id).where(
         Participant.person_id == actor.person_id, Participant.role.in_(TEACHING_ROLES)
@@ -304,7 +310,7 @@ def copy_exchange(
     course = _course_of(session, actor)
     source = get_exchange(session, source_id)
     if source.id not in {e.id for e in templates_for_teacher(session, actor)}:
-        raise NotAllowed("You can only copy exchanges you created or taught in.")
+        raise NotAllowed(N_("You can only copy exchanges you created or taught in."))
     offset = (starts_on - source.starts_on).days
     template = draft_of(source)
     draft = ExchangeDraft(
@@ -330,7 +336,7 @@ def issue_join_code(
     """A new code for partners; earlier codes stop working (regenerating = revoking)."""
     exchange = require_owner(session, actor, exchange_id)
     if not 1 <= valid_days <= CODE_DAYS_MAX:
-        raise InvalidInput("A join code can be valid for 1 to 90 days.")
+        raise InvalidInput(N_("A join code can be valid for 1 to 90 days."))
     session.execute(
         update(JoinCode)
         .where(JoinCode.exchange_id == exchange.id, JoinCode.revoked.is_(False))
@@ -364,20 +370,22 @@ def request_seat(session: Session, actor: Actor, code: str) -> Seat:
     """
     course = _course_of(session, actor)
     if not codes.normalise(code):
-        raise InvalidInput("Enter the join code you received from the exchange's owner.")
+        raise InvalidInput(N_("Enter the join code you received from the exchange's owner."))
     join = session.scalar(select(JoinCode).where(JoinCode.code_hash == codes.hash_code(code)))
     if join is None or join.revoked:
-        raise NotFound("This join code is not valid. Check it or ask for a new one.")
+        raise NotFound(N_("This join code is not valid. Check it or ask for a new one."))
     if join.expires_at <= utcnow():
-        raise InvalidInput("This join code has expired. Ask the exchange's owner for a new one.")
+        raise InvalidInput(
+            N_("This join code has expired. Ask the exchange's owner for a new one.")
+        )
     exchange = get_exchange(session, join.exchange_id)
     existing = _seat_of_course(exchange, course.id)
     if existing is not None and existing.is_owner:
-        raise Conflict("This is your own exchange: your course already runs it.")
+        raise Conflict(N_("This is your own exchange: your course already runs it."))
     if owner_seat(exchange).course.institution_id == course.institution_id:
-        raise Conflict("Partner courses must come from another institution.")
+        raise Conflict(N_("Partner courses must come from another institution."))
     if existing is not None and existing.status in (SeatStatus.PENDING, SeatStatus.APPROVED):
-        raise Conflict("Your course has already asked to join this exchange.")
+        raise Conflict(N_("Your course has already asked to join this exchange."))
     if existing is None:
         existing = Seat(course_id=course.id, requested_by_id=actor.person_id)
         exchange.seats.append(existing)
@@ -419,10 +427,10 @@ def decide_seat(session: Session, actor: Actor, seat_id: int, approve: bool) -> 
     """The owner lets a partner course in (its students then enter the pool) or declines."""
     seat = session.get(Seat, seat_id)
     if seat is None:
-        raise NotFound("This partner request does not exist.")
+        raise NotFound(N_("This partner request does not exist."))
     require_owner(session, actor, seat.exchange_id)
     if seat.status is not SeatStatus.PENDING:
-        raise Conflict("This request has already been decided.")
+        raise Conflict(N_("This request has already been decided."))
     seat.status = SeatStatus.APPROVED if approve else SeatStatus.DECLINED
     seat.decided_by_id = actor.person_id
     seat.decided_at = utcnow()
@@ -436,9 +444,9 @@ def leave_exchange(session: Session, actor: Actor, exchange_id: int) -> Seat:
     _require_teacher_in_course(actor)
     seat = _seat_of_course(exchange, actor.course_id)
     if seat is None or seat.status in (SeatStatus.LEFT, SeatStatus.DECLINED):
-        raise NotFound("Your course is not part of this exchange.")
+        raise NotFound(N_("Your course is not part of this exchange."))
     if seat.is_owner:
-        raise Conflict("The course that created an exchange cannot leave it.")
+        raise Conflict(N_("The course that created an exchange cannot leave it."))
     seat.status = SeatStatus.LEFT
     session.execute(
         update(Participant)
@@ -528,7 +536,7 @@ def my_participation(session: Session, actor: Actor, exchange_id: int) -> Partic
         )
     )
     if participant is None:
-        raise NotAllowed("You are not a participant of this exchange.")
+        raise NotAllowed(N_("You are not a participant of this exchange."))
     return participant
 
 
@@ -596,7 +604,7 @@ def erasure_preview(
     """Read-only: who would be erased and what would go, for the same teachers who may erase."""
     participant = participant_to_erase(session, actor, participant_id)
     if participant.exchange_id != exchange_id:
-        raise NotFound("This participant does not exist or has already been erased.")
+        raise NotFound(N_("This participant does not exist or has already been erased."))
     course = participant.seat.course
     return ErasurePreview(
         exchange=participant.seat.exchange,

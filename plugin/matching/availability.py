@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from plugin.errors import InvalidInput
+from plugin.i18n import N_
 from plugin.matching.candidates import MINUTES_PER_WEEK
 
 SLOT_MINUTES = 30
@@ -22,7 +23,13 @@ def to_mask(intervals: Iterable[tuple[int, int]]) -> int:
     mask = 0
     for start, end in intervals:
         if not 0 <= start < end <= MINUTES_PER_WEEK:
-            raise InvalidInput(f"Availability {start}-{end} is not inside one week in minutes.")
+            raise InvalidInput(
+                N_(
+                    "Availability %(start)s-%(end)s is not inside one week in minutes.",
+                    start=start,
+                    end=end,
+                )
+            )
         first = -(-start // SLOT_MINUTES)
         last = end // SLOT_MINUTES
         if last > first:

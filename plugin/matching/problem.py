@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from plugin.errors import InvalidInput
+from plugin.i18n import N_
 from plugin.matching.availability import slots_needed, to_mask
 from plugin.matching.candidates import Candidate, MatchRules, cefr_rank
 
@@ -63,26 +64,33 @@ def _pair_indices(
     out = []
     for a, b in pairs:
         if a not in index or b not in index:
-            raise InvalidInput(f"{rule} names a student who is not in the pool: {a!r}, {b!r}.")
+            raise InvalidInput(
+                N_(
+                    "%(rule)s names a student who is not in the pool: %(a)s, %(b)s.",
+                    rule=rule,
+                    a=repr(a),
+                    b=repr(b),
+                )
+            )
         if a == b:
-            raise InvalidInput(f"{rule} pairs {a!r} with themself.")
+            raise InvalidInput(N_("%(rule)s pairs %(a)s with themself.", rule=rule, a=repr(a)))
         out.append((index[a], index[b]))
     return out
 
 
 def _validate_rules(rules: MatchRules) -> None:
     if not 1 <= rules.min_size <= rules.max_size:
-        raise InvalidInput("Team size range must satisfy 1 <= minimum <= maximum.")
+        raise InvalidInput(N_("Team size range must satisfy 1 <= minimum <= maximum."))
     if rules.min_institutions < 1:
-        raise InvalidInput("At least one institution per team is the weakest possible rule.")
+        raise InvalidInput(N_("At least one institution per team is the weakest possible rule."))
     if rules.max_per_institution is not None and rules.max_per_institution < 1:
-        raise InvalidInput("The maximum per institution must be at least 1.")
+        raise InvalidInput(N_("The maximum per institution must be at least 1."))
     if rules.min_shared_hours < 0:
-        raise InvalidInput("Shared hours cannot be negative.")
+        raise InvalidInput(N_("Shared hours cannot be negative."))
     if not rules.working_languages:
-        raise InvalidInput("Name at least one working language.")
+        raise InvalidInput(N_("Name at least one working language."))
     if cefr_rank(rules.min_level) == 0:
-        raise InvalidInput(f"Unknown CEFR level {rules.min_level!r}.")
+        raise InvalidInput(N_("Unknown CEFR level %(min_level)s.", min_level=repr(rules.min_level)))
 
 
 def compile_problem(candidates: Sequence[Candidate], rules: MatchRules) -> Problem:
@@ -91,7 +99,7 @@ def compile_problem(candidates: Sequence[Candidate], rules: MatchRules) -> Probl
     index: dict[str, int] = {}
     for i, c in enumerate(candidates):
         if c.id in index:
-            raise InvalidInput(f"Student {c.id!r} appears twice in the pool.")
+            raise InvalidInput(N_("Student %(id)s appears twice in the pool.", id=repr(c.id)))
         index[c.id] = i
     n = len(candidates)
     institution_names = tuple(sorted({c.institution for c in candidates}))
@@ -132,7 +140,7 @@ def compile_problem(candidates: Sequence[Candidate], rules: MatchRules) -> Probl
     lock = [-1] * n
     for cid, key in rules.locked:
         if cid not in index:
-            raise InvalidInput(f"Locked student {cid!r} is not in the pool.")
+            raise InvalidInput(N_("Locked student %(cid)s is not in the pool.", cid=repr(cid)))
         lock[index[cid]] = lock_keys.index(key)
     return Problem(
         candidates=tuple(candidates),

@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from plugin.errors import InvalidInput
+from plugin.i18n import N_
 from plugin.matching.candidates import Candidate, MatchRules, Move
 from plugin.matching.feasibility import team_violation
 from plugin.matching.objective import team_score
@@ -37,7 +38,9 @@ class _Board:
         index = {c.id: i for i, c in enumerate(pool)}
         unknown = [cid for members in teams.values() for cid in members if cid not in index]
         if unknown:
-            raise InvalidInput(f"Team members missing from the pool: {', '.join(unknown[:5])}.")
+            raise InvalidInput(
+                N_("Team members missing from the pool: %(value)s.", value=", ".join(unknown[:5]))
+            )
         self.teams = {key: [index[c] for c in members] for key, members in teams.items()}
         self.locked = {
             key for key, members in self.teams.items() if any(self.p.lock[i] >= 0 for i in members)

@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from plugin.errors import InvalidInput
+from plugin.i18n import N_
 from plugin.matching.availability import SLOT_MINUTES, runs
 from plugin.matching.candidates import Candidate, MatchRules, ScoreBreakdown, SoftWeights, TeamDraft
 from plugin.matching.explain import draft, shared_mask
@@ -122,4 +123,4 @@ def rules_from_json(data: Mapping[str, Any]) -> MatchRules:
             fields[name] = tuple(tuple(pair) for pair in fields[name])
         return MatchRules(**fields, weights=SoftWeights(**weights))
     except (KeyError, TypeError, ValueError) as error:
-        raise InvalidInput("These matching rules cannot be read.") from error
+        raise InvalidInput(N_("These matching rules cannot be read.")) from error

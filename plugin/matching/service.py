@@ -18,6 +18,7 @@ from plugin.db import utcnow
 from plugin.errors import Conflict, InvalidInput, NotFound
 from plugin.exchanges.models import Exchange, Participant
 from plugin.exchanges.queries import is_active_student
+from plugin.i18n import N_
 from plugin.matching.candidates import (
     Candidate,
     InfeasibilityReport,
@@ -204,7 +205,7 @@ def propose_teams(
     """Run the engine on the current pool and store the run (teams or the infeasibility report)."""
     _require_teacher(session, actor, exchange_id)
     if strategy not in STRATEGIES:
-        raise InvalidInput("Unknown matching strategy.")
+        raise InvalidInput(N_("Unknown matching strategy."))
     pool = pool_of(session, exchange_id)
     outcome = match(pool, rules, strategy=strategy, seed=seed, seconds=seconds)
     if isinstance(outcome, MatchResult):
@@ -238,7 +239,7 @@ def propose_teams(
 def _run_for_teacher(session: Session, actor: Actor, run_id: int) -> MatchingRun:
     run = session.get(MatchingRun, run_id)
     if run is None:
-        raise NotFound("This matching run does not exist.")
+        raise NotFound(N_("This matching run does not exist."))
     _require_teacher(session, actor, run.exchange_id)
     return run
 
@@ -284,7 +285,7 @@ def view_run(session: Session, actor: Actor, run_id: int) -> RunView:
 def _editable(session: Session, actor: Actor, run_id: int) -> MatchingRun:
     run = _run_for_teacher(session, actor, run_id)
     if run.published_at is not None:
-        raise Conflict("These teams are already published.")
+        raise Conflict(N_("These teams are already published."))
     return run
 
 
@@ -292,7 +293,7 @@ def _team_of(run: MatchingRun, person_id: int) -> str:
     for key, members in run.teams.items():
         if person_id in members:
             return key
-    raise NotFound("This student is not in the proposed teams.")
+    raise NotFound(N_("This student is not in the proposed teams."))
 
 
 def move_member(
@@ -301,10 +302,10 @@ def move_member(
     """Move one student to another proposed team; the preview then re-scores both teams."""
     run = _editable(session, actor, run_id)
     if to_key not in run.teams:
-        raise InvalidInput("Choose one of the proposed teams.")
+        raise InvalidInput(N_("Choose one of the proposed teams."))
     source = _team_of(run, person_id)
     if str(person_id) in run.locked:
-        raise Conflict("Unlock this student before moving them.")
+        raise Conflict(N_("Unlock this student before moving them."))
     if source != to_key:
         teams = {key: list(members) for key, members in run.teams.items()}
         teams[source].remove(person_id)
@@ -345,10 +346,10 @@ def publish_teams(session: Session, actor: Actor, run_id: int) -> list[Team]:
     """Make the run's teams real: students see their team; locked members stay locked."""
     run = _editable(session, actor, run_id)
     if not run.teams:
-        raise Conflict("There are no teams to publish.")
+        raise Conflict(N_("There are no teams to publish."))
     existing = session.scalar(select(Team.id).where(Team.exchange_id == run.exchange_id).limit(1))
     if existing is not None:
-        raise Conflict("This exchange already has teams.")
+        raise Conflict(N_("This exchange already has teams."))
     made = []
     for key, members in sorted(run.teams.items()):
         team = Team(exchange_id=run.exchange_id, name=TEAM_NAME.format(key=key))
@@ -406,7 +407,7 @@ def _published(
         .limit(1)
     ).first()
     if run is None:
-        raise Conflict("Publish teams before placing or rebalancing students.")
+        raise Conflict(N_("Publish teams before placing or rebalancing students."))
     teams = session.scalars(select(Team).where(Team.exchange_id == exchange_id)).all()
     return run, {str(team.id): team for team in teams}, rules_from_json(run.rules)
 

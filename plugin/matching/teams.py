@@ -14,6 +14,7 @@ from plugin.actors import Actor, Role
 from plugin.courses.models import CourseMembership
 from plugin.errors import InvalidInput, NotAllowed, NotFound
 from plugin.exchanges.models import Exchange, Participant, ParticipantStatus, Seat, SeatStatus
+from plugin.i18n import N_
 from plugin.matching.models import Team, TeamMembership
 
 TEACHING_ROLES = (Role.TEACHER, Role.ADMIN)
@@ -40,9 +41,9 @@ def is_exchange_teacher(session: Session, person_id: int, exchange_id: int) -> b
 def _require_teacher(session: Session, actor: Actor, exchange_id: int) -> Exchange:
     exchange = session.get(Exchange, exchange_id)
     if exchange is None:
-        raise NotFound("This exchange does not exist.")
+        raise NotFound(N_("This exchange does not exist."))
     if not is_exchange_teacher(session, actor.person_id, exchange_id):
-        raise NotAllowed("Only teachers of this exchange can change its teams.")
+        raise NotAllowed(N_("Only teachers of this exchange can change its teams."))
     return exchange
 
 
@@ -53,14 +54,14 @@ def create_team(
     _require_teacher(session, actor, exchange_id)
     name = name.strip()
     if not name or len(name) > 80:
-        raise InvalidInput("A team name must be 1 to 80 characters.")
+        raise InvalidInput(N_("A team name must be 1 to 80 characters."))
     taken = session.scalars(
         select(TeamMembership.person_id).where(
             TeamMembership.exchange_id == exchange_id, TeamMembership.person_id.in_(member_ids)
         )
     ).all()
     if taken or len(set(member_ids)) != len(member_ids):
-        raise InvalidInput("A person can be in only one team of an exchange.")
+        raise InvalidInput(N_("A person can be in only one team of an exchange."))
     team = Team(exchange_id=exchange_id, name=name)
     team.members = [TeamMembership(exchange_id=exchange_id, person_id=pid) for pid in member_ids]
     session.add(team)
@@ -72,10 +73,10 @@ def remove_member(session: Session, actor: Actor, team_id: int, person_id: int) 
     """Take a person out of a team; adapters then cut their live connections."""
     team = session.get(Team, team_id)
     if team is None:
-        raise NotFound("This team does not exist.")
+        raise NotFound(N_("This team does not exist."))
     _require_teacher(session, actor, team.exchange_id)
     membership = next((m for m in team.members if m.person_id == person_id), None)
     if membership is None:
-        raise NotFound("This person is not in the team.")
+        raise NotFound(N_("This person is not in the team."))
     team.members.remove(membership)
     session.commit()

@@ -6,19 +6,17 @@ from sqlalchemy.orm import Session
 
 from plugin.actors import Actor, Role
 from plugin.courses.models import Course
-from plugin.errors import InvalidInput, NotAllowed, NotFound
+from plugin.errors import NotAllowed, NotFound
 from plugin.exchanges.models import Participant
+from plugin.i18n import N_
+from plugin.people.institutions import InstitutionDetails, apply_details
 from plugin.people.models import Institution, Person
 from plugin.privacy.service import erase_person, export_person, person_to_erase
 
 
 def create_institution(session: Session, name: str, country: str | None = None) -> Institution:
-    clean = name.strip()
-    if not clean or len(clean) > 200:
-        raise InvalidInput("An institution's name must be 1-200 characters.")
-    if country is not None and (len(country) != 2 or not country.isalpha()):
-        raise InvalidInput("A country must be a two-letter ISO 3166 code, e.g. NL or IT.")
-    institution = Institution(name=clean, country=country.upper() if country else None)
+    institution = Institution(name="")
+    apply_details(institution, InstitutionDetails(name=name, country=country))
     session.add(institution)
     session.commit()
     return institution
@@ -27,7 +25,7 @@ def create_institution(session: Session, name: str, country: str | None = None) 
 def get_person(session: Session, person_id: int) -> Person:
     person = session.get(Person, person_id)
     if person is None:
-        raise NotFound("This person is not known to Tandem.")
+        raise NotFound(N_("This person is not known to Tandem."))
     return person
 
 
@@ -47,13 +45,13 @@ def participant_to_erase(session: Session, actor: Actor, participant_id: int) ->
     """
     participant = session.get(Participant, participant_id)
     if participant is None or participant.person_id is None:
-        raise NotFound("This participant does not exist or has already been erased.")
+        raise NotFound(N_("This participant does not exist or has already been erased."))
     if actor.role in (Role.TEACHER, Role.ADMIN) and actor.course_id is not None:
         course = participant.seat.course
         if actor.course_id != course.id and not (
             actor.role is Role.ADMIN and _institution_of(session, actor) == course.institution_id
         ):
-            raise NotAllowed("Only the person's own university can erase them.")
+            raise NotAllowed(N_("Only the person's own university can erase them."))
     person_to_erase(session, actor, participant.person_id)
     return participant
 
@@ -73,5 +71,5 @@ def erase_participant(session: Session, actor: Actor, participant_id: int) -> No
     """Erase the person behind a participant everywhere (GDPR art. 17): see plugin.privacy."""
     person_id = participant_to_erase(session, actor, participant_id).person_id
     if person_id is None:
-        raise NotFound("This participant does not exist or has already been erased.")
+        raise NotFound(N_("This participant does not exist or has already been erased."))
     erase_person(session, actor, person_id)

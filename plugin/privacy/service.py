@@ -21,6 +21,7 @@ from plugin.courses.models import Course, CourseMembership
 from plugin.db import Base, utcnow
 from plugin.errors import NotAllowed, NotFound
 from plugin.exchanges.models import Participant, Seat
+from plugin.i18n import N_
 from plugin.ledger.service import events_about, forget_person
 from plugin.matching.models import TeamMembership
 from plugin.notifications.models import Notification
@@ -68,7 +69,7 @@ def export_person(session: Session, actor: Actor) -> dict[str, Any]:
     """
     person = session.get(Person, actor.person_id)
     if person is None:
-        raise NotFound("This person is not known to Tandem.")
+        raise NotFound(N_("This person is not known to Tandem."))
     holdings = []
     for holding in HOLDINGS:
         if not holding.export:
@@ -119,14 +120,14 @@ def person_to_erase(session: Session, actor: Actor, person_id: int) -> Person:
     the person's own university. A partner university's teacher never may."""
     person = session.get(Person, person_id)
     if person is None or is_erased(session, person_id):
-        raise NotFound("This participant does not exist or has already been erased.")
+        raise NotFound(N_("This participant does not exist or has already been erased."))
     if actor.person_id == person_id:
         return person
     course = session.get(Course, actor.course_id) if actor.course_id is not None else None
     if actor.role not in (Role.TEACHER, Role.ADMIN) or course is None:
-        raise NotAllowed("Only teachers can do this.")
+        raise NotAllowed(N_("Only teachers can do this."))
     if course.institution_id != person.institution_id:
-        raise NotAllowed("Only the person's own university can erase them.")
+        raise NotAllowed(N_("Only the person's own university can erase them."))
     if actor.role is Role.ADMIN:
         return person
     member = session.scalar(
@@ -146,7 +147,7 @@ def person_to_erase(session: Session, actor: Actor, person_id: int) -> Person:
         )
     )
     if not (member or through_seat):
-        raise NotAllowed("Only teachers of the person's own course can erase them.")
+        raise NotAllowed(N_("Only teachers of the person's own course can erase them."))
     return person
 
 

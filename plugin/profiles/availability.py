@@ -14,6 +14,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo, available_timezones
 
 from plugin.errors import InvalidInput
+from plugin.i18n import N_
 
 WEEK = 7 * 24 * 60
 DAY = 24 * 60
@@ -34,7 +35,9 @@ def _zones() -> frozenset[str]:
 def check_time_zone(name: str) -> str:
     clean = name.strip()
     if clean not in _zones():
-        raise InvalidInput("Unknown time zone. Choose one from the list, e.g. Europe/Amsterdam.")
+        raise InvalidInput(
+            N_("Unknown time zone. Choose one from the list, e.g. Europe/Amsterdam.")
+        )
     return clean
 
 
@@ -53,7 +56,7 @@ def check_slots(slots: Iterable[LocalSlot]) -> frozenset[LocalSlot]:
     clean = frozenset(slots)
     for day, start in clean:
         if not (0 <= day <= 6 and start in GRID_STARTS):
-            raise InvalidInput("Availability must be within the week's grid.")
+            raise InvalidInput(N_("Availability must be within the week's grid."))
     return clean
 
 
@@ -63,13 +66,13 @@ def check_intervals(intervals: Iterable[Iterable[int]]) -> list[Interval]:
     for pair in intervals:
         values = list(pair)
         if len(values) != 2 or not all(isinstance(v, int) for v in values):
-            raise InvalidInput("Availability must be pairs of minutes within the week.")
+            raise InvalidInput(N_("Availability must be pairs of minutes within the week."))
         start, end = values
         if not 0 <= start < end <= WEEK:
-            raise InvalidInput("Availability must be within the week.")
+            raise InvalidInput(N_("Availability must be within the week."))
         result.append((start, end))
     if len(result) > MAX_INTERVALS:
-        raise InvalidInput("Too many availability periods.")
+        raise InvalidInput(N_("Too many availability periods."))
     return merge(result)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from plugin.errors import InvalidInput
+from plugin.i18n import N_
 
 # ISO 639-1 codes that CLDR knows a name for, so every code can be shown in every UI language.
 _ISO_639_1_TABLE = (
@@ -21,7 +22,7 @@ MAX_LANGUAGES = 8
 def check_language_code(code: str) -> str:
     clean = code.strip().lower()
     if clean not in ISO_639_1:
-        raise InvalidInput("Choose languages from the list (ISO 639-1 codes such as en or nl).")
+        raise InvalidInput(N_("Choose languages from the list (ISO 639-1 codes such as en or nl)."))
     return clean
 
 
@@ -29,9 +30,9 @@ def check_language_codes(codes: list[str]) -> list[str]:
     """Unique, known codes in the order given; at least one, at most eight."""
     clean = list(dict.fromkeys(check_language_code(c) for c in codes if c.strip()))
     if not clean:
-        raise InvalidInput("Choose at least one language.")
+        raise InvalidInput(N_("Choose at least one language."))
     if len(clean) > MAX_LANGUAGES:
-        raise InvalidInput("Choose at most eight languages.")
+        raise InvalidInput(N_("Choose at most eight languages."))
     return clean
 
 
@@ -43,10 +44,10 @@ def check_language_levels(pairs: list[tuple[str, str]]) -> list[dict[str, str]]:
             continue
         clean = check_language_code(code)
         if level not in CEFR_LEVELS:
-            raise InvalidInput("Each language needs a level from A1 to C2, or native.")
+            raise InvalidInput(N_("Each language needs a level from A1 to C2, or native."))
         result[clean] = level
     if not result:
-        raise InvalidInput("Choose at least one language.")
+        raise InvalidInput(N_("Choose at least one language."))
     if len(result) > MAX_LANGUAGES:
-        raise InvalidInput("Choose at most eight languages.")
+        raise InvalidInput(N_("Choose at most eight languages."))
     return [{"code": c, "level": lvl} for c, lvl in result.items()]

@@ -65,9 +65,9 @@ def _short(value: str, limit: int, message: str) -> str:
 def _check_interests(interests: tuple[str, ...]) -> list[str]:
     clean = [i for i in (" ".join(x.split()) for x in interests) if i]
     if len(clean) > MAX_INTERESTS:
-        raise InvalidInput("Choose at most eight interests.")
+        raise InvalidInput(N_("Choose at most eight interests."))
     if any(len(i) > MAX_INTEREST for i in clean):
-        raise InvalidInput("Each interest can be at most 40 characters.")
+        raise InvalidInput(N_("Each interest can be at most 40 characters."))
     return list(dict.fromkeys(clean))
 
 
@@ -126,20 +126,22 @@ def save_profile(session: Session, actor: Actor, draft: ProfileDraft, week: date
 
     ``week`` is the Monday whose clock offsets turn the local grid into UTC intervals.
     """
-    name = _short(draft.display_name, MAX_DISPLAY_NAME, "Your name can be at most 80 characters.")
-    pronouns = _short(draft.pronouns, MAX_PRONOUNS, "Pronouns can be at most 40 characters.")
+    name = _short(
+        draft.display_name, MAX_DISPLAY_NAME, N_("Your name can be at most 80 characters.")
+    )
+    pronouns = _short(draft.pronouns, MAX_PRONOUNS, N_("Pronouns can be at most 40 characters."))
     discipline = _short(
-        draft.discipline, MAX_DISCIPLINE, "Your discipline can be at most 120 characters."
+        draft.discipline, MAX_DISCIPLINE, N_("Your discipline can be at most 120 characters.")
     )
     zone = availability.check_time_zone(draft.time_zone)
     intervals = availability.local_to_utc(draft.slots, zone, week)
     if not intervals:
-        raise InvalidInput("Tick at least one time when you can meet.")
+        raise InvalidInput(N_("Tick at least one time when you can meet."))
     languages = check_language_levels(list(draft.languages))
     interests = _check_interests(draft.interests)
     unknown = draft.consents - set(SHAREABLE)
     if unknown:
-        raise InvalidInput("Unknown field in the sharing choices.")
+        raise InvalidInput(N_("Unknown field in the sharing choices."))
 
     person = get_person(session, actor.person_id)
     # An empty name falls back to what the LMS sends (which may be nothing: anonymous mode).

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 from plugin.actors import Actor, Role
 from plugin.db import get_or_create
 from plugin.errors import NotAllowed, NotFound
+from plugin.i18n import N_
 from plugin.people.models import Institution, Person
 from plugin.reports.models import Registrar
 
@@ -25,23 +26,23 @@ def registrar_institutions(session: Session, person_id: int) -> list[int]:
 def require_registrar(session: Session, actor: Actor, institution_id: int) -> None:
     """Registrars act for their own institution only."""
     if institution_id not in registrar_institutions(session, actor.person_id):
-        raise NotAllowed("Only a registrar of this institution can do this.")
+        raise NotAllowed(N_("Only a registrar of this institution can do this."))
 
 
 def require_registrar_or_admin(session: Session, actor: Actor) -> None:
     if actor.role is not Role.ADMIN and not registrar_institutions(session, actor.person_id):
-        raise NotAllowed("Only registrars and administrators can do this.")
+        raise NotAllowed(N_("Only registrars and administrators can do this."))
 
 
 def add_registrar(session: Session, person_id: int, institution_id: int) -> Registrar:
     """Designate a registrar (an administrator's command-line act; commits)."""
     person = session.get(Person, person_id)
     if person is None:
-        raise NotFound("This person is not known to Tandem.")
+        raise NotFound(N_("This person is not known to Tandem."))
     if session.get(Institution, institution_id) is None:
-        raise NotFound("This institution is not known to Tandem.")
+        raise NotFound(N_("This institution is not known to Tandem."))
     if person.institution_id != institution_id:
-        raise NotAllowed("A registrar must belong to the institution they keep records for.")
+        raise NotAllowed(N_("A registrar must belong to the institution they keep records for."))
     row, _ = get_or_create(
         session,
         Registrar,

@@ -27,6 +27,7 @@ from lxml import etree
 
 from plugin.credentials.did_web import did_web_document_url
 from plugin.errors import InvalidInput
+from plugin.i18n import N_
 from plugin.reports.export import annex_row
 from plugin.reports.queries import CredentialRow
 
@@ -91,7 +92,7 @@ def problems(data: bytes) -> list[str]:
 
 def validate(data: bytes) -> None:
     if problems(data):
-        raise InvalidInput("The ELMO export is not valid against the ELMO 1.7.0 schema.")
+        raise InvalidInput(N_("The ELMO export is not valid against the ELMO 1.7.0 schema."))
 
 
 def _add(parent: Any, tag: str, text: str | None = None, **attributes: str) -> Any:

@@ -18,6 +18,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from plugin.credentials.jcs import canonicalize
 from plugin.credentials.multikey import decode_multibase, encode_multibase
 from plugin.errors import InvalidInput
+from plugin.i18n import N_
 from plugin.reports.queries import CredentialRow
 
 COLUMNS = (
@@ -148,10 +149,10 @@ def verify_manifest(
     try:
         public_key.verify(decode_multibase(str(signed.get("signature", ""))), canonicalize(body))
     except InvalidSignature:
-        raise InvalidInput("The manifest's signature does not match.") from None
+        raise InvalidInput(N_("The manifest's signature does not match.")) from None
     listed = body.get("files", {})
     if set(listed) != set(files):
-        raise InvalidInput("The manifest lists other files than those given.")
+        raise InvalidInput(N_("The manifest lists other files than those given."))
     for name, data in files.items():
         if hashlib.sha256(data).hexdigest() != listed[name]:
-            raise InvalidInput(f"{name} does not match the manifest.")
+            raise InvalidInput(N_("%(name)s does not match the manifest.", name=name))

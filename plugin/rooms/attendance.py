@@ -22,6 +22,7 @@ from plugin.actors import Actor
 from plugin.completion.models import CompletionEvidence, EvidenceKind
 from plugin.db import utcnow
 from plugin.errors import NotAllowed
+from plugin.i18n import N_
 from plugin.ledger.models import EventKind
 from plugin.ledger.service import append
 from plugin.matching.models import Team, TeamMembership
@@ -185,7 +186,7 @@ def refresh_call_meetings(
 ) -> int:
     """A teacher brings meeting evidence up to date from every team's call attendance."""
     if not is_exchange_teacher(session, actor.person_id, exchange_id):
-        raise NotAllowed("Only teachers of this exchange can do this.")
+        raise NotAllowed(N_("Only teachers of this exchange can do this."))
     team_ids = list(session.scalars(select(Team.id).where(Team.exchange_id == exchange_id)))
     added = _record_call_meetings(session, exchange_id, team_ids, now or utcnow())
     session.commit()

@@ -38,7 +38,8 @@ def send_chat_digests(session: Session, *, now: datetime | None = None) -> int:
         .group_by(Room.team_id, Message.author_id)
     )
     for team_id, author_id, last in session.execute(query):
-        latest[team_id][author_id] = last
+        if author_id is not None:
+            latest[team_id][author_id] = last
     if not latest:
         return 0
     members: dict[int, list[int]] = defaultdict(list)

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 from plugin.actors import Actor
 from plugin.db import get_or_create, utcnow
 from plugin.errors import InvalidInput
+from plugin.i18n import N_
 from plugin.rooms.models import Note
 from plugin.rooms.notes_models import NoteUpdate
 from plugin.rooms.service import MAX_NOTE_CHARS, NoteView, _note_view, _writer, check_access
@@ -122,7 +123,7 @@ def _store(
     """
     text, legacy_text = _text(doc), note.text
     if len(text) > MAX_NOTE_CHARS:
-        raise InvalidInput("The note can be at most 100000 characters.")
+        raise InvalidInput(N_("The note can be at most 100000 characters."))
     room_id = note.room_id
     note.text = text
     note.version += 1
@@ -155,12 +156,12 @@ def sync_note(session: Session, actor: Actor, room_id: int, client_state: bytes)
     """
     check_access(session, actor, room_id)
     if len(client_state) > MAX_STATE_BYTES:
-        raise InvalidInput("The note change was not understood.")
+        raise InvalidInput(N_("The note change was not understood."))
     doc, _ = _document(session, room_id)
     try:
         missing = doc.get_update(client_state)
     except ValueError as error:
-        raise InvalidInput("The note change was not understood.") from error
+        raise InvalidInput(N_("The note change was not understood.")) from error
     return NoteSync(update=missing, state=doc.get_state())
 
 
@@ -168,14 +169,14 @@ def apply_note_update(session: Session, actor: Actor, room_id: int, update: byte
     """Apply a member's change to the stored document; a repeat is acknowledged, not stored."""
     _writer(session, actor, room_id)
     if not update or len(update) > MAX_UPDATE_BYTES:
-        raise InvalidInput("A note change can be at most 500 kB.")
+        raise InvalidInput(N_("A note change can be at most 500 kB."))
     note = _locked_note(session, room_id)
     doc, rows = _document(session, room_id)
     state, text = doc.get_state(), _text(doc)
     try:
         doc.apply_update(update)
     except ValueError as error:
-        raise InvalidInput("The note change was not understood.") from error
+        raise InvalidInput(N_("The note change was not understood.")) from error
     # Deletions do not move the state vector, so a change is also one that changed the text.
     if doc.get_state() == state and _text(doc) == text:
         version = note.version
@@ -216,7 +217,7 @@ def save_note(
     """Replace the whole note (the older API); say so, with the lost text, if it was stale."""
     _writer(session, actor, room_id)
     if len(text) > MAX_NOTE_CHARS:
-        raise InvalidInput("The note can be at most 100000 characters.")
+        raise InvalidInput(N_("The note can be at most 100000 characters."))
     note = _locked_note(session, room_id)
     doc, rows = _document(session, room_id)
     current = _text(doc)

@@ -23,6 +23,8 @@ from plugin.actors import Actor
 from plugin.db import get_or_create, utcnow
 from plugin.errors import InvalidInput, NotAllowed, NotFound, TandemError
 from plugin.exchanges.models import Exchange
+from plugin.exchanges.phases import GENERAL_TITLE, phase_title
+from plugin.i18n import N_
 from plugin.matching.models import Team, TeamMembership
 from plugin.matching.teams import is_exchange_teacher
 from plugin.people.models import Person
@@ -166,7 +168,7 @@ def check_access(session: Session, actor: Actor, room_id: int) -> RoomAccess:
     room = session.get(Room, room_id)
     team = session.get(Team, room.team_id) if room is not None else None
     if team is None or not is_exchange_teacher(session, actor.person_id, team.exchange_id):
-        raise NotFound("This room does not exist or is not yours.")
+        raise NotFound(N_("This room does not exist or is not yours."))
     name = _name(session.get(Person, actor.person_id))
     access = RoomAccess(room_id, team.id, team.exchange_id, actor.person_id, False, True, name)
     _cached_access(session)[key] = access
@@ -206,14 +208,14 @@ def _check_members(session: Session, pairs: set[tuple[int, int]]) -> None:
 def _writer(session: Session, actor: Actor, room_id: int) -> RoomAccess:
     access = check_access(session, actor, room_id)
     if not access.can_write:
-        raise NotAllowed("Teachers observe this room; only team members can write in it.")
+        raise NotAllowed(N_("Teachers observe this room; only team members can write in it."))
     return access
 
 
 def _moderator(session: Session, actor: Actor, room_id: int) -> RoomAccess:
     access = check_access(session, actor, room_id)
     if not access.can_moderate:
-        raise NotAllowed("Only teachers of this exchange can moderate a room.")
+        raise NotAllowed(N_("Only teachers of this exchange can moderate a room."))
     return access
 
 
@@ -221,7 +223,7 @@ def open_team_room(session: Session, actor: Actor, team_id: int) -> RoomAccess:
     """The team's room, made on first use; refuses anyone who may not see it."""
     team = session.get(Team, team_id)
     if team is None:
-        raise NotFound("This room does not exist or is not yours.")
+        raise NotFound(N_("This room does not exist or is not yours."))
     room, created = get_or_create(session, Room, {"team_id": team_id}, lambda: Room(team=team))
     access = check_access(session, actor, room.id)
     if created:
@@ -272,9 +274,9 @@ def _view(message: Message) -> MessageView:
 def _clean_body(body: str) -> str:
     text = body.strip()
     if not text:
-        raise InvalidInput("A message cannot be empty.")
+        raise InvalidInput(N_("A message cannot be empty."))
     if len(text) > MAX_MESSAGE_CHARS:
-        raise InvalidInput("A message can be at most 4000 characters.")
+        raise InvalidInput(N_("A message can be at most 4000 characters."))
     return text
 
 
@@ -329,7 +331,7 @@ def post_messages(session: Session, lines: Sequence[NewLine]) -> list[Posted]:
         try:
             access = _writer(session, line.actor, line.room_id)
             if not line.client_id or len(line.client_id) > MAX_CLIENT_ID_CHARS:
-                raise InvalidInput("A message needs a client id of 1 to 64 characters.")
+                raise InvalidInput(N_("A message needs a client id of 1 to 64 characters."))
             text = _clean_body(line.body)
         except TandemError as refused:
             outcomes[i] = refused
@@ -462,7 +464,7 @@ def history_before(
 def _message_in(session: Session, room_id: int, message_id: int) -> Message:
     message = session.get(Message, message_id)
     if message is None or message.room_id != room_id:
-        raise NotFound("This message does not exist.")
+        raise NotFound(N_("This message does not exist."))
     return message
 
 
@@ -470,9 +472,9 @@ def _own_live_message(session: Session, actor: Actor, room_id: int, message_id: 
     _writer(session, actor, room_id)
     message = _message_in(session, room_id, message_id)
     if message.author_id != actor.person_id:
-        raise NotAllowed("You can only change your own messages.")
+        raise NotAllowed(N_("You can only change your own messages."))
     if message.deleted_at is not None or message.hidden_at is not None:
-        raise InvalidInput("This message was removed and can no longer be changed.")
+        raise InvalidInput(N_("This message was removed and can no longer be changed."))
     return message
 
 
@@ -505,7 +507,7 @@ def hide_message(
     _moderator(session, actor, room_id)
     reason = reason.strip()
     if not reason or len(reason) > MAX_REASON_CHARS:
-        raise InvalidInput("Give a reason of 1 to 500 characters for hiding a message.")
+        raise InvalidInput(N_("Give a reason of 1 to 500 characters for hiding a message."))
     message = _message_in(session, room_id, message_id)
     message.hidden_at = utcnow()
     message.hidden_by_id = actor.person_id
@@ -582,7 +584,7 @@ def my_team_in(session: Session, actor: Actor, exchange_id: int) -> int | None:
 def exchange_teams(session: Session, actor: Actor, exchange_id: int) -> list[TeamLine]:
     """Every team of the exchange with its members, for the teachers who observe the rooms."""
     if not is_exchange_teacher(session, actor.person_id, exchange_id):
-        raise NotAllowed("Only teachers of this exchange can see all its teams.")
+        raise NotAllowed(N_("Only teachers of this exchange can see all its teams."))
     teams = session.scalars(
         select(Team)
         .where(Team.exchange_id == exchange_id)
@@ -634,11 +636,11 @@ def get_note(session: Session, actor: Actor, room_id: int) -> NoteView:
 def _phases(session: Session, exchange_id: int) -> list[dict[str, str]]:
     exchange = session.get(Exchange, exchange_id)
     phases = [
-        {"key": str(p.get("key")), "title": str(p.get("title") or p.get("key"))}
+        {"key": str(p.get("key")), "title": phase_title(str(p.get("key")), p.get("title"))}
         for p in (exchange.phases if exchange else [])
         if p.get("key")
     ]
-    return phases or [{"key": GENERAL_PHASE, "title": "General"}]
+    return phases or [{"key": GENERAL_PHASE, "title": GENERAL_TITLE}]
 
 
 def _task_view(session: Session, task: Task) -> TaskView:
@@ -670,7 +672,7 @@ def _check_assignee(session: Session, access: RoomAccess, assignee_id: int | Non
         )
     )
     if found is None:
-        raise InvalidInput("A task can only be assigned to a member of the team.")
+        raise InvalidInput(N_("A task can only be assigned to a member of the team."))
 
 
 def add_task(
@@ -685,9 +687,9 @@ def add_task(
     access = _writer(session, actor, room_id)
     title = title.strip()
     if not title or len(title) > 200:
-        raise InvalidInput("A task title must be 1 to 200 characters.")
+        raise InvalidInput(N_("A task title must be 1 to 200 characters."))
     if phase_key not in {p["key"] for p in _phases(session, access.exchange_id)}:
-        raise InvalidInput("This phase is not part of the exchange.")
+        raise InvalidInput(N_("This phase is not part of the exchange."))
     _check_assignee(session, access, assignee_id)
     task = Task(
         room_id=room_id,
@@ -714,11 +716,11 @@ def update_task(
     access = _writer(session, actor, room_id)
     task = session.get(Task, task_id)
     if task is None or task.room_id != room_id:
-        raise NotFound("This task does not exist.")
+        raise NotFound(N_("This task does not exist."))
     try:
         new_state = TaskState(state)
     except ValueError as error:
-        raise InvalidInput("A task is open, doing or done.") from error
+        raise InvalidInput(N_("A task is open, doing or done.")) from error
     _check_assignee(session, access, assignee_id)
     task.assignee_id = assignee_id
     if new_state is TaskState.DONE and task.state is not TaskState.DONE:

@@ -39,6 +39,7 @@ from plugin.exchanges import codes
 from plugin.exchanges.models import Participant
 from plugin.exchanges.queries import is_active_student
 from plugin.exchanges.service import my_participation
+from plugin.i18n import N_
 from plugin.matching.models import Team
 from plugin.people.models import Person
 from plugin.teammates.models import TeammateCode, TeammateRequest
@@ -99,7 +100,7 @@ class TeammateRequests:
 def _me(session: Session, actor: Actor, exchange_id: int) -> Participant:
     participant = my_participation(session, actor, exchange_id)
     if participant.role is not Role.STUDENT:
-        raise NotAllowed("Only students can ask for teammates.")
+        raise NotAllowed(N_("Only students can ask for teammates."))
     return participant
 
 
@@ -116,7 +117,7 @@ def _frozen(session: Session, exchange_id: int) -> bool:
 
 def _require_open(session: Session, exchange_id: int) -> None:
     if _frozen(session, exchange_id):
-        raise Conflict("Teams are published: teammate requests can no longer change.")
+        raise Conflict(N_("Teams are published: teammate requests can no longer change."))
 
 
 def _code_of(session: Session, me: Participant) -> TeammateCode:
@@ -155,7 +156,7 @@ def _classmate(session: Session, me: Participant, person_id: int) -> Participant
     """
     found = _active_student(session, me.exchange_id, person_id)
     if found is None or _institution_id(found) != _institution_id(me):
-        raise NotFound("Choose a classmate from your own university in this exchange.")
+        raise NotFound(N_("Choose a classmate from your own university in this exchange."))
     return found
 
 
@@ -163,7 +164,7 @@ def _code_owner(session: Session, me: Participant, code: str) -> Participant:
     """The active student whose code this is, in this exchange only (a code from another
     exchange is as unknown as a mistyped one)."""
     if not codes.normalise(code):
-        raise InvalidInput("Enter the teammate code another student gave you.")
+        raise InvalidInput(N_("Enter the teammate code another student gave you."))
     owner_id = session.scalar(
         select(TeammateCode.person_id).where(
             TeammateCode.exchange_id == me.exchange_id, TeammateCode.code == codes.grouped(code)
@@ -172,8 +173,10 @@ def _code_owner(session: Session, me: Participant, code: str) -> Participant:
     owner = _active_student(session, me.exchange_id, owner_id)
     if owner is None:
         raise NotFound(
-            "This teammate code is not valid in this exchange. Check it with the person who "
-            "gave it to you."
+            N_(
+                "This teammate code is not valid in this exchange. Check it with the person who "
+                "gave it to you."
+            )
         )
     return owner
 
@@ -274,22 +277,22 @@ def request_teammate(
     me = _me(session, actor, exchange_id)
     _require_open(session, exchange_id)
     if (person_id is None) == (code is None):
-        raise InvalidInput("Choose a classmate from the list or enter a teammate code.")
+        raise InvalidInput(N_("Choose a classmate from the list or enter a teammate code."))
     if person_id == actor.person_id:
-        raise InvalidInput("You cannot ask for yourself as a teammate.")
+        raise InvalidInput(N_("You cannot ask for yourself as a teammate."))
     other = (
         _classmate(session, me, person_id)
         if person_id is not None
         else _code_owner(session, me, code or "")
     )
     if other.person_id == actor.person_id:
-        raise InvalidInput("You cannot ask for yourself as a teammate.")
+        raise InvalidInput(N_("You cannot ask for yourself as a teammate."))
     mine = _requests_by(session, exchange_id, actor.person_id)
     if any(r.requested_id == other.person_id for r in mine):
-        raise Conflict("You have already asked for this teammate.")
+        raise Conflict(N_("You have already asked for this teammate."))
     present = {p.person_id for p in active_students(session, exchange_id)}
     if sum(1 for r in mine if r.requested_id in present) >= MAX_REQUESTS:
-        raise Conflict("You can ask for at most 3 teammates. Remove one to ask for another.")
+        raise Conflict(N_("You can ask for at most 3 teammates. Remove one to ask for another."))
     assert other.person_id is not None  # noqa: S101 - active participants have a person
     session.add(
         TeammateRequest(
@@ -303,7 +306,7 @@ def request_teammate(
         session.commit()
     except IntegrityError:  # the same request twice at once (a double click): the first won
         session.rollback()
-        raise Conflict("You have already asked for this teammate.") from None
+        raise Conflict(N_("You have already asked for this teammate.")) from None
     return made
 
 
@@ -321,7 +324,7 @@ def remove_teammate_request(
         )
     )
     if not getattr(removed, "rowcount", 0):
-        raise NotFound("You have not asked for this teammate.")
+        raise NotFound(N_("You have not asked for this teammate."))
     session.commit()
 
 

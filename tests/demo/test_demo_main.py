@@ -36,6 +36,13 @@ def test_registrations_prints_both_platforms_as_json(
         "auth_token_url",
         "key_set_url",
         "deployment_ids",
+        "institution_name",
+        "country",
     }
+    # Both universities can issue credentials as soon as `make demo` has imported them.
+    assert [(r["institution_name"], r["country"]) for r in registrations] == [
+        ("Universiteit Leiden", "NL"),
+        ("Università di Bologna", "IT"),
+    ]
     assert registrations[1]["key_set_url"] == "http://127.0.0.1:6001/bologna/jwks"
     assert not list(tmp_path.iterdir()), "listing registrations must not generate keys"

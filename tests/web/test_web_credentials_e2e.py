@@ -49,14 +49,8 @@ def set_up_exchange(stack: LiveStack) -> Exchange:
     the team (the matching pages have their own end-to-end test)."""
     flow = set_up_two_university_exchange(stack, SETUP)
     teacher_id, ids = flow.owner_id, flow.student_ids
-    homes = {"NL": teacher_id, "IT": flow.partner_teacher_id}
     with stack.session_factory() as db:
-        # What `tandem platform add --country` records; the demo's registration names none.
-        for country, someone in homes.items():
-            home = db.get(Person, someone)
-            assert home is not None
-            home.institution.country = country
-        db.commit()
+        # The demo's registrations name each university's country (NL, IT): nothing to patch.
         create_team(db, Actor(teacher_id, Role.TEACHER, None), flow.id, "Deltas 1", ids)
     leiden_student = flow.students[0][2]
     return Exchange(flow.id, flow.owner, flow.partner, leiden_student, ids[0], ids[1:], teacher_id)
@@ -64,6 +58,19 @@ def set_up_exchange(stack: LiveStack) -> Exchange:
 
 def complete_and_sign_off(stack: LiveStack, exchange: Exchange) -> str:
     """Rule, evidence, reflection, request, sign-off by the own teacher; the credential's id."""
+    signed = complete_and_approve(stack, exchange)
+    notices = re.findall(r"<p>([^<]*)</p>", signed.text)
+    base = f"{stack.tandem_url}/exchanges/{exchange.id}/completion"
+    mine = exchange.leiden_student.get(base, timeout=10).text
+    found = re.findall(
+        r'data-testid="my-credential">\s*<a href="/credentials/([0-9a-f-]{36})"', mine
+    )
+    assert len(found) == 1, notices
+    return str(found[0])
+
+
+def complete_and_approve(stack: LiveStack, exchange: Exchange) -> requests.Response:
+    """Rule, evidence, reflection, request, sign-off by the own teacher; the teacher's page."""
     base = f"{stack.tandem_url}/exchanges/{exchange.id}/completion"
     owner, student = exchange.owner, exchange.leiden_student
     rule = {"min_meetings": "2", "min_contribution_weeks": "0", "reflection_required": "on"}
@@ -97,13 +104,7 @@ def complete_and_sign_off(stack: LiveStack, exchange: Exchange) -> str:
         f"{base}/approve", data={"person_id": exchange.leiden_student_id}, timeout=10
     )
     assert signed.status_code == 200
-    notices = re.findall(r"<p>([^<]*)</p>", signed.text)
-    mine = student.get(base, timeout=10).text
-    found = re.findall(
-        r'data-testid="my-credential">\s*<a href="/credentials/([0-9a-f-]{36})"', mine
-    )
-    assert len(found) == 1, notices
-    return str(found[0])
+    return signed
 
 
 def _checks(report: dict[str, Any]) -> dict[str, bool]:

@@ -13,6 +13,7 @@ METHODS = [
     ("plugin/**.py", "python"),
     ("web/**.py", "python"),
     ("lti/**.py", "python"),
+    ("realtime/**.py", "python"),
     ("web/templates/**.html", "jinja2"),
     ("web/templates/**.txt", "jinja2"),
     ("lti/templates/**.html", "jinja2"),

@@ -6,6 +6,7 @@ bp = Blueprint("pages", __name__)
 
 from web.pages import (  # noqa: E402,F401  (routes register on import)
     admin,
+    admin_institutions,
     completion,
     credentials,
     grades,

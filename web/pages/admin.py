@@ -153,7 +153,7 @@ def admin_invite() -> str:
     return _page(invite_url=url_for("lti.register", invite=token, _external=True))
 
 
-@bp.route("/admin/registrations/<int:registration_id>/activate", methods=["POST"])
+@bp.route("/admin/registrations/<id:registration_id>/activate", methods=["POST"])
 @require_admin
 def admin_activate(registration_id: int) -> Response:
     db = get_session()
@@ -162,7 +162,7 @@ def admin_activate(registration_id: int) -> Response:
     return redirect(url_for("pages.admin_registrations"), code=303)
 
 
-@bp.route("/admin/registrations/<int:registration_id>/remove", methods=["POST"])
+@bp.route("/admin/registrations/<id:registration_id>/remove", methods=["POST"])
 @require_admin
 def admin_remove(registration_id: int) -> Response:
     db = get_session()
@@ -171,7 +171,7 @@ def admin_remove(registration_id: int) -> Response:
     return redirect(url_for("pages.admin_registrations"), code=303)
 
 
-@bp.route("/admin/registrations/<int:registration_id>/check", methods=["POST"])
+@bp.route("/admin/registrations/<id:registration_id>/check", methods=["POST"])
 @require_admin
 def admin_check(registration_id: int) -> str:
     registration = platforms.get_registration(get_session(), registration_id)

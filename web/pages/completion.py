@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import flash, redirect, render_template, request, url_for
-from flask_babel import gettext
+from flask_babel import gettext, ngettext
 from werkzeug.wrappers import Response
 
 from lti.grades import queue_score
@@ -28,12 +28,14 @@ from plugin.completion.service import (
     students_for_teacher,
     submit_reflection,
 )
-from plugin.credentials.service import issue_credential, my_credentials
+from plugin.credentials.holds import held_for_exchange, issue_or_hold, issuing_problems, my_held
+from plugin.credentials.service import my_credentials
 from plugin.errors import InvalidInput, TandemError
 from plugin.exchanges.service import get_exchange
 from web.auth import current_actor, require_actor
 from web.db import get_session
 from web.i18n import translated
+from web.inputs import maybe_id, parse_id, parse_int
 from web.pages import bp
 from web.pages.credentials import issuer_context
 from web.pages.forms import form_failed
@@ -67,24 +69,36 @@ def status_names() -> dict[str, str]:
     }
 
 
+def held_message(reason: str) -> str:
+    """What a teacher reads when a credential waits for the institution's details."""
+    return str(
+        gettext(
+            "The credential is held: %(reason)s Ask your Tandem administrator to set the "
+            "institution's country; it is issued as soon as they do.",
+            reason=translated(reason),
+        )
+    )
+
+
 def _progress_page(exchange_id: int) -> str:
     progress = my_progress(get_session(), _actor(), exchange_id)
     return render_template(
         "completion/student.html",
         progress=progress,
         credentials=my_credentials(get_session(), _actor(), exchange_id),
+        held=my_held(get_session(), _actor(), exchange_id),
         names=requirement_names(),
         statuses=status_names(),
     )
 
 
-@bp.route("/exchanges/<int:exchange_id>/completion")
+@bp.route("/exchanges/<id:exchange_id>/completion")
 @require_actor
 def my_completion(exchange_id: int) -> Page:
     return _progress_page(exchange_id)
 
 
-@bp.route("/exchanges/<int:exchange_id>/completion/reflection", methods=["POST"])
+@bp.route("/exchanges/<id:exchange_id>/completion/reflection", methods=["POST"])
 @require_actor
 def reflection(exchange_id: int) -> Page:
     submit_reflection(get_session(), _actor(), exchange_id, request.form.get("reflection", ""))
@@ -92,7 +106,7 @@ def reflection(exchange_id: int) -> Page:
     return redirect(url_for("pages.my_completion", exchange_id=exchange_id), code=303)
 
 
-@bp.route("/exchanges/<int:exchange_id>/completion/request", methods=["POST"])
+@bp.route("/exchanges/<id:exchange_id>/completion/request", methods=["POST"])
 @require_actor
 def ask_sign_off(exchange_id: int) -> Page:
     request_completion(get_session(), _actor(), exchange_id)
@@ -104,7 +118,7 @@ def _teacher_page(exchange_id: int) -> str:
     return render_template("completion/teacher.html", **_teacher_context(exchange_id))
 
 
-@bp.route("/exchanges/<int:exchange_id>/completion/students")
+@bp.route("/exchanges/<id:exchange_id>/completion/students")
 @require_actor
 def completion_students(exchange_id: int) -> Page:
     return _teacher_page(exchange_id)
@@ -133,8 +147,11 @@ def _after_decision(decision: Decision) -> None:
             )
     if decision.completion.status is CompletionStatus.APPROVED:
         try:
-            issue_credential(db, _actor(), decision.completion.id, issuer_context())
-            flash(gettext("The micro-credential has been issued."))
+            outcome = issue_or_hold(db, _actor(), decision.completion.id, issuer_context())
+            if outcome.held is not None:
+                flash(held_message(outcome.held.reason))
+            else:
+                flash(gettext("The micro-credential has been issued."))
         except TandemError as error:
             flash(
                 gettext(
@@ -144,13 +161,10 @@ def _after_decision(decision: Decision) -> None:
 
 
 def _person_id() -> int:
-    value = request.form.get("person_id", "")
-    if not value.isdigit():
-        raise InvalidInput("Choose a student.")
-    return int(value)
+    return parse_id(request.form.get("person_id"), "Choose a student.")
 
 
-@bp.route("/exchanges/<int:exchange_id>/completion/approve", methods=["POST"])
+@bp.route("/exchanges/<id:exchange_id>/completion/approve", methods=["POST"])
 @require_actor
 def approve(exchange_id: int) -> Page:
     decision = approve_completion(get_session(), _actor(), exchange_id, _person_id())
@@ -158,7 +172,7 @@ def approve(exchange_id: int) -> Page:
     return redirect(url_for("pages.completion_students", exchange_id=exchange_id), code=303)
 
 
-@bp.route("/exchanges/<int:exchange_id>/completion/override", methods=["POST"])
+@bp.route("/exchanges/<id:exchange_id>/completion/override", methods=["POST"])
 @require_actor
 def override(exchange_id: int) -> Page:
     try:
@@ -182,32 +196,34 @@ def _teacher_context(exchange_id: int) -> dict[str, object]:
         "exchange": get_exchange(db, exchange_id),
         "rule": current_rule(db, exchange_id),
         "rows": students_for_teacher(db, _actor(), exchange_id),
+        "held": {
+            pid: held_message(row.reason) for pid, row in held_for_exchange(db, exchange_id).items()
+        },
+        "issuing_problems": [translated(p) for p in issuing_problems(db, _actor())],
         "names": requirement_names(),
         "statuses": status_names(),
     }
 
 
-@bp.route("/exchanges/<int:exchange_id>/completion/meeting", methods=["POST"])
+@bp.route("/exchanges/<id:exchange_id>/completion/meeting", methods=["POST"])
 @require_actor
 def meeting(exchange_id: int) -> Page:
     try:
         met_on = date.fromisoformat(request.form.get("met_on", ""))
     except ValueError:
         raise InvalidInput("Enter dates as year-month-day, for example 2027-02-01.") from None
-    ids = [int(v) for v in request.form.getlist("person_id") if v.isdigit()]
+    ids = [i for i in map(maybe_id, request.form.getlist("person_id")) if i is not None]
     count = record_meeting(get_session(), _actor(), exchange_id, ids, met_on)
-    flash(gettext("%(count)s attendances recorded.", count=count))
+    flash(ngettext("%(num)d attendance recorded.", "%(num)d attendances recorded.", count))
     return redirect(url_for("pages.completion_students", exchange_id=exchange_id), code=303)
 
 
 def _number(name: str) -> int:
-    value = request.form.get(name, "").strip()
-    if not value.isdigit():
-        raise InvalidInput("The number of meetings and weeks must be whole numbers.")
-    return int(value)
+    message = "The number of meetings and weeks must be whole numbers."
+    return parse_int(request.form.get(name), message, low=0, high=10_000)
 
 
-@bp.route("/exchanges/<int:exchange_id>/completion/rule", methods=["POST"])
+@bp.route("/exchanges/<id:exchange_id>/completion/rule", methods=["POST"])
 @require_actor
 def completion_rule(exchange_id: int) -> Page:
     set_rule(
@@ -220,4 +236,12 @@ def completion_rule(exchange_id: int) -> Page:
         reflection_required=request.form.get("reflection_required") == "on",
     )
     flash(gettext("A new version of the completion rule is in force."))
+    for problem in issuing_problems(get_session(), _actor()):
+        flash(
+            gettext(
+                "Credentials cannot be issued yet: %(reason)s Ask your Tandem administrator to "
+                "set the institution's country before you sign off.",
+                reason=translated(problem),
+            )
+        )
     return redirect(url_for("pages.completion_students", exchange_id=exchange_id), code=303)

@@ -13,18 +13,22 @@ from typing import Any
 from flask import Response, current_app, jsonify, render_template, request
 from flask_babel import gettext
 
+from plugin.credentials.certificate import CertificateCache
 from plugin.credentials.service import (
     IssuerContext,
-    certificate,
+    certificate_content,
     get_credential,
     issuer_document,
     status_list_document,
     verify_credential,
 )
 from plugin.credentials.verification import Report
+from plugin.errors import InvalidInput
 from web.auth import current_actor
 from web.db import get_session
+from web.inputs import load_untrusted_json
 from web.pages import bp
+from web.ratelimit import rate_limited
 from web.security import cross_site_allowed
 
 JSON_TYPES = ("application/ld+json", "application/json")
@@ -85,12 +89,32 @@ def credential_page(credential_id: str) -> Response | str:
     )
 
 
+def certificate_cache() -> CertificateCache:
+    cache: CertificateCache = current_app.extensions.setdefault(
+        "tandem.certificates", CertificateCache()
+    )
+    return cache
+
+
 @bp.route("/credentials/<credential_id>/certificate.pdf")
+@rate_limited("heavy")
 def credential_certificate(credential_id: str) -> Response:
-    data = certificate(get_session(), current_actor(), credential_id)
-    response = current_app.response_class(data, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = "inline; filename=micro-credential.pdf"
-    response.headers["Cache-Control"] = "private, no-store"
+    """Rendered once per content (cache), and not even sent when the browser has it (304).
+
+    ``private, no-cache``: the learner's own copy carries their name, so shared caches must
+    not keep it, and a browser revalidates (a revoked certificate gets a new ETag).
+    """
+    content = certificate_content(get_session(), current_actor(), credential_id)
+    etag = content.digest
+    if etag in request.if_none_match:
+        response = current_app.response_class(status=304)
+    else:
+        data = certificate_cache().get((content.credential_id, etag), content.render)
+        response = current_app.response_class(data, mimetype="application/pdf")
+        response.headers["Content-Disposition"] = "inline; filename=micro-credential.pdf"
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = "private, no-cache"
+    response.vary.add("Cookie")
     return response
 
 
@@ -99,10 +123,15 @@ def credential_certificate(credential_id: str) -> Response:
 def verify() -> Response | str | tuple[Response | str, int]:
     if request.method == "GET":
         return render_template("credentials/verify.html", text="", report=None, error=None)
+    return _verify_posted()
+
+
+@rate_limited("heavy")
+def _verify_posted() -> Response | str | tuple[Response | str, int]:
     raw = request.get_data(as_text=True) if request.is_json else request.form.get("credential", "")
-    try:
-        document = json.loads(raw)
-    except ValueError:
+    try:  # bounded: a stranger's "[[[[..." must not recurse the parser into a 500
+        document = load_untrusted_json(raw, "This is not valid JSON.")
+    except InvalidInput:
         document = None
         error = gettext("This is not valid JSON.")
     else:
@@ -122,13 +151,14 @@ def verify() -> Response | str | tuple[Response | str, int]:
     )
 
 
-@bp.route("/issuers/<int:institution_id>/did.json")
+@bp.route("/issuers/<id:institution_id>/did.json")
 def issuer_did(institution_id: int) -> Response:
     return _json(
         issuer_document(get_session(), institution_id, issuer_context()), "application/did+json"
     )
 
 
-@bp.route("/status/<int:list_id>")
+@bp.route("/status/<id:list_id>")
+@rate_limited("heavy")
 def status_list(list_id: int) -> Response:
     return _json(status_list_document(get_session(), list_id))

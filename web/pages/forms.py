@@ -13,36 +13,30 @@ from zoneinfo import available_timezones
 
 from babel import Locale
 from flask import render_template
-from flask_babel import get_locale, gettext, lazy_gettext
+from flask_babel import get_locale, gettext
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
 from plugin.errors import InvalidInput, TandemError
-from plugin.exchanges.phases import DEFAULTS, Phase
+from plugin.exchanges import phases
+from plugin.exchanges.phases import Phase
 from plugin.exchanges.service import ExchangeDraft
+from plugin.i18n import Text
 from plugin.profiles.availability import DAY, GRID_STARTS, SLOT_MINUTES
 from plugin.profiles.languages import CEFR_LEVELS, ISO_639_1
 from plugin.profiles.service import SHAREABLE, ProfileDraft
 from web.errors import STATUS_BY_ERROR, error_response, wants_json
 from web.i18n import translated
+from web.inputs import maybe_int, parse_int
 
 LANGUAGE_ROWS = 3
 MAX_FORM_PHASES = 12
 
-# Default phase titles are stored in English; pages show them in the viewer's language.
-PHASE_TITLES = {
-    "Preparation": lazy_gettext("Preparation"),
-    "Icebreaker": lazy_gettext("Icebreaker"),
-    "Team formation": lazy_gettext("Team formation"),
-    "Project work": lazy_gettext("Project work"),
-    "Presentation and reflection": lazy_gettext("Presentation and reflection"),
-}
-assert {title for _k, title, _s in DEFAULTS} == set(PHASE_TITLES)  # noqa: S101 (import-time check)
 
-
-def phase_title(title: str) -> str:
-    known = PHASE_TITLES.get(title)
-    return str(known) if known is not None else title
+def phase_title(title: str | None, key: str | None = None) -> str:
+    """A phase's name in the viewer's language: defaults translated, own titles as written."""
+    name = phases.phase_title(key, title)
+    return translated(name) if isinstance(name, Text) else name
 
 
 def form_failed(error: TandemError, template: str, **context: Any) -> tuple[Response | str, int]:
@@ -59,10 +53,7 @@ def _text(form: MultiDict[str, str], key: str) -> str:
 
 
 def _int(form: MultiDict[str, str], key: str, message: str) -> int:
-    try:
-        return int(form.get(key, "").strip())
-    except ValueError:
-        raise InvalidInput(message) from None
+    return parse_int(form.get(key), message, low=0, high=1_000_000)
 
 
 def parse_date(value: str) -> date:
@@ -151,8 +142,8 @@ def profile_draft(form: MultiDict[str, str]) -> ProfileDraft:
     for raw in form.getlist("slot"):
         day, _sep, minute = raw.partition("-")
         # Never raise here: the use case refuses cells off the grid, and the form keeps the rest.
-        ok = day.isdigit() and minute.isdigit()
-        slots.add((int(day), int(minute)) if ok else (-1, -1))
+        cell = (maybe_int(day, high=10_000), maybe_int(minute, high=100_000))
+        slots.add((cell[0], cell[1]) if cell[0] is not None and cell[1] is not None else (-1, -1))
     languages = tuple(
         (_text(form, f"lang-{i}"), _text(form, f"level-{i}")) for i in range(LANGUAGE_ROWS)
     )

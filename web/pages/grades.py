@@ -17,6 +17,7 @@ from plugin.actors import Role
 from plugin.errors import NotAllowed
 from web.auth import current_actor, require_actor
 from web.db import get_session
+from web.inputs import maybe_id
 from web.pages import bp
 
 TEACHING = (Role.TEACHER, Role.ADMIN)
@@ -54,7 +55,7 @@ def send_grades() -> Response:
     course_id = _course_id()
     db = get_session()
     raw = request.form.get("outbox_id", "")
-    retry_now(db, course_id, int(raw) if raw.isdigit() else None)
+    retry_now(db, course_id, maybe_id(raw))
     context: LtiContext = current_app.extensions["tandem.lti"]
     report = send_pending(db, context.client(), course_id=course_id)
     target = url_for("pages.grades", delivered=report.delivered, failed=report.failed)

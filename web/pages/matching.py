@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask import redirect, render_template, request, session, url_for
-from flask_babel import format_datetime, format_time, gettext, lazy_gettext
+from flask_babel import format_datetime, format_time, gettext, lazy_gettext, ngettext
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
@@ -39,6 +39,7 @@ from plugin.profiles.languages import CEFR_LEVELS
 from plugin.teammates.records import mutual_pairs
 from web.auth import current_actor, require_actor
 from web.db import get_session
+from web.inputs import parse_id
 from web.pages import bp
 from web.pages.forms import form_failed, language_name
 
@@ -264,7 +265,11 @@ def rule_summary(rules: dict[str, Any]) -> str:
     per = rules.get("max_per_institution")
     parts = [
         gettext("teams of %(low)s to %(high)s", low=rules["min_size"], high=rules["max_size"]),
-        gettext("at least %(num)s universities", num=rules["min_institutions"]),
+        ngettext(
+            "at least %(num)d university",
+            "at least %(num)d universities",
+            rules["min_institutions"],
+        ),
         (
             gettext("at most %(num)s from one university", num=per)
             if per
@@ -282,7 +287,7 @@ def rule_summary(rules: dict[str, Any]) -> str:
     return "; ".join(parts)
 
 
-@bp.route("/exchanges/<int:exchange_id>/matching", methods=["GET", "POST"])
+@bp.route("/exchanges/<id:exchange_id>/matching", methods=["GET", "POST"])
 @require_actor
 def matching_home(exchange_id: int) -> Page:
     db = get_session()
@@ -317,7 +322,7 @@ def explanation(view: RunView, team: TeamReview) -> str:
     hours = f"{team.draft.shared_hours:g}"
     parts = [
         (
-            gettext("mixes %(num)s universities", num=universities)
+            ngettext("mixes %(num)d university", "mixes %(num)d universities", universities)
             if universities != 1
             else gettext("from one university only")
         ),
@@ -352,7 +357,7 @@ def honoured_requests(view: RunView) -> int:
     return _per_weight(view, "requests", view.review.score.requests)
 
 
-@bp.route("/matching/runs/<int:run_id>")
+@bp.route("/matching/runs/<id:run_id>")
 @require_actor
 def matching_run(run_id: int) -> str:
     view = view_run(get_session(), _actor(), run_id)
@@ -373,20 +378,17 @@ def matching_run(run_id: int) -> str:
 
 
 def _person_id() -> int:
-    raw = request.form.get("person_id", "")
-    if not raw.isdigit():
-        raise InvalidInput("Please enter whole numbers.")
-    return int(raw)
+    return parse_id(request.form.get("person_id"), "Please enter whole numbers.")
 
 
-@bp.route("/matching/runs/<int:run_id>/move", methods=["POST"])
+@bp.route("/matching/runs/<id:run_id>/move", methods=["POST"])
 @require_actor
 def matching_move(run_id: int) -> Response:
     move_member(get_session(), _actor(), run_id, _person_id(), request.form.get("team", ""))
     return redirect(url_for("pages.matching_run", run_id=run_id, _anchor="teams"), code=303)
 
 
-@bp.route("/matching/runs/<int:run_id>/lock", methods=["POST"])
+@bp.route("/matching/runs/<id:run_id>/lock", methods=["POST"])
 @require_actor
 def matching_lock(run_id: int) -> Response:
     locked = request.form.get("locked") == "1"
@@ -394,14 +396,14 @@ def matching_lock(run_id: int) -> Response:
     return redirect(url_for("pages.matching_run", run_id=run_id, _anchor="teams"), code=303)
 
 
-@bp.route("/matching/runs/<int:run_id>/rerun", methods=["POST"])
+@bp.route("/matching/runs/<id:run_id>/rerun", methods=["POST"])
 @require_actor
 def matching_rerun(run_id: int) -> Response:
     run = rerun(get_session(), _actor(), run_id, _int(request.form, "seed", 0, MAX_SEED))
     return redirect(url_for("pages.matching_run", run_id=run.id), code=303)
 
 
-@bp.route("/matching/runs/<int:run_id>/publish", methods=["POST"])
+@bp.route("/matching/runs/<id:run_id>/publish", methods=["POST"])
 @require_actor
 def matching_publish(run_id: int) -> Response:
     publish_teams(get_session(), _actor(), run_id)
@@ -421,7 +423,7 @@ def _show_changes(kind: str, changes: TeamChanges) -> Response:
     return redirect(target, code=303)
 
 
-@bp.route("/exchanges/<int:exchange_id>/matching/late-joiners", methods=["POST"])
+@bp.route("/exchanges/<id:exchange_id>/matching/late-joiners", methods=["POST"])
 @require_actor
 def matching_late_joiners(exchange_id: int) -> Response:
     return _show_changes(
@@ -429,7 +431,7 @@ def matching_late_joiners(exchange_id: int) -> Response:
     )
 
 
-@bp.route("/exchanges/<int:exchange_id>/matching/rebalance", methods=["POST"])
+@bp.route("/exchanges/<id:exchange_id>/matching/rebalance", methods=["POST"])
 @require_actor
 def matching_rebalance(exchange_id: int) -> Response:
     return _show_changes("rebalanced", rebalance_dropouts(get_session(), _actor(), exchange_id))

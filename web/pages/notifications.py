@@ -23,6 +23,7 @@ from plugin.notifications.service import (
 from web.auth import current_actor, require_actor
 from web.db import get_session
 from web.i18n import translated
+from web.inputs import maybe_id
 from web.pages import bp
 
 UNSUBSCRIBE_SALT = "tandem-unsubscribe"
@@ -43,7 +44,8 @@ def target_url(target: str | None, *, external: bool = False) -> str | None:
     endpoint = _TARGETS.get(what)
     if endpoint is None:
         return None
-    value: int | str = int(ident) if ident.isdigit() and endpoint[1] != "credential_id" else ident
+    numeric = ident.isascii() and ident.isdigit() and endpoint[1] != "credential_id"
+    value: int | str = int(ident) if numeric else ident
     values: dict[str, Any] = {endpoint[1]: value}
     return url_for(endpoint[0], _external=external, **values)
 
@@ -94,7 +96,7 @@ def notifications() -> str:
 @require_actor
 def notifications_read() -> Response:
     raw = request.form.get("id", "")
-    mark_read(get_session(), _actor(), int(raw) if raw.isdigit() and len(raw) < 12 else None)
+    mark_read(get_session(), _actor(), maybe_id(raw))
     flash(gettext("Marked as read."))
     return redirect(url_for("pages.notifications"), code=303)
 

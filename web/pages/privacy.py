@@ -15,10 +15,10 @@ from werkzeug.wrappers import Response
 
 from plugin.actors import Actor, Role
 from plugin.privacy.declarations import HOLDINGS, Erase
-from plugin.privacy.service import erase_person, export_person
+from plugin.privacy.service import erase_person, export_person, is_erased
 from plugin.rooms.service import room_of_team, rooms_of
 from realtime import disconnect_person
-from web.auth import current_actor, require_actor
+from web.auth import NotSignedIn, current_actor, require_actor
 from web.db import get_session
 from web.extensions import socketio
 from web.pages import bp
@@ -86,15 +86,18 @@ def erase_me() -> Response | str:
     """
 
     actor = current_actor()
-    if request.method == "GET":
-        if actor is None:
-            return redirect(url_for("pages.privacy_page"), code=303)
-        return render_template("privacy/erase_me.html")
-    if actor is not None:
-        rooms = rooms_to_leave(actor.person_id)
-        erase_person(get_session(), actor, actor.person_id)
+    if actor is None and request.method == "POST" and session.get("erased"):
+        return redirect(url_for("pages.privacy_page", erased=1), code=303)  # a double submit
+    if actor is None or is_erased(get_session(), actor.person_id):
         session.clear()
-        cut_connections(actor.person_id, rooms)
+        raise NotSignedIn(gettext("Please open Tandem from your course in your learning platform."))
+    if request.method == "GET":
+        return render_template("privacy/erase_me.html")
+    rooms = rooms_to_leave(actor.person_id)
+    erase_person(get_session(), actor, actor.person_id)
+    session.clear()
+    session["erased"] = True  # only so that a second click lands on the same page
+    cut_connections(actor.person_id, rooms)
     return redirect(url_for("pages.privacy_page", erased=1), code=303)
 
 

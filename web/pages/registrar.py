@@ -7,7 +7,7 @@ import zipfile
 from datetime import UTC, datetime
 
 from flask import flash, redirect, render_template, request, send_file, url_for
-from flask_babel import gettext
+from flask_babel import gettext, ngettext
 from werkzeug.wrappers import Response
 
 from plugin.actors import Actor
@@ -17,6 +17,7 @@ from plugin.reports.access import registrar_institutions
 from plugin.reports.service import export_batch, registrar_credentials
 from web.auth import current_actor, require_actor
 from web.db import get_session
+from web.inputs import parse_id
 from web.pages import bp
 from web.pages.credentials import issuer_context
 
@@ -48,7 +49,7 @@ def _moment(name: str) -> datetime | None:
 
 def _int(name: str) -> int | None:
     value = request.values.get(name, "").strip()
-    return int(value) if value.isdigit() else None
+    return parse_id(value, "Please enter whole numbers.") if value else None
 
 
 @bp.route("/registrar")
@@ -86,7 +87,7 @@ def registrar_bulk_issue() -> Page:
     if exchange_id is None:
         raise InvalidInput("Choose an exchange.")
     issued = bulk_issue(get_session(), _actor(), exchange_id, _institution(), issuer_context())
-    flash(gettext("%(count)s credentials issued.", count=len(issued)))
+    flash(ngettext("%(num)d credential issued.", "%(num)d credentials issued.", len(issued)))
     return redirect(url_for("pages.registrar_console"), code=303)
 
 

@@ -14,11 +14,13 @@ from werkzeug.wrappers import Response
 
 from plugin.actors import Actor, Role
 from plugin.db import utcnow
+from plugin.errors import NotFound
 from plugin.matching.teams import remove_member
 from plugin.people.service import get_person
 from plugin.profiles.service import set_video_name, video_name
 from plugin.rooms.meetings import meeting_plan, meetings_ics
 from plugin.rooms.service import (
+    check_access,
     exchange_teams,
     open_team_room,
     room_members,
@@ -50,7 +52,7 @@ def my_rooms() -> str:
     return render_template("room/list.html", rooms=rooms_of(get_session(), _actor()))
 
 
-@bp.route("/teams/<int:team_id>/room")
+@bp.route("/teams/<id:team_id>/room")
 @require_actor
 def team_room(team_id: int) -> str:
     actor = _actor()
@@ -87,15 +89,20 @@ def _local_when(moment: datetime, time_zone: str | None) -> str:
     return format_datetime(moment, "EEEE HH:mm", tzinfo=zone(time_zone), locale=get_locale())
 
 
-@bp.route("/teams/<int:team_id>/video-name", methods=["POST"])
+@bp.route("/teams/<id:team_id>/video-name", methods=["POST"])
 @require_actor
 def choose_video_name(team_id: int) -> Response:
     """The name the video service receives; back to the room (POST-redirect-GET)."""
-    set_video_name(get_session(), _actor(), request.form.get("video_name", ""))
+    db = get_session()
+    room_id = room_of_team(db, team_id)
+    if room_id is None:
+        raise NotFound(gettext("This team has no room yet."))
+    check_access(db, _actor(), room_id)  # only the team's members and teachers call from it
+    set_video_name(db, _actor(), request.form.get("video_name", ""))
     return redirect(url_for("pages.team_room", team_id=team_id) + "#video-heading", code=303)
 
 
-@bp.route("/teams/<int:team_id>/meetings.ics")
+@bp.route("/teams/<id:team_id>/meetings.ics")
 @require_actor
 def team_meetings_ics(team_id: int) -> Response:
     """The suggested weekly times as a calendar file (UTC, weekly RRULE until the exchange
@@ -122,7 +129,7 @@ def team_meetings_ics(team_id: int) -> Response:
     )
 
 
-@bp.route("/exchanges/<int:exchange_id>/teams")
+@bp.route("/exchanges/<id:exchange_id>/teams")
 @require_actor
 def exchange_rooms(exchange_id: int) -> str:
     teams = exchange_teams(get_session(), _actor(), exchange_id)
@@ -130,7 +137,7 @@ def exchange_rooms(exchange_id: int) -> str:
 
 
 @bp.route(
-    "/exchanges/<int:exchange_id>/teams/<int:team_id>/members/<int:person_id>/remove",
+    "/exchanges/<id:exchange_id>/teams/<id:team_id>/members/<id:person_id>/remove",
     methods=["POST"],
 )
 @require_actor

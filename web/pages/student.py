@@ -16,7 +16,7 @@ from plugin.profiles.service import find_profile, profile_form, save_profile
 from plugin.rooms.service import my_team_in
 from web.auth import current_actor, require_actor
 from web.db import get_session
-from web.i18n import select_timezone
+from web.i18n import browser_timezone
 from web.pages import bp
 from web.pages.forms import form_failed, profile_draft, profile_form_values, template_helpers
 
@@ -34,12 +34,12 @@ def _profile_page(exchange_id: int, values: dict[str, Any]) -> dict[str, Any]:
     return {
         "exchange": exchange,
         "values": values,
-        "detected_zone": select_timezone(),
+        "detected_zone": browser_timezone(),
         **template_helpers(),
     }
 
 
-@bp.route("/exchanges/<int:exchange_id>/profile", methods=["GET", "POST"])
+@bp.route("/exchanges/<id:exchange_id>/profile", methods=["GET", "POST"])
 @require_actor
 def onboarding(exchange_id: int) -> Page:
     db = get_session()
@@ -59,7 +59,7 @@ def onboarding(exchange_id: int) -> Page:
     return redirect(url_for("pages.student_exchange", exchange_id=exchange_id), code=303)
 
 
-@bp.route("/exchanges/<int:exchange_id>")
+@bp.route("/exchanges/<id:exchange_id>")
 @require_actor
 def student_exchange(exchange_id: int) -> str:
     db = get_session()

@@ -28,6 +28,7 @@ from plugin.exchanges.service import (
     issue_join_code,
     leave_exchange,
     request_seat,
+    require_course_teacher,
     require_owner,
     require_seat_teacher,
     update_exchange,
@@ -36,6 +37,7 @@ from plugin.people.service import erase_participant, participant_person
 from plugin.reports.access import registrar_institutions
 from web.auth import current_actor, require_actor
 from web.db import get_session
+from web.inputs import maybe_id, maybe_int
 from web.pages import bp
 from web.pages.admin import is_admin
 from web.pages.forms import (
@@ -64,6 +66,7 @@ def _setup_page(exchange_id: int | None, values: dict[str, Any]) -> dict[str, An
 @require_actor
 def new_exchange() -> Page:
     if request.method == "GET":
+        require_course_teacher(get_session(), _actor())  # a student may not see the form
         return render_template(
             "exchange/setup.html", **_setup_page(None, exchange_form_values(None, None))
         )
@@ -75,7 +78,7 @@ def new_exchange() -> Page:
     return redirect(url_for("pages.teacher_exchange", exchange_id=exchange.id), code=303)
 
 
-@bp.route("/exchanges/<int:exchange_id>/edit", methods=["GET", "POST"])
+@bp.route("/exchanges/<id:exchange_id>/edit", methods=["GET", "POST"])
 @require_actor
 def edit_exchange(exchange_id: int) -> Page:
     db = get_session()
@@ -100,7 +103,7 @@ def copy_template() -> Page:
         exchange = copy_exchange(
             db,
             _actor(),
-            int(source_id) if source_id.isdigit() else 0,
+            maybe_id(source_id) or 0,
             parse_date(request.form.get("starts_on", "")),
         )
     except TandemError as error:
@@ -141,38 +144,36 @@ def _overview_page(exchange_id: int, issued: IssuedCode | None = None, **extra: 
     )
 
 
-@bp.route("/exchanges/<int:exchange_id>/teacher")
+@bp.route("/exchanges/<id:exchange_id>/teacher")
 @require_actor
 def teacher_exchange(exchange_id: int) -> str:
     return _overview_page(exchange_id)
 
 
-@bp.route("/exchanges/<int:exchange_id>/code", methods=["POST"])
+@bp.route("/exchanges/<id:exchange_id>/code", methods=["POST"])
 @require_actor
 def new_join_code(exchange_id: int) -> str:
     days = request.form.get("valid_days", "14")
-    issued = issue_join_code(
-        get_session(), _actor(), exchange_id, int(days) if days.isdigit() else 0
-    )
+    issued = issue_join_code(get_session(), _actor(), exchange_id, maybe_int(days, high=3650) or 0)
     # Shown on this response only: the code is stored hashed and cannot be shown again.
     return _overview_page(exchange_id, issued)
 
 
-@bp.route("/seats/<int:seat_id>/decide", methods=["POST"])
+@bp.route("/seats/<id:seat_id>/decide", methods=["POST"])
 @require_actor
 def decide(seat_id: int) -> Response:
     seat = decide_seat(get_session(), _actor(), seat_id, request.form.get("approve") == "1")
     return redirect(url_for("pages.teacher_exchange", exchange_id=seat.exchange_id), code=303)
 
 
-@bp.route("/exchanges/<int:exchange_id>/leave", methods=["POST"])
+@bp.route("/exchanges/<id:exchange_id>/leave", methods=["POST"])
 @require_actor
 def leave(exchange_id: int) -> Response:
     leave_exchange(get_session(), _actor(), exchange_id)
     return redirect(url_for("pages.home"), code=303)
 
 
-@bp.route("/exchanges/<int:exchange_id>/roster", methods=["POST"])
+@bp.route("/exchanges/<id:exchange_id>/roster", methods=["POST"])
 @require_actor
 def sync_roster_now(exchange_id: int) -> Page:
     """A seat's own teacher re-reads their course's roster from the LMS (NRPS) on demand."""
@@ -189,7 +190,7 @@ def sync_roster_now(exchange_id: int) -> Page:
 
 
 @bp.route(
-    "/exchanges/<int:exchange_id>/participants/<int:participant_id>/erase",
+    "/exchanges/<id:exchange_id>/participants/<id:participant_id>/erase",
     methods=["GET", "POST"],
 )
 @require_actor

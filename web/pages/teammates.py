@@ -14,7 +14,7 @@ from flask_babel import gettext, lazy_gettext
 from werkzeug.wrappers import Response
 
 from plugin.actors import Actor
-from plugin.errors import InvalidInput, TandemError
+from plugin.errors import TandemError
 from plugin.teammates.service import (
     new_teammate_code,
     remove_teammate_request,
@@ -23,6 +23,7 @@ from plugin.teammates.service import (
 )
 from web.auth import current_actor, require_actor
 from web.db import get_session
+from web.inputs import parse_id
 from web.pages import bp
 from web.pages.forms import form_failed
 
@@ -39,10 +40,7 @@ def _actor() -> Actor:
 
 
 def _person_id() -> int:
-    raw = request.form.get("person_id", "").strip()
-    if not raw.isdigit():
-        raise InvalidInput(CHOOSE)
-    return int(raw)
+    return parse_id(request.form.get("person_id"), CHOOSE)
 
 
 def _context(exchange_id: int, **extra: Any) -> dict[str, Any]:
@@ -61,7 +59,7 @@ def _refused(error: TandemError, exchange_id: int, failed: str) -> tuple[Respons
     return form_failed(error, "exchange/teammates.html", **context)
 
 
-@bp.route("/exchanges/<int:exchange_id>/teammates")
+@bp.route("/exchanges/<id:exchange_id>/teammates")
 @require_actor
 def teammates(exchange_id: int) -> str:
     focus = request.args.get("focus", "")
@@ -69,7 +67,7 @@ def teammates(exchange_id: int) -> str:
     return render_template("exchange/teammates.html", **context)
 
 
-@bp.route("/exchanges/<int:exchange_id>/teammates/pick", methods=["POST"])
+@bp.route("/exchanges/<id:exchange_id>/teammates/pick", methods=["POST"])
 @require_actor
 def teammates_pick(exchange_id: int) -> Page:
     try:
@@ -79,7 +77,7 @@ def teammates_pick(exchange_id: int) -> Page:
     return _back(exchange_id, gettext("You asked for %(name)s.", name=made.name or "?"), "pick")
 
 
-@bp.route("/exchanges/<int:exchange_id>/teammates/code", methods=["POST"])
+@bp.route("/exchanges/<id:exchange_id>/teammates/code", methods=["POST"])
 @require_actor
 def teammates_code(exchange_id: int) -> Page:
     code = request.form.get("code", "")
@@ -94,7 +92,7 @@ def teammates_code(exchange_id: int) -> Page:
     return _back(exchange_id, notice, "code")
 
 
-@bp.route("/exchanges/<int:exchange_id>/teammates/remove", methods=["POST"])
+@bp.route("/exchanges/<id:exchange_id>/teammates/remove", methods=["POST"])
 @require_actor
 def teammates_remove(exchange_id: int) -> Page:
     try:
@@ -104,7 +102,7 @@ def teammates_remove(exchange_id: int) -> Page:
     return _back(exchange_id, gettext("Request removed."), "requests")
 
 
-@bp.route("/exchanges/<int:exchange_id>/teammates/new-code", methods=["POST"])
+@bp.route("/exchanges/<id:exchange_id>/teammates/new-code", methods=["POST"])
 @require_actor
 def teammates_new_code(exchange_id: int) -> Response:
     new_teammate_code(get_session(), _actor(), exchange_id)

@@ -4,6 +4,11 @@
 (function () {
   "use strict";
   var cfg = JSON.parse(document.getElementById("room-config").textContent);
+  // Times and dates follow the page's language and the viewer's zone (the server's choice),
+  // never the browser's locale.
+  var lang = (cfg.lang || document.documentElement.lang || "en").replace("_", "-");
+  var clock = new Intl.DateTimeFormat(lang, {hour: "2-digit", minute: "2-digit", timeZone: cfg.time_zone || "UTC"});
+  var longDate = new Intl.DateTimeFormat(lang, {day: "numeric", month: "long", year: "numeric", timeZone: "UTC"});
   var T = cfg.t;
   var token = cfg.token;
   // Edits of older lines can be broadcast slightly out of order across processes; asking
@@ -42,7 +47,8 @@
   var socket = io(cfg.namespace, {
     auth: function (cb) { cb({token: token}); },
     // Sticky sessions: nginx hashes this per-tab key to one Tandem process (see README).
-    query: {affinity: newClientId()},
+    // The page's language also words the replies (refusals, phase names) in the same language.
+    query: {affinity: newClientId(), lang: lang},
     reconnectionDelayMax: 10000,
   });
   window.tandemRoomSocket = socket; // room_call.js reports call attendance on it
@@ -123,7 +129,7 @@
     who.textContent = msg.author_name;
     var when = document.createElement("time");
     when.dateTime = msg.created_at;
-    when.textContent = new Date(msg.created_at).toLocaleTimeString([], {hour: "2-digit", minute: "2-digit"});
+    when.textContent = clock.format(new Date(msg.created_at));
     head.append(who, " ", when);
     if (msg.edited && !msg.deleted && !msg.hidden) { head.append(" " + T.edited); }
     li.append(head, bodyNode(msg));
@@ -227,7 +233,7 @@
   function localTime(zone) {
     if (!zone) { return ""; }
     try {
-      return new Intl.DateTimeFormat([], {hour: "2-digit", minute: "2-digit", timeZone: zone}).format(new Date());
+      return new Intl.DateTimeFormat(lang, {hour: "2-digit", minute: "2-digit", timeZone: zone}).format(new Date());
     } catch (e) { return ""; }
   }
   // The cards are rendered by the server (only what each member agreed to share); here they
@@ -278,7 +284,7 @@
         var label = document.createElement("label");
         label.htmlFor = id;
         var extra = [];
-        if (t.due_on) { extra.push(new Date(t.due_on + "T12:00:00").toLocaleDateString()); }
+        if (t.due_on) { extra.push(longDate.format(new Date(t.due_on + "T12:00:00Z"))); }
         if (t.assignee_id) { extra.push(nameOf(t.assignee_id)); }
         if (t.done_by) { extra.push(fmt(T.done_by, t.done_by)); }
         label.textContent = t.title + (extra.length ? " (" + extra.join(", ") + ")" : "");

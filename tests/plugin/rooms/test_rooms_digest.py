@@ -20,7 +20,7 @@ def world(session: Session) -> World:
     return build_world(session)
 
 
-def _told(session: Session) -> list[tuple[int, str | None, str | None]]:
+def _told(session: Session) -> list[tuple[int, str | None, str]]:
     rows = session.scalars(select(Notification).where(Notification.kind == "chat_digest"))
     return sorted((n.person_id, n.target, str(n.params)) for n in rows)
 
