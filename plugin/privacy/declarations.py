@@ -338,6 +338,16 @@ HOLDINGS: tuple[Holding, ...] = (
         only=("id", "revoked_at", "revoked_by_id", "revocation_reason"),
     ),
     Holding(
+        "held_issuance",
+        "requested_by_id",
+        N_("Credentials a teacher's sign-off asked for that wait to be issued."),
+        N_("Knowing who asked for a credential."),
+        N_("Until the credential is issued."),
+        _NOBODY,
+        Erase.UNLINK,
+        only=("id", "completion_id", "requested_by_id", "created_at"),
+    ),
+    Holding(
         "notification",
         "person_id",
         N_("Notifications sent to the person."),
