@@ -16,7 +16,7 @@ MO := web/translations/nl/LC_MESSAGES/messages.mo
 SOCKETIO_JS := web/static/vendor/socket.io.min.js
 NOTES_JS := web/static/vendor/notes.bundle.js
 
-.PHONY: install demo test lint typecheck imports pytest browser nginx migrate translations bench clean
+.PHONY: install demo demo-reset test lint typecheck imports pytest browser nginx migrate translations bench clean
 
 install: $(STAMP) node_modules/.installed $(MO) $(SOCKETIO_JS) $(NOTES_JS)
 
@@ -55,13 +55,13 @@ migrate: install
 	$(BIN)/tandem db upgrade
 
 demo: install migrate
-	@$(BIN)/python -m demo registrations | $(BIN)/tandem platform import --allow-http -
-	@trap 'kill 0' EXIT INT TERM; \
-	TANDEM_ASYNC_MODE=gevent $(BIN)/gunicorn --bind $(TANDEM_HOST):$(TANDEM_PORT) -k gevent --workers 1 \
-	  --access-logfile - --log-level warning wsgi:app & \
-	$(BIN)/python -m demo & \
-	sleep 1; echo; echo "Tandem demo LMS (open this in a browser):"; \
-	echo "http://127.0.0.1:$(TANDEM_DEMO_PORT)/"; echo; wait
+	@$(BIN)/python -m demo registrations | $(BIN)/tandem platform import --allow-http - >/dev/null
+	@$(BIN)/python -m demo seed
+	@TANDEM_HOST=$(TANDEM_HOST) TANDEM_PORT=$(TANDEM_PORT) $(BIN)/python -m demo.run
+
+# Forget the demo's data (database, task queue, keys, logs); the next `make demo` starts afresh.
+demo-reset:
+	@$(BIN)/python -m demo.reset $(if $(YES),--yes)
 
 lint: install
 	$(BIN)/ruff check .

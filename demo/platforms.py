@@ -397,6 +397,8 @@ class DemoPlatform:
 
 
 # --- the demo's data -----------------------------------------------------------------------
+# Thirteen people per course (a teacher and twelve students, students appended at the end so
+# that tests' ``students[i]`` stay who they were); demo/seed.py onboards every student.
 # Client and deployment ids are constants so that a Tandem registered once keeps working
 # after the demo restarts; only the keys are generated (and kept out of git).
 
@@ -424,6 +426,12 @@ LEIDEN_USERS = _people("leiden.example.org", [
     (_leiden_id(1045), "Emre", "Yılmaz", "e.yilmaz", "student", "Turkey"),  # noqa: RUF001 (Turkish dotless i)
     (_leiden_id(1046), "Lena", "Schäfer", "l.schafer", "student", "Germany"),
     (_leiden_id(1047), "Chidi", "Okafor", "c.okafor", "student", "Nigeria"),
+    (_leiden_id(1048), "Noah", "Visser", "n.visser", "student", "Netherlands"),
+    (_leiden_id(1049), "Ananya", "Iyer", "a.iyer", "student", "India"),
+    (_leiden_id(1050), "Mateo", "García López", "m.garcialopez", "student", "Spain"),
+    (_leiden_id(1051), "Lucía", "Hernández", "l.hernandez", "student", "Mexico"),
+    (_leiden_id(1052), "Kwame", "Mensah", "k.mensah", "student", "Ghana"),
+    (_leiden_id(1053), "Hana", "Kobayashi", "h.kobayashi", "student", "Japan"),
 ])  # fmt: skip
 
 BOLOGNA_USERS = _people("unibo.example.org", [
@@ -434,6 +442,12 @@ BOLOGNA_USERS = _people("unibo.example.org", [
     ("20", "Jonas", "Müller", "jonas.muller", "student", "Germany"),
     ("21", "Aylin", "Demir", "aylin.demir", "student", "Turkey"),
     ("22", "Chiara", "Ferrari", "chiara.ferrari", "student", "Italy"),
+    ("23", "Luca", "Bianchi", "luca.bianchi", "student", "Italy"),
+    ("24", "Sofia", "Ricci", "sofia.ricci", "student", "Italy"),
+    ("25", "Amara", "Diallo", "amara.diallo", "student", "Senegal"),
+    ("26", "Tomás", "Silva", "tomas.silva", "student", "Portugal"),
+    ("27", "Elif", "Kaya", "elif.kaya", "student", "Turkey"),
+    ("28", "Wei", "Zhang", "wei.zhang", "student", "China"),
 ])  # fmt: skip
 
 

@@ -61,6 +61,7 @@ ROUTE_AUDIENCES: dict[str, Audience] = {
     "pages.credential_page": Audience.PUBLIC,
     "pages.credential_certificate": Audience.PUBLIC,
     "pages.verify": Audience.PUBLIC,
+    "pages.favicon": Audience.PUBLIC,
     "pages.issuer_did": Audience.PUBLIC,
     "pages.status_list": Audience.PUBLIC,
     # web/pages/admin.py
@@ -71,6 +72,9 @@ ROUTE_AUDIENCES: dict[str, Audience] = {
     "pages.admin_activate": Audience.ADMIN,
     "pages.admin_remove": Audience.ADMIN,
     "pages.admin_check": Audience.ADMIN,
+    # web/pages/admin_institutions.py
+    "pages.admin_institutions": Audience.ADMIN,
+    "pages.admin_institution_edit": Audience.ADMIN,
     # web/pages/registrar.py
     "pages.registrar_console": Audience.REGISTRAR,
     "pages.registrar_revoke": Audience.REGISTRAR,

@@ -20,7 +20,7 @@ from plugin.credentials.models import Credential, HeldIssuance
 from plugin.credentials.service import IssuerContext, _issue
 from plugin.db import utcnow
 from plugin.errors import NotFound, TandemError
-from plugin.i18n import Text
+from plugin.i18n import N_, Text
 from plugin.people.institutions import missing_for_issuing
 from plugin.people.models import Person
 
@@ -63,7 +63,7 @@ def issue_or_hold(
     completion = session.get(Completion, completion_id)
     person = session.get(Person, completion.person_id) if completion is not None else None
     if completion is None or person is None:
-        raise NotFound("This completion does not exist.")
+        raise NotFound(N_("This completion does not exist."))
     missing = missing_for_issuing(person.institution)
     if missing:
         held = _hold(session, actor, completion, person, missing[0])

@@ -4,7 +4,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Enum, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from plugin.actors import Role
@@ -69,11 +69,28 @@ class JoinCode(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+# A seat is live while it is asked for or approved; declined and left seats are history.
+LIVE_SEAT = text("status IN ('pending', 'approved')")
+
+
 class Seat(Base):
-    """A partner course in an exchange, with its own teachers, students and settings."""
+    """A partner course in an exchange, with its own teachers, students and settings.
+
+    A course (an LMS placement) has at most one live seat: its launches must land in one
+    exchange, never in whichever was created last (partial unique index, both databases).
+    """
 
     __tablename__ = "exchange_seat"
-    __table_args__ = (UniqueConstraint("exchange_id", "course_id"),)
+    __table_args__ = (
+        UniqueConstraint("exchange_id", "course_id"),
+        Index(
+            "uq_exchange_seat_live_course",
+            "course_id",
+            unique=True,
+            sqlite_where=LIVE_SEAT,
+            postgresql_where=LIVE_SEAT,
+        ),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     exchange_id: Mapped[int] = mapped_column(
         ForeignKey("exchange.id", ondelete="CASCADE"), index=True

@@ -6,10 +6,13 @@ Use cases for teachers (create, copy, invite, decide, leave) and for everyone wh
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from plugin.actors import Actor, Role
@@ -217,6 +220,60 @@ def draft_of(exchange: Exchange) -> ExchangeDraft:
     )
 
 
+def live_seat_of_course(session: Session, course_id: int) -> Seat | None:
+    """The one exchange seat (asked for or approved) a course has, if any."""
+    return session.scalar(
+        select(Seat).where(
+            Seat.course_id == course_id,
+            Seat.status.in_((SeatStatus.PENDING, SeatStatus.APPROVED)),
+        )
+    )
+
+
+def _already_placed(seat: Seat) -> Conflict:
+    title = seat.exchange.title
+    if seat.status is SeatStatus.PENDING:
+        return Conflict(
+            N_(
+                "Your course has asked to join “%(title)s” and waits for its owner's answer. "
+                "A course takes part in one exchange at a time.",
+                title=title,
+            )
+        )
+    return Conflict(
+        N_(
+            "Your course is already in the exchange “%(title)s”. A course takes part in one "
+            "exchange at a time: add Tandem to another course for a second exchange.",
+            title=title,
+        )
+    )
+
+
+def require_course_free(session: Session, actor: Actor) -> Course:
+    """Before a course creates, copies or asks to join: it must not be placed already."""
+    course = _course_of(session, actor)
+    placed = live_seat_of_course(session, course.id)
+    if placed is not None:
+        raise _already_placed(placed)
+    return course
+
+
+@contextmanager
+def _placing(session: Session, course_id: int) -> Iterator[None]:
+    """Around the writes of a new seat up to the commit: a request that raced another for
+    the course gets the rule. The partial unique index decides a race the check before could
+    not see; the loser's transaction is rolled back and told which exchange its course is in.
+    """
+    try:
+        yield
+    except IntegrityError:
+        session.rollback()
+        placed = live_seat_of_course(session, course_id)
+        if placed is None:
+            raise
+        raise _already_placed(placed) from None
+
+
 def _new_owned_exchange(
     session: Session, actor: Actor, course: Course, draft: ExchangeDraft
 ) -> Exchange:
@@ -240,10 +297,22 @@ def _new_owned_exchange(
 
 
 def create_exchange(session: Session, actor: Actor, draft: ExchangeDraft) -> Exchange:
-    """A teacher starts an exchange from their course; that course takes the owner's seat."""
+    """A teacher starts an exchange from their course; that course takes the owner's seat.
+
+    A course is in one exchange at a time. The same teacher sending the same form twice (a
+    double click, a resubmitted page) gets the exchange the first submission made.
+    """
     course = _course_of(session, actor)
-    exchange = _new_owned_exchange(session, actor, course, _check_draft(draft))
-    session.commit()
+    checked = _check_draft(draft)
+    placed = live_seat_of_course(session, course.id)
+    if placed is not None:
+        mine = placed.exchange
+        if placed.is_owner and mine.owner_id == actor.person_id and mine.title == checked.title:
+            return mine
+        raise _already_placed(placed)
+    with _placing(session, course.id):
+        exchange = _new_owned_exchange(session, actor, course, checked)
+        session.commit()
     return exchange
 
 
@@ -307,7 +376,7 @@ def copy_exchange(
 
     Partners and people are never copied: a new term must never silently join an old pool.
     """
-    course = _course_of(session, actor)
+    course = require_course_free(session, actor)
     source = get_exchange(session, source_id)
     if source.id not in {e.id for e in templates_for_teacher(session, actor)}:
         raise NotAllowed(N_("You can only copy exchanges you created or taught in."))
@@ -326,7 +395,8 @@ def copy_exchange(
     )
     exchange = _new_owned_exchange(session, actor, course, _check_draft(draft))
     exchange.copied_from_id = source.id
-    session.commit()
+    with _placing(session, course.id):
+        session.commit()
     return exchange
 
 
@@ -386,6 +456,9 @@ def request_seat(session: Session, actor: Actor, code: str) -> Seat:
         raise Conflict(N_("Partner courses must come from another institution."))
     if existing is not None and existing.status in (SeatStatus.PENDING, SeatStatus.APPROVED):
         raise Conflict(N_("Your course has already asked to join this exchange."))
+    placed = live_seat_of_course(session, course.id)
+    if placed is not None:
+        raise _already_placed(placed)
     if existing is None:
         existing = Seat(course_id=course.id, requested_by_id=actor.person_id)
         exchange.seats.append(existing)
@@ -393,9 +466,10 @@ def request_seat(session: Session, actor: Actor, code: str) -> Seat:
     existing.requested_by_id = actor.person_id
     existing.decided_by_id = None
     existing.decided_at = None
-    session.flush()
-    _tell_owner_teachers(session, exchange, course, existing)
-    session.commit()
+    with _placing(session, course.id):
+        session.flush()
+        _tell_owner_teachers(session, exchange, course, existing)
+        session.commit()
     return existing
 
 

@@ -143,6 +143,9 @@ class Relaxation:
     rule: str
     reason: str
     suggestion: str
+    # Who stands in the way, so the teacher can ask them (candidate id, the best figure they
+    # reach: e.g. hours shared with anyone of another university). Empty for pool-wide rules.
+    students: tuple[tuple[str, float], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -108,6 +108,7 @@ def best_cross_overlap(p: Problem, need: int | None = None) -> npt.NDArray[np.in
 
 _SAMPLE = 256
 _BLOCK = 64
+_NAMED = 20  # students named per problem; the reason still counts them all
 
 
 def _plural(k: int, word: str) -> str:
@@ -153,6 +154,7 @@ def _language_problems(p: Problem) -> list[Relaxation]:
             f"{_plural(len(lacking), 'student')} {'has' if len(lacking) == 1 else 'have'} "
             f"no {langs} at {r.min_level} or above",
             fix,
+            students=tuple((p.candidates[i].id, float(p.level[i])) for i in lacking[:_NAMED]),
         )
     ]
 
@@ -211,6 +213,10 @@ def _hours_problems(p: Problem) -> list[Relaxation]:
             f"< {r.min_shared_hours:g} h overlap with {who}",
             f"lower the minimum to {worst / SLOTS_PER_HOUR:g} h or ask "
             f"{'it' if short.size == 1 else 'them'} to add availability",
+            students=tuple(
+                (p.candidates[int(i)].id, max(0, int(best[i])) / SLOTS_PER_HOUR)
+                for i in short[:_NAMED]
+            ),
         )
     ]
 

@@ -267,7 +267,10 @@ def view_run(session: Session, actor: Actor, run_id: int) -> RunView:
         late = tuple(sorted(known - placed, key=int))
         left = len(placed - known)
     teams = {key: [cid for cid in ids if cid in known] for key, ids in teams.items()}
-    problems = tuple(Relaxation(**p) for p in run.result.get("report", []))
+    problems = tuple(
+        Relaxation(**{**p, "students": tuple((str(c), float(h)) for c, h in p.get("students", ()))})
+        for p in run.result.get("report", [])
+    )
     report = InfeasibilityReport(problems).summary if "report" in run.result else None
     return RunView(
         run,

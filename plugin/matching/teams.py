@@ -16,6 +16,7 @@ from plugin.errors import InvalidInput, NotAllowed, NotFound
 from plugin.exchanges.models import Exchange, Participant, ParticipantStatus, Seat, SeatStatus
 from plugin.i18n import N_
 from plugin.matching.models import Team, TeamMembership
+from plugin.people.models import Person
 
 TEACHING_ROLES = (Role.TEACHER, Role.ADMIN)
 
@@ -69,6 +70,18 @@ def create_team(
     return team
 
 
+def may_remove_from_published_team(session: Session, actor: Actor, person_id: int) -> bool:
+    """Whether a teacher of the exchange may take this person out of a published team.
+
+    The same line as signing off completion: only teachers of the student's own university
+    act on that student once teams are published (moves inside a proposal stay open to all
+    the exchange's teachers, see ``plugin.matching.service.move_member``).
+    """
+    mine = session.scalar(select(Person.institution_id).where(Person.id == actor.person_id))
+    theirs = session.scalar(select(Person.institution_id).where(Person.id == person_id))
+    return mine is not None and mine == theirs
+
+
 def remove_member(session: Session, actor: Actor, team_id: int, person_id: int) -> None:
     """Take a person out of a team; adapters then cut their live connections."""
     team = session.get(Team, team_id)
@@ -78,5 +91,12 @@ def remove_member(session: Session, actor: Actor, team_id: int, person_id: int) 
     membership = next((m for m in team.members if m.person_id == person_id), None)
     if membership is None:
         raise NotFound(N_("This person is not in the team."))
+    if not may_remove_from_published_team(session, actor, person_id):
+        raise NotAllowed(
+            N_(
+                "Only a teacher of the student's own university can remove them from a "
+                "published team. Ask their teacher."
+            )
+        )
     team.members.remove(membership)
     session.commit()

@@ -569,6 +569,7 @@ class TeamLine:
     team_id: int
     name: str
     members: list[tuple[int, str, str]]  # person id, display name, institution
+    removable: frozenset[int] = frozenset()  # whom the viewing teacher may take out
 
 
 def my_team_in(session: Session, actor: Actor, exchange_id: int) -> int | None:
@@ -591,6 +592,7 @@ def exchange_teams(session: Session, actor: Actor, exchange_id: int) -> list[Tea
         .options(selectinload(Team.members).joinedload(TeamMembership.person))
         .order_by(Team.id)
     ).all()
+    mine = session.scalar(select(Person.institution_id).where(Person.id == actor.person_id))
     return [
         TeamLine(
             team_id=team.id,
@@ -599,6 +601,10 @@ def exchange_teams(session: Session, actor: Actor, exchange_id: int) -> list[Tea
                 (m.person_id, _name(m.person), m.person.institution.name)
                 for m in sorted(team.members, key=lambda m: m.id)
             ],
+            # the rule of plugin.matching.teams.remove_member: own university's students only
+            removable=frozenset(
+                m.person_id for m in team.members if m.person.institution_id == mine
+            ),
         )
         for team in teams
     ]

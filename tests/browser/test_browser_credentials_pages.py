@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -118,13 +119,27 @@ def test_completion_and_registrar_pages_are_accessible(
 
 @pytest.mark.parametrize("viewport", VIEWPORTS)
 def test_public_credential_and_verify_pages_are_accessible(
-    chromium: Any, live_stack: LiveStack, issued: Issued, viewport: dict[str, int]
+    chromium: Any, live_stack: LiveStack, issued: Issued, viewport: dict[str, int], tmp_path: Path
 ) -> None:
     base = live_stack.tandem_url
     page = _page(chromium, viewport)  # a third party: no LMS, no sign-in
     _check(page, f"{base}/credentials/{issued.credential_id}")
     assert page.locator('[data-testid="verdict"].ok').count() == 1
+    # Labels take at most about a third of the facts' width (they once took ~70%).
+    label, whole = page.evaluate(
+        """() => { const dl = document.querySelector('dl.facts');
+          const dts = [...dl.querySelectorAll('dt')].map(d => d.getBoundingClientRect().width);
+          return [Math.max(...dts), dl.getBoundingClientRect().width]; }"""
+    )
+    assert label <= whole * 0.4 or viewport["width"] < 500, (label, whole)
+    page.screenshot(path=tmp_path / "credential.png", full_page=True)
     _check(page, f"{base}/verify")
+    # The text area fills the form instead of its ~190 px default.
+    area, form = page.evaluate(
+        """() => [document.querySelector('textarea').getBoundingClientRect().width,
+                  document.querySelector('form.stack').getBoundingClientRect().width]"""
+    )
+    assert area >= form * 0.95, (area, form)
     document = requests.get(
         f"{base}/credentials/{issued.credential_id}",
         headers={"Accept": "application/ld+json"},
@@ -140,4 +155,5 @@ def test_public_credential_and_verify_pages_are_accessible(
     assert page.locator('[data-testid="verdict"].ok').count() == 1
     assert axe_violations(page) == []
     _fits(page)
+    page.screenshot(path=tmp_path / "verify.png", full_page=True)
     page.context.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -37,7 +38,7 @@ def _no_sideways_scroll(page: Any) -> None:
     "viewport", [{"width": 1280, "height": 900}, {"width": 375, "height": 700}]
 )
 def test_teacher_page_and_dutch_onboarding_are_accessible(
-    chromium: Any, live_stack: LiveStack, viewport: dict[str, int]
+    chromium: Any, live_stack: LiveStack, viewport: dict[str, int], tmp_path: Path
 ) -> None:
     leiden = live_stack.platform("leiden")
     context = chromium.new_context(
@@ -57,11 +58,15 @@ def test_teacher_page_and_dutch_onboarding_are_accessible(
     page.locator('[data-testid="exchange-title"]').wait_for(timeout=15000)
     page.locator('[data-testid="make-code"]').click()
     page.locator('[data-testid="join-code"]').wait_for()
-    assert re.fullmatch(
-        r"[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}", page.inner_text('[data-testid="join-code"]')
-    )
+    code = page.inner_text('[data-testid="join-code"]')
+    assert re.fullmatch(r"[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}", code)
+    page.reload()  # a refresh shows the same code; it never makes a new one
+    assert page.inner_text('[data-testid="join-code"]') == code
     assert axe_violations(page) == []
     _no_sideways_scroll(page)
+    # The header starts inside the viewport (nothing cut off at the left).
+    assert page.evaluate("document.querySelector('.site-header').getBoundingClientRect().left") >= 0
+    page.screenshot(path=tmp_path / "teacher.png", full_page=True)
 
     # A Leiden student onboards in Dutch by keyboard alone.
     student = leiden.students[1 if viewport["width"] > 400 else 2]

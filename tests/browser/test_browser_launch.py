@@ -121,3 +121,29 @@ def test_tandem_works_on_a_phone_sized_screen_by_keyboard(
     assert focused.strip() in ("Skip to content", "Direct naar de inhoud")
     assert axe_violations(phone) == []
     context.close()
+
+
+@pytest.mark.parametrize("width", [375, 900])
+def test_inside_a_narrow_lms_iframe_the_header_is_whole_and_nothing_scrolls_sideways(
+    browser: Any, live_stack: LiveStack, width: int
+) -> None:
+    """The LMS gives Tandem's iframe only part of its page (~700 px on a laptop-sized course
+    page, less on a phone): the header must start inside the frame and nothing may scroll."""
+    context = browser.new_context(viewport={"width": width, "height": 800}, bypass_csp=True)
+    page = context.new_page()
+    student = live_stack.platform("leiden").students[0]
+    page.goto(f"{live_stack.demo_url}/leiden/")
+    page.locator(f'[data-user-id="{student.user_id}"] a').first.click()
+    page.frame_locator("iframe").locator('[data-testid="greeting"]').wait_for(timeout=15000)
+    frame = next(f for f in page.frames if f.url.startswith(live_stack.tandem_url))
+    inner = frame.evaluate("document.documentElement.clientWidth")
+    assert inner < width  # really a frame narrower than the page
+    assert frame.evaluate("document.documentElement.scrollWidth") <= inner
+    header = frame.evaluate(
+        "(() => { const r = document.querySelector('.site-header').getBoundingClientRect();"
+        " return [r.left, r.right]; })()"
+    )
+    assert header[0] >= 0
+    assert header[1] <= inner
+    assert axe_violations(frame) == []
+    context.close()

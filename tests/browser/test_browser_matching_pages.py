@@ -165,7 +165,8 @@ def test_teacher_previews_edits_and_reruns_by_keyboard(
     _propose_by_keyboard(page, "20")
     report = page.locator('[data-testid="infeasible"]')
     assert "Gedeelde uren per week" in report.inner_text()
-    assert "lower the minimum to 4 h" in report.inner_text()
+    assert "verlaag de minimale gedeelde tijd naar 4 uur" in report.inner_text()
+    assert page.locator('[data-testid="problem-students"] li').count() >= 1  # named
     assert page.locator('[data-testid="team"]').count() == 0
     _accessible(page)
     page.context.close()

@@ -178,6 +178,9 @@ def test_the_room_is_accessible_and_sends_by_keyboard_alone(
     page.keyboard.press("Enter")
     _line(page, text).wait_for(timeout=WAIT)
     assert page.input_value("#message-input") == ""
+    # The whole history is on the page: "Show older messages" stays hidden (a button's
+    # display rule once overrode the hidden attribute).
+    assert page.locator("#older").is_hidden()
     _no_sideways_scroll(page)
     assert axe_violations(page) == []  # with messages, cards and presence filled in
     shots = os.environ.get("TANDEM_SCREENSHOTS")  # for a person to look at

@@ -58,3 +58,24 @@ def test_unknown_university_or_user_is_a_404_page(demo_client: FlaskClient, path
     response = demo_client.get(path)
     assert response.status_code == 404
     assert '<html lang="en">' in response.get_data(as_text=True)
+
+
+def test_home_walks_through_the_story_with_links_to_who_to_click(
+    demo_client: FlaskClient, platforms: dict[str, DemoPlatform]
+) -> None:
+    html = demo_client.get("/").get_data(as_text=True)
+    steps = html[html.index('data-testid="walkthrough"') :]
+    leiden = platforms["leiden"]
+    teacher = f'href="/leiden/course/{leiden.teacher.user_id}" data-testid="step-teacher"'
+    student = f'href="/leiden/course/{leiden.students[2].user_id}" data-testid="step-student"'
+    assert teacher in steps
+    assert student in steps
+    assert (
+        steps.index("Form teams")
+        < steps.index("Go to your team room")
+        < steps.index("Sign off")
+        < steps.index("verify")
+    )
+    assert 'href="http://tandem.test/verify"' in steps
+    assert "24 students" in steps
+    assert "make demo-reset" in steps

@@ -87,7 +87,14 @@ def test_teachers_see_every_team_with_links_to_observe_their_rooms(
     for name in ("Alice", "Bruno", "Chen", "Dora", "Universiteit Leiden"):
         assert name in html
     assert "@example.org" not in html
-    assert html.count('data-testid="remove-member"') == 4
+    # Only Leiden's own students (Alice, Chen) can be removed by the Leiden teacher.
+    assert html.count('data-testid="remove-member"') == 2
+    assert html.count('data-testid="remove-elsewhere"') == 2
+    sign_in(client, world.partner_teacher)
+    theirs = client.get(f"/exchanges/{world.exchange_id}/teams").get_data(as_text=True)
+    assert theirs.count('data-testid="remove-member"') == 2  # Bruno and Dora
+    assert client.post(_remove_url(world, world.chen)).status_code == 403
+    assert client.post(_remove_url(world, world.bruno)).status_code == 303
     sign_in(client, world.alice)
     assert client.get(f"/exchanges/{world.exchange_id}/teams").status_code == 403
 

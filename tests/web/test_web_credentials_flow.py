@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -95,6 +96,16 @@ def test_sign_off_issues_a_credential_that_verifies_publicly(
     page = client.get(f"/credentials/{credential.id}", headers={"Accept": "text/html"})
     assert 'data-check="proof" data-passed="yes"' in page.text
     assert "This credential is valid." in page.text
+    # Valid reads differently from invalid (mark, class, words); dates are human; the learner
+    # is explained in words, the sealed hash only behind a disclosure.
+    assert 'class="verdict ok"' in page.text
+    assert "\u2713" in page.text
+    issued = page.text.split('data-testid="issued">')[1].split("</dd>")[0]
+    shown = issued.split(">", 1)[1].split("<")[0]
+    assert not re.search(r"\d{4}-\d\d-\d\dT", shown)  # not the raw ISO timestamp
+    learner = page.text.split('data-testid="learner">')[1].split("<details>")[0]
+    assert "sha256" not in learner
+    assert "email address" in learner
     did = client.get(f"/issuers/{credential.institution_id}/did.json")
     assert did.headers["Access-Control-Allow-Origin"] == "*"
     assert did.get_json()["id"] == credential.document["issuer"]["id"]
@@ -106,6 +117,9 @@ def test_sign_off_issues_a_credential_that_verifies_publicly(
     forged["name"] = "Something else"
     verdict = client.post("/verify", json=forged)
     assert {c["name"]: c["passed"] for c in verdict.get_json()["checks"]}["proof"] is False
+    bad_page = client.post("/verify", data={"credential": json.dumps(forged)})
+    assert 'class="verdict bad"' in bad_page.text
+    assert "\u2717" in bad_page.text
     form = client.post("/verify", data={"credential": "{not json"})
     assert form.status_code == 400
     assert "not valid JSON" in form.text

@@ -98,9 +98,8 @@ def test_create_then_teacher_page_then_code(
     overview = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Water &amp; Cities" in overview
     assert "Icebreaker" in overview
-    code_page = client.post(response.headers["Location"].replace("teacher", "code")).get_data(
-        as_text=True
-    )
+    made = client.post(response.headers["Location"].replace("teacher", "code"))
+    code_page = client.get(made.headers["Location"]).get_data(as_text=True)
     assert 'data-testid="join-code"' in code_page
     assert client.get("/").status_code == 303  # in an exchange now: straight to it
 
@@ -195,3 +194,74 @@ def test_pages_are_in_dutch_when_asked(app: Flask, client: FlaskClient, session:
     page = client.get(f"/exchanges/{exchange_id}/profile?lang=nl").get_data(as_text=True)
     assert "Je tijdzone" in page
     assert "maandag" in page
+
+
+def test_creating_twice_makes_one_exchange_and_a_placed_course_cannot_open_the_form(
+    app: Flask, client: FlaskClient, session: Session
+) -> None:
+    world = make_world(session)
+    _sign_in(app, client, world.arrive("leiden", "t1", Role.TEACHER))
+    first = client.post("/exchanges/new", data=SETUP)
+    second = client.post("/exchanges/new", data=SETUP)  # a double click
+    assert first.status_code == second.status_code == 303
+    assert first.headers["Location"] == second.headers["Location"]
+    page = client.get(first.headers["Location"]).get_data(as_text=True)
+    assert 'data-testid="flash"' in page
+    assert "is created" in page
+    refused = client.get("/exchanges/new")
+    assert refused.status_code == 409
+    assert "already in the exchange" in refused.get_data(as_text=True)
+    other = client.post("/exchanges/new", data={**SETUP, "title": "A second one"})
+    assert other.status_code == 409
+    assert "one exchange at a time" in other.get_data(as_text=True)
+
+
+def test_the_join_code_survives_a_reload_and_a_new_code_replaces_it(
+    app: Flask, client: FlaskClient, session: Session
+) -> None:
+    world = make_world(session)
+    owner = world.arrive("leiden", "t1", Role.TEACHER)
+    exchange_id = create_exchange(session, owner, DRAFT).id
+    _sign_in(app, client, owner)
+    made = client.post(f"/exchanges/{exchange_id}/code", data={"valid_days": "14"})
+    assert made.status_code == 303  # POST-redirect-GET: a reload never makes another code
+    first = client.get(made.headers["Location"]).get_data(as_text=True)
+    again = client.get(made.headers["Location"]).get_data(as_text=True)
+    code = first.split('data-testid="join-code">')[1].split("<")[0]
+    assert code
+    assert code in again
+    client.post(f"/exchanges/{exchange_id}/code", data={"valid_days": "14"})
+    newer = client.get(f"/exchanges/{exchange_id}/teacher").get_data(as_text=True)
+    assert 'data-testid="join-code"' in newer
+    assert code not in newer
+
+
+def test_a_course_waiting_for_an_answer_is_not_offered_create_or_join(
+    app: Flask, client: FlaskClient, session: Session
+) -> None:
+    world = make_world(session)
+    owner = world.arrive("leiden", "t1", Role.TEACHER)
+    exchange_id = create_exchange(session, owner, DRAFT).id
+    code = issue_join_code(session, owner, exchange_id).code
+    _sign_in(app, client, world.arrive("bologna", "t2", Role.TEACHER))
+    asked = client.post("/exchanges/join", data={"code": code})
+    assert asked.status_code == 303
+    page = client.get("/").get_data(as_text=True)
+    assert 'data-testid="pending-seat"' in page
+    assert 'data-testid="flash"' in page
+    assert 'data-testid="create-exchange"' not in page
+    assert "Ask to join" not in page
+
+
+def test_the_onboarding_title_is_text_only_and_saving_says_so(
+    app: Flask, client: FlaskClient, session: Session
+) -> None:
+    world = make_world(session)
+    exchange_id = _student_in_exchange(app, client, world)
+    page = client.get(f"/exchanges/{exchange_id}/profile").get_data(as_text=True)
+    title = page.split("<title>")[1].split("</title>")[0]
+    assert title == "Your profile · Tandem"
+    saved = client.post(f"/exchanges/{exchange_id}/profile", data=PROFILE)
+    assert saved.status_code == 303
+    shown = client.get(saved.headers["Location"]).get_data(as_text=True)
+    assert "Your profile is saved." in shown

@@ -120,3 +120,12 @@ def test_pages_can_be_framed_by_an_lms_but_scripts_are_locked_down(client: Flask
     csp = client.get("/").headers["Content-Security-Policy"]
     assert "frame-ancestors *" in csp
     assert "script-src 'self' 'nonce-" in csp
+
+
+def test_every_page_links_a_favicon_and_favicon_ico_answers(client: FlaskClient) -> None:
+    page = client.get("/").get_data(as_text=True)
+    assert 'rel="icon"' in page
+    icon = client.get("/favicon.ico")
+    assert icon.status_code == 200
+    assert icon.mimetype == "image/vnd.microsoft.icon"
+    assert icon.data[:4] == b"\x00\x00\x01\x00"  # an ICO file, not an HTML page

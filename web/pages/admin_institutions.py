@@ -86,7 +86,7 @@ def _edit_page(institution: Institution, values: dict[str, str], **extra: object
     )
 
 
-@bp.route("/admin/institutions/<int:institution_id>", methods=["GET", "POST"])
+@bp.route("/admin/institutions/<id:institution_id>", methods=["GET", "POST"])
 @require_admin
 def admin_institution_edit(institution_id: int) -> Page:
     db = get_session()

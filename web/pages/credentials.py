@@ -8,6 +8,7 @@ verifier running in another site's browser page can fetch them.
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 
 from flask import Response, current_app, jsonify, render_template, request
@@ -86,6 +87,7 @@ def credential_page(credential_id: str) -> Response | str:
         doc=credential.document,
         report=report,
         document_json=json.dumps(credential.document, ensure_ascii=False, indent=2),
+        issued_at=_when(credential.document.get("validFrom")),
     )
 
 
@@ -94,6 +96,17 @@ def certificate_cache() -> CertificateCache:
         "tandem.certificates", CertificateCache()
     )
     return cache
+
+
+def _when(value: object) -> datetime | None:
+    """The document's ISO timestamp as a datetime, so the page shows it in the viewer's
+    language and zone; None when it is missing or malformed (the raw text is then shown)."""
+    if not isinstance(value, str):
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
 
 
 @bp.route("/credentials/<credential_id>/certificate.pdf")

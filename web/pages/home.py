@@ -1,9 +1,17 @@
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import redirect, render_template, request, session, url_for
+from flask import (
+    current_app,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
@@ -72,6 +80,19 @@ def _same_site_target(target: str | None) -> str:
         return url_for("pages.home")
     parts = urlsplit(target)
     return target if not parts.scheme and not parts.netloc and target.startswith("/") else "/"
+
+
+@bp.route("/favicon.ico")
+def favicon() -> Response:
+    """Browsers ask for /favicon.ico on every page whatever the page links; answer, don't 404."""
+    static = current_app.static_folder
+    assert static is not None  # noqa: S101 - the app is created with web/static
+    icon = (Path(static) / "favicon.ico").read_bytes()
+    return Response(
+        icon,
+        mimetype="image/vnd.microsoft.icon",
+        headers={"Cache-Control": "public, max-age=86400"},
+    )
 
 
 @bp.route("/language", methods=["POST"])

@@ -12,13 +12,20 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask import redirect, render_template, request, session, url_for
-from flask_babel import format_datetime, format_time, gettext, lazy_gettext, ngettext
+from flask_babel import (
+    format_datetime,
+    format_decimal,
+    format_time,
+    gettext,
+    lazy_gettext,
+    ngettext,
+)
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
 from plugin.actors import Actor
 from plugin.errors import InvalidInput, TandemError
-from plugin.matching.candidates import MatchRules, SoftWeights
+from plugin.matching.candidates import MatchRules, Relaxation, ScoreBreakdown, SoftWeights
 from plugin.matching.review import TeamReview
 from plugin.matching.service import (
     ISOLATION_ATTRIBUTES,
@@ -357,6 +364,86 @@ def honoured_requests(view: RunView) -> int:
     return _per_weight(view, "requests", view.review.score.requests)
 
 
+def points(value: float) -> str:
+    """A score as a teacher reads it: one decimal, never "-0.0"."""
+    rounded = round(value, 1) + 0.0
+    return str(format_decimal(rounded, "#,##0.0"))
+
+
+def score_words(view: RunView, score: ScoreBreakdown, shared_hours: float) -> list[str]:
+    """The score's parts said in words, shared time first, instead of bare weighted numbers."""
+    differing = _per_weight(view, "diversity", score.diversity)
+    isolated = _per_weight(view, "isolation", score.isolation)
+    honoured = _per_weight(view, "requests", score.requests)
+    return [
+        gettext("Shared time: at least %(hours)s h a week", hours=f"{shared_hours:g}"),
+        ngettext(
+            "Mix: %(num)s pair of teammates differs in background",
+            "Mix: %(num)s pairs of teammates differ in background",
+            differing,
+        ),
+        gettext("Nobody is the only one of their group")
+        if not isolated
+        else ngettext(
+            "%(num)s student is the only one of their group",
+            "%(num)s students are the only one of their group",
+            isolated,
+        ),
+        gettext("Language levels: even")
+        if abs(score.balance) < 0.05
+        else gettext("Language levels: uneven (%(points)s)", points=points(score.balance)),
+        ngettext(
+            "%(num)s teammate request honoured", "%(num)s teammate requests honoured", honoured
+        ),
+        gettext("Overall: %(points)s points (higher is better)", points=points(score.total)),
+    ]
+
+
+def problem_students(view: RunView, problem: Relaxation) -> list[str]:
+    """The students a problem names, as "name (university): what they reach"."""
+    mixed = int(view.run.rules.get("min_institutions", 1)) >= 2
+    lines = []
+    for cid, figure in problem.students:
+        who = f"{view.names.get(cid, '?')} ({view.institutions.get(cid, '')})"
+        if problem.rule == "shared hours" and mixed:
+            lines.append(
+                gettext(
+                    "%(who)s: at most %(hours)s h a week in common with any student of another "
+                    "university",
+                    who=who,
+                    hours=f"{figure:g}",
+                )
+            )
+        elif problem.rule == "shared hours":
+            lines.append(
+                gettext("%(who)s: %(hours)s h a week available", who=who, hours=f"{figure:g}")
+            )
+        else:
+            lines.append(who)
+    return lines
+
+
+def problem_help(view: RunView, problem: Relaxation) -> str | None:
+    """What would help, in the viewer's language, for the problems that name students."""
+    if problem.rule == "shared hours" and problem.students:
+        lowest = min(figure for _cid, figure in problem.students)
+        return str(
+            gettext(
+                "Ask these students to add times they can meet in their profile, or lower the "
+                "minimum shared time to %(hours)s h.",
+                hours=f"{lowest:g}",
+            )
+        )
+    if problem.rule == "working language" and problem.students:
+        return str(
+            gettext(
+                "Ask these students to add a working language to their profile, add a language "
+                "they speak, or lower the minimum level."
+            )
+        )
+    return None
+
+
 @bp.route("/matching/runs/<id:run_id>")
 @require_actor
 def matching_run(run_id: int) -> str:
@@ -374,6 +461,10 @@ def matching_run(run_id: int) -> str:
         rule_names=RULE_NAMES,
         rule_summary=rule_summary,
         language_name=language_name,
+        score_words=score_words,
+        problem_students=problem_students,
+        problem_help=problem_help,
+        points=points,
     )
 
 

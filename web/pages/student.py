@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from werkzeug.wrappers import Response
 
 from plugin.db import utcnow
@@ -56,6 +57,7 @@ def onboarding(exchange_id: int) -> Page:
     except TandemError as error:
         values = profile_form_values(draft)
         return form_failed(error, "profile/onboarding.html", **_profile_page(exchange_id, values))
+    flash(gettext("Your profile is saved."))
     return redirect(url_for("pages.student_exchange", exchange_id=exchange_id), code=303)
 
 

@@ -7,9 +7,12 @@ domain has said whose seat's course it is.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from flask import current_app, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import session as web_session
+from flask_babel import gettext
 from werkzeug.wrappers import Response
 
 from lti.launch import LtiContext
@@ -28,6 +31,7 @@ from plugin.exchanges.service import (
     issue_join_code,
     leave_exchange,
     request_seat,
+    require_course_free,
     require_course_teacher,
     require_owner,
     require_seat_teacher,
@@ -67,6 +71,7 @@ def _setup_page(exchange_id: int | None, values: dict[str, Any]) -> dict[str, An
 def new_exchange() -> Page:
     if request.method == "GET":
         require_course_teacher(get_session(), _actor())  # a student may not see the form
+        require_course_free(get_session(), _actor())  # a course already placed gets a 409
         return render_template(
             "exchange/setup.html", **_setup_page(None, exchange_form_values(None, None))
         )
@@ -75,6 +80,7 @@ def new_exchange() -> Page:
     except TandemError as error:
         values = exchange_form_values(request.form, None)
         return form_failed(error, "exchange/setup.html", **_setup_page(None, values))
+    flash(gettext("Your exchange “%(title)s” is created.", title=exchange.title))
     return redirect(url_for("pages.teacher_exchange", exchange_id=exchange.id), code=303)
 
 
@@ -91,6 +97,7 @@ def edit_exchange(exchange_id: int) -> Page:
     except TandemError as error:
         values = exchange_form_values(request.form, None)
         return form_failed(error, "exchange/setup.html", **_setup_page(exchange_id, values))
+    flash(gettext("The exchange's setup is saved."))
     return redirect(url_for("pages.teacher_exchange", exchange_id=exchange_id), code=303)
 
 
@@ -110,6 +117,7 @@ def copy_template() -> Page:
         from web.pages.home import home_context  # the form lives on the home page
 
         return form_failed(error, "home.html", **home_context(db, _actor(), request.form))
+    flash(gettext("Your exchange “%(title)s” is created. Check its dates.", title=exchange.title))
     return redirect(url_for("pages.edit_exchange", exchange_id=exchange.id), code=303)
 
 
@@ -123,6 +131,7 @@ def join_exchange() -> Page:
         from web.pages.home import home_context
 
         return form_failed(error, "home.html", **home_context(db, _actor(), request.form))
+    flash(gettext("Your course has asked to join. You will hear when the owner decides."))
     return redirect(url_for("pages.home"), code=303)
 
 
@@ -138,10 +147,31 @@ def _overview_context(exchange_id: int, **extra: Any) -> dict[str, Any]:
     return {"overview": overview, **staff_links(), **template_helpers(), **extra}
 
 
-def _overview_page(exchange_id: int, issued: IssuedCode | None = None, **extra: Any) -> str:
-    return render_template(
-        "exchange/teacher.html", **_overview_context(exchange_id, issued=issued, **extra)
-    )
+JOIN_CODES = "join_codes"
+
+
+def _remember_code(exchange_id: int, issued: IssuedCode) -> None:
+    """The database keeps only the code's hash; the owner's own signed session keeps the
+    clear code, so reloading the page shows it again instead of making a new one."""
+    codes = dict(web_session.get(JOIN_CODES, {}))
+    codes[str(exchange_id)] = {"code": issued.code, "expires_at": issued.expires_at.isoformat()}
+    web_session[JOIN_CODES] = codes
+
+
+def _remembered_code(exchange_id: int, active_until: datetime | None) -> IssuedCode | None:
+    """The code this browser made, while it is still the exchange's current one."""
+    kept = web_session.get(JOIN_CODES, {}).get(str(exchange_id))
+    if not kept or active_until is None:
+        return None
+    expires_at = datetime.fromisoformat(kept["expires_at"])
+    same = abs((expires_at - active_until).total_seconds()) < 1
+    return IssuedCode(kept["code"], expires_at) if same else None
+
+
+def _overview_page(exchange_id: int, **extra: Any) -> str:
+    context = _overview_context(exchange_id, **extra)
+    issued = _remembered_code(exchange_id, context["overview"].code_expires_at)
+    return render_template("exchange/teacher.html", issued=issued, **context)
 
 
 @bp.route("/exchanges/<id:exchange_id>/teacher")
@@ -152,11 +182,11 @@ def teacher_exchange(exchange_id: int) -> str:
 
 @bp.route("/exchanges/<id:exchange_id>/code", methods=["POST"])
 @require_actor
-def new_join_code(exchange_id: int) -> str:
+def new_join_code(exchange_id: int) -> Response:
     days = request.form.get("valid_days", "14")
     issued = issue_join_code(get_session(), _actor(), exchange_id, maybe_int(days, high=3650) or 0)
-    # Shown on this response only: the code is stored hashed and cannot be shown again.
-    return _overview_page(exchange_id, issued)
+    _remember_code(exchange_id, issued)
+    return redirect(url_for("pages.teacher_exchange", exchange_id=exchange_id), code=303)
 
 
 @bp.route("/seats/<id:seat_id>/decide", methods=["POST"])

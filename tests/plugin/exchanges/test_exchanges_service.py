@@ -7,10 +7,18 @@ from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from plugin.actors import Actor, Role
 from plugin.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from plugin.exchanges.models import JoinCode, Participant, ParticipantStatus, SeatStatus
+from plugin.exchanges.models import (
+    Exchange,
+    JoinCode,
+    Participant,
+    ParticipantStatus,
+    Seat,
+    SeatStatus,
+)
 from plugin.exchanges.phases import Phase
 from plugin.exchanges.service import (
     copy_exchange,
@@ -216,25 +224,75 @@ def test_entering_is_idempotent_and_a_course_in_no_exchange_enters_nothing(world
     assert exchange.id == first.exchange.id
 
 
-def test_the_hint_chooses_among_the_courses_exchanges_and_never_outside_them(
-    world: World,
-) -> None:
+def test_a_hint_naming_an_exchange_outside_the_course_is_ignored(world: World) -> None:
     owner = world.arrive("leiden", "t1", Role.TEACHER)
-    older = create_exchange(world.session, owner, DRAFT)
-    newer = create_exchange(world.session, owner, replace(DRAFT, title="Second"))
+    mine = create_exchange(world.session, owner, DRAFT)
     other_teacher = world.arrive("bologna", "t2", Role.TEACHER)
     foreign = create_exchange(world.session, other_teacher, DRAFT)
     student = world.arrive("leiden", "s1")
-    by_default = enter_exchange(world.session, student, None)
-    assert by_default is not None
-    assert by_default.exchange.id == newer.id
-    hinted = enter_exchange(world.session, student, str(older.id))
+    hinted = enter_exchange(world.session, student, str(mine.id))
     assert hinted is not None
-    assert hinted.exchange.id == older.id
-    # A hint naming an exchange the course has no seat in is ignored, not obeyed.
+    assert hinted.exchange.id == mine.id
     ignored = enter_exchange(world.session, student, str(foreign.id))
     assert ignored is not None
-    assert ignored.exchange.id == newer.id
+    assert ignored.exchange.id == mine.id
+
+
+def test_a_course_is_in_one_live_exchange_at_a_time(world: World) -> None:
+    owner = world.arrive("leiden", "t1", Role.TEACHER)
+    first = create_exchange(world.session, owner, DRAFT)
+    # The same form sent twice is the same exchange, not a second one.
+    assert create_exchange(world.session, owner, DRAFT).id == first.id
+    with pytest.raises(Conflict, match="already in the exchange “Climate & Cities”"):
+        create_exchange(world.session, owner, replace(DRAFT, title="Second"))
+    colleague = world.arrive("leiden", "t3", Role.TEACHER)  # same course, other teacher
+    with pytest.raises(Conflict, match="one exchange at a time"):
+        create_exchange(world.session, colleague, DRAFT)
+    with pytest.raises(Conflict, match="one exchange at a time"):
+        copy_exchange(world.session, owner, first.id, date(2028, 2, 7))
+    other_owner = world.arrive("bologna", "t2", Role.TEACHER)
+    elsewhere = create_exchange(world.session, other_owner, replace(DRAFT, title="Bologna's"))
+    code = issue_join_code(world.session, other_owner, elsewhere.id).code
+    with pytest.raises(Conflict, match="already in the exchange"):
+        request_seat(world.session, owner, code)
+    assert len(exchanges_for_teacher(world.session, owner)) == 1
+
+
+def test_a_course_waiting_for_an_answer_cannot_create_or_ask_elsewhere(world: World) -> None:
+    owner = world.arrive("leiden", "t1", Role.TEACHER)
+    exchange = create_exchange(world.session, owner, DRAFT)
+    second = world.arrive("leiden", "t5", Role.TEACHER, course="c5")
+    other = create_exchange(world.session, second, replace(DRAFT, title="Other"))
+    partner = world.arrive("bologna", "t2", Role.TEACHER)
+    request_seat(world.session, partner, issue_join_code(world.session, owner, exchange.id).code)
+    with pytest.raises(Conflict, match="waits for its owner's answer"):
+        create_exchange(world.session, partner, DRAFT)
+    with pytest.raises(Conflict, match="waits for its owner's answer"):
+        request_seat(world.session, partner, issue_join_code(world.session, second, other.id).code)
+
+
+def test_the_database_refuses_a_second_live_seat_for_a_course(world: World) -> None:
+    """The partial unique index holds even when a use case's check is bypassed (races)."""
+    owner = world.arrive("leiden", "t1", Role.TEACHER)
+    first_id = create_exchange(world.session, owner, DRAFT).id
+    second = Exchange(
+        title="Raced", starts_on=DRAFT.starts_on, ends_on=DRAFT.ends_on, owner_id=owner.person_id
+    )
+    second.seats.append(
+        Seat(
+            course_id=owner.course_id,
+            status=SeatStatus.PENDING,
+            requested_by_id=owner.person_id,
+        )
+    )
+    with pytest.raises(IntegrityError), world.session.begin_nested():
+        world.session.add(second)
+    # A seat that has left no longer counts: the course may then be placed again.
+    world.session.expunge_all()
+    seat = world.session.scalars(select(Seat).where(Seat.exchange_id == first_id)).one()
+    seat.status = SeatStatus.LEFT
+    world.session.commit()
+    assert create_exchange(world.session, owner, replace(DRAFT, title="Next")).id != first_id
 
 
 def test_copying_last_terms_exchange_moves_dates_and_takes_no_partners(world: World) -> None:

@@ -184,6 +184,10 @@ def test_report_names_students_without_cross_university_overlap() -> None:
         "6 students have < 2 h overlap with anyone from another university"
     )
     assert "lower the minimum to 0 h" in report.problems[0].suggestion
+    # ...and names them, with the hours each reaches, so the teacher knows whom to ask.
+    named = dict(report.problems[0].students)
+    assert set(named) == {s.id for s in pool}
+    assert named["b0"] == 0.0  # the figure behind "lower the minimum to 0 h"
 
 
 def test_report_names_language_level_and_the_level_that_would_admit_everyone() -> None:

@@ -35,6 +35,7 @@ class World:
     dora: Actor  # other team
     teacher: Actor  # Leiden teacher, seat in the exchange
     stranger: Actor  # teacher of a course with no seat
+    partner_teacher: Actor  # Bologna teacher, seat in the exchange
 
 
 def _person(session: Session, institution: Institution, name: str, zone: str | None) -> Person:
@@ -53,6 +54,7 @@ def build_world(session: Session) -> World:
     session.flush()
     teacher = _person(session, leiden, "Tess", "Europe/Amsterdam")
     stranger = _person(session, bologna, "Sam", None)
+    partner = _person(session, bologna, "Paola", "Europe/Rome")
     alice = _person(session, leiden, "Alice", "Europe/Amsterdam")
     bruno = _person(session, bologna, "Bruno", "Europe/Rome")
     chen = _person(session, leiden, "Chen", None)
@@ -66,6 +68,7 @@ def build_world(session: Session) -> World:
         [
             CourseMembership(course_id=course_l.id, person_id=teacher.id, role=Role.TEACHER),
             CourseMembership(course_id=course_x.id, person_id=stranger.id, role=Role.TEACHER),
+            CourseMembership(course_id=course_b.id, person_id=partner.id, role=Role.TEACHER),
         ]
     )
     exchange = Exchange(
@@ -109,4 +112,5 @@ def build_world(session: Session) -> World:
         dora=student(dora),
         teacher=teacher_actor,
         stranger=Actor(stranger.id, Role.TEACHER, course_x.id),
+        partner_teacher=Actor(partner.id, Role.TEACHER, course_b.id),
     )

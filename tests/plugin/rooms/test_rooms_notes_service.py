@@ -204,7 +204,7 @@ def test_only_members_change_the_note_and_teachers_read_it(session: Session, wor
         with pytest.raises(NotFound):
             notes.apply_note_update(session, outsider, world.room_id, alice.doc.get_update())
     # A member removed from the team is refused on the very next change.
-    remove_member(session, world.teacher, world.team_id, world.bruno.person_id)
+    remove_member(session, world.partner_teacher, world.team_id, world.bruno.person_id)
     with pytest.raises(NotFound):
         Editor(session, world.bruno, world.room_id).sync()
 

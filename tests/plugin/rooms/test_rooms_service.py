@@ -149,6 +149,11 @@ def test_a_removed_member_is_refused_on_the_next_call(session: Session, world: W
     service.post_message(session, world.chen, world.room_id, "c1", "before")
     with pytest.raises(NotAllowed):
         remove_member(session, world.alice, world.team_id, world.chen.person_id)
+    # A partner university's teacher may not take the owner university's student out.
+    with pytest.raises(NotAllowed, match="own university"):
+        remove_member(session, world.partner_teacher, world.team_id, world.chen.person_id)
+    with pytest.raises(NotAllowed, match="own university"):
+        remove_member(session, world.teacher, world.team_id, world.bruno.person_id)
     remove_member(session, world.teacher, world.team_id, world.chen.person_id)
     with pytest.raises(NotFound):
         service.post_message(session, world.chen, world.room_id, "c2", "after")
