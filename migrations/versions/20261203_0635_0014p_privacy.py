@@ -1,7 +1,7 @@
 """privacy: person.erased_at (erasure marker), profile.video_name (name shown in calls)
 
-Revision ID: 0015p
-Revises: 0014x
+Revision ID: 0014p
+Revises: 0014i
 Create Date: 2026-12-03 06:30:00
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 import plugin.db
 
-revision: str = "0015p"
-down_revision: str | None = "0014x"
+revision: str = "0014p"
+down_revision: str | None = "0014i"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
