@@ -83,6 +83,13 @@ def launch(slug: str, user_id: str) -> ResponseReturnValue:
     link = request.args.get("link")
     if link is not None and link not in platform.links:
         abort(404, description="This course has no such activity.")
+    if platform.tool_status == "deleted":
+        return render_error(
+            403,
+            "Tandem is not installed",
+            "An administrator deleted the Tandem tool from this site.",
+            platform,
+        )
     if platform.tool_status == "pending":
         return render_error(
             403,

@@ -9,7 +9,10 @@ context roles only, the short context type ``CourseSection``). The differences l
 
 from __future__ import annotations
 
+import secrets
+import string
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -212,8 +215,10 @@ class DemoPlatform:
     """Brightspace's per-deployment privacy setting: when True no name, email or username."""
     links: dict[str, DemoLink] = field(default_factory=dict)
     services: Services = field(default_factory=Services)
-    tool_status: Literal["active", "pending"] = "active"
-    """Whether this LMS lets Tandem launch: "pending" after a Moodle-style registration."""
+    tool_status: Literal["active", "pending", "deleted"] = "active"
+    """Whether this LMS lets Tandem launch: "pending" after a Moodle-style registration,
+    "deleted" after its admin deleted the tool (its token endpoint then answers
+    ``invalid_client``, and registering again hands out a new client id)."""
     registration_tokens: set[str] = field(default_factory=set)
 
     def __post_init__(self) -> None:
@@ -224,6 +229,16 @@ class DemoPlatform:
                 label=default.title, score_maximum=100, resource_link_id=default.resource_link_id
             )
             default.lineitem_id = item.id
+
+    def new_tool_identity(self) -> None:
+        """A tool added again after it was deleted gets a new client id and deployment id, as
+        in Moodle (a new tool type: its id, the deployment id, goes up by one)."""
+        alphabet = string.ascii_letters + string.digits  # Moodle: random_string(15)
+        self.client_id = "".join(secrets.choice(alphabet) for _ in range(15))
+        if self.deployment_id.isdigit():
+            self.deployment_id = str(int(self.deployment_id) + 1)
+        else:
+            self.deployment_id = str(uuid.uuid4())
 
     def add_lineitem(self, *, label: str, score_maximum: float, **extra: Any) -> LineItem:
         item = LineItem(str(len(self.services.lineitems) + 1), label, score_maximum, **extra)

@@ -5,7 +5,12 @@
 * ``POST /<slug>/register-tool``: receives the tool's configuration with a bearer
   registration token (one-time), answers with the client id and the deployment id;
 * ``GET /<slug>/admin``: the LMS admin page; "Register Tandem (dynamic)" opens Tandem's
-  ``/lti/register`` in an iframe, and "Activate Tandem" ends Moodle's pending state.
+  ``/lti/register`` in an iframe, "Activate Tandem" ends Moodle's pending state, and "Delete
+  Tandem" deletes the tool: its token endpoint answers ``invalid_client`` and registering
+  again hands out a new client id (registering while the tool exists keeps it: Moodle's
+  "update an already installed tool").
+
+The OpenID configuration carries no ``title``, as Moodle's does not.
 
 A Moodle-style platform keeps the tool pending (its launches refused) until the admin
 activates it; a Brightspace-style one lets it launch at once.
@@ -93,6 +98,8 @@ def register_tool(slug: str) -> ResponseReturnValue:
     if not isinstance(tool_config, dict) or not tool_config.get("target_link_uri"):
         return _refusal(400, f"A registration needs the {TOOL_CONFIGURATION} claim.")
     platform.registration_tokens.discard(token)
+    if platform.tool_status == "deleted":  # added again: a new tool, so a new client id
+        platform.new_tool_identity()
     platform.services.tool_registrations.append(body)
     platform.tool_status = "pending" if platform.profile.registration_pending else "active"
     answer: dict[str, Any] = {
@@ -142,6 +149,13 @@ def admin_activate(slug: str) -> ResponseReturnValue:
     return redirect(url_for("admin_page", slug=slug), code=303)
 
 
+def admin_delete(slug: str) -> ResponseReturnValue:
+    """Delete the tool, as an LMS admin does: the LMS forgets Tandem's client id."""
+    platform = platform_or_404(slug)
+    platform.tool_status = "deleted"
+    return redirect(url_for("admin_page", slug=slug), code=303)
+
+
 def register(app: Flask) -> None:
     """Add the registration endpoints and admin pages to the demo app."""
     app.add_url_rule("/<slug>/.well-known/openid-configuration", view_func=openid_configuration)
@@ -149,3 +163,4 @@ def register(app: Flask) -> None:
     app.add_url_rule("/<slug>/admin", view_func=admin_page)
     app.add_url_rule("/<slug>/admin/register", view_func=admin_register, methods=["POST"])
     app.add_url_rule("/<slug>/admin/activate", view_func=admin_activate, methods=["POST"])
+    app.add_url_rule("/<slug>/admin/delete", view_func=admin_delete, methods=["POST"])

@@ -85,6 +85,9 @@ def token(slug: str) -> ResponseReturnValue:
     try:
         if platform.services.down:
             raise TokenRequestError("temporarily_unavailable", "The LMS is down.", 503)
+        if platform.tool_status == "deleted":
+            # Moodle (mod/lti/token.php) names no reason: {"error": "invalid_client"}, HTTP 400.
+            return jsonify(error="invalid_client"), 400, {"Cache-Control": "no-store"}
         for name in ("grant_type", "client_assertion_type", "client_assertion", "scope"):
             if not form.get(name):
                 raise TokenRequestError("invalid_request", f"{name} is missing.")

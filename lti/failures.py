@@ -30,6 +30,7 @@ class Reason(Enum):
     STATE_MISMATCH = ("state_mismatch", 401)
     KEY_SET_UNREACHABLE = ("key_set_unreachable", 502)
     REGISTRATION_PENDING = ("registration_pending", 403)
+    REGISTRATION_RETIRED = ("registration_retired", 403)
 
     def __init__(self, code: str, status: int) -> None:
         self.code = code
@@ -80,6 +81,10 @@ _MESSAGES: dict[Reason, LazyString] = {
     Reason.REGISTRATION_PENDING: lazy_gettext(
         "This platform's registration with Tandem is waiting for a Tandem administrator to "
         "activate it. Ask your LMS administrator to have it activated."
+    ),
+    Reason.REGISTRATION_RETIRED: lazy_gettext(
+        "This registration of your LMS with Tandem was replaced by a newer one. Ask your LMS "
+        "administrator to use the tool that is registered now."
     ),
 }
 

@@ -8,6 +8,7 @@ teacher's record of what reached the gradebook.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -21,13 +22,20 @@ from lti.claims import (
     AGS_RESULT_READ_SCOPE,
     AGS_SCORE_SCOPE,
 )
-from lti.models import GradeOutbox, ServiceEndpoints
-from lti.services import ServiceClient, ServiceError, before_calling_the_lms, endpoints_for
+from lti.health import note_refusal, note_token_granted
+from lti.models import GradeOutbox, Registration, ServiceEndpoints
+from lti.services import (
+    ServiceClient,
+    ServiceError,
+    before_calling_the_lms,
+    endpoints_for,
+    stored_message,
+)
 from plugin.actors import Role
 from plugin.courses.models import CourseMembership
 from plugin.db import utcnow
 from plugin.errors import InvalidInput, NotFound
-from plugin.i18n import N_
+from plugin.i18n import N_, Text
 from plugin.people.models import ExternalAccount, Person
 
 ACTIVITY_PROGRESS = frozenset({"Initialized", "Started", "InProgress", "Submitted", "Completed"})
@@ -36,6 +44,7 @@ LINEITEM_MEDIA_TYPE = "application/vnd.ims.lis.v2.lineitem+json"
 LINEITEMS_MEDIA_TYPE = "application/vnd.ims.lis.v2.lineitemcontainer+json"
 SCORE_MEDIA_TYPE = "application/vnd.ims.lis.v1.score+json"
 RESULTS_MEDIA_TYPE = "application/vnd.ims.lis.v2.resultcontainer+json"
+logger = logging.getLogger(__name__)
 TANDEM_TAG = "tandem"
 DEFAULT_SCORE_MAXIMUM = 100.0
 FIRST_RETRY = timedelta(seconds=30)
@@ -112,7 +121,7 @@ def ensure_lineitem(session: Session, client: ServiceClient, endpoints: ServiceE
     if endpoints.lineitem_url:
         return endpoints.lineitem_url
     if not endpoints.lineitems_url:
-        raise ServiceError("This course's LMS offers no gradebook service (AGS).")
+        raise ServiceError(N_("This course's LMS offers no gradebook service (AGS)."))
     registration = endpoints.registration
     scopes = (AGS_LINEITEM_SCOPE,)
     for page in client.pages(
@@ -143,7 +152,7 @@ def ensure_lineitem(session: Session, client: ServiceClient, endpoints: ServiceE
     )
     created = response.json()
     if not isinstance(created, dict) or not created.get("id"):
-        raise ServiceError("The LMS created a line item but did not say where.")
+        raise ServiceError(N_("The LMS created a line item but did not say where."))
     endpoints.lineitem_url = str(created["id"])
     session.commit()
     return endpoints.lineitem_url
@@ -210,33 +219,74 @@ def send_pending(
     ahead: two senders (worker threads or processes, a teacher's "send now") never send one
     row together, and a sender killed mid-chunk holds its rows only until the lease ends.
     A row sent again after such a kill carries its first timestamp, which the LMS keeps once.
+
+    Scores of a broken registration (lti.health) wait untried; once a registration's token is
+    refused in a run, its other scores fail with the same refusal without asking the LMS
+    again, so one run counts one refusal.
     """
     moment = now or utcnow()
-    query = select(GradeOutbox.id).where(
-        GradeOutbox.delivered_at.is_(None), GradeOutbox.next_attempt_at <= moment
+    query = (
+        select(GradeOutbox.id, ServiceEndpoints.registration_id)
+        .outerjoin(ServiceEndpoints, ServiceEndpoints.course_id == GradeOutbox.course_id)
+        .outerjoin(Registration, Registration.id == ServiceEndpoints.registration_id)
+        .where(
+            GradeOutbox.delivered_at.is_(None),
+            GradeOutbox.next_attempt_at <= moment,
+            Registration.broken_at.is_(None),
+        )
     )
     if course_id is not None:
         query = query.where(GradeOutbox.course_id == course_id)
-    due = list(session.scalars(query.order_by(GradeOutbox.id).limit(limit)))
+    found = session.execute(query.order_by(GradeOutbox.id).limit(limit)).all()
+    registrations: dict[int, int | None] = {row[0]: row[1] for row in found}
+    due = list(registrations)
     session.commit()
     delivered = failed = 0
+    refused: dict[int, ServiceError] = {}
+    granted: set[int] = set()
     for start in range(0, len(due), CLAIM_CHUNK):
         for row in _claim(session, due[start : start + CLAIM_CHUNK], moment):
+            registration_id = registrations.get(row.id)
             try:
+                if registration_id is not None and registration_id in refused:
+                    raise refused[registration_id]  # the same refusal, without asking again
                 _deliver(session, client, row)
             except (ServiceError, NotFound) as error:
                 session.rollback()
                 row.attempts += 1
                 row.last_error = str(error)[:1000]
+                row.last_error_message = _stored(error)
                 row.next_attempt_at = moment + backoff(row.attempts)
                 failed += 1
+                session.commit()
+                logger.warning(
+                    "Score %s of course %s not delivered: %s", row.id, row.course_id, error
+                )
+                if (
+                    isinstance(error, ServiceError)
+                    and error.oauth_error is not None
+                    and registration_id is not None
+                    and registration_id not in refused
+                ):
+                    refused[registration_id] = error
+                    note_refusal(session, registration_id, error)
             else:
                 row.attempts += 1
                 row.delivered_at = utcnow()
                 row.last_error = None
+                row.last_error_message = None
                 delivered += 1
-            session.commit()
+                session.commit()
+                if registration_id is not None and registration_id not in granted:
+                    granted.add(registration_id)
+                    note_token_granted(session, registration_id)
     return DeliveryReport(delivered=delivered, failed=failed)
+
+
+def _stored(error: ServiceError | NotFound) -> dict[str, Any]:
+    if isinstance(error, ServiceError):
+        return error.stored
+    return {"msgid": getattr(error.message, "msgid", error.message), "params": {}}
 
 
 def _claim(session: Session, ids: list[int], moment: datetime) -> list[GradeOutbox]:
@@ -291,6 +341,8 @@ class GradeStatus:
     last_error: str | None
     next_attempt_at: datetime
     user_id: str = ""
+    # The error marked for translation (None for rows written before it was kept).
+    last_error_message: Text | None = None
 
     @property
     def state(self) -> str:
@@ -353,6 +405,7 @@ def grade_statuses(session: Session, course_id: int) -> list[GradeStatus]:
             last_error=row.last_error,
             next_attempt_at=row.next_attempt_at,
             user_id=row.user_id,
+            last_error_message=stored_message(row.last_error_message),
         )
         for row, person in rows
     ]

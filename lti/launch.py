@@ -22,7 +22,13 @@ from lti.keys import ToolKey, ToolKeyStore
 from lti.models import Registration
 from lti.platform_keys import PlatformKeyCache
 from lti.platform_storage import remember_login, usable_target
-from lti.platforms import PENDING, DatabaseToolConf, find_registration, issuer_is_known
+from lti.platforms import (
+    PENDING,
+    RETIRED,
+    DatabaseToolConf,
+    find_registration,
+    issuer_is_known,
+)
 from lti.roles import map_roles
 from lti.services import ServiceClient, TokenCache
 from lti.state_storage import (
@@ -150,6 +156,8 @@ class _Launch(FlaskMessageLaunch):  # type: ignore[misc]
 def _refuse_pending(registration: Registration) -> None:
     if registration.status == PENDING:
         raise LaunchError(Reason.REGISTRATION_PENDING, detail=registration.issuer)
+    if registration.status == RETIRED:
+        raise LaunchError(Reason.REGISTRATION_RETIRED, detail=registration.client_id)
 
 
 def login(

@@ -35,6 +35,17 @@ class Registration(Base):
     # a pending registration's launches are refused with a reason that says so.
     status: Mapped[str] = mapped_column(String(20), default="active", server_default="active")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # A tool deleted in the LMS answers every token request with invalid_client: after
+    # BROKEN_AFTER consecutive refusals Tandem marks the registration broken (``broken_at``)
+    # and stops calling the LMS for it until an admin activates it again or a token is granted.
+    token_refusals: Mapped[int] = mapped_column(default=0, server_default="0")
+    # The last refusal as msgid and parameters (ServiceError.stored), shown translated.
+    last_token_error: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    broken_at: Mapped[datetime | None]
+    # Set when an admin said a newer registration of the same LMS replaces this one.
+    replaced_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("lti_registration.id", ondelete="SET NULL")
+    )
 
     institution: Mapped[Institution] = relationship()
     deployments: Mapped[list[Deployment]] = relationship(
@@ -125,5 +136,7 @@ class GradeOutbox(Base):
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_error: Mapped[str | None] = mapped_column(Text)
+    # The same error as msgid and parameters, so the grades page shows it in the viewer's language.
+    last_error_message: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     delivered_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

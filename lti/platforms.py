@@ -26,6 +26,8 @@ from plugin.people.service import create_institution
 
 ACTIVE = "active"
 PENDING = "pending"
+# Replaced by a newer registration of the same LMS (lti.replacement); its launches are refused.
+RETIRED = "retired"
 STATUSES = (ACTIVE, PENDING)
 
 
@@ -71,7 +73,8 @@ def find_registration(session: Session, issuer: str, client_id: str | None) -> R
         params = {"issuer": issuer, "client_id": client_id}
         return session.scalars(_BY_ISSUER_AND_CLIENT, params).unique().first()
     found = session.scalars(_BY_ISSUER, {"issuer": issuer}).unique().all()
-    return found[0] if len(found) == 1 else None
+    current = [r for r in found if r.status != RETIRED]
+    return current[0] if len(current) == 1 else None
 
 
 def issuer_is_known(session: Session, issuer: str) -> bool:
@@ -104,6 +107,31 @@ def add_platform(session: Session, spec: PlatformSpec, *, allow_http: bool = Fal
         deployments=[Deployment(deployment_id=d) for d in dict.fromkeys(spec.deployment_ids)],
     )
     session.add(registration)
+    session.commit()
+    return registration
+
+
+def update_platform(
+    session: Session, registration: Registration, spec: PlatformSpec, *, allow_http: bool = False
+) -> Registration:
+    """The same client id registered again (Moodle: "update an already installed tool"): take
+    the platform's new URLs, configuration and deployments; keep the name, institution and
+    status an admin gave it. The LMS just proved the client id exists, so a broken state
+    (lti.health: its token refused) is cleared and waiting grades and rosters go out again."""
+    for url in (spec.issuer, spec.auth_login_url, spec.auth_token_url, spec.key_set_url):
+        _check_url(url, allow_http=allow_http)
+    registration.auth_login_url = spec.auth_login_url
+    registration.auth_token_url = spec.auth_token_url
+    registration.key_set_url = spec.key_set_url
+    registration.token_audience = spec.token_audience
+    registration.platform_config = spec.platform_config
+    known = {d.deployment_id for d in registration.deployments}
+    for deployment_id in dict.fromkeys(spec.deployment_ids):
+        if deployment_id not in known:
+            registration.deployments.append(Deployment(deployment_id=deployment_id))
+    registration.token_refusals = 0
+    registration.broken_at = None
+    registration.last_token_error = None
     session.commit()
     return registration
 

@@ -33,7 +33,14 @@ from lti.claims import (
     RESOURCE_LINK_REQUEST,
 )
 from lti.models import Registration
-from lti.platforms import ACTIVE, PENDING, PlatformSpec, add_platform
+from lti.platforms import (
+    ACTIVE,
+    PENDING,
+    PlatformSpec,
+    add_platform,
+    find_registration,
+    update_platform,
+)
 from plugin.errors import Conflict, InvalidInput
 
 TOOL_CONFIGURATION = "https://purl.imsglobal.org/spec/lti-tool-configuration"
@@ -245,7 +252,11 @@ def register_dynamically(
         platform_config={"openid_configuration": config, "registration_response": answer},
     )
     try:
-        registration = add_platform(session, spec, allow_http=allow_http)
+        existing = find_registration(session, spec.issuer, spec.client_id)
+        if existing is not None:  # Moodle's "update an already installed tool"
+            registration = update_platform(session, existing, spec, allow_http=allow_http)
+        else:
+            registration = add_platform(session, spec, allow_http=allow_http)
     except Conflict as error:
         raise RegistrationError(DUPLICATE, 409, f"{spec.issuer} {spec.client_id}") from error
     except InvalidInput as error:

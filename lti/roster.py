@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from lti.claims import NRPS_SCOPE, ServiceClaims
+from lti.health import is_broken, note_refusal, note_token_granted
 from lti.roles import map_roles
 from lti.services import (
     ServiceClient,
@@ -24,6 +25,7 @@ from lti.services import (
 )
 from plugin.courses.service import RosterMember, RosterResult, sync_roster
 from plugin.db import utcnow
+from plugin.i18n import N_
 from plugin.people.identity import AccountRef, PersonFacts
 
 logger = logging.getLogger(__name__)
@@ -42,7 +44,7 @@ def _members(pages: Iterable[Any], issuer: str) -> list[RosterMember]:
     for page in pages:
         entries = page.get("members") if isinstance(page, dict) else None
         if not isinstance(entries, list):
-            raise ServiceError("The LMS roster page holds no members list.")
+            raise ServiceError(N_("The LMS roster page holds no members list."))
         for entry in entries:
             user_id = _text(entry.get("user_id")) if isinstance(entry, dict) else None
             if user_id is None:
@@ -69,11 +71,26 @@ def sync_course_roster(session: Session, client: ServiceClient, course_id: int) 
     """Read the whole roster over NRPS, then let the domain reconcile the course with it."""
     endpoints = endpoints_for(session, course_id)
     if not endpoints.memberships_url:
-        raise ServiceError("This course's LMS offers no roster service (NRPS).")
+        raise ServiceError(N_("This course's LMS offers no roster service (NRPS)."))
     registration, memberships_url = endpoints.registration, endpoints.memberships_url
+    if is_broken(registration):
+        raise ServiceError(
+            N_(
+                "Tandem stopped calling this course's LMS: it refused Tandem's token several "
+                "times in a row (the tool may have been deleted or registered again). A Tandem "
+                "administrator has been told."
+            )
+        )
+    registration_id = registration.id
     before_calling_the_lms(session)
     pages = client.pages(registration, (NRPS_SCOPE,), memberships_url, accept=NRPS_MEDIA_TYPE)
-    members = _members(list(pages), registration.issuer)
+    try:
+        members = _members(list(pages), registration.issuer)
+    except ServiceError as error:
+        session.rollback()
+        note_refusal(session, registration_id, error)
+        raise
+    note_token_granted(session, registration_id)
     result = sync_roster(session, course_id, members)
     endpoints = endpoints_for(session, course_id)
     endpoints.roster_synced_at = utcnow()
@@ -84,7 +101,9 @@ def sync_course_roster(session: Session, client: ServiceClient, course_id: int) 
 def roster_is_stale(session: Session, course_id: int) -> bool:
     endpoints = endpoints_for(session, course_id)
     synced = endpoints.roster_synced_at
-    return bool(endpoints.memberships_url) and (synced is None or utcnow() - synced > STALE_AFTER)
+    if not endpoints.memberships_url or is_broken(endpoints.registration):
+        return False  # a broken registration's roster waits for an admin (lti.health)
+    return synced is None or utcnow() - synced > STALE_AFTER
 
 
 def roster_due_after_launch(

@@ -26,7 +26,7 @@ from lti.keys import ToolKeyStore
 from lti.models import Registration, ServiceEndpoints
 from plugin.db import get_or_create, utcnow
 from plugin.errors import NotFound
-from plugin.i18n import N_
+from plugin.i18n import N_, Text
 
 JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 TOKEN_MARGIN_SECONDS = 30
@@ -37,11 +37,58 @@ _REL = re.compile(r';\s*rel\s*=\s*(?:"([^"]*)"|([^;,\s]+))')
 
 
 class ServiceError(Exception):
-    """An LMS service call failed; the message says how, for logs and the teacher's page."""
+    """An LMS service call failed; the message says how, for logs and the teacher's page.
 
-    def __init__(self, message: str, status: int | None = None) -> None:
+    ``message`` is marked for translation (``N_``) with its parameters, so the teacher reads it
+    in their language and the log in English; ``oauth_error`` is the OAuth error code a token
+    endpoint answered (RFC 6749 §5.2), e.g. ``invalid_client`` for a tool deleted in the LMS.
+    """
+
+    def __init__(
+        self, message: str, status: int | None = None, oauth_error: str | None = None
+    ) -> None:
         super().__init__(message)
+        self.message = message if isinstance(message, Text) else N_(message)
         self.status = status
+        self.oauth_error = oauth_error
+
+    @property
+    def stored(self) -> dict[str, Any]:
+        """The message as msgid and parameters, to keep in a JSON column and translate later."""
+        params = {key: str(value) for key, value in self.message.params.items()}
+        return {"msgid": self.message.msgid, "params": params}
+
+
+def stored_message(stored: Any) -> Text | None:
+    """A message kept by :attr:`ServiceError.stored`, marked again for translation."""
+    if not isinstance(stored, dict) or not isinstance(stored.get("msgid"), str):
+        return None
+    params = stored.get("params")
+    return Text(stored["msgid"], params if isinstance(params, dict) else {})
+
+
+def token_refusal(status: int, body: Any) -> ServiceError:
+    """What a token endpoint's refusal says: its OAuth ``error`` and ``error_description``."""
+    code = body.get("error") if isinstance(body, dict) else None
+    description = body.get("error_description") if isinstance(body, dict) else None
+    code = code.strip()[:100] if isinstance(code, str) and code.strip() else None
+    description = (
+        description.strip()[:300] if isinstance(description, str) and description.strip() else None
+    )
+    if code and description:
+        message = N_(
+            "The LMS refused a token (HTTP %(status)s): %(error)s, %(description)s",
+            status=status,
+            error=code,
+            description=description,
+        )
+    elif code:
+        message = N_(
+            "The LMS refused a token (HTTP %(status)s): %(error)s", status=status, error=code
+        )
+    else:
+        message = N_("The LMS refused a token (HTTP %(status)s) without saying why.", status=status)
+    return ServiceError(message, status, oauth_error=code)
 
 
 def next_page_url(link_header: str | None) -> str | None:
@@ -115,21 +162,21 @@ class ServiceClient:
         try:
             response = self.http.post(registration.auth_token_url, data=form, timeout=self.timeout)
         except requests.RequestException as error:
-            raise ServiceError(f"The LMS token endpoint is unreachable: {error}") from error
+            raise ServiceError(
+                N_("The LMS token endpoint is unreachable: %(error)s", error=str(error))
+            ) from error
         body = _json_or_none(response)
         if response.status_code != 200 or not isinstance(body, dict):
-            detail = body.get("error_description") if isinstance(body, dict) else None
-            raise ServiceError(
-                f"The LMS refused a token (HTTP {response.status_code}): {detail or ''}".strip(),
-                response.status_code,
-            )
+            raise token_refusal(response.status_code, body)
         token = body.get("access_token")
         if not isinstance(token, str):
-            raise ServiceError("The LMS token answer holds no access_token.")
+            raise ServiceError(N_("The LMS token answer holds no access_token."))
         granted = set(str(body.get("scope", "")).split())
         if granted and not set(scopes) <= granted:
             missing = " ".join(sorted(set(scopes) - granted))
-            raise ServiceError(f"The LMS did not grant the scopes Tandem needs: {missing}")
+            raise ServiceError(
+                N_("The LMS did not grant the scopes Tandem needs: %(scopes)s", scopes=missing)
+            )
         self.tokens.put(cache_key, token, float(body.get("expires_in", 3600)))
         return token
 
@@ -162,13 +209,19 @@ class ServiceClient:
                     timeout=self.timeout,
                 )
             except requests.RequestException as error:
-                raise ServiceError(f"The LMS is unreachable: {error}") from error
+                raise ServiceError(
+                    N_("The LMS is unreachable: %(error)s", error=str(error))
+                ) from error
             if response.status_code == 401 and attempt == 0:
                 self.tokens.forget((registration.id, " ".join(sorted(scopes))))
                 continue
             if response.status_code >= 400:
                 raise ServiceError(
-                    f"The LMS answered HTTP {response.status_code}: {response.text[:300]}",
+                    N_(
+                        "The LMS answered HTTP %(status)s: %(body)s",
+                        status=response.status_code,
+                        body=response.text[:300],
+                    ),
                     response.status_code,
                 )
             return response
@@ -191,7 +244,7 @@ class ServiceClient:
             response = self.request(registration, scopes, "GET", next_url, accept=accept)
             yield _json_or_fail(response)
             next_url = next_page_url(response.headers.get("Link"))
-        raise ServiceError(f"The LMS sent more than {max_pages} pages; stopped.")
+        raise ServiceError(N_("The LMS sent more than %(pages)s pages; stopped.", pages=max_pages))
 
 
 def _json_or_none(response: requests.Response) -> Any:
@@ -204,7 +257,7 @@ def _json_or_none(response: requests.Response) -> Any:
 def _json_or_fail(response: requests.Response) -> Any:
     body = _json_or_none(response)
     if body is None:
-        raise ServiceError("The LMS answered something that is not JSON.")
+        raise ServiceError(N_("The LMS answered something that is not JSON."))
     return body
 
 

@@ -203,3 +203,26 @@ def wait_for_port(
                 return
         time.sleep(0.1)
     raise TimeoutError(f"nothing listens on port {port}: {log.read_text()}")
+
+
+def wait_for_http(
+    port: int, process: subprocess.Popen[bytes], log: Path, timeout: float = 60
+) -> None:
+    """Until the app behind ``port`` answers an HTTP request (any status).
+
+    An open port is not enough under gunicorn: the master listens at once, and the worker
+    accepts only once it has imported the app, seconds later on a busy machine. A client's
+    first request waits in the listen backlog meanwhile, and a websocket handshake with a
+    5-s timeout (python-socketio's client) gives up before the worker ever sees it.
+    """
+    deadline = time.monotonic() + timeout
+    wait_for_port(port, process, log, timeout)
+    while (left := deadline - time.monotonic()) > 0:
+        if process.poll() is not None:
+            raise RuntimeError(log.read_text())
+        try:
+            requests.get(f"http://127.0.0.1:{port}/", timeout=left, allow_redirects=False)
+            return
+        except requests.ConnectionError:
+            time.sleep(0.1)
+    raise TimeoutError(f"nothing answers HTTP on port {port}: {log.read_text()}")

@@ -75,6 +75,9 @@ ROUTE_AUDIENCES: dict[str, Audience] = {
     # web/pages/admin_institutions.py
     "pages.admin_institutions": Audience.ADMIN,
     "pages.admin_institution_edit": Audience.ADMIN,
+    # web/pages/admin_lms.py
+    "pages.admin_activate_again": Audience.ADMIN,
+    "pages.admin_replace": Audience.ADMIN,
     # web/pages/registrar.py
     "pages.registrar_console": Audience.REGISTRAR,
     "pages.registrar_revoke": Audience.REGISTRAR,

@@ -189,9 +189,10 @@ def platform_list(as_json: bool) -> None:
         click.echo("No platforms are registered.")
     for row, registration in zip(rows, registrations, strict=True):
         deployments = ", ".join(row["deployment_ids"]) or "(no deployments)"
+        state = "broken" if registration.broken_at else registration.status
         click.echo(
-            f"{row['issuer']}  client={row['client_id']}  {row['name']}  [{deployments}]"
-            f"  {registration.source}, {registration.status}"
+            f"#{registration.id}  {row['issuer']}  client={row['client_id']}  {row['name']}"
+            f"  [{deployments}]  {registration.source}, {state}"
         )
 
 
@@ -516,3 +517,6 @@ def privacy_records(as_json: bool) -> None:
         click.echo(json.dumps(records(), indent=2, ensure_ascii=False))
     else:
         click.echo(records_markdown(), nl=False)
+
+
+from web import cli_lms  # noqa: E402,F401  (registers platform replace, activate-again)

@@ -604,10 +604,3 @@ def _decide(
     )
     session.commit()
     return Decision(completion, verdict, grade)
-
-
-def get_completion(session: Session, completion_id: int) -> Completion:
-    completion = session.get(Completion, completion_id)
-    if completion is None:
-        raise NotFound(N_("This completion does not exist."))
-    return completion

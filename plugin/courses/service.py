@@ -205,11 +205,3 @@ def _forget_unlaunched(session: Session, membership: CourseMembership) -> None:
     person = session.get(Person, person_id)
     if person is not None:
         session.delete(person)
-
-
-def active_members(session: Session, course_id: int) -> list[CourseMembership]:
-    """Who is in the course now (people the roster marked as left are not)."""
-    query = select(CourseMembership).where(
-        CourseMembership.course_id == course_id, CourseMembership.left_at.is_(None)
-    )
-    return list(session.scalars(query))

@@ -13,12 +13,14 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from pathlib import Path
 from threading import Lock
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import segno
-from fpdf import FPDF
 
 from plugin.reports.export import annex_elements
+
+if TYPE_CHECKING:  # fpdf takes a second to import: only a PDF being drawn pays for it
+    from fpdf import FPDF
 
 #: A Unicode font when the system has one (names in any script); else the PDF core font.
 _FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"))
@@ -70,6 +72,8 @@ def certificate_pdf(
     """The certificate of one credential; ``created`` fixes the PDF's dates (reproducible)."""
     elements = annex_elements(document)
     verify_url = str(document["id"])
+    from fpdf import FPDF
+
     pdf = FPDF(format="A4")
     pdf.set_creation_date(created)
     pdf.set_title(elements["title"])

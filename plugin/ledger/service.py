@@ -16,7 +16,6 @@ from sqlalchemy import delete, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from plugin.actors import Actor
 from plugin.credentials.signing import xsd_datetime
 from plugin.db import get_or_create, utcnow
 from plugin.ledger.chain import (
@@ -28,7 +27,6 @@ from plugin.ledger.chain import (
     verify_events,
 )
 from plugin.ledger.models import EventKind, LedgerEvent, LedgerPrivate, LedgerSubject
-from plugin.reports.access import require_registrar_or_admin
 
 _LOCK_KEY = 0x7A4D_1ED6  # PostgreSQL advisory lock that serialises appenders
 _ATTEMPTS = 5
@@ -144,12 +142,6 @@ def check_chain(session: Session, batch: int = 1000) -> ChainReport:
         return verify_events(_chained(row) for row in rows)
     finally:
         rows.close()  # a broken chain stops early; PostgreSQL's server cursor must still close
-
-
-def verify_chain(session: Session, actor: Actor) -> ChainReport:
-    """For registrars and administrators: is the log intact? Read-only."""
-    require_registrar_or_admin(session, actor)
-    return check_chain(session)
 
 
 @dataclass(frozen=True)

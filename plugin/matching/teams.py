@@ -1,6 +1,7 @@
 """Team use cases that do not need the matching engine: make a team by hand, remove someone.
 
-Matching's confirm step will call ``create_team`` too; until then teachers and tests do.
+Teachers get their teams from matching's publish step; ``create_team`` makes one directly from
+a list of people, for the demo's seeding and for tests that need a team without a matching run.
 """
 
 from __future__ import annotations

@@ -24,9 +24,7 @@ from typing import Any
 
 import pytest
 from babel.messages.pofile import read_po
-from sqlalchemy import select
 
-from plugin.people.models import ExternalAccount, Person
 from tests.browser.test_browser_launch import ARGS, AXE, CHROMIUM, sync_api
 from tests.live import LiveStack, running_stack
 
@@ -43,16 +41,7 @@ CATALOGUE = Path(__file__).resolve().parents[2] / "web/translations/nl/LC_MESSAG
 # cannot be issued without the awarding institution's country (the test sets it directly).
 # "nl:<msgid>": an English string still shown on the Dutch run (the default phase titles are
 # stored in English when an exchange is created; the completion page shows them as stored).
-KNOWN_GAPS: frozenset[str] = frozenset(
-    {
-        "institution-country",
-        "nl:Preparation",
-        "nl:Icebreaker",
-        "nl:Team formation",
-        "nl:Project work",
-        "nl:Presentation and reflection",
-    }
-)
+KNOWN_GAPS: frozenset[str] = frozenset()
 
 SETUP = {
     "title": "Rivers & Deltas",
@@ -248,29 +237,6 @@ def chromium() -> Iterator[Any]:
         browser.close()
 
 
-def _set_countries(stack: LiveStack) -> bool:
-    """Whether the registrations left institutions without a country; if so, set NL and IT
-    as an administrator's `tandem platform add --country` would (the known gap's workaround)."""
-    missing = False
-    with stack.session_factory() as db:
-        for slug, country in (("leiden", "NL"), ("bologna", "IT")):
-            platform = stack.platform(slug)
-            person = db.scalar(
-                select(Person)
-                .join(ExternalAccount, ExternalAccount.person_id == Person.id)
-                .where(
-                    ExternalAccount.namespace == f"lti:{platform.issuer}",
-                    ExternalAccount.subject == platform.teacher.user_id,
-                )
-            )
-            assert person is not None
-            if not person.institution.country:
-                missing = True
-                person.institution.country = country
-        db.commit()
-    return missing
-
-
 def _onboard(story: Story, slug: str, index: int, zone: str) -> Any:
     platform = story.stack.platform(slug)
     student = platform.students[index]
@@ -371,12 +337,6 @@ def run_story(story: Story) -> None:
     story.check(bea, "a line arrived in the room")
 
     # 6. Completion: the teacher's rule, the student's request, the own teacher's sign-off.
-    workaround = "institution-country" in KNOWN_GAPS
-    if workaround:
-        assert _set_countries(stack), (
-            "institutions now have a country after registration: "
-            "remove 'institution-country' from KNOWN_GAPS"
-        )
     owner.goto(f"{base}/exchanges/{exchange_id}/teacher")
     owner.click('[data-testid="completion-link"]')
     story.check(owner, "teacher's completion page")

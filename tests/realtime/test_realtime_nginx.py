@@ -22,7 +22,7 @@ import requests
 
 from migrations.runner import upgrade
 from plugin.db import make_engine, make_session_factory
-from tests.live import free_port, wait_for_port
+from tests.live import free_port, wait_for_http, wait_for_port
 from tests.plugin.rooms.rooms_world import World, build_world
 from tests.realtime.test_realtime_redis_processes import SECRET, Member
 
@@ -126,7 +126,7 @@ def cluster(tmp_path: Path, redis_url: str) -> Iterator[Cluster]:
                         cwd=Path(__file__).resolve().parents[2],
                     )
                 )
-            wait_for_port(port, processes[-1], log)
+            wait_for_http(port, processes[-1], log)  # the worker has the app, not just the port
         port = free_port()
         conf = tmp_path / "nginx.conf"
         conf.write_text(

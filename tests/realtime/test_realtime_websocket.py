@@ -15,7 +15,7 @@ import pytest
 
 from migrations.runner import upgrade
 from plugin.db import make_engine, make_session_factory
-from tests.live import free_port, wait_for_port
+from tests.live import free_port, wait_for_http
 from tests.plugin.rooms.rooms_world import World, build_world
 from tests.realtime.test_realtime_redis_processes import SECRET, Member
 
@@ -70,7 +70,7 @@ def tandem(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Wor
             stderr=subprocess.STDOUT,
         )
     try:
-        wait_for_port(port, process, log)
+        wait_for_http(port, process, log)  # gunicorn listens before its worker has the app
         yield world, port
     finally:
         process.terminate()

@@ -7,6 +7,7 @@ bp = Blueprint("pages", __name__)
 from web.pages import (  # noqa: E402,F401  (routes register on import)
     admin,
     admin_institutions,
+    admin_lms,
     completion,
     credentials,
     grades,

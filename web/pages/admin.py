@@ -18,6 +18,7 @@ from werkzeug.wrappers import Response
 
 from lti import platforms
 from lti.admin_access import issue_registration_invite, redeem_admin_token
+from lti.health import note_token_granted
 from lti.launch import LtiContext
 from lti.selfcheck import check_registration
 from plugin.actors import Role
@@ -176,4 +177,6 @@ def admin_remove(registration_id: int) -> Response:
 def admin_check(registration_id: int) -> str:
     registration = platforms.get_registration(get_session(), registration_id)
     checks = check_registration(registration, _lti().keys)
+    if any(check.code == "token" and check.ok for check in checks):
+        note_token_granted(get_session(), registration_id)  # a broken registration resumes
     return _page(checked_id=registration_id, checks=checks)

@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext
 from werkzeug.wrappers import Response
 
 from lti.grades import course_gradebook, retry_now, send_pending
+from lti.health import course_connection
 from lti.launch import LtiContext
 from plugin.actors import Role
 from plugin.errors import NotAllowed
@@ -43,6 +44,7 @@ def grades() -> str:
     return render_template(
         "grades/grades.html",
         rows=course_gradebook(get_session(), course_id),
+        connection=course_connection(get_session(), course_id),
         delivered=_count("delivered"),
         failed=_count("failed"),
     )

@@ -41,6 +41,7 @@ from plugin.people.service import erase_participant, participant_person
 from plugin.reports.access import registrar_institutions
 from web.auth import current_actor, require_actor
 from web.db import get_session
+from web.i18n import translated
 from web.inputs import maybe_id, maybe_int
 from web.pages import bp
 from web.pages.admin import is_admin
@@ -215,7 +216,7 @@ def sync_roster_now(exchange_id: int) -> Page:
     except TandemError as error:  # e.g. the course's launches never named a roster service
         return form_failed(error, "exchange/teacher.html", **_overview_context(exchange_id))
     except ServiceError as error:  # the LMS failed; its technical detail helps the admin
-        return _overview_page(exchange_id, roster_failure=str(error)), 502
+        return _overview_page(exchange_id, roster_failure=translated(error.message)), 502
     return _overview_page(exchange_id, roster_synced=result)
 
 
