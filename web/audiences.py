@@ -87,6 +87,10 @@ ROUTE_AUDIENCES: dict[str, Audience] = {
     "pages.onboarding": Audience.EXCHANGE_STUDENT,
     "pages.student_exchange": Audience.EXCHANGE_STUDENT,
     "pages.my_data": Audience.SIGNED_IN,
+    # web/pages/privacy.py
+    "pages.my_data_page": Audience.SIGNED_IN,
+    "pages.erase_me": Audience.SIGNED_IN,
+    "pages.privacy_page": Audience.PUBLIC,
     # web/pages/teammates.py
     "pages.teammates": Audience.EXCHANGE_STUDENT,
     "pages.teammates_pick": Audience.EXCHANGE_STUDENT,
@@ -113,6 +117,7 @@ ROUTE_AUDIENCES: dict[str, Audience] = {
     "pages.leave": Audience.EXCHANGE_TEACHER,
     "pages.sync_roster_now": Audience.EXCHANGE_TEACHER,
     "pages.erase": Audience.EXCHANGE_TEACHER,
+    "pages.choose_video_name": Audience.TEAM_MEMBER,
     # web/pages/matching.py
     "pages.matching_home": Audience.OWNING_TEACHER,
     "pages.matching_run": Audience.OWNING_TEACHER,

@@ -52,10 +52,22 @@ class NotSignedIn(NotAllowed):
     pass
 
 
+def _erased(actor: Actor) -> bool:
+    """A browser still signed in as someone since erased (by their teacher) is signed out."""
+    from plugin.privacy.service import is_erased
+    from web.db import get_session
+
+    if is_erased(get_session(), actor.person_id):
+        session.clear()
+        return True
+    return False
+
+
 def require_actor(view: Callable[P, R]) -> Callable[P, R]:
     @wraps(view)
     def wrapped(*args: P.args, **kwargs: P.kwargs) -> R:
-        if current_actor() is None:
+        actor = current_actor()
+        if actor is None or _erased(actor):
             raise NotSignedIn(
                 gettext("Please open Tandem from your course in your learning platform.")
             )

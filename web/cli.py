@@ -503,4 +503,20 @@ def registrar_add(person_id: int, institution_id: int) -> None:
     click.echo(f"Person {person_id} is a registrar of institution {institution_id}.")
 
 
+privacy_cli = AppGroup("privacy", help="Data protection: the records of processing.")
+cli.add_command(privacy_cli)
+
+
+@privacy_cli.command("records")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable instead of Markdown.")
+def privacy_records(as_json: bool) -> None:
+    """Print what Tandem stores, why, for how long and who sees it (generated from the code)."""
+    from plugin.privacy.records import records, records_markdown
+
+    if as_json:
+        click.echo(json.dumps(records(), indent=2, ensure_ascii=False))
+    else:
+        click.echo(records_markdown(), nl=False)
+
+
 from web import cli_lms  # noqa: E402,F401  (registers platform replace, activate-again)

@@ -36,7 +36,8 @@ class Settings:
     base_url: str = "http://127.0.0.1:5050"
     redis_url: str | None = None
     jwks_cache_seconds: float = 300.0
-    frame_ancestors: str = "*"
+    # Empty: derived (production: 'self' and the registered LMSs' origins; elsewhere: *).
+    frame_ancestors: str = ""
     default_locale: str = "en"
     # Where team video calls happen (public meet.jit.si, or a self-hosted Jitsi).
     jitsi_url: str = DEFAULT_JITSI_URL

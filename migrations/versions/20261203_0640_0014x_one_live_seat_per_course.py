@@ -8,7 +8,7 @@ told about first). The others become ``left`` and their active participants leav
 exactly as if the course had left that exchange; nothing is deleted.
 
 Revision ID: 0014x
-Revises: 0014i
+Revises: 0014p
 Create Date: 2026-12-03 06:20:00
 """
 
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '0014x'
-down_revision: str | None = '0014i'
+down_revision: str | None = '0014p'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from sqlalchemy import insert, select
+from sqlalchemy import exists, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -11,7 +11,9 @@ from plugin.actors import Actor, Role
 from plugin.courses.models import Course, CourseMembership
 from plugin.db import get_or_create, utcnow
 from plugin.errors import NotFound
+from plugin.exchanges.models import Participant
 from plugin.i18n import N_
+from plugin.matching.models import TeamMembership
 from plugin.people.identity import AccountRef, PersonFacts, upsert_people, upsert_person
 from plugin.people.models import Institution, Person
 
@@ -123,9 +125,11 @@ class RosterResult:
 def sync_roster(session: Session, course_id: int, members: Sequence[RosterMember]) -> RosterResult:
     """Make the course's memberships match the LMS roster; safe to run again and again.
 
-    People on the roster who never launched become known (so teams can include them); members
-    the roster no longer lists, or lists as inactive, are marked as left rather than deleted,
-    because their teams, messages and grades stay meaningful.
+    People on the roster who never launched become known by name only (so teams can include
+    them and teachers can nudge them); the roster's email is never stored. Members the roster
+    no longer lists, or lists as inactive, are marked as left rather than deleted, because
+    their teams, messages and grades stay meaningful; but someone who never opened Tandem from
+    the course is forgotten when they leave it (see ``_forget_unlaunched``).
     """
     try:
         return _reconcile(session, course_id, members)
@@ -144,8 +148,11 @@ def _reconcile(session: Session, course_id: int, members: Sequence[RosterMember]
             select(CourseMembership).where(CourseMembership.course_id == course.id)
         )
     }
+    # Names are all the roster's pages use: the roster's email is never stored.
     person_ids = upsert_people(
-        session, [(m.account, m.person) for m in members], course.institution_id
+        session,
+        [(m.account, replace(m.person, email=None)) for m in members],
+        course.institution_id,
     )
     seen: set[int] = set()
     joining: dict[int, Role] = {}
@@ -175,5 +182,26 @@ def _reconcile(session: Session, course_id: int, members: Sequence[RosterMember]
         if person_id not in seen and membership.left_at is None:
             membership.left_at = now
             left += 1
+            if membership.launched_at is None:
+                _forget_unlaunched(session, membership)
     session.commit()
     return RosterResult(added=added, updated=updated, left=left)
+
+
+def _forget_unlaunched(session: Session, membership: CourseMembership) -> None:
+    """A roster-only member who left: drop the membership, and the person too when nothing
+    else of theirs exists (no other course, exchange or team). They never saw Tandem, so
+    Tandem keeps nothing about them; if they come back they are known afresh."""
+    person_id = membership.person_id
+    session.delete(membership)
+    session.flush()
+    for column in (
+        CourseMembership.person_id,
+        Participant.person_id,
+        TeamMembership.person_id,
+    ):
+        if session.scalar(select(exists().where(column == person_id))):
+            return
+    person = session.get(Person, person_id)
+    if person is not None:
+        session.delete(person)

@@ -84,10 +84,18 @@ class PoolMakeup:
     languages: list[Bar]
 
 
-def _bars(counter: Counter[str], total: int) -> list[Bar]:
+# Cross-university aggregates never show a group smaller than this (one person's language or
+# time zone would identify them).
+MIN_GROUP = 3
+
+
+def _bars(counter: Counter[str], total: int, partners: Counter[str] | None = None) -> list[Bar]:
+    """Bars by count; a bar that includes partner-university students and counts fewer than
+    ``MIN_GROUP`` people is left out (``partners`` counts those students per label)."""
     return [
         Bar(label, count, round(100 * count / total) if total else 0)
         for label, count in sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))
+        if partners is None or not partners[label] or count >= MIN_GROUP
     ]
 
 
@@ -166,8 +174,15 @@ def never_launched(session: Session, course_ids: list[int]) -> dict[int, list[st
     return found
 
 
-def pool_makeup(session: Session, exchange_id: int) -> PoolMakeup:
-    """Counts over active students of approved seats; erased rows are counted, never shown."""
+def pool_makeup(
+    session: Session, exchange_id: int, viewer_institution_id: int | None = None
+) -> PoolMakeup:
+    """Counts over active students of approved seats; erased rows are counted, never shown.
+
+    For a viewer at one university (a teacher), a partner-university student's language or
+    time zone counts only if they chose to share it, and no bar that includes partner students
+    shows fewer than ``MIN_GROUP`` people. Without a viewer (the domain's own use), all count.
+    """
     rows = session.execute(
         select(Participant.status, Seat, Profile)
         .join(Seat, Seat.id == Participant.seat_id)
@@ -182,6 +197,9 @@ def pool_makeup(session: Session, exchange_id: int) -> PoolMakeup:
     institutions: Counter[str] = Counter()
     zones: Counter[str] = Counter()
     languages: Counter[str] = Counter()
+    partner_institutions: Counter[str] = Counter()
+    partner_zones: Counter[str] = Counter()
+    partner_languages: Counter[str] = Counter()
     erased = 0
     for status, seat, profile in rows:
         if status is ParticipantStatus.ERASED:
@@ -189,16 +207,23 @@ def pool_makeup(session: Session, exchange_id: int) -> PoolMakeup:
             continue
         if status is not ParticipantStatus.ACTIVE:
             continue
-        institutions[seat.course.institution.name] += 1
-        if profile is not None and profile.time_zone:
+        institution = seat.course.institution
+        partner = viewer_institution_id is not None and institution.id != viewer_institution_id
+        consents = profile.consents if profile is not None else {}
+        institutions[institution.name] += 1
+        partner_institutions[institution.name] += partner
+        if profile is not None and profile.time_zone and (not partner or consents.get("time_zone")):
             zones[profile.time_zone] += 1
-        for lang in profile.languages if profile is not None else []:
-            languages[lang["code"]] += 1
+            partner_zones[profile.time_zone] += partner
+        if profile is not None and (not partner or consents.get("languages")):
+            for lang in profile.languages:
+                languages[lang["code"]] += 1
+                partner_languages[lang["code"]] += partner
     students = sum(institutions.values())
     return PoolMakeup(
         students=students,
         erased=erased,
-        institutions=_bars(institutions, students),
-        time_zones=_bars(zones, students),
-        languages=_bars(languages, students),
+        institutions=_bars(institutions, students, partner_institutions),
+        time_zones=_bars(zones, students, partner_zones),
+        languages=_bars(languages, students, partner_languages),
     )

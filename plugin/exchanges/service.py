@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -650,7 +650,7 @@ def exchange_overview(session: Session, actor: Actor, exchange_id: int) -> Teach
         my_seat=seat,
         is_owner=seat.is_owner,
         rosters=[r for r in rosters if r.status is SeatStatus.APPROVED],
-        makeup=pool_makeup(session, exchange_id),
+        makeup=pool_makeup(session, exchange_id, mine),
         pending=[r for r in rosters if r.status is SeatStatus.PENDING],
         code_expires_at=active_code_expiry(session, exchange_id) if seat.is_owner else None,
     )
@@ -660,8 +660,8 @@ def exchange_overview(session: Session, actor: Actor, exchange_id: int) -> Teach
 class ErasurePreview:
     """What the confirmation page names before a teacher erases someone from an exchange.
 
-    ``everywhere`` is True when the person is in no other exchange: their profile, names,
-    email and credential records then go as well, not only their place in this exchange.
+    ``everywhere`` is always True now: erasure is of the person (GDPR art. 17), so their
+    profile, names and every other exchange's records go too (plugin.privacy).
     """
 
     exchange: Exchange
@@ -679,11 +679,6 @@ def erasure_preview(
     participant = participant_to_erase(session, actor, participant_id)
     if participant.exchange_id != exchange_id:
         raise NotFound(N_("This participant does not exist or has already been erased."))
-    other_exchanges = session.scalar(
-        select(func.count(Participant.id)).where(
-            Participant.person_id == participant.person_id, Participant.id != participant.id
-        )
-    )
     course = participant.seat.course
     return ErasurePreview(
         exchange=participant.seat.exchange,
@@ -691,5 +686,5 @@ def erasure_preview(
         display_name=participant.person.display_name if participant.person else None,
         institution=course.institution.name,
         course_title=course.title or course.label or course.external_id,
-        everywhere=not other_exchanges,
+        everywhere=True,
     )

@@ -38,6 +38,8 @@ class Person(Base):
     locale: Mapped[str | None] = mapped_column(String(35))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Set by erasure (GDPR art. 17): the row stays nameless and unreachable by any launch.
+    erased_at: Mapped[datetime | None]
 
     institution: Mapped[Institution] = relationship(lazy="joined")
     accounts: Mapped[list[ExternalAccount]] = relationship(

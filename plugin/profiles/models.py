@@ -25,5 +25,7 @@ class Profile(Base):
     interests: Mapped[list[str]] = mapped_column(JSON, default=list)
     # Which fields teammates from other institutions may see: {"pronouns": true, ...}.
     consents: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # The name shown to a public video service (meet.jit.si) instead of the display name.
+    video_name: Mapped[str | None] = mapped_column(String(80))
     completed_at: Mapped[datetime | None]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -25,7 +25,9 @@ MAX_INTEREST = 40
 MAX_INTERESTS = 8
 # What a person may choose to show teammates from other universities. Display name and home
 # institution are always shown: a team cannot work without knowing who is who.
-SHAREABLE = ("pronouns", "languages", "discipline", "interests", "availability")
+# Without "time_zone" a partner sees neither the zone nor the local time; suggested meeting
+# times still use the overlap of those who share availability.
+SHAREABLE = ("pronouns", "languages", "discipline", "interests", "availability", "time_zone")
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,31 @@ def _check_interests(interests: tuple[str, ...]) -> list[str]:
 
 def find_profile(session: Session, person_id: int) -> Profile | None:
     return session.scalar(select(Profile).where(Profile.person_id == person_id))
+
+
+MAX_VIDEO_NAME = 80
+
+
+def video_name(session: Session, person_id: int, fallback: str) -> str:
+    """The name the person chose to show in video calls, else ``fallback`` (their display
+    name). An empty choice is allowed: the call then shows no name at all."""
+    profile = find_profile(session, person_id)
+    if profile is None or profile.video_name is None:
+        return fallback
+    return profile.video_name
+
+
+def set_video_name(session: Session, actor: Actor, name: str) -> str:
+    """Choose the name a video service receives (the public meet.jit.si is outside the
+    university). Stored on the profile, which erasure removes."""
+    clean = _short(name, MAX_VIDEO_NAME, N_("A name for calls can be at most 80 characters."))
+    profile = find_profile(session, actor.person_id)
+    if profile is None:
+        profile = Profile(person_id=actor.person_id)
+        session.add(profile)
+    profile.video_name = clean
+    session.commit()
+    return clean
 
 
 def profile_form(session: Session, actor: Actor, week: date) -> ProfileDraft:
@@ -135,6 +162,18 @@ def save_profile(session: Session, actor: Actor, draft: ProfileDraft, week: date
     profile.completed_at = profile.completed_at or utcnow()
     session.commit()
     return profile
+
+
+def shares_with(person: Person, profile: Profile | None, field: str, viewer: Person | None) -> bool:
+    """May ``viewer`` see ``field`` of ``person``? The person themselves and people of their
+    own university always may; anyone else (a partner teammate or teacher) only with consent."""
+    if profile is None:
+        return False
+    if viewer is not None and (
+        viewer.id == person.id or viewer.institution_id == person.institution_id
+    ):
+        return True
+    return bool(profile.consents.get(field))
 
 
 def teammate_card(person: Person, profile: Profile | None, viewer: Profile | None) -> TeammateCard:

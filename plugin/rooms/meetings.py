@@ -24,7 +24,9 @@ from plugin.actors import Actor
 from plugin.exchanges.models import Exchange
 from plugin.matching.availability import SLOT_MINUTES, SLOTS_PER_WEEK, to_mask
 from plugin.matching.models import Team, TeamMembership
+from plugin.people.models import Person
 from plugin.profiles.models import Profile
+from plugin.profiles.service import shares_with
 from plugin.rooms.service import MemberView, check_access, room_members
 
 DEFAULT_MINUTES = 60
@@ -110,8 +112,9 @@ class MeetingPlan:
     team_name: str
     members: list[MemberView]
     slots: list[MeetingSlot]
-    missing: list[str]  # display names of members who gave no availability
+    missing: list[str]  # display names of members whose availability is not counted
     until: date | None  # the exchange's last day, for the calendar's RRULE
+    counted: tuple[int, ...] = ()  # whose availability the suggestions use (may be shown)
 
 
 def meeting_plan(
@@ -121,11 +124,19 @@ def meeting_plan(
     access = check_access(session, actor, room_id)
     members = room_members(session, actor, room_id, now)
     rows = session.execute(
-        select(Profile.person_id, Profile.availability)
+        select(Person, Profile)
         .join(TeamMembership, TeamMembership.person_id == Profile.person_id)
+        .join(Person, Person.id == Profile.person_id)
         .where(TeamMembership.team_id == access.team_id)
     ).all()
-    availability = {person_id: intervals for person_id, intervals in rows if intervals}
+    viewer = session.get(Person, actor.person_id)
+    # Only availability the viewer may see counts: a partner who refused to share it is
+    # neither "free" nor "not free" to them, and is not in the count.
+    availability = {
+        person.id: profile.availability
+        for person, profile in rows
+        if profile.availability and shares_with(person, profile, "availability", viewer)
+    }
     exchange = session.get(Exchange, access.exchange_id)
     team = session.get(Team, access.team_id)
     return MeetingPlan(
@@ -133,6 +144,7 @@ def meeting_plan(
         members=members,
         slots=suggest_slots(availability, minutes),
         missing=[m.display_name for m in members if m.person_id not in availability],
+        counted=tuple(sorted(availability)),
         until=exchange.ends_on if exchange is not None else None,
     )
 

@@ -29,7 +29,7 @@ from plugin.matching.models import Team, TeamMembership
 from plugin.matching.teams import is_exchange_teacher
 from plugin.people.models import Person
 from plugin.profiles.models import Profile
-from plugin.profiles.service import find_profile, teammate_card
+from plugin.profiles.service import find_profile, shares_with, teammate_card
 from plugin.rooms.chat_sql import ChatCursor, ClientIdTaken, LineRow
 from plugin.rooms.models import Message, Note, Room, Task, TaskState
 from plugin.rooms.text import Segment, segments
@@ -541,10 +541,12 @@ def room_members(session: Session, actor: Actor, room_id: int, now: datetime) ->
         .order_by(TeamMembership.id)
     ).all()
     viewer = find_profile(session, actor.person_id)
+    viewer_person = session.get(Person, actor.person_id)
     views = []
     for person, profile in rows:
         card = teammate_card(person, profile, viewer)
-        zone = profile.time_zone if profile is not None else None
+        shown = shares_with(person, profile, "time_zone", viewer_person)
+        zone = profile.time_zone if profile is not None and shown else None
         views.append(
             MemberView(
                 person_id=person.id,

@@ -6,6 +6,7 @@ keyboard alone."""
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -182,4 +183,7 @@ def test_the_room_is_accessible_and_sends_by_keyboard_alone(
     assert page.locator("#older").is_hidden()
     _no_sideways_scroll(page)
     assert axe_violations(page) == []  # with messages, cards and presence filled in
+    shots = os.environ.get("TANDEM_SCREENSHOTS")  # for a person to look at
+    if shots:
+        page.screenshot(path=f"{shots}/room-{width}.png", full_page=True)
     page.context.close()

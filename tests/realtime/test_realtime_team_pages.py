@@ -160,6 +160,11 @@ def test_the_side_panel_shows_teammate_cards_with_consented_fields_only(
     assert "Italian (native)" in html
     assert "he/him" not in html  # Bruno did not agree to show his pronouns
     assert "Free at the same time as you: 2 hours a week" in html
+    assert 'data-time-zone="Europe/Rome"' not in html  # time zone not shared
+    bruno = profile_of(world.bruno)  # the request closed the session it was loaded in
+    bruno.consents = {**bruno.consents, "time_zone": True}
+    session.commit()
+    html = client.get(f"/teams/{world.team_id}/room").get_data(as_text=True)
     assert 'data-time-zone="Europe/Rome"' in html
     emails = session.scalars(select(Person.email)).all()
     assert not any(email and email in html for email in emails)

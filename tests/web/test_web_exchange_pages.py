@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from plugin.actors import Actor, Role
 from plugin.exchanges.service import create_exchange, issue_join_code
+from plugin.privacy.service import exported_rows
 from tests.plugin.exchanges.world import DRAFT, World, make_world
 from web.auth import start_web_session
 
@@ -178,9 +179,15 @@ def test_onboarding_then_the_exchange_page_and_my_data(
     assert 'value="2-600" id="slot-2-600" checked' in edit
     data = client.get("/me/data.json")
     assert data.headers["Content-Disposition"].startswith("attachment")
+    assert data.headers["Cache-Control"] == "no-store"
     body = json.loads(data.data)
-    assert body["person"]["email"] == "s@x.nl"
-    assert body["profile"]["time_zone"] == "Europe/Amsterdam"
+    assert body["format"] == "tandem-personal-data/1"
+    assert exported_rows(body, "person")[0]["email"] == "s@x.nl"
+    assert exported_rows(body, "profile")[0]["time_zone"] == "Europe/Amsterdam"
+    summary = client.get("/me/data")
+    assert summary.headers["Cache-Control"] == "no-store"
+    assert "s@x.nl" in summary.get_data(as_text=True)
+    assert "Europe/Amsterdam" in summary.get_data(as_text=True)
 
 
 def test_pages_are_in_dutch_when_asked(app: Flask, client: FlaskClient, session: Session) -> None:

@@ -88,11 +88,16 @@ def test_erasing_asks_first_and_names_what_goes(
     app: Flask, client: FlaskClient, session: Session
 ) -> None:
     world = make_world(session)
-    owner, _partner, exchange_id, _seat_id = partnered(world)
+    owner, partner, exchange_id, _seat_id = partnered(world)
     participant_id = _participant(world, exchange_id)
-    _sign_in(app, client, owner)
-    overview = client.get(f"/exchanges/{exchange_id}/teacher").get_data(as_text=True)
     url = f"/exchanges/{exchange_id}/participants/{participant_id}/erase"
+    _sign_in(app, client, owner)  # Giulia's partner university: no link, no page, no erasure
+    overview = client.get(f"/exchanges/{exchange_id}/teacher").get_data(as_text=True)
+    assert f'href="{url}"' not in overview
+    assert client.get(url).status_code == 403
+    assert client.post(url).status_code == 403
+    _sign_in(app, client, partner)  # her own university's teacher
+    overview = client.get(f"/exchanges/{exchange_id}/teacher").get_data(as_text=True)
     assert f'href="{url}"' in overview  # a link to the confirmation, not an erase button
 
     confirm = client.get(url)
@@ -116,13 +121,13 @@ def test_the_erasure_confirmation_is_refused_to_students_and_in_dutch_for_teache
     app: Flask, client: FlaskClient, session: Session
 ) -> None:
     world = make_world(session)
-    owner, _partner, exchange_id, _seat_id = partnered(world)
+    _owner, partner, exchange_id, _seat_id = partnered(world)
     participant_id = _participant(world, exchange_id)
     url = f"/exchanges/{exchange_id}/participants/{participant_id}/erase"
     _sign_in(app, client, world.arrive("bologna", "s2"))
     assert client.get(url).status_code == 403
     assert client.post(url).status_code == 403
-    _sign_in(app, client, owner)
+    _sign_in(app, client, partner)
     page = client.get(f"{url}?lang=nl").get_data(as_text=True)
     assert "Wat er verwijderd wordt" in page
     assert (

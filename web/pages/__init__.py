@@ -14,6 +14,7 @@ from web.pages import (  # noqa: E402,F401  (routes register on import)
     home,
     matching,
     notifications,
+    privacy,
     registrar,
     room,
     student,

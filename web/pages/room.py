@@ -18,8 +18,10 @@ from plugin.db import utcnow
 from plugin.errors import NotAllowed, NotFound
 from plugin.matching.teams import remove_member
 from plugin.people.service import get_person
+from plugin.profiles.service import set_video_name, video_name
 from plugin.rooms.meetings import meeting_plan, meetings_ics
 from plugin.rooms.service import (
+    check_access,
     exchange_teams,
     open_team_room,
     room_members,
@@ -61,7 +63,8 @@ def team_room(team_id: int) -> str:
     person = get_person(db, actor.person_id)
     now = utcnow()
     settings: Settings = current_app.config["TANDEM_SETTINGS"]
-    user = CallUser(person.id, person.display_name or "", moderator=actor.role is Role.TEACHER)
+    shown = video_name(db, person.id, person.display_name or "")
+    user = CallUser(person.id, shown, moderator=actor.role is Role.TEACHER)
     call = video_call(settings.video, state.secret, team_id, user, now)
     if call.embed:  # the security headers let this page frame the call (web/security.py)
         g.csp_frame_src = call.origin
@@ -103,6 +106,19 @@ def _local_when(moment: datetime, time_zone: str | None) -> str:
     """A weekly time as it reads in a member's own zone ("Tuesday 17:00"), in the viewer's
     language."""
     return format_datetime(moment, "EEEE HH:mm", tzinfo=zone(time_zone), locale=get_locale())
+
+
+@bp.route("/teams/<id:team_id>/video-name", methods=["POST"])
+@require_actor
+def choose_video_name(team_id: int) -> Response:
+    """The name the video service receives; back to the room (POST-redirect-GET)."""
+    db = get_session()
+    room_id = room_of_team(db, team_id)
+    if room_id is None:
+        raise NotFound(gettext("This team has no room yet."))
+    check_access(db, _actor(), room_id)  # only the team's members and teachers call from it
+    set_video_name(db, _actor(), request.form.get("video_name", ""))
+    return redirect(url_for("pages.team_room", team_id=team_id) + "#video-heading", code=303)
 
 
 @bp.route("/teams/<id:team_id>/meetings.ics")

@@ -1,8 +1,7 @@
-"""Student pages: onboarding (the profile form), the exchange page, and one's own data."""
+"""Student pages: onboarding (the profile form) and the exchange page."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
@@ -12,7 +11,7 @@ from werkzeug.wrappers import Response
 from plugin.db import utcnow
 from plugin.errors import TandemError
 from plugin.exchanges.service import get_exchange, my_participation
-from plugin.people.service import export_my_data, get_person
+from plugin.people.service import get_person
 from plugin.profiles.availability import reference_week
 from plugin.profiles.service import find_profile, profile_form, save_profile
 from plugin.rooms.service import my_team_in
@@ -83,15 +82,4 @@ def student_exchange(exchange_id: int) -> str:
         profile=find_profile(db, actor.person_id),
         team_id=my_team_in(db, actor, exchange_id),
         **template_helpers(),
-    )
-
-
-@bp.route("/me/data.json")
-@require_actor
-def my_data() -> Response:
-    data = export_my_data(get_session(), _actor())
-    return Response(
-        json.dumps(data, ensure_ascii=False, indent=2),
-        mimetype="application/json",
-        headers={"Content-Disposition": 'attachment; filename="tandem-my-data.json"'},
     )

@@ -37,7 +37,7 @@ from plugin.exchanges.service import (
     require_seat_teacher,
     update_exchange,
 )
-from plugin.people.service import erase_participant
+from plugin.people.service import erase_participant, participant_person
 from plugin.reports.access import registrar_institutions
 from web.auth import current_actor, require_actor
 from web.db import get_session
@@ -52,6 +52,7 @@ from web.pages.forms import (
     parse_date,
     template_helpers,
 )
+from web.pages.privacy import cut_connections, rooms_to_leave
 
 Page = Response | str | tuple[Response | str, int]
 
@@ -230,5 +231,9 @@ def erase(exchange_id: int, participant_id: int) -> Page:
     preview = erasure_preview(db, _actor(), exchange_id, participant_id)
     if request.method == "GET":
         return render_template("exchange/erase.html", preview=preview)
+    person_id = participant_person(db, participant_id)
+    rooms = rooms_to_leave(person_id) if person_id is not None else []
     erase_participant(db, _actor(), participant_id)
+    if person_id is not None:
+        cut_connections(person_id, rooms)
     return redirect(url_for("pages.teacher_exchange", exchange_id=exchange_id), code=303)

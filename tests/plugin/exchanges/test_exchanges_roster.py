@@ -98,21 +98,22 @@ def _student_in(
 def test_the_erasure_preview_names_the_person_and_what_goes(world: World) -> None:
     owner, partner, exchange_id, _seat_id = partnered(world)
     participant_id = _student_in(world, exchange_id, "bologna", "s1", "Giulia")
-    preview = erasure_preview(world.session, owner, exchange_id, participant_id)
+    preview = erasure_preview(world.session, partner, exchange_id, participant_id)
     assert (preview.display_name, preview.institution) == ("Giulia", "Università di Bologna")
     assert preview.course_title == "bologna c1"
-    assert preview.everywhere  # in no other exchange: the profile and names go too
-    assert erasure_preview(world.session, partner, exchange_id, participant_id).everywhere
+    assert preview.everywhere  # erasure is of the person: profile and names go too
+    with pytest.raises(NotAllowed):  # the owner is the partner university for Giulia
+        erasure_preview(world.session, owner, exchange_id, participant_id)
 
 
-def test_a_person_in_two_exchanges_keeps_their_profile_for_the_other(world: World) -> None:
+def test_erasing_a_person_in_two_exchanges_erases_them_in_both(world: World) -> None:
     owner, _partner, exchange_id, _seat_id = partnered(world)
     second = create_exchange(
         world.session, world.arrive("leiden", "t1", Role.TEACHER, course="c2"), DRAFT
     )
     participant_id = _student_in(world, exchange_id, "leiden", "s1", "Sanne")
     _student_in(world, second.id, "leiden", "s1", "Sanne", course="c2")  # same person
-    assert not erasure_preview(world.session, owner, exchange_id, participant_id).everywhere
+    assert erasure_preview(world.session, owner, exchange_id, participant_id).everywhere
 
 
 def test_only_those_who_may_erase_see_the_preview(world: World) -> None:

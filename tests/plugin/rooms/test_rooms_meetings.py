@@ -43,12 +43,15 @@ def world(session: Session) -> World:
     return build_world(session)
 
 
-def _availability(session: Session, person_id: int, intervals: list[list[int]]) -> None:
+def _availability(
+    session: Session, person_id: int, intervals: list[list[int]], *, shared: bool = True
+) -> None:
     profile = session.scalar(select(Profile).where(Profile.person_id == person_id))
     if profile is None:
         profile = Profile(person_id=person_id)
         session.add(profile)
     profile.availability = intervals
+    profile.consents = {"availability": shared, "time_zone": shared}
     session.commit()
 
 
@@ -93,6 +96,25 @@ def test_the_plan_shows_each_member_and_who_gave_no_availability(
     assert plan.team_name == "Team 1"
     with pytest.raises(Exception, match="not yours"):
         meeting_plan(session, world.dora, world.room_id, NOW)
+
+
+def test_a_partner_who_refused_to_share_availability_is_not_counted_for_partners(
+    session: Session, world: World
+) -> None:
+    """Bruno (Bologna) refused: to Alice and the Leiden teacher he is neither free nor "not
+    free" and not in the count; his own university's view of him is unchanged."""
+    _availability(session, world.alice.person_id, [[at(TUE, 15), at(TUE, 18)]])
+    _availability(session, world.bruno.person_id, [[at(TUE, 16), at(TUE, 19)]], shared=False)
+    _availability(session, world.chen.person_id, [[at(TUE, 15), at(TUE, 17)]])
+    bruno = world.bruno.person_id
+    for partner in (world.alice, world.teacher):
+        plan = meeting_plan(session, partner, world.room_id, NOW)
+        assert bruno not in plan.counted, partner
+        assert all(bruno not in slot.free for slot in plan.slots), partner
+        assert "Bruno" in plan.missing
+    own = meeting_plan(session, world.bruno, world.room_id, NOW)
+    assert bruno in own.counted
+    assert any(bruno in slot.free for slot in own.slots)
 
 
 # --- the calendar file -------------------------------------------------------------------
@@ -272,3 +294,22 @@ def test_the_browser_reports_joined_and_left_over_the_room_socket(
         (world.bruno.person_id, True),
     ]
     bruno.disconnect(namespace="/rooms")
+
+
+def test_a_student_chooses_the_name_the_public_video_service_receives(
+    client: FlaskClient, world: World, session: Session
+) -> None:
+    sign_in(client, world.alice)
+    page = client.get(f"/teams/{world.team_id}/room").get_data(as_text=True)
+    assert "meet.jit.si, a public service outside your university: it receives this name" in page
+    assert "displayName=%22Alice%22" in page
+    saved = client.post(f"/teams/{world.team_id}/video-name", data={"video_name": "A."})
+    assert saved.status_code == 303
+    page = client.get(f"/teams/{world.team_id}/room").get_data(as_text=True)
+    assert "displayName=%22A.%22" in page
+    assert "displayName=%22Alice%22" not in page
+    client.post(f"/teams/{world.team_id}/video-name", data={"video_name": ""})
+    page = client.get(f"/teams/{world.team_id}/room").get_data(as_text=True)
+    assert "displayName" not in page  # no name at all
+    too_long = client.post(f"/teams/{world.team_id}/video-name", data={"video_name": "x" * 81})
+    assert too_long.status_code == 400

@@ -175,9 +175,11 @@ def test_members_show_name_institution_and_local_time_never_email(
     members = service.room_members(session, world.alice, world.room_id, now)
     assert [(m.display_name, m.institution, m.local_time) for m in members] == [
         ("Alice", "Universiteit Leiden", "13:00"),
-        ("Bruno", "Università di Bologna", "13:00"),
+        ("Bruno", "Università di Bologna", None),  # a partner; he did not share his time zone
         ("Chen", "Universiteit Leiden", None),
     ]
+    own = service.room_members(session, world.bruno, world.room_id, now)
+    assert [m.local_time for m in own] == [None, "13:00", None]
     assert "@" not in repr(members)
     assert service.local_time("Not/AZone", now) is None
 

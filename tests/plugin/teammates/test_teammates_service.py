@@ -13,6 +13,7 @@ from plugin.exchanges.models import Participant
 from plugin.exchanges.service import create_exchange, enter_exchange, leave_exchange
 from plugin.matching.teams import create_team
 from plugin.people.service import erase_participant, export_my_data
+from plugin.privacy.service import exported_rows
 from plugin.teammates.models import TeammateCode, TeammateRequest
 from plugin.teammates.service import (
     MAX_REQUESTS,
@@ -211,17 +212,13 @@ def test_export_lists_requests_and_erasure_removes_them(world: World, ex: Exchan
     a, b, x = ex.leiden[0], ex.leiden[1], ex.bologna[0]
     request_teammate(world.session, a, ex.id, person_id=b.person_id)
     request_teammate(world.session, x, ex.id, code=_code(world, a, ex))
-    exported = export_my_data(world.session, a)["teammate_requests"]
-    assert exported == [
-        {
-            "exchange": "Climate & Cities",
-            "your_teammate_code": _code(world, a, ex),
-            "you_asked_for": [
-                {"name": "Leiden l1", "asked": exported[0]["you_asked_for"][0]["asked"]}
-            ],
-            "asked_for_you": 1,
-        }
-    ]
+    data = export_my_data(world.session, a)
+    asked = [r for h in data["holdings"] if h["column"] == "requester_id" for r in h["rows"]]
+    assert [r["requested_id"] for r in asked] == [b.person_id]
+    asked_for_me = [r for h in data["holdings"] if h["column"] == "requested_id" for r in h["rows"]]
+    assert len(asked_for_me) == 1
+    assert "requester_id" not in asked_for_me[0]  # who asked is theirs to tell, not ours
+    assert [r["code"] for r in exported_rows(data, "teammate_code")] == [_code(world, a, ex)]
     participant = world.session.scalar(
         select(Participant).where(
             Participant.exchange_id == ex.id, Participant.person_id == a.person_id

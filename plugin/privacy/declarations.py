@@ -1,0 +1,405 @@
+"""What Tandem holds about a person, declared once per table column that names them.
+
+The export (GDPR art. 15 and 20), the erasure (art. 17), the students' privacy page and the
+DPO's records of processing are all generated from ``HOLDINGS``, so they cannot disagree.
+``tests/plugin/privacy`` walks SQLAlchemy's metadata and fails when a column referencing
+``person.id`` has no declaration here: a new table cannot be forgotten.
+
+Declarations name tables by their name (not their model class), so tables owned by adapters
+(the LTI grade outbox) are covered without the domain importing the adapter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from plugin.i18n import N_
+
+
+class Erase(StrEnum):
+    """What erasure does to rows whose ``column`` names the person."""
+
+    DELETE = "delete"  # the rows go
+    UNLINK = "unlink"  # the column is emptied; the row is someone else's record too
+    SCRUB = "scrub"  # the row stays as a marker ("removed"): personal columns emptied, unlinked
+    KEEP = "keep"  # only for teachers' administrative acts; the person row left is nameless
+
+
+# Sentinel value in ``Holding.scrub``: the time of erasure.
+NOW = "__now__"
+
+
+@dataclass(frozen=True)
+class Holding:
+    table: str
+    column: str
+    what: str
+    why: str
+    kept: str
+    partners: str
+    erase: Erase
+    # For SCRUB: column -> value written instead (NOW for the erasure time).
+    scrub: Mapping[str, object] = field(default_factory=dict)
+    export: bool = True
+    # When set, the export shows only these columns: the rows are someone else's record too
+    # (a teacher's decision on a student's completion must not export the student's text).
+    only: tuple[str, ...] = ()
+
+
+_STUDY = N_("Running the exchange the person takes part in.")
+_UNTIL_ERASED = N_("Until the person is erased, or the exchange's records are purged.")
+_NOBODY = N_("Nobody at the partner university.")
+
+HOLDINGS: tuple[Holding, ...] = (
+    Holding(
+        "person",
+        "id",
+        N_("Name, email and language as the learning platform sent them; a chosen name."),
+        N_("Showing who is who; emailing notifications."),
+        _UNTIL_ERASED,
+        N_("Teammates and teachers see the display name; email never leaves the university."),
+        Erase.SCRUB,
+        {
+            "lms_name": None,
+            "given_name": None,
+            "family_name": None,
+            "email": None,
+            "chosen_name": None,
+            "locale": None,
+            "erased_at": NOW,
+        },
+    ),
+    Holding(
+        "external_account",
+        "person_id",
+        N_("The learning platform's user id (LTI 'sub')."),
+        N_("Recognising the person at their next launch."),
+        _UNTIL_ERASED,
+        _NOBODY,
+        Erase.DELETE,
+    ),
+    Holding(
+        "course_membership",
+        "person_id",
+        N_("Course memberships and roles, from launches and the course roster."),
+        N_("Knowing who may join which exchange and who teaches whom."),
+        N_("Until the person leaves the course roster, or is erased."),
+        _NOBODY,
+        Erase.DELETE,
+    ),
+    Holding(
+        "exchange_participant",
+        "person_id",
+        N_("Taking part in an exchange, through which course."),
+        _STUDY,
+        _UNTIL_ERASED,
+        N_("Partner teachers see counts only."),
+        Erase.SCRUB,
+        {"person_id": None, "status": "erased"},
+    ),
+    Holding(
+        "exchange",
+        "owner_id",
+        N_("Exchanges a teacher set up."),
+        N_("Knowing who runs an exchange."),
+        N_("As long as the exchange exists."),
+        N_("Partner teachers see the owner's name."),
+        Erase.KEEP,
+    ),
+    Holding(
+        "exchange_seat",
+        "requested_by_id",
+        N_("A teacher's request to join an exchange with a course."),
+        N_("Knowing who asked for a course's place in an exchange."),
+        N_("As long as the exchange exists."),
+        N_("Partner teachers see the requesting teacher's name."),
+        Erase.KEEP,
+    ),
+    Holding(
+        "exchange_seat",
+        "decided_by_id",
+        N_("A teacher's decision on a course's request to join."),
+        N_("Knowing who accepted a course into an exchange."),
+        N_("As long as the exchange exists."),
+        N_("Partner teachers see the deciding teacher's name."),
+        Erase.KEEP,
+    ),
+    Holding(
+        "profile",
+        "person_id",
+        N_("Profile: pronouns, time zone, availability, languages, interests, sharing choices."),
+        N_("Forming teams and suggesting meeting times."),
+        _UNTIL_ERASED,
+        N_("Only what the person chose to share in their profile."),
+        Erase.DELETE,
+    ),
+    Holding(
+        "teammate_request",
+        "requester_id",
+        N_("Teammates the person asked to be teamed with."),
+        N_("Forming teams."),
+        N_("Until teams are formed, or the person is erased."),
+        _NOBODY,
+        Erase.DELETE,
+    ),
+    Holding(
+        "teammate_request",
+        "requested_id",
+        N_("Requests by others to be teamed with the person."),
+        N_("Forming teams."),
+        N_("Until teams are formed, or the person is erased."),
+        _NOBODY,
+        Erase.DELETE,
+        only=("id", "exchange_id", "requested_id", "created_at"),
+    ),
+    Holding(
+        "teammate_code",
+        "person_id",
+        N_("The code the person shares with friends to be teamed with them."),
+        N_("Forming teams."),
+        _UNTIL_ERASED,
+        _NOBODY,
+        Erase.DELETE,
+    ),
+    Holding(
+        "team_membership",
+        "person_id",
+        N_("Team memberships."),
+        _STUDY,
+        _UNTIL_ERASED,
+        N_("Teammates see each other; partner teachers see counts."),
+        Erase.DELETE,
+    ),
+    Holding(
+        "matching_run",
+        "created_by_id",
+        N_("Team-forming runs a teacher started."),
+        N_("Knowing who formed the teams."),
+        _UNTIL_ERASED,
+        _NOBODY,
+        Erase.UNLINK,
+    ),
+    Holding(
+        "room_message",
+        "author_id",
+        N_("Chat lines written in team rooms."),
+        N_("The team's conversation."),
+        _UNTIL_ERASED,
+        N_("Teammates in the room, from both universities."),
+        Erase.SCRUB,
+        {"author_id": None, "body": "", "deleted_at": NOW},
+    ),
+    Holding(
+        "room_message",
+        "hidden_by_id",
+        N_("Chat lines a teacher hid, with the reason."),
+        N_("Moderating team rooms."),
+        _UNTIL_ERASED,
+        N_("Teammates see that a teacher hid a line."),
+        Erase.UNLINK,
+        only=("id", "room_id", "hidden_at", "hidden_by_id", "hidden_reason"),
+    ),
+    Holding(
+        "room_note",
+        "updated_by_id",
+        N_("Who last changed the team's shared notes."),
+        N_("The team's joint work."),
+        _UNTIL_ERASED,
+        N_("Teammates in the room."),
+        Erase.UNLINK,
+    ),
+    Holding(
+        "room_note_update",
+        "author_id",
+        N_("Contributions to the team's shared notes."),
+        N_("The team's joint work; counting contribution weeks for completion."),
+        N_(
+            "Until the room is purged. On erasure the text stays in the team's joint notes "
+            "without a link to the person."
+        ),
+        N_("Teammates in the room."),
+        Erase.UNLINK,
+    ),
+    Holding(
+        "room_task",
+        "assignee_id",
+        N_("Team tasks assigned to the person."),
+        N_("The team's plan."),
+        _UNTIL_ERASED,
+        N_("Teammates in the room."),
+        Erase.UNLINK,
+    ),
+    Holding(
+        "room_task",
+        "created_by_id",
+        N_("Team tasks the person added."),
+        N_("The team's plan."),
+        _UNTIL_ERASED,
+        N_("Teammates in the room."),
+        Erase.UNLINK,
+    ),
+    Holding(
+        "room_task",
+        "done_by_id",
+        N_("Team tasks the person finished."),
+        N_("The team's plan; completion."),
+        _UNTIL_ERASED,
+        N_("Teammates in the room."),
+        Erase.UNLINK,
+    ),
+    Holding(
+        "room_call_attendance",
+        "person_id",
+        N_("When the person joined and left the team's calls."),
+        N_("Counting meetings for completion."),
+        _UNTIL_ERASED,
+        N_("Partner teachers see counts only."),
+        Erase.DELETE,
+    ),
+    Holding(
+        "completion_rule",
+        "created_by_id",
+        N_("Completion rules a teacher set."),
+        N_("Knowing who set the rule."),
+        _UNTIL_ERASED,
+        _NOBODY,
+        Erase.UNLINK,
+    ),
+    Holding(
+        "completion_evidence",
+        "person_id",
+        N_("Evidence of meetings recorded for the person."),
+        N_("Deciding completion."),
+        _UNTIL_ERASED,
+        _NOBODY,
+        Erase.DELETE,
+    ),
+    Holding(
+        "completion_evidence",
+        "recorded_by_id",
+        N_("Evidence a teacher recorded."),
+        N_("Knowing who recorded it."),
+        _UNTIL_ERASED,
+        _NOBODY,
+        Erase.UNLINK,
+        only=("id", "exchange_id", "kind", "recorded_by_id", "recorded_at"),
+    ),
+    Holding(
+        "completion",
+        "person_id",
+        N_("Completion: status, reflection, a teacher's override reason."),
+        N_("Deciding completion and the grade sent to the learning platform."),
+        _UNTIL_ERASED,
+        N_("Partner teachers see counts only."),
+        Erase.DELETE,
+    ),
+    Holding(
+        "completion",
+        "approved_by_id",
+        N_("Completions a teacher decided."),
+        N_("Knowing who decided."),
+        _UNTIL_ERASED,
+        _NOBODY,
+        Erase.UNLINK,
+        only=("id", "exchange_id", "status", "approved_by_id", "decided_at"),
+    ),
+    Holding(
+        "credential",
+        "person_id",
+        N_("Credentials (badges) issued to the person."),
+        N_("Letting anyone the person shows the credential to verify it."),
+        N_(
+            "As long as the credential may be verified; on erasure it is no longer linked "
+            "to the person, and the signed copy the person holds stays verifiable."
+        ),
+        _NOBODY,
+        Erase.UNLINK,
+    ),
+    Holding(
+        "credential",
+        "issued_by_id",
+        N_("Credentials a teacher issued."),
+        N_("Knowing who issued a credential."),
+        _UNTIL_ERASED,
+        _NOBODY,
+        Erase.UNLINK,
+        only=("id", "issued_at", "issued_by_id"),
+    ),
+    Holding(
+        "credential",
+        "revoked_by_id",
+        N_("Credentials a teacher revoked."),
+        N_("Knowing who revoked a credential."),
+        _UNTIL_ERASED,
+        _NOBODY,
+        Erase.UNLINK,
+        only=("id", "revoked_at", "revoked_by_id", "revocation_reason"),
+    ),
+    Holding(
+        "held_issuance",
+        "requested_by_id",
+        N_("Credentials a teacher's sign-off asked for that wait to be issued."),
+        N_("Knowing who asked for a credential."),
+        N_("Until the credential is issued."),
+        _NOBODY,
+        Erase.UNLINK,
+        only=("id", "completion_id", "requested_by_id", "created_at"),
+    ),
+    Holding(
+        "notification",
+        "person_id",
+        N_("Notifications sent to the person."),
+        N_("Telling the person what happened."),
+        N_("Until purged, or the person is erased."),
+        _NOBODY,
+        Erase.DELETE,
+    ),
+    Holding(
+        "notification_choice",
+        "person_id",
+        N_("Which notifications the person wants by email or in Tandem."),
+        N_("Respecting the person's choices."),
+        _UNTIL_ERASED,
+        _NOBODY,
+        Erase.DELETE,
+    ),
+    Holding(
+        "ledger_subject",
+        "person_id",
+        N_("The link from the tamper-evident event log to the person, and private notes."),
+        N_("Proving what was decided (completion, credentials) without rewriting history."),
+        N_(
+            "The log is kept; on erasure the link and the private notes go, so its events "
+            "no longer lead back to the person."
+        ),
+        _NOBODY,
+        Erase.DELETE,
+    ),
+    Holding(
+        "registrar",
+        "person_id",
+        N_("Being a registrar of an institution."),
+        N_("Letting registrars export records."),
+        _UNTIL_ERASED,
+        _NOBODY,
+        Erase.DELETE,
+    ),
+    Holding(
+        "lti_grade_outbox",
+        "person_id",
+        N_("Grades on their way to, or already sent to, the learning platform."),
+        N_("Sending the completion grade to the person's course gradebook."),
+        N_(
+            "Until erased. A grade already sent is the learning platform's record and stays "
+            "there; a grade not yet sent is dropped."
+        ),
+        _NOBODY,
+        Erase.DELETE,
+    ),
+)
+
+
+def holdings_for(table: str) -> list[Holding]:
+    return [h for h in HOLDINGS if h.table == table]
