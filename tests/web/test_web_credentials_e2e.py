@@ -123,7 +123,7 @@ def test_complete_sign_off_issue_verify_revoke(live_stack: LiveStack) -> None:
     assert document["credentialSubject"]["achievement"]["achievementType"] == "MicroCredential"
     assert document["name"] == f"Virtual exchange: {SETUP['title']}"
     human = anyone.get(f"{base}/credentials/{credential_id}", timeout=10).text
-    assert 'data-testid="verdict" class="ok"' in human
+    assert 'data-testid="verdict" class="verdict ok"' in human
     assert 'data-testid="revoked"' not in human
     paper = anyone.get(f"{base}/credentials/{credential_id}/certificate.pdf", timeout=10)
     assert paper.headers["Content-Type"] == "application/pdf"

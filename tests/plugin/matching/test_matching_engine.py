@@ -6,7 +6,7 @@ import time
 from collections.abc import Sequence
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from plugin.errors import InvalidInput
@@ -133,6 +133,9 @@ def test_same_seed_gives_same_teams(n: int, seed: int) -> None:
     pool = make_pool(n, seed)
     rules = MatchRules(min_institutions=3, max_per_institution=2)
     first = match(pool, rules, seed=seed, seconds=30)
+    # Some random pools cannot meet the rules (e.g. seed 5548: too few universities for
+    # "at least 3, at most 2 each"); determinism is about teams, so draw another pool.
+    assume(isinstance(first, MatchResult))
     again = match(pool, rules, seed=seed, seconds=30)
     assert isinstance(first, MatchResult)
     assert not first.stopped_by_time
