@@ -365,3 +365,57 @@ def test_published_teams_take_late_joiners_and_rebalance_after_dropouts(
     _sign_in(app, client, people[0])
     assert client.post(late_url).status_code == 403
     assert client.post(f"/exchanges/{exchange_id}/matching/rebalance").status_code == 403
+
+
+PAGE_BOUND = 300_000
+"""Bytes one proposal page may take for 300 students in 60 teams. The page that gave every
+student a <select> of every team took about 0.8 MB here and grew with students x teams."""
+
+
+def test_a_large_proposal_stays_small_pages_its_teams_and_moves_by_typed_team(
+    app: Flask, client: FlaskClient, session: Session
+) -> None:
+    world = make_world(session)
+    owner, exchange_id, _people = _exchange(world, students=300)
+    _sign_in(app, client, owner)
+    rules = {**RULES, "min_size": "5", "max_size": "5", "max_per_institution": "3"}
+    made = client.post(f"/exchanges/{exchange_id}/matching", data=rules)
+    assert made.status_code == 303
+    run_id = _run_id(made.headers["Location"])
+    keys = sorted(_run(session, run_id).teams)
+    assert len(keys) == 60
+    first = client.get(f"/matching/runs/{run_id}")
+    page = first.get_data(as_text=True)
+    assert len(first.data) < PAGE_BOUND
+    assert page.count("<option") < 70  # one shared list of 60 teams, not one per student
+    assert page.count('data-testid="team"') == 40
+    assert 'list="team-keys"' in page
+    assert 'aria-current="page"' in page
+    assert "Teams 41\u201360" in page
+    second = client.get(f"/matching/runs/{run_id}?page=2").get_data(as_text=True)
+    assert second.count('data-testid="team"') == 20
+    assert f'data-key="{keys[-1]}"' in second
+    assert client.get(f"/matching/runs/{run_id}?page=zz").status_code == 200  # page 1
+
+    # A student typed into the last team ("t60" for T60) lands on the page holding it.
+    mover = _run(session, run_id).teams[keys[0]][0]
+    moved = client.post(
+        f"/matching/runs/{run_id}/move", data={"person_id": str(mover), "team": " t60 "}
+    )
+    assert moved.status_code == 303
+    assert moved.headers["Location"].endswith(f"team={keys[-1]}#team-{keys[-1]}")
+    assert mover in _run(session, run_id).teams[keys[-1]]
+    landed = client.get(moved.headers["Location"]).get_data(as_text=True)
+    assert f'data-key="{keys[-1]}"' in landed
+    refused = client.post(
+        f"/matching/runs/{run_id}/move", data={"person_id": str(mover), "team": "T99"}
+    )
+    assert refused.status_code == 400
+    assert "Choose one of the proposed teams." in refused.get_data(as_text=True)
+
+    # The same page in Dutch.
+    with client.session_transaction() as cookie:
+        cookie["locale"] = "nl"
+    dutch = client.get(f"/matching/runs/{run_id}").get_data(as_text=True)
+    assert "Typ het team waar een student naartoe moet" in dutch
+    assert "Pagina&#39;s met teams" in dutch

@@ -444,14 +444,49 @@ def problem_help(view: RunView, problem: Relaxation) -> str | None:
     return None
 
 
+TEAMS_PER_PAGE = 40
+"""Teams shown on one page of a proposal: 1,000 teams of a 5,000-student pool would make one
+page of megabytes; 40 teams (about 200 students) keep each page small and quick to use."""
+
+
+def team_page(keys: list[str], asked: str | None, wanted: str | None) -> tuple[int, int]:
+    """The page to show (1-based) and how many pages there are.
+
+    A `team` key in the address wins over `page`, so that after a move the teacher lands on
+    the page that holds the team the student went to; anything unreadable shows page 1.
+    """
+    pages = max(1, math.ceil(len(keys) / TEAMS_PER_PAGE))
+    if wanted in keys:
+        return keys.index(wanted) // TEAMS_PER_PAGE + 1, pages
+    number = int(asked) if asked and asked.isdigit() and len(asked) < 6 else 1
+    return min(max(number, 1), pages), pages
+
+
+def team_key(raw: str) -> str:
+    """Read a team typed by hand: "T07", "t7" and "7" all mean team T07."""
+    text = raw.strip().upper()
+    digits = text[1:] if text.startswith("T") else text
+    if digits.isdigit() and len(digits) < 6:
+        return f"T{int(digits):02d}"
+    return text
+
+
 @bp.route("/matching/runs/<id:run_id>")
 @require_actor
 def matching_run(run_id: int) -> str:
     view = view_run(get_session(), _actor(), run_id)
     changes = session.pop(CHANGES_KEY, None)
+    keys = [review.draft.key for review in view.review.teams]
+    page, pages = team_page(keys, request.args.get("page"), request.args.get("team"))
+    first = (page - 1) * TEAMS_PER_PAGE
     return render_template(
         "matching/run.html",
         view=view,
+        shown=view.review.teams[first : first + TEAMS_PER_PAGE],
+        page=page,
+        pages=pages,
+        per_page=TEAMS_PER_PAGE,
+        team_count=len(keys),
         honoured=honoured_requests(view),
         mutual=mutual_pairs(get_session(), view.run.exchange_id),
         changes=changes if isinstance(changes, dict) and changes.get("run") == run_id else None,
@@ -475,8 +510,11 @@ def _person_id() -> int:
 @bp.route("/matching/runs/<id:run_id>/move", methods=["POST"])
 @require_actor
 def matching_move(run_id: int) -> Response:
-    move_member(get_session(), _actor(), run_id, _person_id(), request.form.get("team", ""))
-    return redirect(url_for("pages.matching_run", run_id=run_id, _anchor="teams"), code=303)
+    key = team_key(request.form.get("team", ""))
+    move_member(get_session(), _actor(), run_id, _person_id(), key)
+    return redirect(
+        url_for("pages.matching_run", run_id=run_id, team=key, _anchor=f"team-{key}"), code=303
+    )
 
 
 @bp.route("/matching/runs/<id:run_id>/lock", methods=["POST"])
@@ -484,7 +522,10 @@ def matching_move(run_id: int) -> Response:
 def matching_lock(run_id: int) -> Response:
     locked = request.form.get("locked") == "1"
     lock_member(get_session(), _actor(), run_id, _person_id(), locked)
-    return redirect(url_for("pages.matching_run", run_id=run_id, _anchor="teams"), code=303)
+    key = team_key(request.form.get("team", ""))
+    return redirect(
+        url_for("pages.matching_run", run_id=run_id, team=key or None, _anchor="teams"), code=303
+    )
 
 
 @bp.route("/matching/runs/<id:run_id>/rerun", methods=["POST"])
