@@ -419,3 +419,16 @@ def test_a_large_proposal_stays_small_pages_its_teams_and_moves_by_typed_team(
     dutch = client.get(f"/matching/runs/{run_id}").get_data(as_text=True)
     assert "Typ het team waar een student naartoe moet" in dutch
     assert 'aria-label="Pagina\'s met teams"' in dutch
+
+    # Published, the completion list of the teacher's 150 students comes 50 a page.
+    with client.session_transaction() as cookie:
+        cookie["locale"] = "en"
+    assert client.post(f"/matching/runs/{run_id}/publish").status_code == 303
+    listing = client.get(f"/exchanges/{exchange_id}/completion/students")
+    students = listing.get_data(as_text=True)
+    assert len(listing.data) < PAGE_BOUND  # about 0.2 MB with all 150 on one page
+    assert students.count('class="student"') == 50
+    assert students.count('name="person_id" value=') == 100  # override and attendance
+    assert "Students 101\u2013150" in students
+    third = client.get(f"/exchanges/{exchange_id}/completion/students?page=3")
+    assert third.get_data(as_text=True).count('class="student"') == 50

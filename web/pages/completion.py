@@ -7,6 +7,7 @@ undoes an approval.
 
 from __future__ import annotations
 
+import math
 from datetime import date
 
 from flask import flash, redirect, render_template, request, url_for
@@ -190,12 +191,26 @@ def override(exchange_id: int) -> Page:
     return redirect(url_for("pages.completion_students", exchange_id=exchange_id), code=303)
 
 
+STUDENTS_PER_PAGE = 50
+"""Students shown on one page of the completion list: each brings its checklist and forms, so a
+page of 2,500 students would weigh megabytes; 50 a page stays small and quick by keyboard."""
+
+
 def _teacher_context(exchange_id: int) -> dict[str, object]:
     db = get_session()
+    rows = students_for_teacher(db, _actor(), exchange_id)
+    pages = max(1, math.ceil(len(rows) / STUDENTS_PER_PAGE))
+    asked = request.args.get("page", "")
+    page = min(max(int(asked), 1), pages) if asked.isdigit() and len(asked) < 6 else 1
+    first = (page - 1) * STUDENTS_PER_PAGE
     return {
         "exchange": get_exchange(db, exchange_id),
         "rule": current_rule(db, exchange_id),
-        "rows": students_for_teacher(db, _actor(), exchange_id),
+        "rows": rows,
+        "shown": rows[first : first + STUDENTS_PER_PAGE],
+        "page": page,
+        "pages": pages,
+        "per_page": STUDENTS_PER_PAGE,
         "held": {
             pid: held_message(row.reason) for pid, row in held_for_exchange(db, exchange_id).items()
         },

@@ -1,0 +1,193 @@
+"""Teacher and registrar pages at the scale the matching engine handles.
+
+`python bench/teacher_pages.py [--quick]` builds exchanges of 1,000 and 5,000 students on a
+migrated SQLite file through the plugin's use cases (onboarded profiles, a matching proposal,
+published teams), renders each teacher page with the Flask test client (bytes, server time)
+and loads it in headless chromium (time until the page's main control takes typed input), and
+prints one JSON line last. `--quick` skips the browser timings. The target: every page under
+500 KB and interactive within 1 s at 5,000 students.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from flask import Flask  # noqa: E402
+from flask import session as browser_state  # noqa: E402
+from flask.testing import FlaskClient  # noqa: E402
+from sqlalchemy.orm import Session  # noqa: E402
+
+from migrations.runner import upgrade  # noqa: E402
+from plugin.actors import Actor, Role  # noqa: E402
+from plugin.db import make_engine, make_session_factory  # noqa: E402
+from plugin.exchanges.service import (  # noqa: E402
+    create_exchange,
+    decide_seat,
+    issue_join_code,
+    request_seat,
+)
+from plugin.matching.candidates import MatchRules  # noqa: E402
+from plugin.matching.service import propose_teams, publish_teams  # noqa: E402
+from plugin.reports.models import Registrar  # noqa: E402
+from tests.plugin.exchanges.world import DRAFT, make_world  # noqa: E402
+from tests.plugin.matching.test_matching_service import _student  # noqa: E402
+from web.app import create_app  # noqa: E402
+from web.auth import start_web_session  # noqa: E402
+from web.config import Settings  # noqa: E402
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ORIGIN = "http://tandem.bench"
+RULES = MatchRules(min_size=5, max_size=5, min_institutions=2, max_per_institution=3)
+MAIN_CONTROL = {
+    "matching_proposal": 'input[list="team-keys"]',
+    "teams_list": "main a[href], main button",
+    "participants": "main a[href], main button",
+    "completion": "main a[href], main button",
+    "registrar_console": "main input, main select, main button",
+}
+
+
+def build(db: Session, students: int) -> tuple[Actor, dict[str, str]]:
+    """An exchange of ``students`` onboarded students; the URL of each page to measure."""
+    world = make_world(db)
+    owner = world.arrive("leiden", "t1", Role.TEACHER)
+    partner = world.arrive("bologna", "t2", Role.TEACHER)
+    exchange = create_exchange(db, owner, DRAFT)
+    code = issue_join_code(db, owner, exchange.id).code
+    decide_seat(db, owner, request_seat(db, partner, code).id, approve=True)
+    for k in range(students):
+        _student(world, "leiden" if k % 2 else "bologna", f"s{k}")
+    db.add(Registrar(person_id=owner.person_id, institution_id=world.leiden_id))
+    db.commit()
+    started = time.perf_counter()
+    draft = propose_teams(db, owner, exchange.id, RULES, seed=1, seconds=5.0)
+    shown = propose_teams(db, owner, exchange.id, RULES, seed=2, seconds=5.0)
+    print(f"{students}: two proposals in {time.perf_counter() - started:.1f}s", file=sys.stderr)
+    publish_teams(db, owner, shown.id)
+    return owner, {
+        "matching_proposal": f"/matching/runs/{draft.id}",
+        "teams_list": f"/matching/runs/{shown.id}",
+        "participants": f"/exchanges/{exchange.id}/teacher",
+        "completion": f"/exchanges/{exchange.id}/completion/students",
+        "registrar_console": "/registrar",
+    }
+
+
+def sign_in(app: Flask, client: FlaskClient, actor: Actor) -> None:
+    with app.test_request_context():
+        start_web_session(actor)
+        state = dict(browser_state)
+    with client.session_transaction() as cookie:
+        cookie.clear()
+        cookie.update(state)
+
+
+def measure_bytes(client: FlaskClient, pages: dict[str, str]) -> dict[str, dict[str, float]]:
+    figures = {}
+    for name, url in pages.items():
+        started = time.perf_counter()
+        answer = client.get(url)
+        seconds = time.perf_counter() - started
+        assert answer.status_code == 200, (name, answer.status_code)
+        figures[name] = {"kb": round(len(answer.data) / 1000, 1), "server_s": round(seconds, 3)}
+    return figures
+
+
+def measure_interactive(client: FlaskClient, pages: dict[str, str]) -> dict[str, float]:
+    """Seconds from navigation until the main control holds a typed character.
+
+    Chromium asks a fake origin; every request is answered by the signed-in test client, so
+    the browser needs no cookie or server and the figure is the page's own weight.
+    """
+    from playwright.sync_api import Route, sync_playwright
+
+    def answer(route: Route) -> None:
+        path = route.request.url.removeprefix(ORIGIN)
+        reply = client.get(path)
+        route.fulfill(
+            status=reply.status_code,
+            body=reply.data,
+            headers={"content-type": reply.headers.get("content-type", "text/html")},
+        )
+
+    times = {}
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        context = browser.new_context(viewport={"width": 1280, "height": 800})
+        context.route(f"{ORIGIN}/**", answer)
+        page = context.new_page()
+        page.goto(ORIGIN + pages["registrar_console"])  # warm up: start-up is not the page's
+        for name, url in pages.items():
+            started = time.perf_counter()
+            page.goto(ORIGIN + url, wait_until="commit")
+            control = page.locator(MAIN_CONTROL[name]).first
+            control.focus(timeout=30000)
+            if name == "matching_proposal":
+                page.keyboard.type("7")
+                assert control.input_value() == "7"
+            else:
+                assert page.evaluate("document.activeElement !== document.body")
+            times[name] = round(time.perf_counter() - started, 3)
+        browser.close()
+    return times
+
+
+def run(students: int, browser: bool) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory() as folder:
+        url = f"sqlite:///{folder}/bench.sqlite3"
+        upgrade(url)
+        engine = make_engine(url)
+        factory = make_session_factory(engine)
+        with factory() as db:
+            started = time.perf_counter()
+            owner, pages = build(db, students)
+            print(f"{students}: built in {time.perf_counter() - started:.1f}s", file=sys.stderr)
+            settings = Settings(
+                env="test", instance_path=Path(folder) / "instance", secret_key="x" * 40
+            )
+            app = create_app(settings, session_factory=lambda: db)
+            client = app.test_client()
+            sign_in(app, client, owner)
+            figures: dict[str, Any] = measure_bytes(client, pages)
+            if browser:
+                for name, seconds in measure_interactive(client, pages).items():
+                    figures[name]["interactive_s"] = seconds
+        engine.dispose()
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="bytes only, no browser timings")
+    quick = parser.parse_args().quick
+    result: dict[str, Any] = {}
+    for students in (1000, 5000):
+        figures = run(students, browser=not quick)
+        print(f"{students}: {json.dumps(figures)}", file=sys.stderr)
+        result[f"pages_{students}"] = figures
+        result[f"largest_teacher_page_kb_{students}"] = max(f["kb"] for f in figures.values())
+        if not quick:
+            result[f"slowest_interactive_s_{students}"] = max(
+                f["interactive_s"] for f in figures.values()
+            )
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
