@@ -432,3 +432,11 @@ def test_a_large_proposal_stays_small_pages_its_teams_and_moves_by_typed_team(
     assert "Students 101\u2013150" in students
     third = client.get(f"/exchanges/{exchange_id}/completion/students?page=3")
     assert third.get_data(as_text=True).count('class="student"') == 50
+
+    # The overview lists 100 participants of each institution a page.
+    overview = client.get(f"/exchanges/{exchange_id}/teacher").get_data(as_text=True)
+    assert overview.count('data-testid="participant"') == 200
+    assert 'data-testid="people-pages"' in overview
+    rest = client.get(f"/exchanges/{exchange_id}/teacher?people=2").get_data(as_text=True)
+    assert rest.count('data-testid="participant"') == 100  # 150 students each
+    assert "Participants 101\u2013150" in rest

@@ -143,9 +143,25 @@ def staff_links() -> dict[str, bool]:
     return {"show_admin_link": is_admin(), "show_registrar_link": registrar}
 
 
+PEOPLE_PER_PAGE = 100
+"""Participants shown per institution on one page of the overview: 2,500 rows each would make
+the page weigh megabytes; the same page number applies to every institution's table."""
+
+
 def _overview_context(exchange_id: int, **extra: Any) -> dict[str, Any]:
     overview = exchange_overview(get_session(), _actor(), exchange_id)
-    return {"overview": overview, **staff_links(), **template_helpers(), **extra}
+    longest = max((len(roster.people) for roster in overview.rosters), default=0)
+    pages = max(1, -(-longest // PEOPLE_PER_PAGE))
+    asked = request.args.get("people", "")
+    page = min(max(int(asked), 1), pages) if asked.isdigit() and len(asked) < 6 else 1
+    paging = {
+        "people_page": page,
+        "people_pages": pages,
+        "people_first": (page - 1) * PEOPLE_PER_PAGE,
+        "people_per_page": PEOPLE_PER_PAGE,
+        "people_longest": longest,
+    }
+    return {"overview": overview, **paging, **staff_links(), **template_helpers(), **extra}
 
 
 JOIN_CODES = "join_codes"
