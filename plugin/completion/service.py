@@ -513,6 +513,14 @@ def request_completion(session: Session, actor: Actor, exchange_id: int) -> Prog
 
 def students_for_teacher(session: Session, actor: Actor, exchange_id: int) -> list[StudentRow]:
     """The verdict of every student of the teacher's own institution in the exchange's teams."""
+    return student_page(session, actor, exchange_id, 0, None)[1]
+
+
+def student_page(
+    session: Session, actor: Actor, exchange_id: int, first: int, count: int | None
+) -> tuple[int, list[StudentRow]]:
+    """How many students the teacher has in teams, and the verdicts of ``count`` of them from
+    ``first`` on: a page of 50 of 2,500 students then costs 50 verdicts, not 2,500."""
     exchange = _require_exchange_teacher(session, actor, exchange_id)
     institution_id = _person(session, actor.person_id).institution_id
     rows = session.execute(
@@ -522,6 +530,8 @@ def students_for_teacher(session: Session, actor: Actor, exchange_id: int) -> li
         .where(TeamMembership.exchange_id == exchange_id, Person.institution_id == institution_id)
         .order_by(Team.name, Person.id)
     ).all()
+    total = len(rows)
+    rows = rows[first:] if count is None else rows[first : first + count]
     ids = [person.id for person, _ in rows]
     _record_contributions(session, exchange_id, ids)
     result = []
@@ -533,7 +543,7 @@ def students_for_teacher(session: Session, actor: Actor, exchange_id: int) -> li
             )
         )
     session.commit()
-    return result
+    return total, result
 
 
 def approve_completion(

@@ -26,7 +26,7 @@ from plugin.completion.service import (
     record_meeting,
     request_completion,
     set_rule,
-    students_for_teacher,
+    student_page,
     submit_reflection,
 )
 from plugin.credentials.holds import held_for_exchange, issue_or_hold, issuing_problems, my_held
@@ -198,16 +198,22 @@ page of 2,500 students would weigh megabytes; 50 a page stays small and quick by
 
 def _teacher_context(exchange_id: int) -> dict[str, object]:
     db = get_session()
-    rows = students_for_teacher(db, _actor(), exchange_id)
-    pages = max(1, math.ceil(len(rows) / STUDENTS_PER_PAGE))
     asked = request.args.get("page", "")
-    page = min(max(int(asked), 1), pages) if asked.isdigit() and len(asked) < 6 else 1
-    first = (page - 1) * STUDENTS_PER_PAGE
+    page = max(int(asked), 1) if asked.isdigit() and len(asked) < 6 else 1
+    total, shown = student_page(
+        db, _actor(), exchange_id, (page - 1) * STUDENTS_PER_PAGE, STUDENTS_PER_PAGE
+    )
+    pages = max(1, math.ceil(total / STUDENTS_PER_PAGE))
+    if page > pages:  # past the end (a student left): show the last page
+        page = pages
+        total, shown = student_page(
+            db, _actor(), exchange_id, (page - 1) * STUDENTS_PER_PAGE, STUDENTS_PER_PAGE
+        )
     return {
         "exchange": get_exchange(db, exchange_id),
         "rule": current_rule(db, exchange_id),
-        "rows": rows,
-        "shown": rows[first : first + STUDENTS_PER_PAGE],
+        "total": total,
+        "shown": shown,
         "page": page,
         "pages": pages,
         "per_page": STUDENTS_PER_PAGE,
