@@ -64,9 +64,7 @@ def my_address(session: Session, actor: Actor) -> AddressView:
     if person is None:
         raise NotFound(N_("This person does not exist."))
     row = _row(session, actor.person_id)
-    return AddressView(
-        person.email, row.address if row else None, row.pending if row else None
-    )
+    return AddressView(person.email, row.address if row else None, row.pending if row else None)
 
 
 def normalise(raw: str) -> str:

@@ -59,9 +59,7 @@ class NotifyAddress(Base):
     __tablename__ = "notify_address"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    person_id: Mapped[int] = mapped_column(
-        ForeignKey("person.id", ondelete="CASCADE"), unique=True
-    )
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), unique=True)
     address: Mapped[str | None] = mapped_column(String(320))
     pending: Mapped[str | None] = mapped_column(String(320))
     pending_at: Mapped[datetime | None]
