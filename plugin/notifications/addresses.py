@@ -73,7 +73,7 @@ def normalise(raw: str) -> str:
     if not address:
         raise InvalidInput(N_("Type an email address."))
     if len(address) > 254 or not _ADDRESS.fullmatch(address):
-        raise InvalidInput(N_("This is not an email address: {address}", address=address[:80]))
+        raise InvalidInput(N_("This is not an email address: %(address)s", address=address[:80]))
     local, _, domain = address.rpartition("@")
     return f"{local}@{domain.lower()}"
 
@@ -105,7 +105,7 @@ def request_address(session: Session, actor: Actor, raw: str) -> bool:
         session.rollback()
         raise Conflict(
             N_(
-                "You asked for {count} confirmation emails this hour. Try again later.",
+                "You asked for %(count)s confirmation emails this hour. Try again later.",
                 count=MAX_SENDS_PER_HOUR,
             )
         )

@@ -98,7 +98,7 @@ def notify(
         .outerjoin(NotifyAddress, NotifyAddress.person_id == Person.id)
         .where(Person.id.in_(people))
     )
-    emails: dict[int, str | None] = {pid: address for pid, address in email_rows}
+    emails: dict[int, str | None] = {row[0]: row[1] for row in email_rows}
     made = 0
     for pid in people:
         if pid in already:

@@ -368,9 +368,7 @@ HOLDINGS: tuple[Holding, ...] = (
     Holding(
         "notify_address",
         "person_id",
-        N_(
-            "The email address the person chose for notifications, and one waiting for confirmation."
-        ),
+        N_("An email address the person chose for notifications, and one awaiting confirmation."),
         N_("Emailing notifications where the person asked."),
         N_("Until the person removes it, or is erased."),
         _NOBODY,

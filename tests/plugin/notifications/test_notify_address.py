@@ -104,7 +104,8 @@ def test_confirmation_sends_are_bounded_per_hour_and_old_links_die(
         confirm_address(session, alice.person_id, "a0@home.example")
 
     row = session.scalar(select(NotifyAddress).where(NotifyAddress.person_id == alice.person_id))
-    assert row is not None and row.window_start is not None
+    assert row is not None
+    assert row.window_start is not None
     row.window_start -= timedelta(hours=1, seconds=1)  # an hour later
     session.commit()
     assert request_address(session, alice, "later@home.example")
