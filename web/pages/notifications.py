@@ -135,7 +135,10 @@ def notification_address() -> Response | tuple[str, int]:
     except Conflict as error:
         return _page(translated(error.message), typed), 429
     if queued:
-        tasks().send_emails()
+        try:
+            tasks().send_emails()
+        except Exception:  # the queue is down: the periodic run sends it
+            current_app.logger.warning("Could not queue the confirmation email", exc_info=True)
         flash(
             gettext(
                 "We sent a confirmation link to %(address)s. Open it to start using this address.",
