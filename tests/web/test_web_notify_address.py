@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import mailbox
 import re
+import time
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from itsdangerous import TimestampSigner
 from sqlalchemy.orm import Session
 
+from plugin.notifications.addresses import my_address
 from plugin.notifications.service import pending_emails
 from plugin.people.models import Person
 from tests.plugin.completion.completion_world import CompletionWorld, build_completion_world
@@ -20,6 +23,7 @@ from tests.web.test_web_notifications import _sign_in, _tell, smtp_server
 from web.app import create_app
 from web.config import Settings
 from web.mail import send_pending
+from web.pages.notifications import address_token
 
 __all__ = ["smtp_server"]
 
@@ -124,3 +128,30 @@ def test_the_confirmation_arrives_by_smtp_and_its_link_switches_the_address(
     assert recipients == ["alice@home.example", "alice@home.example", "alice@uni.example"]
     page = client.get("/notifications")
     assert "your own address" in page.text
+
+
+def test_a_confirmation_link_expires_after_48_hours_and_a_replaced_one_is_refused(
+    app: Flask,
+    client: FlaskClient,
+    session: Session,
+    cw: CompletionWorld,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    alice = cw.rooms.alice
+    _sign_in(app, client, alice)
+    client.post("/notifications/address", data={"address": "old@home.example"})
+    client.post("/notifications/address", data={"address": "new@home.example"})
+    with app.test_request_context():
+        replaced = address_token(alice.person_id, "old@home.example")
+        fresh = address_token(alice.person_id, "new@home.example")
+        now = int(time.time())
+        monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda _self: now - 48 * 3600 - 1)
+        stale = address_token(alice.person_id, "new@home.example")
+        monkeypatch.undo()
+    assert client.get(f"/notifications/address/confirm/{stale}").status_code == 404
+    assert client.post(f"/notifications/address/confirm/{stale}").status_code == 404
+    refused = client.post(f"/notifications/address/confirm/{replaced}")
+    assert refused.status_code == 404
+    assert "This confirmation link is not valid any more." in refused.text
+    assert client.post(f"/notifications/address/confirm/{fresh}").status_code == 200
+    assert my_address(session, alice).chosen == "new@home.example"
