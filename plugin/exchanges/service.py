@@ -572,7 +572,7 @@ def enter_exchange(session: Session, actor: Actor, hint: str | None) -> Exchange
     seat = _approved_seat_for(session, actor.course_id, hint)
     if seat is None:
         return None
-    participant, _created = get_or_create(
+    participant, created = get_or_create(
         session,
         Participant,
         {"exchange_id": seat.exchange_id, "person_id": actor.person_id},
@@ -583,9 +583,16 @@ def enter_exchange(session: Session, actor: Actor, hint: str | None) -> Exchange
             role=actor.role,
         ),
     )
-    participant.role = actor.role
-    participant.seat_id = seat.id
-    participant.status = ParticipantStatus.ACTIVE
+    # Most calls are a returning person's page load: write (and commit) only what changed.
+    changed = created or (
+        participant.role != actor.role
+        or participant.seat_id != seat.id
+        or participant.status is not ParticipantStatus.ACTIVE
+    )
+    if changed:
+        participant.role = actor.role
+        participant.seat_id = seat.id
+        participant.status = ParticipantStatus.ACTIVE
     is_teacher = actor.role in TEACHING_ROLES
     profile = session.scalar(select(Profile).where(Profile.person_id == actor.person_id))
     view = ExchangeView(
@@ -596,7 +603,8 @@ def enter_exchange(session: Session, actor: Actor, hint: str | None) -> Exchange
         needs_onboarding=not is_teacher and not profile_is_complete(profile),
         other_seats=[s for s in seat.exchange.seats if s.id != seat.id],
     )
-    session.commit()
+    if changed:
+        session.commit()
     return view
 
 
