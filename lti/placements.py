@@ -30,7 +30,7 @@ from plugin.exchanges.service import (
     templates_for_teacher,
 )
 from plugin.i18n import N_
-from web.auth import current_actor, current_exchange_hint, require_actor
+from web.auth import current_exchange_hint, require_actor, signed_in_actor
 from web.db import get_session
 from web.inputs import maybe_id
 
@@ -129,8 +129,7 @@ def _return_to_lms(session: Session, pending: PendingDeepLink, exchange_id: int)
 def copied_placement() -> ResponseReturnValue:
     """This course's placement points at an exchange of another course (a course copy)."""
     db = get_session()
-    actor = current_actor()
-    assert actor is not None  # noqa: S101 - require_actor
+    actor = signed_in_actor()
     if actor.role not in TEACHING:
         raise NotAllowed(N_("Only teachers can do this."))
     source = _hinted_exchange(db, current_exchange_hint())

@@ -10,7 +10,6 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response
 
-from plugin.actors import Actor
 from plugin.notifications.kinds import KINDS
 from plugin.notifications.service import (
     mark_read,
@@ -20,7 +19,7 @@ from plugin.notifications.service import (
     unread_count,
     unsubscribe,
 )
-from web.auth import current_actor, require_actor
+from web.auth import current_actor, require_actor, signed_in_actor
 from web.db import get_session
 from web.i18n import translated
 from web.inputs import maybe_id
@@ -56,12 +55,6 @@ def unsubscribe_token(person_id: int, kind: str) -> str:
     )
 
 
-def _actor() -> Actor:
-    actor = current_actor()
-    assert actor is not None  # noqa: S101 - require_actor ran first
-    return actor
-
-
 def bell_count() -> int | None:
     """Unread notifications for the header's bell (None when nobody is signed in).
 
@@ -83,7 +76,7 @@ def _bell() -> dict[str, object]:
 @bp.route("/notifications")
 @require_actor
 def notifications() -> str:
-    db, actor = get_session(), _actor()
+    db, actor = get_session(), signed_in_actor()
     return render_template(
         "notifications/list.html",
         notices=my_notifications(db, actor),
@@ -96,7 +89,7 @@ def notifications() -> str:
 @require_actor
 def notifications_read() -> Response:
     raw = request.form.get("id", "")
-    mark_read(get_session(), _actor(), maybe_id(raw))
+    mark_read(get_session(), signed_in_actor(), maybe_id(raw))
     flash(gettext("Marked as read."))
     return redirect(url_for("pages.notifications"), code=303)
 
@@ -110,7 +103,7 @@ def notification_choices() -> Response:
         for channel in ("app", "email")
         if request.form.get(f"{kind}:{channel}") == "on"
     }
-    set_choices(get_session(), _actor(), chosen)
+    set_choices(get_session(), signed_in_actor(), chosen)
     flash(gettext("Your notification choices are saved."))
     return redirect(url_for("pages.notifications"), code=303)
 
