@@ -46,7 +46,7 @@ def participant_to_erase(session: Session, actor: Actor, participant_id: int) ->
     participant = session.get(Participant, participant_id)
     if participant is None or participant.person_id is None:
         raise NotFound(N_("This participant does not exist or has already been erased."))
-    if actor.role in (Role.TEACHER, Role.ADMIN) and actor.course_id is not None:
+    if actor.can_teach and actor.course_id is not None:
         course = participant.seat.course
         if actor.course_id != course.id and not (
             actor.role is Role.ADMIN and _institution_of(session, actor) == course.institution_id
