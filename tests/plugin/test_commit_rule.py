@@ -14,6 +14,9 @@ Known exceptions, kept because changing them would change behaviour:
   ``ensure_lineitem`` commits a found or created column before the score is sent, so a
   failed send's rollback cannot forget a column the LMS already has).
 - The private functions in ``PRIVATE_COMMITS``, each with its reason.
+
+For a wider sweep, ``pytest -p tests.commit_probe tests/plugin`` counts commits in every
+public use case the chosen tests call (see tests/commit_probe.py).
 """
 
 from __future__ import annotations
