@@ -142,6 +142,8 @@ ROUTE_AUDIENCES: dict[str, Audience] = {
     "pages.notifications_read": Audience.SIGNED_IN,
     "pages.notification_choices": Audience.SIGNED_IN,
     "pages.notifications_unsubscribe": Audience.LINK_HOLDER,
+    "pages.notification_address": Audience.SIGNED_IN,
+    "pages.notification_address_confirm": Audience.LINK_HOLDER,
 }
 
 

@@ -90,7 +90,9 @@ def day(value: object, width: str = "long") -> str:
     return str(format_date(value, width)) if isinstance(value, date) else ""
 
 
-def number(value: float, digits: int = 2) -> str:
-    """A decimal in the viewer's language ("0,50" in Dutch), never "-0.00"."""
+def number(value: float, digits: int = 2, trim: bool = False) -> str:
+    """A decimal in the viewer's language ("0,50" in Dutch), never "-0.00"; ``trim`` drops
+    trailing zeros ("3,5" and "3" hours rather than "3,50" and "3,00")."""
     rounded = round(float(value), digits) or 0.0  # -0.0 is falsy: shown as 0
-    return str(format_decimal(rounded, format="0." + "0" * digits if digits else "0"))
+    places = ("#" if trim else "0") * digits
+    return str(format_decimal(rounded, format=f"0.{places}" if digits else "0"))

@@ -17,8 +17,14 @@ from email.utils import format_datetime, make_msgid
 from secrets import token_hex
 
 from flask import current_app, render_template, url_for
-from flask_babel import force_locale
+from flask_babel import force_locale, gettext
 
+from plugin.notifications.addresses import (
+    ConfirmationOutcome,
+    OutgoingConfirmation,
+    pending_confirmations,
+    record_confirmations,
+)
 from plugin.notifications.service import (
     EmailOutcome,
     OutgoingEmail,
@@ -28,7 +34,12 @@ from plugin.notifications.service import (
 from web.config import Settings
 from web.db import get_session
 from web.i18n import LANGUAGES, translated
-from web.pages.notifications import target_url, unsubscribe_token
+from web.pages.notifications import (
+    CONFIRM_HOURS,
+    address_token,
+    target_url,
+    unsubscribe_token,
+)
 
 CHUNK = 50  # emails recorded per commit: what a killed worker may send again
 
@@ -42,7 +53,7 @@ class Email:
     data: bytes
 
 
-def _locale(email: OutgoingEmail, settings: Settings) -> str:
+def _locale(email: OutgoingEmail | OutgoingConfirmation, settings: Settings) -> str:
     tag = (email.locale or "").replace("_", "-").split("-", 1)[0].lower()
     return tag if tag in LANGUAGES else settings.default_locale
 
@@ -171,3 +182,73 @@ def _send(smtp: smtplib.SMTP, email: OutgoingEmail, settings: Settings) -> Email
             permanent=500 <= error.smtp_code < 600,
         )
     return EmailOutcome(email.notification_id, sent=True)
+
+
+def render_confirmation(confirmation: OutgoingConfirmation, settings: Settings) -> Email:
+    """The email asking to confirm a chosen address, in the person's language, with the link.
+
+    No unsubscribe header: it is a one-off answer to the person's own request, not a list."""
+    with force_locale(_locale(confirmation, settings)):
+        link = url_for(
+            "pages.notification_address_confirm",
+            token=address_token(confirmation.person_id, confirmation.address),
+            _external=True,
+        )
+        subject = gettext("Confirm your email address for Tandem")
+        parts = {"link": link, "address": confirmation.address, "hours": CONFIRM_HOURS}
+        text = render_template("notifications/confirm_email.txt", **parts)
+        html = render_template("notifications/confirm_email.html", subject=subject, **parts)
+    headers = {
+        "Subject": subject,
+        "From": settings.smtp_from,
+        "To": confirmation.address,
+        "Date": format_datetime(datetime.now(UTC)),
+        "Message-ID": make_msgid(domain="tandem"),
+        "Auto-Submitted": "auto-generated",
+    }
+    return Email(settings.smtp_from, confirmation.address, mime(headers, text, html))
+
+
+def send_confirmations(limit: int = 100) -> tuple[int, int]:
+    """Send the confirmation emails people asked for on their notifications page."""
+    settings: Settings = current_app.config["TANDEM_SETTINGS"]
+    if not settings.smtp_host:
+        return 0, 0
+    session = get_session()
+    batch = pending_confirmations(session, limit)
+    if not batch:
+        return 0, 0
+    outcomes: list[ConfirmationOutcome] = []
+    try:
+        with (
+            smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=30) as smtp,
+            current_app.test_request_context(base_url=settings.base_url),
+        ):
+            if settings.smtp_starttls:
+                smtp.starttls()
+            if settings.smtp_user and settings.smtp_password:
+                smtp.login(settings.smtp_user, settings.smtp_password)
+            for confirmation in batch:
+                message = render_confirmation(confirmation, settings)
+                try:
+                    smtp.sendmail(message.sender, [message.recipient], message.data)
+                except smtplib.SMTPRecipientsRefused:
+                    outcomes.append(_refused(confirmation, permanent=True))
+                except smtplib.SMTPResponseException as error:
+                    outcomes.append(_refused(confirmation, permanent=error.smtp_code >= 500))
+                else:
+                    outcomes.append(
+                        ConfirmationOutcome(confirmation.person_id, confirmation.address, True)
+                    )
+    except (OSError, smtplib.SMTPException) as error:
+        current_app.logger.warning("Confirmation email: the SMTP server failed: %s", error)
+    finally:
+        record_confirmations(session, outcomes)
+    sent = sum(o.sent for o in outcomes)
+    return sent, len(outcomes) - sent
+
+
+def _refused(confirmation: OutgoingConfirmation, *, permanent: bool) -> ConfirmationOutcome:
+    return ConfirmationOutcome(
+        confirmation.person_id, confirmation.address, sent=False, permanent=permanent
+    )

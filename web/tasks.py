@@ -92,10 +92,15 @@ def init_app(app: Flask, settings: Settings) -> Tasks:
     huey.periodic_task(crontab(minute="*/15"))(purge_login_state)
 
     def send_notification_emails() -> None:
-        """Every minute: email the notifications that wait for it (batched, one connection)."""
-        from web.mail import send_pending as send_emails
+        """Every minute: email the notifications that wait for it (batched, one connection),
+        and the confirmations of chosen addresses."""
+        from web.mail import send_confirmations, send_pending
 
-        in_app(send_emails)
+        def send_both() -> None:
+            send_confirmations()  # few, and someone waits for each: first
+            send_pending()
+
+        in_app(send_both)
 
     def send_emails_now() -> None:
         """Email pending notifications now (queued after an event that notifies people)."""

@@ -46,3 +46,25 @@ class NotificationChoice(Base):
     kind: Mapped[str] = mapped_column(String(40))
     channel: Mapped[str] = mapped_column(String(10))
     enabled: Mapped[bool]
+
+
+class NotifyAddress(Base):
+    """The address a person chose for notification email, kept apart from the LMS's email.
+
+    The LMS overwrites ``person.email`` at every launch; a chosen address must survive that, and
+    it only counts once the person opened the confirmation link sent to it (``pending`` until
+    then). Without a confirmed ``address`` the LMS's email is used.
+    """
+
+    __tablename__ = "notify_address"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), unique=True)
+    address: Mapped[str | None] = mapped_column(String(320))
+    pending: Mapped[str | None] = mapped_column(String(320))
+    pending_at: Mapped[datetime | None]
+    # The confirmation email: "none", "pending" (the worker sends it), "sent", "failed".
+    email_state: Mapped[str] = mapped_column(String(10), default="none", index=True)
+    # Confirmation emails sent in the current hour-long window (bounds what one person can send).
+    window_start: Mapped[datetime | None]
+    sends_in_window: Mapped[int] = mapped_column(default=0)

@@ -18,8 +18,9 @@ from plugin.actors import Actor
 from plugin.db import utcnow
 from plugin.errors import InvalidInput, NotFound
 from plugin.i18n import N_, Text
+from plugin.notifications.addresses import effective_email
 from plugin.notifications.kinds import KINDS, Channel, Kind, render, wants
-from plugin.notifications.models import Notification, NotificationChoice
+from plugin.notifications.models import Notification, NotificationChoice, NotifyAddress
 from plugin.people.models import Person
 
 MAX_EMAIL_ATTEMPTS = 5
@@ -92,8 +93,12 @@ def notify(
         )
     )
     choices = _choices(session, people)
-    email_rows = session.execute(select(Person.id, Person.email).where(Person.id.in_(people)))
-    emails: dict[int, str | None] = {row.id: row.email for row in email_rows}
+    email_rows = session.execute(
+        select(Person.id, effective_email())
+        .outerjoin(NotifyAddress, NotifyAddress.person_id == Person.id)
+        .where(Person.id.in_(people))
+    )
+    emails: dict[int, str | None] = {row[0]: row[1] for row in email_rows}
     made = 0
     for pid in people:
         if pid in already:
@@ -241,8 +246,9 @@ def unsubscribe(session: Session, person_id: int, kind_key: str) -> Kind:
 def pending_emails(session: Session, limit: int = 200) -> list[OutgoingEmail]:
     """The oldest notifications still waiting for their email, with what rendering needs."""
     rows = session.execute(
-        select(Notification, Person.email, Person.locale)
+        select(Notification, effective_email(), Person.locale)
         .join(Person, Person.id == Notification.person_id)
+        .outerjoin(NotifyAddress, NotifyAddress.person_id == Person.id)
         .where(Notification.email_state == "pending")
         .order_by(Notification.id)
         .limit(limit)

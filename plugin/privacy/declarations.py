@@ -366,6 +366,15 @@ HOLDINGS: tuple[Holding, ...] = (
         Erase.DELETE,
     ),
     Holding(
+        "notify_address",
+        "person_id",
+        N_("An email address the person chose for notifications, and one awaiting confirmation."),
+        N_("Emailing notifications where the person asked."),
+        N_("Until the person removes it, or is erased."),
+        _NOBODY,
+        Erase.DELETE,
+    ),
+    Holding(
         "ledger_subject",
         "person_id",
         N_("The link from the tamper-evident event log to the person, and private notes."),

@@ -64,10 +64,11 @@ def _english_only() -> list[str]:
     return found
 
 
-# Raw phase keys, ISO dates and English clock times have no place in Dutch text either.
+# Raw phase keys, ISO dates, English clock times and hours with a decimal point ("3.5 u")
+# have no place in Dutch text either.
 NOT_DUTCH = re.compile(
     r"\b(preparation|icebreaker|team_formation|project_work|presentation)\b"
-    r"|\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}:\d{2} ?[AP]M\b"
+    r"|\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}:\d{2} ?[AP]M\b|\b\d+\.\d+ (u|uur)\b"
 )
 
 

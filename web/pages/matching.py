@@ -45,6 +45,7 @@ from plugin.profiles.languages import CEFR_LEVELS
 from plugin.teammates.records import mutual_pairs
 from web.auth import require_actor, signed_in_actor
 from web.db import get_session
+from web.i18n import number
 from web.inputs import parse_id
 from web.pages import Page, bp
 from web.pages.forms import form_failed, language_name
@@ -273,7 +274,9 @@ def rule_summary(rules: dict[str, Any]) -> str:
             if per
             else gettext("no limit per university")
         ),
-        gettext("at least %(hours)s h shared", hours=f"{rules['min_shared_hours']:g}"),
+        gettext(
+            "at least %(hours)s h shared", hours=number(rules["min_shared_hours"], 1, trim=True)
+        ),
         str(
             lazy_gettext(
                 "%(languages)s at %(level)s or above",
@@ -317,7 +320,7 @@ def explanation(view: RunView, team: TeamReview) -> str:
     """The engine's explanation, said in the viewer's language and time zone."""
     members = team.draft.member_ids
     universities = len({view.institutions.get(cid, "") for cid in members})
-    hours = f"{team.draft.shared_hours:g}"
+    hours = number(team.draft.shared_hours, 1, trim=True)
     parts = [
         (
             ngettext("mixes %(num)d university", "mixes %(num)d universities", universities)
@@ -367,7 +370,9 @@ def score_words(view: RunView, score: ScoreBreakdown, shared_hours: float) -> li
     isolated = _per_weight(view, "isolation", score.isolation)
     honoured = _per_weight(view, "requests", score.requests)
     return [
-        gettext("Shared time: at least %(hours)s h a week", hours=f"{shared_hours:g}"),
+        gettext(
+            "Shared time: at least %(hours)s h a week", hours=number(shared_hours, 1, trim=True)
+        ),
         ngettext(
             "Mix: %(num)s pair of teammates differs in background",
             "Mix: %(num)s pairs of teammates differ in background",
@@ -402,12 +407,16 @@ def problem_students(view: RunView, problem: Relaxation) -> list[str]:
                     "%(who)s: at most %(hours)s h a week in common with any student of another "
                     "university",
                     who=who,
-                    hours=f"{figure:g}",
+                    hours=number(figure, 1, trim=True),
                 )
             )
         elif problem.rule == "shared hours":
             lines.append(
-                gettext("%(who)s: %(hours)s h a week available", who=who, hours=f"{figure:g}")
+                gettext(
+                    "%(who)s: %(hours)s h a week available",
+                    who=who,
+                    hours=number(figure, 1, trim=True),
+                )
             )
         else:
             lines.append(who)
@@ -422,7 +431,7 @@ def problem_help(view: RunView, problem: Relaxation) -> str | None:
             gettext(
                 "Ask these students to add times they can meet in their profile, or lower the "
                 "minimum shared time to %(hours)s h.",
-                hours=f"{lowest:g}",
+                hours=number(lowest, 1, trim=True),
             )
         )
     if problem.rule == "working language" and problem.students:

@@ -6,10 +6,17 @@ from typing import Any
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
-from itsdangerous import BadSignature, URLSafeSerializer
+from itsdangerous import BadSignature, URLSafeSerializer, URLSafeTimedSerializer
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response
 
+from plugin.errors import Conflict, InvalidInput
+from plugin.notifications.addresses import (
+    confirm_address,
+    my_address,
+    remove_address,
+    request_address,
+)
 from plugin.notifications.kinds import KINDS
 from plugin.notifications.service import (
     mark_read,
@@ -24,8 +31,11 @@ from web.db import get_session
 from web.i18n import translated
 from web.inputs import maybe_id
 from web.pages import bp
+from web.tasks import tasks
 
 UNSUBSCRIBE_SALT = "tandem-unsubscribe"
+ADDRESS_SALT = "tandem-notify-address"
+CONFIRM_HOURS = 48  # how long a confirmation link works
 
 _TARGETS = {
     "room": ("pages.team_room", "team_id"),
@@ -55,6 +65,15 @@ def unsubscribe_token(person_id: int, kind: str) -> str:
     )
 
 
+def _address_signer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], ADDRESS_SALT)
+
+
+def address_token(person_id: int, address: str) -> str:
+    """The confirmation link's proof: who asked for which address, expiring after 48 hours."""
+    return _address_signer().dumps({"p": person_id, "a": address})
+
+
 def bell_count() -> int | None:
     """Unread notifications for the header's bell (None when nobody is signed in).
 
@@ -76,13 +95,66 @@ def _bell() -> dict[str, object]:
 @bp.route("/notifications")
 @require_actor
 def notifications() -> str:
+    return _page()
+
+
+def _page(address_error: str | None = None, typed: str | None = None) -> str:
     db, actor = get_session(), signed_in_actor()
     return render_template(
         "notifications/list.html",
         notices=my_notifications(db, actor),
         choices=my_choices(db, actor),
+        address=my_address(db, actor),
+        address_error=address_error,
+        typed=typed,
         target_url=target_url,
     )
+
+
+@bp.route("/notifications/address", methods=["POST"])
+@require_actor
+def notification_address() -> Response | tuple[str, int]:
+    """Choose (or remove) the address for notification email; the worker sends the link."""
+    db, actor = get_session(), signed_in_actor()
+    if request.form.get("action") == "remove":
+        remove_address(db, actor)
+        flash(gettext("Notification email goes to your learning platform's address again."))
+        return redirect(url_for("pages.notifications"), code=303)
+    typed = request.form.get("address", "")[:400]
+    try:
+        queued = request_address(db, actor, typed)
+    except InvalidInput as error:
+        return _page(translated(error.message), typed), 400
+    except Conflict as error:
+        return _page(translated(error.message), typed), 429
+    if queued:
+        try:
+            tasks().send_emails()
+        except Exception:  # the queue is down: the periodic run sends it
+            current_app.logger.warning("Could not queue the confirmation email", exc_info=True)
+        flash(
+            gettext(
+                "We sent a confirmation link to %(address)s. Open it to start using this address.",
+                address=my_address(db, actor).pending,
+            )
+        )
+    else:
+        flash(gettext("Nothing to confirm: that address is already in use or waiting."))
+    return redirect(url_for("pages.notifications"), code=303)
+
+
+@bp.route("/notifications/address/confirm/<token>", methods=["GET", "POST"])
+def notification_address_confirm(token: str) -> str:
+    """The link in the confirmation email: GET asks (link scanners only GET), POST confirms."""
+    try:
+        data = _address_signer().loads(token, max_age=CONFIRM_HOURS * 3600)
+        person_id, address = int(data["p"]), str(data["a"])
+    except (BadSignature, KeyError, TypeError, ValueError):
+        abort(404)
+    if request.method == "GET":
+        return render_template("notifications/confirm_address.html", address=address)
+    confirm_address(get_session(), person_id, address)
+    return render_template("notifications/confirm_address.html", address=address, done=True)
 
 
 @bp.route("/notifications/read", methods=["POST"])

@@ -17,6 +17,7 @@ from plugin.actors import Actor, Role
 from plugin.db import Base
 from plugin.errors import NotAllowed, NotFound
 from plugin.ledger.service import check_chain
+from plugin.notifications.addresses import confirm_address, request_address
 from plugin.notifications.models import Notification
 from plugin.notifications.service import notify
 from plugin.people.models import ExternalAccount, Person
@@ -80,6 +81,8 @@ def _alice_everywhere(session: Session, cw: CompletionWorld) -> Actor:
         session, [alice.person_id], "completion_approved", {"exchange": "Climate"}, dedupe_key="x"
     )
     session.commit()
+    request_address(session, alice, "alice@home.example")
+    confirm_address(session, alice.person_id, "alice@home.example")
     return alice
 
 
@@ -113,6 +116,7 @@ def test_the_export_holds_every_row_that_names_the_person(session: Session) -> N
         "external_account",
         "course_membership",
         "ledger_subject",
+        "notify_address",
     ):
         assert any(exported[(t, c)] for t, c in exported if t == table), table
     assert SECRET_LINE in text
@@ -120,6 +124,7 @@ def test_the_export_holds_every_row_that_names_the_person(session: Session) -> N
     assert "sub-alice" in text
     assert data["ledger_events"]
     assert "alice@example.org" in text
+    assert "alice@home.example" in text
 
 
 def test_erasure_leaves_nothing_that_leads_back_and_a_relaunch_is_a_new_person(
@@ -181,7 +186,7 @@ def test_erasure_leaves_nothing_that_leads_back_and_a_relaunch_is_a_new_person(
         ],
         default=str,
     )
-    for secret in (REFLECTION, SECRET_LINE, "sub-alice", "alice@example.org"):
+    for secret in (REFLECTION, SECRET_LINE, "sub-alice", "alice@example.org", "alice@home.example"):
         assert secret not in dump, secret
     assert check_chain(session).valid
     with pytest.raises(NotFound):
