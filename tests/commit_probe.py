@@ -34,9 +34,6 @@ MANY_COMMITS = {
         "ends the read before calling the LMS, notes the token's health, then syncs; "
         "not fixed yet (issue 16): sync_roster and note_token_granted commit inside it"
     ),
-    "lti.platforms.add_platform": (
-        "not fixed yet (issue 16): calls the public create_institution, which commits"
-    ),
     "lti.registration.register_dynamically": (
         "not fixed yet (issue 16): add_platform/update_platform and use_up_invite each commit"
     ),

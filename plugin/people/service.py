@@ -14,10 +14,18 @@ from plugin.people.models import Institution, Person
 from plugin.privacy.service import erase_person, export_person, person_to_erase
 
 
-def create_institution(session: Session, name: str, country: str | None = None) -> Institution:
+def add_institution(session: Session, name: str, country: str | None = None) -> Institution:
+    """A new institution in the caller's transaction (flushed, so it has its id); the caller
+    commits it together with what it makes alongside (a platform registration)."""
     institution = Institution(name="")
     apply_details(institution, InstitutionDetails(name=name, country=country))
     session.add(institution)
+    session.flush()
+    return institution
+
+
+def create_institution(session: Session, name: str, country: str | None = None) -> Institution:
+    institution = add_institution(session, name, country)
     session.commit()
     return institution
 
