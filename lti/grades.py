@@ -122,19 +122,28 @@ def ensure_lineitem(session: Session, client: ServiceClient, endpoints: ServiceE
         return endpoints.lineitem_url
     if not endpoints.lineitems_url:
         raise ServiceError(N_("This course's LMS offers no gradebook service (AGS)."))
+    # Committed at once, before any score is sent: a failed score send rolls back, and the
+    # column the LMS now has must still be remembered, or the next attempt makes another.
+    endpoints.lineitem_url = _find_or_create_lineitem(client, endpoints, endpoints.lineitems_url)
+    session.commit()
+    return endpoints.lineitem_url
+
+
+def _find_or_create_lineitem(
+    client: ServiceClient, endpoints: ServiceEndpoints, lineitems_url: str
+) -> str:
+    """The id of Tandem's own column (found by its tag), created when there is none."""
     registration = endpoints.registration
     scopes = (AGS_LINEITEM_SCOPE,)
     for page in client.pages(
         registration,
         scopes,
-        _with_query(endpoints.lineitems_url, {"tag": TANDEM_TAG}),
+        _with_query(lineitems_url, {"tag": TANDEM_TAG}),
         accept=LINEITEMS_MEDIA_TYPE,
     ):
         for item in page if isinstance(page, list) else []:
             if isinstance(item, dict) and item.get("tag") == TANDEM_TAG and item.get("id"):
-                endpoints.lineitem_url = str(item["id"])
-                session.commit()
-                return endpoints.lineitem_url
+                return str(item["id"])
     body = {
         "scoreMaximum": DEFAULT_SCORE_MAXIMUM,
         "label": "Tandem",
@@ -145,7 +154,7 @@ def ensure_lineitem(session: Session, client: ServiceClient, endpoints: ServiceE
         registration,
         scopes,
         "POST",
-        endpoints.lineitems_url,
+        lineitems_url,
         json_body=body,
         accept=LINEITEM_MEDIA_TYPE,
         content_type=LINEITEM_MEDIA_TYPE,
@@ -153,9 +162,7 @@ def ensure_lineitem(session: Session, client: ServiceClient, endpoints: ServiceE
     created = response.json()
     if not isinstance(created, dict) or not created.get("id"):
         raise ServiceError(N_("The LMS created a line item but did not say where."))
-    endpoints.lineitem_url = str(created["id"])
-    session.commit()
-    return endpoints.lineitem_url
+    return str(created["id"])
 
 
 def _with_query(url: str, extra: dict[str, str]) -> str:

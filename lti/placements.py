@@ -18,11 +18,10 @@ from sqlalchemy.orm import Session
 from lti import bp
 from lti.deep_linking import PendingDeepLink, resource_link_item, response_jwt
 from lti.launch import LtiContext
-from plugin.actors import Actor, Role
+from plugin.actors import Actor
 from plugin.errors import InvalidInput, NotAllowed, NotFound
 from plugin.exchanges.models import Exchange, SeatStatus
 from plugin.exchanges.service import (
-    ExchangeDraft,
     copy_exchange,
     create_exchange,
     exchanges_for_teacher,
@@ -30,14 +29,13 @@ from plugin.exchanges.service import (
     templates_for_teacher,
 )
 from plugin.i18n import N_
-from web.auth import current_actor, current_exchange_hint, require_actor
+from web.auth import current_exchange_hint, require_actor, signed_in_actor
 from web.db import get_session
 from web.inputs import maybe_id
+from web.pages.forms import exchange_draft, parse_date
 
-TEACHING = (Role.TEACHER, Role.ADMIN)
 # Domain errors raised here reach people through web/errors.py's gettext: extract them.
 _USER_MESSAGES = (
-    lazy_gettext("Enter dates as YYYY-MM-DD."),
     lazy_gettext("Choose an exchange, create one or enter a join code."),
     lazy_gettext("This exchange is not one your course takes part in."),
     lazy_gettext("Choose to copy the exchange or to join one by code."),
@@ -52,27 +50,14 @@ def _hinted_exchange(session: Session, hint: str | None) -> Exchange | None:
 
 def placement_was_copied(session: Session, actor: Actor, hint: str | None) -> bool:
     """A teacher launched a placement whose exchange has no seat for this course."""
-    if actor.role not in TEACHING or actor.course_id is None:
+    if not actor.can_teach or actor.course_id is None:
         return False
     exchange = _hinted_exchange(session, hint)
     return exchange is not None and all(s.course_id != actor.course_id for s in exchange.seats)
 
 
 def _date(name: str) -> date:
-    try:
-        return date.fromisoformat(request.form.get(name, ""))
-    except ValueError as error:
-        raise InvalidInput(N_("Enter dates as YYYY-MM-DD.")) from error
-
-
-def _draft_from_form() -> ExchangeDraft:
-    languages = tuple(c.strip() for c in request.form.get("languages", "").split(",") if c.strip())
-    return ExchangeDraft(
-        title=request.form.get("title", ""),
-        starts_on=_date("starts_on"),
-        ends_on=_date("ends_on"),
-        languages=languages,
-    )
+    return parse_date(request.form.get(name, ""))
 
 
 @bp.route("/deep-link/<token>", methods=["GET", "POST"])
@@ -84,7 +69,7 @@ def deep_link_picker(token: str) -> ResponseReturnValue:
     if request.method == "POST":
         action = request.form.get("action")
         if action == "create":
-            exchange_id = create_exchange(db, actor, _draft_from_form()).id
+            exchange_id = create_exchange(db, actor, exchange_draft(request.form)).id
         elif action == "join":
             exchange_id = request_seat(db, actor, request.form.get("code", "")).exchange_id
         elif action == "pick":
@@ -129,9 +114,8 @@ def _return_to_lms(session: Session, pending: PendingDeepLink, exchange_id: int)
 def copied_placement() -> ResponseReturnValue:
     """This course's placement points at an exchange of another course (a course copy)."""
     db = get_session()
-    actor = current_actor()
-    assert actor is not None  # noqa: S101 - require_actor
-    if actor.role not in TEACHING:
+    actor = signed_in_actor()
+    if not actor.can_teach:
         raise NotAllowed(N_("Only teachers can do this."))
     source = _hinted_exchange(db, current_exchange_hint())
     if request.method == "POST":

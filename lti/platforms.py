@@ -22,7 +22,7 @@ from lti.models import Deployment, Registration
 from plugin.errors import Conflict, InvalidInput, NotFound
 from plugin.i18n import N_
 from plugin.people.institutions import InstitutionDetails, apply_details
-from plugin.people.service import create_institution
+from plugin.people.service import add_institution
 
 ACTIVE = "active"
 PENDING = "pending"
@@ -91,7 +91,7 @@ def add_platform(session: Session, spec: PlatformSpec, *, allow_http: bool = Fal
         raise InvalidInput(N_("A client id is required."))
     if find_registration(session, spec.issuer, spec.client_id) is not None:
         raise Conflict(N_("This platform and client id are already registered."))
-    institution = create_institution(session, spec.institution_name or spec.name, spec.country)
+    institution = add_institution(session, spec.institution_name or spec.name, spec.country)
     registration = Registration(
         issuer=spec.issuer,
         client_id=spec.client_id,

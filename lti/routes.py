@@ -87,7 +87,7 @@ def _launch() -> BaseResponse:
     ):
         lti.schedule_roster(arrival.course.id)
     if claims.message_type == DEEP_LINKING_REQUEST:
-        if arrival.actor.role not in (Role.TEACHER, Role.ADMIN):
+        if not arrival.actor.can_teach:
             raise LaunchError(Reason.UNSUPPORTED_MESSAGE, detail="only teachers add activities")
         token = PendingDeepLink.of(claims, arrival.actor).save(db)
         return redirect(url_for("lti.deep_link_picker", token=token), code=303)

@@ -15,8 +15,17 @@ class Role(StrEnum):
     GUEST = "guest"  # launched with no role we recognise: may look, may not act
 
 
+# Who teaches: the one definition every use case, query and page uses.
+TEACHING_ROLES = (Role.TEACHER, Role.ADMIN)
+
+
 @dataclass(frozen=True)
 class Actor:
     person_id: int
     role: Role
     course_id: int | None = None
+
+    @property
+    def can_teach(self) -> bool:
+        """Teachers and course administrators may set up and run exchanges."""
+        return self.role in TEACHING_ROLES

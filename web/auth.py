@@ -63,14 +63,24 @@ def _erased(actor: Actor) -> bool:
     return False
 
 
+def _not_signed_in() -> NotSignedIn:
+    return NotSignedIn(gettext("Please open Tandem from your course in your learning platform."))
+
+
 def require_actor(view: Callable[P, R]) -> Callable[P, R]:
     @wraps(view)
     def wrapped(*args: P.args, **kwargs: P.kwargs) -> R:
         actor = current_actor()
         if actor is None or _erased(actor):
-            raise NotSignedIn(
-                gettext("Please open Tandem from your course in your learning platform.")
-            )
+            raise _not_signed_in()
         return view(*args, **kwargs)
 
     return wrapped
+
+
+def signed_in_actor() -> Actor:
+    """The actor of a view that ``require_actor`` guards; one definition for every page."""
+    actor = current_actor()
+    if actor is None:  # only when a view forgot require_actor: refuse as it would
+        raise _not_signed_in()
+    return actor

@@ -480,23 +480,35 @@ def submit_reflection(session: Session, actor: Actor, exchange_id: int, text: st
     return completion
 
 
-def my_progress(session: Session, actor: Actor, exchange_id: int) -> Progress:
-    """The student's own checklist, with their newest room contributions counted."""
+def _progress(session: Session, actor: Actor, exchange_id: int) -> Progress:
+    """The checklist behind ``my_progress`` and ``request_completion``; the caller commits."""
     exchange = _exchange(session, exchange_id)
     _team_of(session, exchange_id, actor.person_id)
     _record_contributions(session, exchange_id, [actor.person_id])
     verdict, completion = _verdict(session, exchange, actor.person_id)
-    session.commit()
     return Progress(exchange, _rule_row(session, exchange).spec(), verdict, completion)
+
+
+def my_progress(session: Session, actor: Actor, exchange_id: int) -> Progress:
+    """The student's own checklist, with their newest room contributions counted.
+
+    A read that writes on purpose: the contribution weeks it finds are kept as evidence
+    (so later edits to the room cannot erase them), hence its one commit.
+    """
+    progress = _progress(session, actor, exchange_id)
+    session.commit()
+    return progress
 
 
 def request_completion(session: Session, actor: Actor, exchange_id: int) -> Progress:
     """The student asks their teacher to sign off; only when everything else is done."""
-    progress = my_progress(session, actor, exchange_id)
+    progress = _progress(session, actor, exchange_id)
     completion = progress.completion
     if completion.status in (CompletionStatus.APPROVED, CompletionStatus.REQUESTED):
+        session.commit()  # the evidence just recorded, as my_progress would keep it
         return progress
     if not progress.verdict.ready_for_sign_off:
+        session.commit()  # the evidence just recorded stays, as my_progress would keep it
         raise Conflict(N_("Not everything is done yet; the checklist shows what is missing."))
     completion.status = CompletionStatus.REQUESTED
     completion.requested_at = utcnow()
@@ -561,7 +573,9 @@ def approve_completion(
             N_("Not every requirement is met; record an override with a reason instead.")
         )
     _log_evaluation(session, actor, exchange_id, person_id, verdict)
-    return _decide(session, actor, completion, verdict, approve=True, reason=None)
+    decision = _decide(session, actor, completion, verdict, approve=True, reason=None)
+    session.commit()
+    return decision
 
 
 def override_completion(
@@ -575,7 +589,9 @@ def override_completion(
     exchange = _exchange(session, exchange_id)
     verdict, completion = _verdict(session, exchange, person_id)
     _log_evaluation(session, actor, exchange_id, person_id, verdict)
-    return _decide(session, actor, completion, verdict, approve=approve, reason=text)
+    decision = _decide(session, actor, completion, verdict, approve=approve, reason=text)
+    session.commit()
+    return decision
 
 
 def _decide(
@@ -612,5 +628,4 @@ def _decide(
         dedupe_key=f"completion:{completion.id}:{completion.decided_at.isoformat()}",
         target=f"completion:{completion.exchange_id}",
     )
-    session.commit()
     return Decision(completion, verdict, grade)

@@ -132,11 +132,14 @@ def sync_roster(session: Session, course_id: int, members: Sequence[RosterMember
     the course is forgotten when they leave it (see ``_forget_unlaunched``).
     """
     try:
-        return _reconcile(session, course_id, members)
+        result = _reconcile(session, course_id, members)
+        session.commit()
     except IntegrityError:
         # A launch added one of these people or memberships meanwhile: read again and redo.
         session.rollback()
-        return _reconcile(session, course_id, members)
+        result = _reconcile(session, course_id, members)
+        session.commit()
+    return result
 
 
 def _reconcile(session: Session, course_id: int, members: Sequence[RosterMember]) -> RosterResult:
@@ -184,7 +187,6 @@ def _reconcile(session: Session, course_id: int, members: Sequence[RosterMember]
             left += 1
             if membership.launched_at is None:
                 _forget_unlaunched(session, membership)
-    session.commit()
     return RosterResult(added=added, updated=updated, left=left)
 
 

@@ -15,7 +15,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from plugin.actors import Actor, Role
+from plugin.actors import TEACHING_ROLES, Actor, Role
 from plugin.courses.models import Course, CourseMembership
 from plugin.db import get_or_create, utcnow
 from plugin.errors import Conflict, InvalidInput, NotAllowed, NotFound
@@ -49,7 +49,6 @@ MAX_WEEKLY_HOURS = 40
 MAX_DAYS = 366
 CODE_DAYS_DEFAULT = 14
 CODE_DAYS_MAX = 90
-TEACHING_ROLES = (Role.TEACHER, Role.ADMIN)
 
 
 @dataclass(frozen=True)
@@ -104,7 +103,7 @@ class ExchangeView:
 
 
 def _require_teacher_in_course(actor: Actor) -> int:
-    if actor.role not in TEACHING_ROLES:
+    if not actor.can_teach:
         raise NotAllowed(N_("Only teachers can do this."))
     if actor.course_id is None:
         raise NotAllowed(N_("Open Tandem from your course to set up or join an exchange."))
@@ -354,7 +353,7 @@ def exchanges_for_teacher(session: Session, actor: Actor) -> list[ExchangeSummar
 
 def templates_for_teacher(session: Session, actor: Actor) -> list[Exchange]:
     """Exchanges this teacher created or taught in before: the ones they may copy."""
-    if actor.role not in TEACHING_ROLES:
+    if not actor.can_teach:
         raise NotAllowed(N_("Only teachers can do this."))
     owned = select(Exchange.id).where(Exchange.owner_id == actor.person_id)
     taught = select(Participant.exchange_id).where(
@@ -572,7 +571,7 @@ def enter_exchange(session: Session, actor: Actor, hint: str | None) -> Exchange
     seat = _approved_seat_for(session, actor.course_id, hint)
     if seat is None:
         return None
-    participant, _created = get_or_create(
+    participant, created = get_or_create(
         session,
         Participant,
         {"exchange_id": seat.exchange_id, "person_id": actor.person_id},
@@ -583,10 +582,17 @@ def enter_exchange(session: Session, actor: Actor, hint: str | None) -> Exchange
             role=actor.role,
         ),
     )
-    participant.role = actor.role
-    participant.seat_id = seat.id
-    participant.status = ParticipantStatus.ACTIVE
-    is_teacher = actor.role in TEACHING_ROLES
+    # Most calls are a returning person's page load: write (and commit) only what changed.
+    changed = created or (
+        participant.role != actor.role
+        or participant.seat_id != seat.id
+        or participant.status is not ParticipantStatus.ACTIVE
+    )
+    if changed:
+        participant.role = actor.role
+        participant.seat_id = seat.id
+        participant.status = ParticipantStatus.ACTIVE
+    is_teacher = actor.can_teach
     profile = session.scalar(select(Profile).where(Profile.person_id == actor.person_id))
     view = ExchangeView(
         exchange=seat.exchange,
@@ -596,7 +602,8 @@ def enter_exchange(session: Session, actor: Actor, hint: str | None) -> Exchange
         needs_onboarding=not is_teacher and not profile_is_complete(profile),
         other_seats=[s for s in seat.exchange.seats if s.id != seat.id],
     )
-    session.commit()
+    if changed:
+        session.commit()
     return view
 
 

@@ -11,15 +11,13 @@ from collections.abc import Sequence
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
-from plugin.actors import Actor, Role
+from plugin.actors import TEACHING_ROLES, Actor
 from plugin.courses.models import CourseMembership
 from plugin.errors import InvalidInput, NotAllowed, NotFound
 from plugin.exchanges.models import Exchange, Participant, ParticipantStatus, Seat, SeatStatus
 from plugin.i18n import N_
 from plugin.matching.models import Team, TeamMembership
 from plugin.people.models import Person
-
-TEACHING_ROLES = (Role.TEACHER, Role.ADMIN)
 
 
 def is_exchange_teacher(session: Session, person_id: int, exchange_id: int) -> bool:

@@ -14,10 +14,18 @@ from plugin.people.models import Institution, Person
 from plugin.privacy.service import erase_person, export_person, person_to_erase
 
 
-def create_institution(session: Session, name: str, country: str | None = None) -> Institution:
+def add_institution(session: Session, name: str, country: str | None = None) -> Institution:
+    """A new institution in the caller's transaction (flushed, so it has its id); the caller
+    commits it together with what it makes alongside (a platform registration)."""
     institution = Institution(name="")
     apply_details(institution, InstitutionDetails(name=name, country=country))
     session.add(institution)
+    session.flush()
+    return institution
+
+
+def create_institution(session: Session, name: str, country: str | None = None) -> Institution:
+    institution = add_institution(session, name, country)
     session.commit()
     return institution
 
@@ -46,7 +54,7 @@ def participant_to_erase(session: Session, actor: Actor, participant_id: int) ->
     participant = session.get(Participant, participant_id)
     if participant is None or participant.person_id is None:
         raise NotFound(N_("This participant does not exist or has already been erased."))
-    if actor.role in (Role.TEACHER, Role.ADMIN) and actor.course_id is not None:
+    if actor.can_teach and actor.course_id is not None:
         course = participant.seat.course
         if actor.course_id != course.id and not (
             actor.role is Role.ADMIN and _institution_of(session, actor) == course.institution_id

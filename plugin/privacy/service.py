@@ -124,7 +124,7 @@ def person_to_erase(session: Session, actor: Actor, person_id: int) -> Person:
     if actor.person_id == person_id:
         return person
     course = session.get(Course, actor.course_id) if actor.course_id is not None else None
-    if actor.role not in (Role.TEACHER, Role.ADMIN) or course is None:
+    if not actor.can_teach or course is None:
         raise NotAllowed(N_("Only teachers can do this."))
     if course.institution_id != person.institution_id:
         raise NotAllowed(N_("Only the person's own university can erase them."))

@@ -25,12 +25,11 @@ from plugin.actors import Role
 from plugin.errors import NotAllowed, TandemError
 from web.auth import current_actor
 from web.db import get_session
-from web.pages import bp
+from web.pages import Page, bp
 from web.pages.forms import form_failed
 
 P = ParamSpec("P")
 R = TypeVar("R")
-Page = Response | str | tuple[Response | str, int]
 ADMIN_SESSION_KEY = "tandem_admin"
 # Domain errors of lti.platforms reach admins through web/errors.py's gettext: extract them.
 _USER_MESSAGES = (

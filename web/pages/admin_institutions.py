@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import get_locale, gettext, ngettext
-from werkzeug.wrappers import Response
 
 from lti import platforms
 from plugin.errors import TandemError
@@ -26,12 +25,11 @@ from plugin.people.institutions import (
 from plugin.people.models import Institution
 from web.db import get_session
 from web.i18n import translated
-from web.pages import bp
+from web.pages import Page, bp
 from web.pages.admin import is_admin, require_admin
 from web.pages.credentials import issuer_context
 from web.pages.forms import form_failed
 
-Page = Response | str | tuple[Response | str, int]
 FIELDS = ("name", "country", "legal_name", "url")
 
 

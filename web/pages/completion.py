@@ -12,10 +12,8 @@ from datetime import date
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext, ngettext
-from werkzeug.wrappers import Response
 
 from lti.grades import queue_score
-from plugin.actors import Actor
 from plugin.completion.models import CompletionStatus
 from plugin.completion.service import (
     Decision,
@@ -33,22 +31,14 @@ from plugin.credentials.holds import held_for_exchange, issue_or_hold, issuing_p
 from plugin.credentials.service import my_credentials
 from plugin.errors import InvalidInput, TandemError
 from plugin.exchanges.service import get_exchange
-from web.auth import current_actor, require_actor
+from web.auth import require_actor, signed_in_actor
 from web.db import get_session
 from web.i18n import translated
 from web.inputs import maybe_id, parse_id, parse_int
-from web.pages import bp
+from web.pages import Page, bp
 from web.pages.credentials import issuer_context
 from web.pages.forms import form_failed
 from web.tasks import tasks
-
-Page = Response | str | tuple[Response | str, int]
-
-
-def _actor() -> Actor:
-    actor = current_actor()
-    assert actor is not None  # noqa: S101 - require_actor ran first
-    return actor
 
 
 def requirement_names() -> dict[str, str]:
@@ -82,12 +72,12 @@ def held_message(reason: str) -> str:
 
 
 def _progress_page(exchange_id: int) -> str:
-    progress = my_progress(get_session(), _actor(), exchange_id)
+    progress = my_progress(get_session(), signed_in_actor(), exchange_id)
     return render_template(
         "completion/student.html",
         progress=progress,
-        credentials=my_credentials(get_session(), _actor(), exchange_id),
-        held=my_held(get_session(), _actor(), exchange_id),
+        credentials=my_credentials(get_session(), signed_in_actor(), exchange_id),
+        held=my_held(get_session(), signed_in_actor(), exchange_id),
         names=requirement_names(),
         statuses=status_names(),
     )
@@ -102,7 +92,9 @@ def my_completion(exchange_id: int) -> Page:
 @bp.route("/exchanges/<id:exchange_id>/completion/reflection", methods=["POST"])
 @require_actor
 def reflection(exchange_id: int) -> Page:
-    submit_reflection(get_session(), _actor(), exchange_id, request.form.get("reflection", ""))
+    submit_reflection(
+        get_session(), signed_in_actor(), exchange_id, request.form.get("reflection", "")
+    )
     flash(gettext("Your reflection is saved."))
     return redirect(url_for("pages.my_completion", exchange_id=exchange_id), code=303)
 
@@ -110,7 +102,7 @@ def reflection(exchange_id: int) -> Page:
 @bp.route("/exchanges/<id:exchange_id>/completion/request", methods=["POST"])
 @require_actor
 def ask_sign_off(exchange_id: int) -> Page:
-    request_completion(get_session(), _actor(), exchange_id)
+    request_completion(get_session(), signed_in_actor(), exchange_id)
     flash(gettext("Your teacher has been asked to sign off."))
     return redirect(url_for("pages.my_completion", exchange_id=exchange_id), code=303)
 
@@ -148,7 +140,7 @@ def _after_decision(decision: Decision) -> None:
             )
     if decision.completion.status is CompletionStatus.APPROVED:
         try:
-            outcome = issue_or_hold(db, _actor(), decision.completion.id, issuer_context())
+            outcome = issue_or_hold(db, signed_in_actor(), decision.completion.id, issuer_context())
             if outcome.held is not None:
                 flash(held_message(outcome.held.reason))
             else:
@@ -168,7 +160,7 @@ def _person_id() -> int:
 @bp.route("/exchanges/<id:exchange_id>/completion/approve", methods=["POST"])
 @require_actor
 def approve(exchange_id: int) -> Page:
-    decision = approve_completion(get_session(), _actor(), exchange_id, _person_id())
+    decision = approve_completion(get_session(), signed_in_actor(), exchange_id, _person_id())
     _after_decision(decision)
     return redirect(url_for("pages.completion_students", exchange_id=exchange_id), code=303)
 
@@ -179,7 +171,7 @@ def override(exchange_id: int) -> Page:
     try:
         decision = override_completion(
             get_session(),
-            _actor(),
+            signed_in_actor(),
             exchange_id,
             _person_id(),
             approve=request.form.get("decision") == "approve",
@@ -201,13 +193,13 @@ def _teacher_context(exchange_id: int) -> dict[str, object]:
     asked = request.args.get("page", "")
     page = max(int(asked), 1) if asked.isdigit() and len(asked) < 6 else 1
     total, shown = student_page(
-        db, _actor(), exchange_id, (page - 1) * STUDENTS_PER_PAGE, STUDENTS_PER_PAGE
+        db, signed_in_actor(), exchange_id, (page - 1) * STUDENTS_PER_PAGE, STUDENTS_PER_PAGE
     )
     pages = max(1, math.ceil(total / STUDENTS_PER_PAGE))
     if page > pages:  # past the end (a student left): show the last page
         page = pages
         total, shown = student_page(
-            db, _actor(), exchange_id, (page - 1) * STUDENTS_PER_PAGE, STUDENTS_PER_PAGE
+            db, signed_in_actor(), exchange_id, (page - 1) * STUDENTS_PER_PAGE, STUDENTS_PER_PAGE
         )
     return {
         "exchange": get_exchange(db, exchange_id),
@@ -220,7 +212,7 @@ def _teacher_context(exchange_id: int) -> dict[str, object]:
         "held": {
             pid: held_message(row.reason) for pid, row in held_for_exchange(db, exchange_id).items()
         },
-        "issuing_problems": [translated(p) for p in issuing_problems(db, _actor())],
+        "issuing_problems": [translated(p) for p in issuing_problems(db, signed_in_actor())],
         "names": requirement_names(),
         "statuses": status_names(),
     }
@@ -234,7 +226,7 @@ def meeting(exchange_id: int) -> Page:
     except ValueError:
         raise InvalidInput("Enter dates as year-month-day, for example 2027-02-01.") from None
     ids = [i for i in map(maybe_id, request.form.getlist("person_id")) if i is not None]
-    count = record_meeting(get_session(), _actor(), exchange_id, ids, met_on)
+    count = record_meeting(get_session(), signed_in_actor(), exchange_id, ids, met_on)
     flash(ngettext("%(num)d attendance recorded.", "%(num)d attendances recorded.", count))
     return redirect(url_for("pages.completion_students", exchange_id=exchange_id), code=303)
 
@@ -249,7 +241,7 @@ def _number(name: str) -> int:
 def completion_rule(exchange_id: int) -> Page:
     set_rule(
         get_session(),
-        _actor(),
+        signed_in_actor(),
         exchange_id,
         min_meetings=_number("min_meetings"),
         min_contribution_weeks=_number("min_contribution_weeks"),
@@ -257,7 +249,7 @@ def completion_rule(exchange_id: int) -> Page:
         reflection_required=request.form.get("reflection_required") == "on",
     )
     flash(gettext("A new version of the completion rule is in force."))
-    for problem in issuing_problems(get_session(), _actor()):
+    for problem in issuing_problems(get_session(), signed_in_actor()):
         flash(
             gettext(
                 "Credentials cannot be issued yet: %(reason)s Ask your Tandem administrator to "

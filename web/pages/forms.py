@@ -52,7 +52,11 @@ def _text(form: MultiDict[str, str], key: str) -> str:
     return form.get(key, "")
 
 
-def _int(form: MultiDict[str, str], key: str, message: str) -> int:
+def _int(form: MultiDict[str, str], key: str, message: str, default: int) -> int:
+    """A whole number; a form without the field at all (the LMS's short form) keeps the
+    use case's default."""
+    if key not in form:
+        return default
     return parse_int(form.get(key), message, low=0, high=1_000_000)
 
 
@@ -60,10 +64,14 @@ def parse_date(value: str) -> date:
     try:
         return date.fromisoformat(value.strip())
     except ValueError:
-        raise InvalidInput("Enter dates as year-month-day, for example 2027-02-01.") from None
+        raise InvalidInput(
+            gettext("Enter dates as year-month-day (YYYY-MM-DD), for example 2027-02-01.")
+        ) from None
 
 
 def exchange_draft(form: MultiDict[str, str]) -> ExchangeDraft:
+    """The one parser of exchange setup forms: Tandem's setup page and the short form of the
+    LMS's deep-linking picker (languages as one comma-separated field, no team sizes)."""
     phases: list[Phase] = []
     for index in range(MAX_FORM_PHASES):
         title = _text(form, f"phase-{index}-title").strip()
@@ -77,16 +85,23 @@ def exchange_draft(form: MultiDict[str, str]) -> ExchangeDraft:
                 ends_on=parse_date(_text(form, f"phase-{index}-end")),
             )
         )
+    sizes = "Team sizes must be whole numbers."
+    hours = "Weekly hours must be a whole number."
     return ExchangeDraft(
         title=_text(form, "title"),
         description=_text(form, "description"),
         starts_on=parse_date(_text(form, "starts_on")),
         ends_on=parse_date(_text(form, "ends_on")),
-        languages=tuple(form.getlist("languages")),
+        languages=tuple(
+            code.strip()
+            for value in form.getlist("languages")
+            for code in value.split(",")
+            if code.strip()
+        ),
         phases=tuple(phases),
-        team_size_min=_int(form, "team_size_min", "Team sizes must be whole numbers."),
-        team_size_max=_int(form, "team_size_max", "Team sizes must be whole numbers."),
-        weekly_hours=_int(form, "weekly_hours", "Weekly hours must be a whole number."),
+        team_size_min=_int(form, "team_size_min", sizes, ExchangeDraft.team_size_min),
+        team_size_max=_int(form, "team_size_max", sizes, ExchangeDraft.team_size_max),
+        weekly_hours=_int(form, "weekly_hours", hours, ExchangeDraft.weekly_hours),
     )
 
 

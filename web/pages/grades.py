@@ -14,20 +14,18 @@ from werkzeug.wrappers import Response
 from lti.grades import course_gradebook, retry_now, send_pending
 from lti.health import course_connection
 from lti.launch import LtiContext
-from plugin.actors import Role
 from plugin.errors import NotAllowed
 from web.auth import current_actor, require_actor
 from web.db import get_session
 from web.inputs import maybe_id
 from web.pages import bp
 
-TEACHING = (Role.TEACHER, Role.ADMIN)
 _USER_MESSAGES = (lazy_gettext("Only teachers of this course can see its grades."),)
 
 
 def _course_id() -> int:
     actor = current_actor()
-    if actor is None or actor.role not in TEACHING or actor.course_id is None:
+    if actor is None or not actor.can_teach or actor.course_id is None:
         raise NotAllowed("Only teachers of this course can see its grades.")
     return actor.course_id
 

@@ -20,7 +20,6 @@ from werkzeug.wrappers import Response
 from plugin.actors import Actor
 from plugin.courses.service import get_course
 from plugin.exchanges.service import (
-    TEACHING_ROLES,
     enter_exchange,
     exchanges_for_teacher,
     templates_for_teacher,
@@ -40,7 +39,7 @@ def home_context(
     """The landing page of a course in no exchange: teachers may create, copy or join one."""
     person = get_person(db, actor.person_id)
     course = get_course(db, actor.course_id) if actor.course_id is not None else None
-    teaching = actor.role in TEACHING_ROLES and course is not None
+    teaching = actor.can_teach and course is not None
     return {
         "actor": actor,
         "person": person,

@@ -23,7 +23,6 @@ from flask_babel import (
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
-from plugin.actors import Actor
 from plugin.errors import InvalidInput, TandemError
 from plugin.matching.candidates import MatchRules, Relaxation, ScoreBreakdown, SoftWeights
 from plugin.matching.review import TeamReview
@@ -44,14 +43,12 @@ from plugin.matching.service import (
 )
 from plugin.profiles.languages import CEFR_LEVELS
 from plugin.teammates.records import mutual_pairs
-from web.auth import current_actor, require_actor
+from web.auth import require_actor, signed_in_actor
 from web.db import get_session
 from web.i18n import number
 from web.inputs import parse_id
-from web.pages import bp
+from web.pages import Page, bp
 from web.pages.forms import form_failed, language_name
-
-Page = Response | str | tuple[Response | str, int]
 
 MAX_SEED = 2**31 - 1
 DEFAULT_LEVEL = "B1"
@@ -106,12 +103,6 @@ _USER_MESSAGES = (
     lazy_gettext("Choose how no student should be left alone from the list."),
     lazy_gettext("Publish teams before placing or rebalancing students."),
 )
-
-
-def _actor() -> Actor:
-    actor = current_actor()
-    assert actor is not None  # noqa: S101 - require_actor ran first
-    return actor
 
 
 def _number(form: MultiDict[str, str], name: str, low: float, high: float) -> float:
@@ -301,7 +292,7 @@ def rule_summary(rules: dict[str, Any]) -> str:
 @require_actor
 def matching_home(exchange_id: int) -> Page:
     db = get_session()
-    overview = matching_overview(db, _actor(), exchange_id)
+    overview = matching_overview(db, signed_in_actor(), exchange_id)
     if request.method == "GET":
         return render_template(
             "matching/start.html", **_start_page(overview, preset_values(overview))
@@ -311,7 +302,7 @@ def matching_home(exchange_id: int) -> Page:
         if edited is not None:
             return render_template("matching/start.html", **_start_page(overview, edited))
         rules, seed = parse_rules(request.form, overview)
-        run = propose_teams(db, _actor(), exchange_id, rules, seed=seed)
+        run = propose_teams(db, signed_in_actor(), exchange_id, rules, seed=seed)
     except TandemError as error:
         values = _submitted_values(request.form)
         return form_failed(error, "matching/start.html", **_start_page(overview, values))
@@ -483,7 +474,7 @@ def team_key(raw: str) -> str:
 @bp.route("/matching/runs/<id:run_id>")
 @require_actor
 def matching_run(run_id: int) -> str:
-    view = view_run(get_session(), _actor(), run_id)
+    view = view_run(get_session(), signed_in_actor(), run_id)
     changes = session.pop(CHANGES_KEY, None)
     keys = [review.draft.key for review in view.review.teams]
     page, pages = team_page(keys, request.args.get("page"), request.args.get("team"))
@@ -520,7 +511,7 @@ def _person_id() -> int:
 @require_actor
 def matching_move(run_id: int) -> Response:
     key = team_key(request.form.get("team", ""))
-    move_member(get_session(), _actor(), run_id, _person_id(), key)
+    move_member(get_session(), signed_in_actor(), run_id, _person_id(), key)
     return redirect(
         url_for("pages.matching_run", run_id=run_id, team=key, _anchor=f"team-{key}"), code=303
     )
@@ -530,7 +521,7 @@ def matching_move(run_id: int) -> Response:
 @require_actor
 def matching_lock(run_id: int) -> Response:
     locked = request.form.get("locked") == "1"
-    lock_member(get_session(), _actor(), run_id, _person_id(), locked)
+    lock_member(get_session(), signed_in_actor(), run_id, _person_id(), locked)
     key = team_key(request.form.get("team", ""))
     return redirect(
         url_for("pages.matching_run", run_id=run_id, team=key or None, _anchor="teams"), code=303
@@ -540,14 +531,14 @@ def matching_lock(run_id: int) -> Response:
 @bp.route("/matching/runs/<id:run_id>/rerun", methods=["POST"])
 @require_actor
 def matching_rerun(run_id: int) -> Response:
-    run = rerun(get_session(), _actor(), run_id, _int(request.form, "seed", 0, MAX_SEED))
+    run = rerun(get_session(), signed_in_actor(), run_id, _int(request.form, "seed", 0, MAX_SEED))
     return redirect(url_for("pages.matching_run", run_id=run.id), code=303)
 
 
 @bp.route("/matching/runs/<id:run_id>/publish", methods=["POST"])
 @require_actor
 def matching_publish(run_id: int) -> Response:
-    publish_teams(get_session(), _actor(), run_id)
+    publish_teams(get_session(), signed_in_actor(), run_id)
     return redirect(url_for("pages.matching_run", run_id=run_id), code=303)
 
 
@@ -568,11 +559,13 @@ def _show_changes(kind: str, changes: TeamChanges) -> Response:
 @require_actor
 def matching_late_joiners(exchange_id: int) -> Response:
     return _show_changes(
-        "placed", place_late_joiners_use_case(get_session(), _actor(), exchange_id)
+        "placed", place_late_joiners_use_case(get_session(), signed_in_actor(), exchange_id)
     )
 
 
 @bp.route("/exchanges/<id:exchange_id>/matching/rebalance", methods=["POST"])
 @require_actor
 def matching_rebalance(exchange_id: int) -> Response:
-    return _show_changes("rebalanced", rebalance_dropouts(get_session(), _actor(), exchange_id))
+    return _show_changes(
+        "rebalanced", rebalance_dropouts(get_session(), signed_in_actor(), exchange_id)
+    )

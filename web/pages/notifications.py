@@ -10,7 +10,6 @@ from itsdangerous import BadSignature, URLSafeSerializer, URLSafeTimedSerializer
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response
 
-from plugin.actors import Actor
 from plugin.errors import Conflict, InvalidInput
 from plugin.notifications.addresses import (
     confirm_address,
@@ -27,7 +26,7 @@ from plugin.notifications.service import (
     unread_count,
     unsubscribe,
 )
-from web.auth import current_actor, require_actor
+from web.auth import current_actor, require_actor, signed_in_actor
 from web.db import get_session
 from web.i18n import translated
 from web.inputs import maybe_id
@@ -75,12 +74,6 @@ def address_token(person_id: int, address: str) -> str:
     return _address_signer().dumps({"p": person_id, "a": address})
 
 
-def _actor() -> Actor:
-    actor = current_actor()
-    assert actor is not None  # noqa: S101 - require_actor ran first
-    return actor
-
-
 def bell_count() -> int | None:
     """Unread notifications for the header's bell (None when nobody is signed in).
 
@@ -106,7 +99,7 @@ def notifications() -> str:
 
 
 def _page(address_error: str | None = None, typed: str | None = None) -> str:
-    db, actor = get_session(), _actor()
+    db, actor = get_session(), signed_in_actor()
     return render_template(
         "notifications/list.html",
         notices=my_notifications(db, actor),
@@ -122,7 +115,7 @@ def _page(address_error: str | None = None, typed: str | None = None) -> str:
 @require_actor
 def notification_address() -> Response | tuple[str, int]:
     """Choose (or remove) the address for notification email; the worker sends the link."""
-    db, actor = get_session(), _actor()
+    db, actor = get_session(), signed_in_actor()
     if request.form.get("action") == "remove":
         remove_address(db, actor)
         flash(gettext("Notification email goes to your learning platform's address again."))
@@ -168,7 +161,7 @@ def notification_address_confirm(token: str) -> str:
 @require_actor
 def notifications_read() -> Response:
     raw = request.form.get("id", "")
-    mark_read(get_session(), _actor(), maybe_id(raw))
+    mark_read(get_session(), signed_in_actor(), maybe_id(raw))
     flash(gettext("Marked as read."))
     return redirect(url_for("pages.notifications"), code=303)
 
@@ -182,7 +175,7 @@ def notification_choices() -> Response:
         for channel in ("app", "email")
         if request.form.get(f"{kind}:{channel}") == "on"
     }
-    set_choices(get_session(), _actor(), chosen)
+    set_choices(get_session(), signed_in_actor(), chosen)
     flash(gettext("Your notification choices are saved."))
     return redirect(url_for("pages.notifications"), code=303)
 

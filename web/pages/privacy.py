@@ -7,7 +7,6 @@ the erasure, so what the page promises is what the code does.
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from flask import redirect, render_template, request, session, url_for
 from flask_babel import gettext
@@ -18,7 +17,7 @@ from plugin.privacy.declarations import HOLDINGS, Erase
 from plugin.privacy.service import erase_person, export_person, is_erased
 from plugin.rooms.service import room_of_team, rooms_of
 from realtime import disconnect_person
-from web.auth import NotSignedIn, current_actor, require_actor
+from web.auth import NotSignedIn, current_actor, require_actor, signed_in_actor
 from web.db import get_session
 from web.extensions import socketio
 from web.pages import bp
@@ -41,16 +40,10 @@ def _as(person_id: int) -> Actor:
     return Actor(person_id, Role.STUDENT, None)
 
 
-def _actor() -> Any:
-    actor = current_actor()
-    assert actor is not None  # noqa: S101 - require_actor ran first
-    return actor
-
-
 @bp.route("/me/data.json")
 @require_actor
 def my_data() -> Response:
-    data = export_person(get_session(), _actor())
+    data = export_person(get_session(), signed_in_actor())
     return Response(
         json.dumps(data, ensure_ascii=False, indent=2),
         mimetype="application/json",
@@ -64,7 +57,7 @@ def my_data() -> Response:
 @bp.route("/me/data")
 @require_actor
 def my_data_page() -> str:
-    data = export_person(get_session(), _actor())
+    data = export_person(get_session(), signed_in_actor())
     return render_template(
         "privacy/my_data.html",
         data=data,

@@ -10,28 +10,19 @@ from flask import flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext, ngettext
 from werkzeug.wrappers import Response
 
-from plugin.actors import Actor
 from plugin.credentials.service import bulk_issue, revoke_credential
 from plugin.errors import InvalidInput, NotAllowed
 from plugin.reports.access import registrar_institutions
 from plugin.reports.service import export_batch, registrar_credentials
-from web.auth import current_actor, require_actor
+from web.auth import require_actor, signed_in_actor
 from web.db import get_session
 from web.inputs import parse_id
-from web.pages import bp
+from web.pages import Page, bp
 from web.pages.credentials import issuer_context
-
-Page = Response | str | tuple[Response | str, int]
-
-
-def _actor() -> Actor:
-    actor = current_actor()
-    assert actor is not None  # noqa: S101 - require_actor ran first
-    return actor
 
 
 def _institution() -> int:
-    ids = registrar_institutions(get_session(), _actor().person_id)
+    ids = registrar_institutions(get_session(), signed_in_actor().person_id)
     if not ids:
         raise NotAllowed("Only registrars and administrators can do this.")
     return ids[0]
@@ -59,7 +50,7 @@ def registrar_console() -> Page:
     status = request.args.get("status") or None
     rows = registrar_credentials(
         get_session(),
-        _actor(),
+        signed_in_actor(),
         institution_id,
         exchange_id=_int("exchange_id"),
         since=_moment("since"),
@@ -74,7 +65,11 @@ def registrar_console() -> Page:
 @require_actor
 def registrar_revoke(credential_id: str) -> Page:
     revoke_credential(
-        get_session(), _actor(), credential_id, request.form.get("reason", ""), issuer_context()
+        get_session(),
+        signed_in_actor(),
+        credential_id,
+        request.form.get("reason", ""),
+        issuer_context(),
     )
     flash(gettext("The credential is revoked."))
     return redirect(url_for("pages.registrar_console"), code=303)
@@ -86,7 +81,9 @@ def registrar_bulk_issue() -> Page:
     exchange_id = _int("exchange_id")
     if exchange_id is None:
         raise InvalidInput("Choose an exchange.")
-    issued = bulk_issue(get_session(), _actor(), exchange_id, _institution(), issuer_context())
+    issued = bulk_issue(
+        get_session(), signed_in_actor(), exchange_id, _institution(), issuer_context()
+    )
     flash(ngettext("%(num)d credential issued.", "%(num)d credentials issued.", len(issued)))
     return redirect(url_for("pages.registrar_console"), code=303)
 
@@ -96,7 +93,9 @@ def registrar_bulk_issue() -> Page:
 def registrar_export() -> Response:
     since = _moment("since") or datetime(1970, 1, 1, tzinfo=UTC)
     until = _moment("until") or datetime.now(UTC)
-    batch = export_batch(get_session(), _actor(), _institution(), since, until, issuer_context())
+    batch = export_batch(
+        get_session(), signed_in_actor(), _institution(), since, until, issuer_context()
+    )
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, data in batch.files.items():

@@ -13,7 +13,7 @@ from flask_babel import get_locale, gettext
 from werkzeug.utils import redirect
 from werkzeug.wrappers import Response
 
-from plugin.actors import Actor, Role
+from plugin.actors import Role
 from plugin.db import utcnow
 from plugin.errors import NotAllowed, NotFound
 from plugin.matching.teams import remove_member
@@ -32,7 +32,7 @@ from plugin.rooms.video import CallUser, video_call
 from realtime import disconnect_person, tokens
 from realtime.namespace import NAMESPACE
 from realtime.state import rooms_state
-from web.auth import current_actor, require_actor
+from web.auth import require_actor, signed_in_actor
 from web.config import Settings
 from web.db import get_session
 from web.extensions import socketio
@@ -41,22 +41,16 @@ from web.pages import bp
 from web.pages.forms import language_name
 
 
-def _actor() -> Actor:
-    actor = current_actor()
-    assert actor is not None  # noqa: S101 - require_actor checked it
-    return actor
-
-
 @bp.route("/rooms")
 @require_actor
 def my_rooms() -> str:
-    return render_template("room/list.html", rooms=rooms_of(get_session(), _actor()))
+    return render_template("room/list.html", rooms=rooms_of(get_session(), signed_in_actor()))
 
 
 @bp.route("/teams/<id:team_id>/room")
 @require_actor
 def team_room(team_id: int) -> str:
-    actor = _actor()
+    actor = signed_in_actor()
     db = get_session()
     access = open_team_room(db, actor, team_id)
     state = rooms_state()
@@ -92,7 +86,7 @@ def team_room_token(team_id: int) -> Response:
     """A fresh connect token from the page's web session: the room asks for one whenever its
     socket is refused for an old token (after an outage longer than a token's life), so it
     comes back by itself instead of asking the person to reload."""
-    actor = _actor()
+    actor = signed_in_actor()
     access = open_team_room(get_session(), actor, team_id)
     state = rooms_state()
     response = jsonify(
@@ -116,8 +110,10 @@ def choose_video_name(team_id: int) -> Response:
     room_id = room_of_team(db, team_id)
     if room_id is None:
         raise NotFound(gettext("This team has no room yet."))
-    check_access(db, _actor(), room_id)  # only the team's members and teachers call from it
-    set_video_name(db, _actor(), request.form.get("video_name", ""))
+    check_access(
+        db, signed_in_actor(), room_id
+    )  # only the team's members and teachers call from it
+    set_video_name(db, signed_in_actor(), request.form.get("video_name", ""))
     return redirect(url_for("pages.team_room", team_id=team_id) + "#video-heading", code=303)
 
 
@@ -126,7 +122,7 @@ def choose_video_name(team_id: int) -> Response:
 def team_meetings_ics(team_id: int) -> Response:
     """The suggested weekly times as a calendar file (UTC, weekly RRULE until the exchange
     ends)."""
-    actor = _actor()
+    actor = signed_in_actor()
     db = get_session()
     access = open_team_room(db, actor, team_id)
     now = utcnow()
@@ -151,7 +147,7 @@ def team_meetings_ics(team_id: int) -> Response:
 @bp.route("/exchanges/<id:exchange_id>/teams")
 @require_actor
 def exchange_rooms(exchange_id: int) -> str:
-    teams = exchange_teams(get_session(), _actor(), exchange_id)
+    teams = exchange_teams(get_session(), signed_in_actor(), exchange_id)
     return render_template("room/teams.html", exchange_id=exchange_id, teams=teams)
 
 
@@ -176,7 +172,7 @@ def remove_team_member(exchange_id: int, team_id: int, person_id: int) -> Respon
             person_id=person_id,
             name=name,
         )
-    remove_member(db, _actor(), team_id, person_id)
+    remove_member(db, signed_in_actor(), team_id, person_id)
     room_id = room_of_team(db, team_id)
     if room_id is not None:
         disconnect_person(
@@ -189,7 +185,7 @@ def remove_team_member(exchange_id: int, team_id: int, person_id: int) -> Respon
 def _team_member(exchange_id: int, team_id: int, person_id: int) -> tuple[Any, str]:
     """The team and the member's name as the teacher's teams page shows them (which also
     checks that the actor teaches this exchange)."""
-    for team in exchange_teams(get_session(), _actor(), exchange_id):
+    for team in exchange_teams(get_session(), signed_in_actor(), exchange_id):
         for member_id, name, _institution in team.members if team.team_id == team_id else ():
             if member_id == person_id:
                 return team, name

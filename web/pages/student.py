@@ -6,7 +6,6 @@ from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext
-from werkzeug.wrappers import Response
 
 from plugin.db import utcnow
 from plugin.errors import TandemError
@@ -15,19 +14,11 @@ from plugin.people.service import get_person
 from plugin.profiles.availability import reference_week
 from plugin.profiles.service import find_profile, profile_form, save_profile
 from plugin.rooms.service import my_team_in
-from web.auth import current_actor, require_actor
+from web.auth import require_actor, signed_in_actor
 from web.db import get_session
 from web.i18n import browser_timezone
-from web.pages import bp
+from web.pages import Page, bp
 from web.pages.forms import form_failed, profile_draft, profile_form_values, template_helpers
-
-Page = Response | str | tuple[Response | str, int]
-
-
-def _actor() -> Any:
-    actor = current_actor()
-    assert actor is not None  # noqa: S101 - require_actor ran first
-    return actor
 
 
 def _profile_page(exchange_id: int, values: dict[str, Any]) -> dict[str, Any]:
@@ -51,7 +42,7 @@ def _profile_page(exchange_id: int, values: dict[str, Any]) -> dict[str, Any]:
 @require_actor
 def onboarding(exchange_id: int) -> Page:
     db = get_session()
-    actor = _actor()
+    actor = signed_in_actor()
     my_participation(db, actor, exchange_id)
     exchange = get_exchange(db, exchange_id)
     week = reference_week(exchange.starts_on, utcnow().date())
@@ -72,7 +63,7 @@ def onboarding(exchange_id: int) -> Page:
 @require_actor
 def student_exchange(exchange_id: int) -> str:
     db = get_session()
-    actor = _actor()
+    actor = signed_in_actor()
     participant = my_participation(db, actor, exchange_id)
     return render_template(
         "exchange/student.html",

@@ -39,11 +39,11 @@ from plugin.exchanges.service import (
 )
 from plugin.people.service import erase_participant, participant_person
 from plugin.reports.access import registrar_institutions
-from web.auth import current_actor, require_actor
+from web.auth import current_actor, require_actor, signed_in_actor
 from web.db import get_session
 from web.i18n import translated
 from web.inputs import maybe_id, maybe_int
-from web.pages import bp
+from web.pages import Page, bp
 from web.pages.admin import is_admin
 from web.pages.forms import (
     exchange_draft,
@@ -54,14 +54,6 @@ from web.pages.forms import (
 )
 from web.pages.privacy import cut_connections, rooms_to_leave
 
-Page = Response | str | tuple[Response | str, int]
-
-
-def _actor() -> Any:
-    actor = current_actor()
-    assert actor is not None  # noqa: S101 - require_actor ran first
-    return actor
-
 
 def _setup_page(exchange_id: int | None, values: dict[str, Any]) -> dict[str, Any]:
     return {"exchange_id": exchange_id, "values": values, **template_helpers()}
@@ -71,13 +63,13 @@ def _setup_page(exchange_id: int | None, values: dict[str, Any]) -> dict[str, An
 @require_actor
 def new_exchange() -> Page:
     if request.method == "GET":
-        require_course_teacher(get_session(), _actor())  # a student may not see the form
-        require_course_free(get_session(), _actor())  # a course already placed gets a 409
+        require_course_teacher(get_session(), signed_in_actor())  # a student may not see the form
+        require_course_free(get_session(), signed_in_actor())  # a course already placed gets a 409
         return render_template(
             "exchange/setup.html", **_setup_page(None, exchange_form_values(None, None))
         )
     try:
-        exchange = create_exchange(get_session(), _actor(), exchange_draft(request.form))
+        exchange = create_exchange(get_session(), signed_in_actor(), exchange_draft(request.form))
     except TandemError as error:
         values = exchange_form_values(request.form, None)
         return form_failed(error, "exchange/setup.html", **_setup_page(None, values))
@@ -90,11 +82,11 @@ def new_exchange() -> Page:
 def edit_exchange(exchange_id: int) -> Page:
     db = get_session()
     if request.method == "GET":
-        exchange = require_owner(db, _actor(), exchange_id)
+        exchange = require_owner(db, signed_in_actor(), exchange_id)
         values = exchange_form_values(None, draft_of(exchange))
         return render_template("exchange/setup.html", **_setup_page(exchange_id, values))
     try:
-        update_exchange(db, _actor(), exchange_id, exchange_draft(request.form))
+        update_exchange(db, signed_in_actor(), exchange_id, exchange_draft(request.form))
     except TandemError as error:
         values = exchange_form_values(request.form, None)
         return form_failed(error, "exchange/setup.html", **_setup_page(exchange_id, values))
@@ -110,14 +102,14 @@ def copy_template() -> Page:
     try:
         exchange = copy_exchange(
             db,
-            _actor(),
+            signed_in_actor(),
             maybe_id(source_id) or 0,
             parse_date(request.form.get("starts_on", "")),
         )
     except TandemError as error:
         from web.pages.home import home_context  # the form lives on the home page
 
-        return form_failed(error, "home.html", **home_context(db, _actor(), request.form))
+        return form_failed(error, "home.html", **home_context(db, signed_in_actor(), request.form))
     flash(gettext("Your exchange “%(title)s” is created. Check its dates.", title=exchange.title))
     return redirect(url_for("pages.edit_exchange", exchange_id=exchange.id), code=303)
 
@@ -127,11 +119,11 @@ def copy_template() -> Page:
 def join_exchange() -> Page:
     db = get_session()
     try:
-        request_seat(db, _actor(), request.form.get("code", ""))
+        request_seat(db, signed_in_actor(), request.form.get("code", ""))
     except TandemError as error:
         from web.pages.home import home_context
 
-        return form_failed(error, "home.html", **home_context(db, _actor(), request.form))
+        return form_failed(error, "home.html", **home_context(db, signed_in_actor(), request.form))
     flash(gettext("Your course has asked to join. You will hear when the owner decides."))
     return redirect(url_for("pages.home"), code=303)
 
@@ -149,7 +141,7 @@ the page weigh megabytes; the same page number applies to every institution's ta
 
 
 def _overview_context(exchange_id: int, **extra: Any) -> dict[str, Any]:
-    overview = exchange_overview(get_session(), _actor(), exchange_id)
+    overview = exchange_overview(get_session(), signed_in_actor(), exchange_id)
     longest = max((len(roster.people) for roster in overview.rosters), default=0)
     pages = max(1, -(-longest // PEOPLE_PER_PAGE))
     asked = request.args.get("people", "")
@@ -201,7 +193,9 @@ def teacher_exchange(exchange_id: int) -> str:
 @require_actor
 def new_join_code(exchange_id: int) -> Response:
     days = request.form.get("valid_days", "14")
-    issued = issue_join_code(get_session(), _actor(), exchange_id, maybe_int(days, high=3650) or 0)
+    issued = issue_join_code(
+        get_session(), signed_in_actor(), exchange_id, maybe_int(days, high=3650) or 0
+    )
     _remember_code(exchange_id, issued)
     return redirect(url_for("pages.teacher_exchange", exchange_id=exchange_id), code=303)
 
@@ -209,14 +203,16 @@ def new_join_code(exchange_id: int) -> Response:
 @bp.route("/seats/<id:seat_id>/decide", methods=["POST"])
 @require_actor
 def decide(seat_id: int) -> Response:
-    seat = decide_seat(get_session(), _actor(), seat_id, request.form.get("approve") == "1")
+    seat = decide_seat(
+        get_session(), signed_in_actor(), seat_id, request.form.get("approve") == "1"
+    )
     return redirect(url_for("pages.teacher_exchange", exchange_id=seat.exchange_id), code=303)
 
 
 @bp.route("/exchanges/<id:exchange_id>/leave", methods=["POST"])
 @require_actor
 def leave(exchange_id: int) -> Response:
-    leave_exchange(get_session(), _actor(), exchange_id)
+    leave_exchange(get_session(), signed_in_actor(), exchange_id)
     return redirect(url_for("pages.home"), code=303)
 
 
@@ -225,7 +221,7 @@ def leave(exchange_id: int) -> Response:
 def sync_roster_now(exchange_id: int) -> Page:
     """A seat's own teacher re-reads their course's roster from the LMS (NRPS) on demand."""
     db = get_session()
-    seat = require_seat_teacher(db, _actor(), exchange_id)
+    seat = require_seat_teacher(db, signed_in_actor(), exchange_id)
     context: LtiContext = current_app.extensions["tandem.lti"]
     try:
         result: RosterResult = sync_course_roster(db, context.client(), seat.course_id)
@@ -244,12 +240,12 @@ def sync_roster_now(exchange_id: int) -> Page:
 def erase(exchange_id: int, participant_id: int) -> Page:
     """GET names the person and what will go; only the confirmation form's POST erases."""
     db = get_session()
-    preview = erasure_preview(db, _actor(), exchange_id, participant_id)
+    preview = erasure_preview(db, signed_in_actor(), exchange_id, participant_id)
     if request.method == "GET":
         return render_template("exchange/erase.html", preview=preview)
     person_id = participant_person(db, participant_id)
     rooms = rooms_to_leave(person_id) if person_id is not None else []
-    erase_participant(db, _actor(), participant_id)
+    erase_participant(db, signed_in_actor(), participant_id)
     if person_id is not None:
         cut_connections(person_id, rooms)
     return redirect(url_for("pages.teacher_exchange", exchange_id=exchange_id), code=303)

@@ -13,7 +13,6 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext, lazy_gettext
 from werkzeug.wrappers import Response
 
-from plugin.actors import Actor
 from plugin.errors import TandemError
 from plugin.teammates.service import (
     new_teammate_code,
@@ -21,22 +20,15 @@ from plugin.teammates.service import (
     request_teammate,
     teammate_requests,
 )
-from web.auth import current_actor, require_actor
+from web.auth import require_actor, signed_in_actor
 from web.db import get_session
 from web.inputs import parse_id
-from web.pages import bp
+from web.pages import Page, bp
 from web.pages.forms import form_failed
 
-Page = Response | str | tuple[Response | str, int]
 FOCUS = ("pick", "code", "requests")
 CHOOSE = "Choose a classmate from the list."
 _USER_MESSAGES = (lazy_gettext("Choose a classmate from the list."),)  # for the catalogue
-
-
-def _actor() -> Actor:
-    actor = current_actor()
-    assert actor is not None  # noqa: S101 - require_actor ran first
-    return actor
 
 
 def _person_id() -> int:
@@ -44,7 +36,7 @@ def _person_id() -> int:
 
 
 def _context(exchange_id: int, **extra: Any) -> dict[str, Any]:
-    view = teammate_requests(get_session(), _actor(), exchange_id)
+    view = teammate_requests(get_session(), signed_in_actor(), exchange_id)
     return {"exchange_id": exchange_id, "view": view, **extra}
 
 
@@ -71,7 +63,9 @@ def teammates(exchange_id: int) -> str:
 @require_actor
 def teammates_pick(exchange_id: int) -> Page:
     try:
-        made = request_teammate(get_session(), _actor(), exchange_id, person_id=_person_id())
+        made = request_teammate(
+            get_session(), signed_in_actor(), exchange_id, person_id=_person_id()
+        )
     except TandemError as error:
         return _refused(error, exchange_id, "pick")
     return _back(exchange_id, gettext("You asked for %(name)s.", name=made.name or "?"), "pick")
@@ -82,7 +76,7 @@ def teammates_pick(exchange_id: int) -> Page:
 def teammates_code(exchange_id: int) -> Page:
     code = request.form.get("code", "")
     try:
-        made = request_teammate(get_session(), _actor(), exchange_id, code=code)
+        made = request_teammate(get_session(), signed_in_actor(), exchange_id, code=code)
     except TandemError as error:
         return _refused(error, exchange_id, "code")
     name = made.name or gettext("a student without a display name")
@@ -96,7 +90,7 @@ def teammates_code(exchange_id: int) -> Page:
 @require_actor
 def teammates_remove(exchange_id: int) -> Page:
     try:
-        remove_teammate_request(get_session(), _actor(), exchange_id, _person_id())
+        remove_teammate_request(get_session(), signed_in_actor(), exchange_id, _person_id())
     except TandemError as error:
         return _refused(error, exchange_id, "requests")
     return _back(exchange_id, gettext("Request removed."), "requests")
@@ -105,7 +99,7 @@ def teammates_remove(exchange_id: int) -> Page:
 @bp.route("/exchanges/<id:exchange_id>/teammates/new-code", methods=["POST"])
 @require_actor
 def teammates_new_code(exchange_id: int) -> Response:
-    new_teammate_code(get_session(), _actor(), exchange_id)
+    new_teammate_code(get_session(), signed_in_actor(), exchange_id)
     return _back(
         exchange_id, gettext("Your new code is ready; the old one no longer works."), "code"
     )
