@@ -18,6 +18,7 @@ from plugin.rooms import attendance_models as room_calls
 from plugin.rooms import models as rooms
 from plugin.rooms import notes_models as room_notes
 from plugin.teammates import models as teammates
+from plugin.teams import models as teams
 
 __all__ = [
     "Base",
@@ -35,4 +36,5 @@ __all__ = [
     "room_notes",
     "rooms",
     "teammates",
+    "teams",
 ]

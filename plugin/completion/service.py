@@ -39,11 +39,11 @@ from plugin.exchanges.models import Exchange, Seat, SeatStatus
 from plugin.i18n import N_
 from plugin.ledger.models import EventKind
 from plugin.ledger.service import append
-from plugin.matching.models import Team, TeamMembership
-from plugin.matching.teams import is_exchange_teacher
 from plugin.notifications.service import notify
 from plugin.people.models import Person
 from plugin.rooms.models import Message, Note, Room, Task, TaskState
+from plugin.teams.models import Team, TeamMembership
+from plugin.teams.service import is_exchange_teacher
 
 MIN_REFLECTION = 20
 MAX_REFLECTION = 10_000

@@ -13,9 +13,9 @@ from plugin.db import get_or_create, utcnow
 from plugin.errors import NotFound
 from plugin.exchanges.models import Participant
 from plugin.i18n import N_
-from plugin.matching.models import TeamMembership
 from plugin.people.identity import AccountRef, PersonFacts, upsert_people, upsert_person
 from plugin.people.models import Institution, Person
+from plugin.teams.models import TeamMembership
 
 
 @dataclass(frozen=True)

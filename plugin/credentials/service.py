@@ -44,10 +44,10 @@ from plugin.exchanges.models import Exchange, Seat, SeatStatus
 from plugin.i18n import N_
 from plugin.ledger.models import EventKind
 from plugin.ledger.service import append
-from plugin.matching.teams import is_exchange_teacher
 from plugin.notifications.service import notify
 from plugin.people.models import Institution, Person
 from plugin.reports.access import registrar_institutions, require_registrar
+from plugin.teams.service import is_exchange_teacher
 
 HOURS_PER_ECTS = 28
 DEFAULT_EQF = 6

@@ -27,7 +27,7 @@ from plugin.matching.candidates import (
     Move,
     Relaxation,
 )
-from plugin.matching.models import MatchingRun, Team, TeamMembership
+from plugin.matching.models import MatchingRun
 from plugin.matching.rebalance import Rebalance, place_late_joiners, rebalance_after_dropouts
 from plugin.matching.review import (
     Review,
@@ -38,11 +38,12 @@ from plugin.matching.review import (
     within_pool,
 )
 from plugin.matching.strategies import STRATEGIES, match
-from plugin.matching.teams import _require_teacher
 from plugin.notifications.service import notify
 from plugin.people.models import Person
 from plugin.profiles.models import Profile
 from plugin.teammates.records import requested_teammates
+from plugin.teams.models import Team, TeamMembership
+from plugin.teams.service import _require_teacher
 
 PROPOSAL_SECONDS = 5.0
 """Time budget of one proposal: a teacher waits for the page, so a few seconds at most."""

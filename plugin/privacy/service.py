@@ -23,10 +23,10 @@ from plugin.errors import NotAllowed, NotFound
 from plugin.exchanges.models import Participant, Seat
 from plugin.i18n import N_
 from plugin.ledger.service import events_about, forget_person
-from plugin.matching.models import TeamMembership
 from plugin.notifications.models import Notification
 from plugin.people.models import Person
 from plugin.privacy.declarations import HOLDINGS, NOW, Erase, Holding
+from plugin.teams.models import TeamMembership
 
 EXPORT_FORMAT = "tandem-personal-data/1"
 

@@ -25,14 +25,14 @@ from plugin.errors import InvalidInput, NotAllowed, NotFound, TandemError
 from plugin.exchanges.models import Exchange
 from plugin.exchanges.phases import GENERAL_TITLE, phase_title
 from plugin.i18n import N_
-from plugin.matching.models import Team, TeamMembership
-from plugin.matching.teams import is_exchange_teacher
 from plugin.people.models import Person
 from plugin.profiles.models import Profile
 from plugin.profiles.service import find_profile, shares_with, teammate_card
 from plugin.rooms.chat_sql import ChatCursor, ClientIdTaken, LineRow
 from plugin.rooms.models import Message, Note, Room, Task, TaskState
 from plugin.rooms.text import Segment, segments
+from plugin.teams.models import Team, TeamMembership
+from plugin.teams.service import is_exchange_teacher
 
 MAX_MESSAGE_CHARS = 4000
 MAX_CLIENT_ID_CHARS = 64
@@ -601,7 +601,7 @@ def exchange_teams(session: Session, actor: Actor, exchange_id: int) -> list[Tea
                 (m.person_id, _name(m.person), m.person.institution.name)
                 for m in sorted(team.members, key=lambda m: m.id)
             ],
-            # the rule of plugin.matching.teams.remove_member: own university's students only
+            # the rule of plugin.teams.service.remove_member: own university's students only
             removable=frozenset(
                 m.person_id for m in team.members if m.person.institution_id == mine
             ),

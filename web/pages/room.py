@@ -16,7 +16,6 @@ from werkzeug.wrappers import Response
 from plugin.actors import Role
 from plugin.db import utcnow
 from plugin.errors import NotAllowed, NotFound
-from plugin.matching.teams import remove_member
 from plugin.people.service import get_person
 from plugin.profiles.service import set_video_name, video_name
 from plugin.rooms.meetings import meeting_plan, meetings_ics
@@ -29,6 +28,7 @@ from plugin.rooms.service import (
     rooms_of,
 )
 from plugin.rooms.video import CallUser, video_call
+from plugin.teams.service import remove_member
 from realtime import disconnect_person, tokens
 from realtime.namespace import NAMESPACE
 from realtime.state import rooms_state

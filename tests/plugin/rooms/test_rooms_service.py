@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session
 
 from plugin.db import Base, make_engine, make_session_factory
 from plugin.errors import InvalidInput, NotAllowed, NotFound
-from plugin.matching.teams import create_team, remove_member
 from plugin.rooms import service
 from plugin.rooms.models import Message
+from plugin.teams.service import create_team, remove_member
 from tests.plugin.rooms.rooms_world import World, build_world
 
 

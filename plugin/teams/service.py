@@ -16,8 +16,8 @@ from plugin.courses.models import CourseMembership
 from plugin.errors import InvalidInput, NotAllowed, NotFound
 from plugin.exchanges.models import Exchange, Participant, ParticipantStatus, Seat, SeatStatus
 from plugin.i18n import N_
-from plugin.matching.models import Team, TeamMembership
 from plugin.people.models import Person
+from plugin.teams.models import Team, TeamMembership
 
 
 def is_exchange_teacher(session: Session, person_id: int, exchange_id: int) -> bool:
