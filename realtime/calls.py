@@ -13,10 +13,10 @@ from typing import Any
 
 from flask import current_app, request
 
+from plugin.calls.service import join_call, leave_call
 from plugin.db import utcnow
 from plugin.errors import InvalidInput, TandemError
 from plugin.i18n import N_
-from plugin.rooms.attendance import join_call, leave_call
 from realtime.acks import Ack
 from realtime.namespace import Ctx, room_event
 from realtime.payloads import _object

@@ -4,7 +4,7 @@ Every function starts by resolving the actor's access to the room from the datab
 member removed a second ago is refused on their very next event. Members write; teachers of
 any seat in the exchange observe read-only and moderate.
 
-The shared note is a CRDT document edited live (plugin.rooms.notes); here it is only read, as
+The shared note is a CRDT document edited live (plugin.notes.service); here it is only read, as
 the plain text the note's row mirrors.
 """
 

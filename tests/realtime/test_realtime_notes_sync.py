@@ -12,7 +12,7 @@ from pycrdt import Doc, Text
 from sqlalchemy.orm import Session
 
 from plugin.actors import Actor
-from plugin.rooms import notes
+from plugin.notes import service as notes
 from plugin.rooms.service import get_note
 from plugin.teams.service import remove_member
 from realtime.notes import encode

@@ -14,6 +14,7 @@ from werkzeug.utils import redirect
 from werkzeug.wrappers import Response
 
 from plugin.actors import Role
+from plugin.calls.jitsi import CallUser, video_call
 from plugin.db import utcnow
 from plugin.errors import NotAllowed, NotFound
 from plugin.people.service import get_person
@@ -27,7 +28,6 @@ from plugin.rooms.service import (
     room_of_team,
     rooms_of,
 )
-from plugin.rooms.video import CallUser, video_call
 from plugin.teams.service import remove_member
 from realtime import disconnect_person, tokens
 from realtime.namespace import NAMESPACE

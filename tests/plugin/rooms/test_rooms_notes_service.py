@@ -14,9 +14,10 @@ from sqlalchemy.orm import Session
 from plugin.actors import Actor
 from plugin.db import Base, make_engine, make_session_factory
 from plugin.errors import InvalidInput, NotAllowed, NotFound
-from plugin.rooms import notes, service
+from plugin.notes import service as notes
+from plugin.notes.models import NoteUpdate
+from plugin.rooms import service
 from plugin.rooms.models import Note
-from plugin.rooms.notes_models import NoteUpdate
 from plugin.teams.service import remove_member
 from tests.plugin.rooms.rooms_world import World, build_world
 

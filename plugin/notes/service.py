@@ -29,8 +29,8 @@ from plugin.actors import Actor
 from plugin.db import get_or_create, utcnow
 from plugin.errors import InvalidInput
 from plugin.i18n import N_
+from plugin.notes.models import NoteUpdate
 from plugin.rooms.models import Note
-from plugin.rooms.notes_models import NoteUpdate
 from plugin.rooms.service import MAX_NOTE_CHARS, NoteView, _note_view, _writer, check_access
 
 ROOT = "notes"  # the Y.Text's name, the same in notes.js
