@@ -26,8 +26,8 @@ from plugin.errors import NotAllowed
 from plugin.i18n import N_
 from plugin.ledger.models import EventKind
 from plugin.ledger.service import append
+from plugin.rooms.access import check_access
 from plugin.rooms.models import Room
-from plugin.rooms.service import check_access
 from plugin.teams.models import Team, TeamMembership
 from plugin.teams.service import is_exchange_teacher
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from plugin.actors import Actor
 from plugin.notes import service as notes
-from plugin.rooms.service import get_note
+from plugin.notes.service import get_note
 from plugin.teams.service import remove_member
 from realtime.notes import encode
 from tests.plugin.rooms.rooms_world import World, build_world

@@ -19,16 +19,10 @@ from plugin.db import utcnow
 from plugin.errors import NotAllowed, NotFound
 from plugin.people.service import get_person
 from plugin.profiles.service import set_video_name, video_name
+from plugin.rooms.access import check_access
 from plugin.rooms.meetings import meeting_plan, meetings_ics
-from plugin.rooms.service import (
-    check_access,
-    exchange_teams,
-    open_team_room,
-    room_members,
-    room_of_team,
-    rooms_of,
-)
-from plugin.teams.service import remove_member
+from plugin.rooms.service import open_team_room, room_members, room_of_team, rooms_of
+from plugin.teams.service import exchange_teams, remove_member
 from realtime import disconnect_person, tokens
 from realtime.namespace import NAMESPACE
 from realtime.state import rooms_state
