@@ -15,7 +15,7 @@ from plugin.notes import models as notes
 from plugin.notifications import models as notifications
 from plugin.people import models as people
 from plugin.profiles import models as profiles
-from plugin.reports import models as reports
+from plugin.registrars import models as registrars
 from plugin.rooms import models as rooms
 from plugin.teammates import models as teammates
 from plugin.teams import models as teams
@@ -33,7 +33,7 @@ __all__ = [
     "notifications",
     "people",
     "profiles",
-    "reports",
+    "registrars",
     "rooms",
     "teammates",
     "teams",

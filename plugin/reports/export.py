@@ -15,10 +15,10 @@ from typing import Any
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from plugin.credentials.jcs import canonicalize
 from plugin.credentials.multikey import decode_multibase, encode_multibase
 from plugin.errors import InvalidInput
 from plugin.i18n import N_
+from plugin.jcs import canonicalize
 from plugin.reports.queries import CredentialRow
 
 COLUMNS = (

@@ -25,7 +25,7 @@ from plugin.exchanges.service import (
     templates_for_teacher,
 )
 from plugin.people.service import get_person
-from plugin.reports.access import registrar_institutions
+from plugin.registrars.service import registrar_institutions
 from web.auth import current_actor, current_exchange_hint
 from web.db import get_session
 from web.errors import error_response

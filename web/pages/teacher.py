@@ -38,7 +38,7 @@ from plugin.exchanges.service import (
     update_exchange,
 )
 from plugin.people.service import erase_participant, participant_person
-from plugin.reports.access import registrar_institutions
+from plugin.registrars.service import registrar_institutions
 from web.auth import current_actor, require_actor, signed_in_actor
 from web.db import get_session
 from web.i18n import translated
