@@ -19,7 +19,7 @@ from plugin.errors import InvalidInput, TandemError
 from plugin.i18n import N_
 from realtime.acks import Ack
 from realtime.namespace import Ctx, room_event
-from realtime.payloads import _object
+from realtime.payloads import parse_object
 from realtime.state import rooms_state
 from web.db import get_session
 
@@ -27,7 +27,7 @@ CALL_EVENTS = ("joined", "left")
 
 
 def parse_call(data: Any) -> str:
-    event = _object(data).get("event")
+    event = parse_object(data).get("event")
     if event not in CALL_EVENTS:
         raise InvalidInput(N_("The request was not understood."))
     return str(event)
