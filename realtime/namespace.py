@@ -22,8 +22,8 @@ from sqlalchemy.orm import Session
 
 from plugin.chat import service as chat_service
 from plugin.db import utcnow
-from plugin.errors import NotAllowed, TandemError
-from plugin.i18n import N_, translate
+from plugin.errors import TandemError
+from plugin.i18n import translate
 from plugin.rooms import access as room_access
 from plugin.rooms.access import RoomAccess
 from plugin.tasks import service as task_service
@@ -206,8 +206,7 @@ class RoomNamespace(Namespace):  # type: ignore[misc]  # flask_socketio is untyp
     @room_event
     def on_typing(self, ctx: Ctx, data: Any) -> Ack:
         typing = payloads.parse_typing(data)
-        if not ctx.access.can_write:
-            raise NotAllowed(N_("Teachers observe this room; only team members can write in it."))
+        room_access.require_writer(ctx.db, ctx.actor, ctx.room_id)  # this event's access, cached
         ctx.broadcast("typing", {"person_id": ctx.access.person_id, "typing": typing})
         return {}
 

@@ -13,7 +13,6 @@ from flask_babel import get_locale, gettext
 from werkzeug.utils import redirect
 from werkzeug.wrappers import Response
 
-from plugin.actors import Role
 from plugin.calls.jitsi import CallUser, video_call
 from plugin.db import utcnow
 from plugin.errors import NotAllowed, NotFound
@@ -52,7 +51,7 @@ def team_room(team_id: int) -> str:
     now = utcnow()
     settings: Settings = current_app.config["TANDEM_SETTINGS"]
     shown = video_name(db, person.id, person.display_name or "")
-    user = CallUser(person.id, shown, moderator=actor.role is Role.TEACHER)
+    user = CallUser(person.id, shown, moderator=access.can_moderate)
     call = video_call(settings.video, state.secret, team_id, user, now)
     if call.embed:  # the security headers let this page frame the call (web/security.py)
         g.csp_frame_src = call.origin
