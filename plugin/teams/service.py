@@ -39,7 +39,8 @@ def is_exchange_teacher(session: Session, person_id: int, exchange_id: int) -> b
     return bool(session.scalar(select(by_seat | by_participant)))
 
 
-def _require_teacher(session: Session, actor: Actor, exchange_id: int) -> Exchange:
+def require_teams_teacher(session: Session, actor: Actor, exchange_id: int) -> Exchange:
+    """The exchange, if the actor teaches in it and so may change its teams (here and matching)."""
     exchange = session.get(Exchange, exchange_id)
     if exchange is None:
         raise NotFound(N_("This exchange does not exist."))
@@ -52,7 +53,7 @@ def create_team(
     session: Session, actor: Actor, exchange_id: int, name: str, member_ids: Sequence[int]
 ) -> Team:
     """A team of the given people; a person already in a team of this exchange is refused."""
-    _require_teacher(session, actor, exchange_id)
+    require_teams_teacher(session, actor, exchange_id)
     name = name.strip()
     if not name or len(name) > 80:
         raise InvalidInput(N_("A team name must be 1 to 80 characters."))
@@ -87,7 +88,7 @@ def remove_member(session: Session, actor: Actor, team_id: int, person_id: int) 
     team = session.get(Team, team_id)
     if team is None:
         raise NotFound(N_("This team does not exist."))
-    _require_teacher(session, actor, team.exchange_id)
+    require_teams_teacher(session, actor, team.exchange_id)
     membership = next((m for m in team.members if m.person_id == person_id), None)
     if membership is None:
         raise NotFound(N_("This person is not in the team."))
