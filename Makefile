@@ -8,6 +8,8 @@ BIN := $(VENV)/bin
 TANDEM_PORT ?= 5050
 TANDEM_DEMO_PORT ?= 5051
 TANDEM_HOST ?= 127.0.0.1
+# pytest processes; each test file runs whole in one of them (module fixtures stay shared).
+PYTEST_WORKERS ?= 2
 export TANDEM_BASE_URL ?= http://$(TANDEM_HOST):$(TANDEM_PORT)
 export TANDEM_DEMO_TOOL_URL ?= $(TANDEM_BASE_URL)
 export TANDEM_DEMO_PORT
@@ -91,7 +93,7 @@ nginx:
 	fi
 
 pytest: install browser nginx
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile
 
 test: lint typecheck imports pytest
 
