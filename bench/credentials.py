@@ -52,7 +52,7 @@ from plugin.credentials.service import (
 from plugin.db import make_engine, make_session_factory
 from plugin.exchanges.models import Exchange, Seat, SeatStatus
 from plugin.people.models import Institution, Person
-from plugin.reports.models import Registrar
+from plugin.registrars.models import Registrar
 
 DID = did_web.did_web("tandem.example", ("issuers", "uni-a"))
 METHOD = f"{DID}#key-1"

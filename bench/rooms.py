@@ -74,9 +74,9 @@ from plugin.actors import Actor, Role
 from plugin.courses.models import Course, CourseMembership
 from plugin.db import make_engine, make_session_factory
 from plugin.exchanges.models import Exchange, Seat, SeatStatus
-from plugin.matching.teams import create_team
 from plugin.people.models import Institution, Person
 from plugin.rooms.service import open_team_room
+from plugin.teams.service import create_team
 from realtime import tokens
 from tests.live import free_port
 from web.gc_tuning import tune_for_serving

@@ -39,7 +39,7 @@ from plugin.exchanges.service import (  # noqa: E402
 )
 from plugin.matching.candidates import MatchRules  # noqa: E402
 from plugin.matching.service import propose_teams, publish_teams  # noqa: E402
-from plugin.reports.models import Registrar  # noqa: E402
+from plugin.registrars.models import Registrar  # noqa: E402
 from tests.plugin.exchanges.world import DRAFT, make_world  # noqa: E402
 from tests.plugin.matching.test_matching_service import _student  # noqa: E402
 from web.app import create_app  # noqa: E402

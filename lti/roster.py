@@ -23,10 +23,10 @@ from lti.services import (
     endpoints_for,
     remember_services,
 )
-from plugin.courses.service import RosterMember, RosterResult, sync_roster
 from plugin.db import utcnow
 from plugin.i18n import N_
 from plugin.people.identity import AccountRef, PersonFacts
+from plugin.roster.service import RosterMember, RosterResult, sync_roster
 
 logger = logging.getLogger(__name__)
 NRPS_MEDIA_TYPE = "application/vnd.ims.lti-nrps.v2.membershipcontainer+json"

@@ -3,6 +3,7 @@
 An explicit list on purpose: a new feature adds one line here, and grep finds it.
 """
 
+from plugin.calls import models as calls
 from plugin.completion import models as completion
 from plugin.courses import models as courses
 from plugin.credentials import models as credentials
@@ -10,29 +11,30 @@ from plugin.db import Base
 from plugin.exchanges import models as exchanges
 from plugin.ledger import models as ledger
 from plugin.matching import models as matching
+from plugin.notes import models as notes
 from plugin.notifications import models as notifications
 from plugin.people import models as people
 from plugin.profiles import models as profiles
-from plugin.reports import models as reports
-from plugin.rooms import attendance_models as room_calls
+from plugin.registrars import models as registrars
 from plugin.rooms import models as rooms
-from plugin.rooms import notes_models as room_notes
 from plugin.teammates import models as teammates
+from plugin.teams import models as teams
 
 __all__ = [
     "Base",
+    "calls",
     "completion",
     "courses",
     "credentials",
     "exchanges",
     "ledger",
     "matching",
+    "notes",
     "notifications",
     "people",
     "profiles",
-    "reports",
-    "room_calls",
-    "room_notes",
+    "registrars",
     "rooms",
     "teammates",
+    "teams",
 ]

@@ -8,7 +8,7 @@ from __future__ import annotations
 from flask import Flask
 from flask_socketio import SocketIO
 
-from plugin.rooms.video import DEFAULT_JITSI_URL
+from plugin.calls.jitsi import DEFAULT_JITSI_URL
 from realtime import send, tokens
 from realtime.calls import CallEvents
 from realtime.namespace import NAMESPACE, RoomNamespace

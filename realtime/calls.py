@@ -13,13 +13,13 @@ from typing import Any
 
 from flask import current_app, request
 
+from plugin.calls.service import join_call, leave_call
 from plugin.db import utcnow
 from plugin.errors import InvalidInput, TandemError
 from plugin.i18n import N_
-from plugin.rooms.attendance import join_call, leave_call
 from realtime.acks import Ack
 from realtime.namespace import Ctx, room_event
-from realtime.payloads import _object
+from realtime.payloads import parse_object
 from realtime.state import rooms_state
 from web.db import get_session
 
@@ -27,7 +27,7 @@ CALL_EVENTS = ("joined", "left")
 
 
 def parse_call(data: Any) -> str:
-    event = _object(data).get("event")
+    event = parse_object(data).get("event")
     if event not in CALL_EVENTS:
         raise InvalidInput(N_("The request was not understood."))
     return str(event)

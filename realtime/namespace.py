@@ -1,6 +1,7 @@
 """The ``/rooms`` Socket.IO namespace: one connection is one person in one team room.
 
-Each handler parses, calls one ``plugin.rooms.service`` use case and emits the result; the
+Each handler parses, calls one room feature's use case (``plugin.chat``, ``plugin.tasks``,
+``plugin.workspace``) and emits the result; the
 ``room_event`` decorator first re-checks the person's access in the database (a member
 removed since connecting is told why and disconnected) and turns domain errors into error
 acks ``{"ok": false, "error": {"code", "message"}}``. Chat sends, the one event that comes by
@@ -19,11 +20,14 @@ from flask_babel import gettext, ngettext
 from flask_socketio import ConnectionRefusedError, Namespace, emit, join_room
 from sqlalchemy.orm import Session
 
+from plugin.chat import service as chat_service
 from plugin.db import utcnow
-from plugin.errors import NotAllowed, TandemError
-from plugin.i18n import N_, translate
-from plugin.rooms import service
-from plugin.rooms.service import RoomAccess
+from plugin.errors import TandemError
+from plugin.i18n import translate
+from plugin.rooms import access as room_access
+from plugin.rooms.access import RoomAccess
+from plugin.tasks import service as task_service
+from plugin.workspace import service as workspace
 from realtime import payloads, tokens
 from realtime.acks import Ack, domain_error, lost_access, not_connected, server_error
 from realtime.state import RoomsState, rooms_state
@@ -85,7 +89,7 @@ def room_event(handler: Handler) -> Callable[..., Ack]:
             return not_connected()
         db = get_session()
         try:
-            access = service.check_access(db, claims.actor, claims.room_id)
+            access = room_access.check_access(db, claims.actor, claims.room_id)
         except TandemError:
             return lost_access(claims)
         try:
@@ -105,7 +109,7 @@ class RoomNamespace(Namespace):  # type: ignore[misc]  # flask_socketio is untyp
         try:
             token = auth.get("token") if isinstance(auth, dict) else None
             claims = tokens.verify(state.secret, token, state.token_seconds)
-            access = service.check_access(get_session(), claims.actor, claims.room_id)
+            access = room_access.check_access(get_session(), claims.actor, claims.room_id)
         except tokens.TokenRefused as refused:
             current_app.logger.warning("rooms: connect refused (%s) from %s", refused.code, sid)
             raise _refused(refused.code, translate(refused.message, gettext, ngettext)) from refused
@@ -138,12 +142,12 @@ class RoomNamespace(Namespace):  # type: ignore[misc]  # flask_socketio is untyp
         """(Re)join: the whole room, with either the newest page of chat or everything after
         the client's cursor (reconnect catch-up; ``more`` says to ask again)."""
         after = payloads.parse_cursor(data, "after")
-        snap = service.room_snapshot(ctx.db, ctx.actor, ctx.room_id, utcnow())
+        snap = workspace.room_snapshot(ctx.db, ctx.actor, ctx.room_id, utcnow())
         if after is None:
             messages, cursor, more = snap.messages, snap.last_seq, False
         else:
-            messages = service.messages_after(ctx.db, ctx.actor, ctx.room_id, after)
-            more = len(messages) >= service.CATCH_UP_LIMIT
+            messages = chat_service.messages_after(ctx.db, ctx.actor, ctx.room_id, after)
+            more = len(messages) >= chat_service.CATCH_UP_LIMIT
             cursor = (
                 messages[-1].cursor if more else max([snap.last_seq, *[m.cursor for m in messages]])
             )
@@ -173,42 +177,43 @@ class RoomNamespace(Namespace):  # type: ignore[misc]  # flask_socketio is untyp
     @room_event
     def on_history(self, ctx: Ctx, data: Any) -> Ack:
         before = payloads.parse_cursor(data, "before")
-        page = service.history_before(ctx.db, ctx.actor, ctx.room_id, before)
+        page = chat_service.history_before(ctx.db, ctx.actor, ctx.room_id, before)
         return {"messages": [m.as_dict() for m in page]}
 
     @room_event
     def on_edit(self, ctx: Ctx, data: Any) -> Ack:
         edit = payloads.parse_edit(data)
-        view = service.edit_message(ctx.db, ctx.actor, ctx.room_id, edit.message_id, edit.body)
+        view = chat_service.edit_message(ctx.db, ctx.actor, ctx.room_id, edit.message_id, edit.body)
         ctx.broadcast("chat", view.as_dict())
         return {"message": view.as_dict()}
 
     @room_event
     def on_delete(self, ctx: Ctx, data: Any) -> Ack:
         message_id = payloads.parse_message_id(data)
-        view = service.delete_message(ctx.db, ctx.actor, ctx.room_id, message_id)
+        view = chat_service.delete_message(ctx.db, ctx.actor, ctx.room_id, message_id)
         ctx.broadcast("chat", view.as_dict())
         return {"message": view.as_dict()}
 
     @room_event
     def on_hide(self, ctx: Ctx, data: Any) -> Ack:
         hide = payloads.parse_hide(data)
-        view = service.hide_message(ctx.db, ctx.actor, ctx.room_id, hide.message_id, hide.reason)
+        view = chat_service.hide_message(
+            ctx.db, ctx.actor, ctx.room_id, hide.message_id, hide.reason
+        )
         ctx.broadcast("chat", view.as_dict())
         return {"message": view.as_dict()}
 
     @room_event
     def on_typing(self, ctx: Ctx, data: Any) -> Ack:
         typing = payloads.parse_typing(data)
-        if not ctx.access.can_write:
-            raise NotAllowed(N_("Teachers observe this room; only team members can write in it."))
+        room_access.require_writer(ctx.db, ctx.actor, ctx.room_id)  # this event's access, cached
         ctx.broadcast("typing", {"person_id": ctx.access.person_id, "typing": typing})
         return {}
 
     @room_event
     def on_task_add(self, ctx: Ctx, data: Any) -> Ack:
         add = payloads.parse_task_add(data)
-        task = service.add_task(
+        task = task_service.add_task(
             ctx.db, ctx.actor, ctx.room_id, add.phase_key, add.title, add.assignee_id, add.due_on
         )
         ctx.broadcast("task", task.as_dict())
@@ -217,7 +222,7 @@ class RoomNamespace(Namespace):  # type: ignore[misc]  # flask_socketio is untyp
     @room_event
     def on_task_update(self, ctx: Ctx, data: Any) -> Ack:
         change = payloads.parse_task_update(data)
-        task = service.update_task(
+        task = task_service.update_task(
             ctx.db, ctx.actor, ctx.room_id, change.task_id, change.state, change.assignee_id
         )
         ctx.broadcast("task", task.as_dict())

@@ -22,7 +22,7 @@ from typing import Any
 
 from plugin.errors import InvalidInput
 from plugin.i18n import N_
-from plugin.rooms import notes
+from plugin.notes import service as notes
 from realtime import payloads
 from realtime.acks import Ack
 from realtime.namespace import Ctx, room_event

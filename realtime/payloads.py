@@ -12,7 +12,8 @@ from plugin.i18n import N_
 MAX_ID = 2**31 - 1
 
 
-def _object(data: Any) -> dict[str, Any]:
+def parse_object(data: Any) -> dict[str, Any]:
+    """The event's payload as a dict, or a clear refusal (every payload parser starts here)."""
     if not isinstance(data, dict):
         raise InvalidInput(N_("The request was not understood."))
     return data
@@ -80,38 +81,38 @@ class TaskUpdate:
 
 
 def parse_send(data: Any) -> Send:
-    d = _object(data)
+    d = parse_object(data)
     return Send(_str(d, "client_id"), _str(d, "body"))
 
 
 def parse_cursor(data: Any, key: str) -> int | None:
     """``after`` for catch-up, ``before`` for history; absent means "from the newest"."""
-    return _int(_object(data or {}), key, optional=True)
+    return _int(parse_object(data or {}), key, optional=True)
 
 
 def parse_message_id(data: Any) -> int:
-    return _required_int(_object(data), "message_id")
+    return _required_int(parse_object(data), "message_id")
 
 
 def parse_edit(data: Any) -> Edit:
-    d = _object(data)
+    d = parse_object(data)
     return Edit(_required_int(d, "message_id"), _str(d, "body"))
 
 
 def parse_hide(data: Any) -> Hide:
-    d = _object(data)
+    d = parse_object(data)
     return Hide(_required_int(d, "message_id"), _str(d, "reason"))
 
 
 def parse_typing(data: Any) -> bool:
-    value = _object(data).get("typing")
+    value = parse_object(data).get("typing")
     if not isinstance(value, bool):
         raise InvalidInput(N_("The request was not understood."))
     return value
 
 
 def parse_note(data: Any) -> NoteSave:
-    d = _object(data)
+    d = parse_object(data)
     return NoteSave(_required_int(d, "base_version"), _str(d, "text"))
 
 
@@ -126,7 +127,7 @@ def _date(d: dict[str, Any], key: str) -> date | None:
 
 
 def parse_task_add(data: Any) -> TaskAdd:
-    d = _object(data)
+    d = parse_object(data)
     return TaskAdd(
         _str(d, "phase_key"),
         _str(d, "title"),
@@ -136,7 +137,7 @@ def parse_task_add(data: Any) -> TaskAdd:
 
 
 def parse_task_update(data: Any) -> TaskUpdate:
-    d = _object(data)
+    d = parse_object(data)
     return TaskUpdate(
         _required_int(d, "task_id"), _str(d, "state"), _int(d, "assignee_id", optional=True)
     )

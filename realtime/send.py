@@ -1,7 +1,7 @@
 """Chat sends: the one room event that comes by the thousand, with a handler of its own.
 
 A line is stored before it is acknowledged and broadcast, in a group commit with the other
-lines in hand at the same moment (realtime.group_commit, plugin.rooms.service.post_messages),
+lines in hand at the same moment (realtime.group_commit, plugin.chat.service.post_messages),
 which checks each sender's access in the transaction that stores the line.
 
 The handler sits on the python-socketio server itself, not on Flask-SocketIO's namespace, so
@@ -27,8 +27,9 @@ from flask import Flask, request
 from flask_babel import gettext
 from flask_socketio import SocketIO
 
+from plugin.chat import lines as chat_lines
+from plugin.chat import service as chat_service
 from plugin.errors import NotFound, TandemError
-from plugin.rooms import service
 from realtime import payloads
 from realtime.acks import Ack, domain_error, lost_access, not_connected, refusal, server_error
 from realtime.namespace import NAMESPACE, room_key
@@ -74,7 +75,7 @@ def _send(server: socketio.Server, sid: str, data: Any) -> Ack | Reply:
     wait = state.limiter.take(claims.actor.person_id)
     if wait:
         return partial(_too_fast, wait)
-    line = service.NewLine(claims.actor, claims.room_id, send.client_id, send.body)
+    line = chat_lines.NewLine(claims.actor, claims.room_id, send.client_id, send.body)
     try:
         outcome = state.sends.submit(line, _store_lines)
     except Exception as failure:
@@ -97,9 +98,9 @@ def _too_fast(wait: float) -> Ack:
     )
 
 
-def _store_lines(lines: Sequence[service.NewLine]) -> list[service.Posted]:
+def _store_lines(lines: Sequence[chat_lines.NewLine]) -> list[chat_service.Posted]:
     """The group commit's write, run by whichever sender leads the batch."""
-    return service.post_messages(get_session(), lines)
+    return chat_service.post_messages(get_session(), lines)
 
 
 @contextmanager

@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 
 from flask import current_app
 
-from plugin.rooms.service import NewLine, Posted
+from plugin.chat.lines import NewLine
+from plugin.chat.service import Posted
 from realtime.group_commit import GroupCommit
 from realtime.presence import Presence
 from realtime.ratelimit import RateLimiter

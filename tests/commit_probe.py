@@ -25,7 +25,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 MANY_COMMITS = {
-    "plugin.rooms.service.post_messages": (
+    "plugin.chat.service.post_messages": (
         "a group commit of independent chat lines; when one line's client id was already "
         "stored, the batch is redone one line (one transaction) at a time"
     ),

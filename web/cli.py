@@ -496,7 +496,7 @@ def credentials_issue_sample(out: str) -> None:
 @click.option("--institution-id", type=int, required=True)
 def registrar_add(person_id: int, institution_id: int) -> None:
     """Let a person keep their institution's credential records."""
-    from plugin.reports.access import add_registrar
+    from plugin.registrars.service import add_registrar
 
     with _clear_errors():
         add_registrar(get_session(), person_id, institution_id)

@@ -127,7 +127,7 @@ def institution_edit(
     url: str | None,
 ) -> None:
     """Change an institution's details; credentials held for want of them are issued."""
-    from plugin.people.institution_admin import edit_institution
+    from plugin.credentials.institution_admin import edit_institution
 
     if name is None and country is None and legal_name is None and url is None:
         raise click.UsageError("Give at least one of --name, --country, --legal-name, --url.")

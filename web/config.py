@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from plugin.rooms.video import DEFAULT_JITSI_URL, VideoProvider, VideoSettings
+from plugin.calls.jitsi import DEFAULT_JITSI_URL, VideoProvider, VideoSettings
 
 ENVIRONMENTS = ("development", "test", "production")
 SECRET_KEY_FILE = "secret-key"  # noqa: S105 - a file name, not a secret

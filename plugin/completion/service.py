@@ -8,15 +8,26 @@ the domain knows nothing of LTI.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from plugin.actors import Actor
+from plugin.completion.checks import (
+    completion_row,
+    get_exchange,
+    get_person,
+    require_exchange_teacher,
+    require_own_teacher,
+    team_of,
+)
+from plugin.completion.evidence import (
+    facts_of,
+    record_contributions,
+)
 from plugin.completion.models import (
     Completion,
     CompletionEvidence,
@@ -25,25 +36,20 @@ from plugin.completion.models import (
     EvidenceKind,
 )
 from plugin.completion.rules import (
-    CompletionFacts,
     CompletionVerdict,
-    PhaseTasks,
     Rule,
     evaluate,
-    iso_week,
 )
 from plugin.courses.models import CourseMembership
 from plugin.db import get_or_create, utcnow
-from plugin.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from plugin.errors import Conflict, InvalidInput
 from plugin.exchanges.models import Exchange, Seat, SeatStatus
 from plugin.i18n import N_
 from plugin.ledger.models import EventKind
 from plugin.ledger.service import append
-from plugin.matching.models import Team, TeamMembership
-from plugin.matching.teams import is_exchange_teacher
 from plugin.notifications.service import notify
 from plugin.people.models import Person
-from plugin.rooms.models import Message, Note, Room, Task, TaskState
+from plugin.teams.models import Team, TeamMembership
 
 MIN_REFLECTION = 20
 MAX_REFLECTION = 10_000
@@ -91,50 +97,6 @@ class StudentRow:
 # ---------------------------------------------------------------- helpers (never commit)
 
 
-def _exchange(session: Session, exchange_id: int) -> Exchange:
-    exchange = session.get(Exchange, exchange_id)
-    if exchange is None:
-        raise NotFound(N_("This exchange does not exist."))
-    return exchange
-
-
-def _require_exchange_teacher(session: Session, actor: Actor, exchange_id: int) -> Exchange:
-    exchange = _exchange(session, exchange_id)
-    if not is_exchange_teacher(session, actor.person_id, exchange_id):
-        raise NotAllowed(N_("Only teachers of this exchange can do this."))
-    return exchange
-
-
-def _person(session: Session, person_id: int) -> Person:
-    person = session.get(Person, person_id)
-    if person is None:
-        raise NotFound(N_("This person is not known to Tandem."))
-    return person
-
-
-def _require_own_teacher(
-    session: Session, actor: Actor, exchange_id: int, student_id: int
-) -> Person:
-    """A teacher of the exchange from the student's own institution."""
-    _require_exchange_teacher(session, actor, exchange_id)
-    student = _person(session, student_id)
-    if _person(session, actor.person_id).institution_id != student.institution_id:
-        raise NotAllowed(N_("Only a teacher of the student's own institution can decide this."))
-    _team_of(session, exchange_id, student_id)
-    return student
-
-
-def _team_of(session: Session, exchange_id: int, person_id: int) -> Team:
-    team = session.scalar(
-        select(Team)
-        .join(TeamMembership, TeamMembership.team_id == Team.id)
-        .where(TeamMembership.exchange_id == exchange_id, TeamMembership.person_id == person_id)
-    )
-    if team is None:
-        raise NotFound(N_("This student is not in a team of this exchange."))
-    return team
-
-
 def _rule_row(session: Session, exchange: Exchange) -> CompletionRule:
     """The newest version; version 1 (the COIL defaults over every phase) on first use."""
     row = session.scalar(
@@ -163,144 +125,15 @@ def _rule_row(session: Session, exchange: Exchange) -> CompletionRule:
 
 
 def current_rule(session: Session, exchange_id: int) -> Rule:
-    return _rule_row(session, _exchange(session, exchange_id)).spec()
-
-
-def _completion(session: Session, exchange_id: int, person_id: int) -> Completion:
-    completion, created = get_or_create(
-        session,
-        Completion,
-        {"exchange_id": exchange_id, "person_id": person_id},
-        lambda: Completion(exchange_id=exchange_id, person_id=person_id),
-    )
-    if created:
-        append(session, EventKind.ENROLLED, exchange_id=exchange_id, subject_id=person_id)
-    return completion
-
-
-def _week(moment: datetime) -> str:
-    year, week, _ = moment.isocalendar()
-    return iso_week(year, week)
-
-
-def _room_contributions(
-    session: Session, exchange_id: int, person_ids: Sequence[int]
-) -> dict[int, dict[str, str]]:
-    """Person → {ISO week: source} from chat lines, the last note save and finished tasks."""
-    found: dict[int, dict[str, str]] = defaultdict(dict)
-    rooms = (
-        select(Room.id).join(Team, Team.id == Room.team_id).where(Team.exchange_id == exchange_id)
-    )
-    chat = session.execute(
-        select(Message.author_id, Message.created_at).where(
-            Message.room_id.in_(rooms),
-            Message.author_id.in_(person_ids),
-            Message.deleted_at.is_(None),
-            Message.hidden_at.is_(None),
-        )
-    )
-    notes = session.execute(
-        select(Note.updated_by_id, Note.updated_at).where(
-            Note.room_id.in_(rooms), Note.updated_by_id.in_(person_ids)
-        )
-    )
-    tasks = session.execute(
-        select(Task.done_by_id, Task.done_at).where(
-            Task.room_id.in_(rooms), Task.done_by_id.in_(person_ids), Task.done_at.is_not(None)
-        )
-    )
-    for source, rows in (("chat", chat), ("note", notes), ("task", tasks)):
-        for person_id, moment in rows:
-            if person_id is not None and moment is not None:
-                found[person_id].setdefault(_week(moment), source)
-    return found
-
-
-def _record_contributions(session: Session, exchange_id: int, person_ids: Sequence[int]) -> int:
-    """Keep every week a person contributed in, so later edits to the room cannot erase it."""
-    if not person_ids:
-        return 0
-    known = {
-        (p, k)
-        for p, k in session.execute(
-            select(CompletionEvidence.person_id, CompletionEvidence.key).where(
-                CompletionEvidence.exchange_id == exchange_id,
-                CompletionEvidence.kind == EvidenceKind.CONTRIBUTION,
-                CompletionEvidence.person_id.in_(person_ids),
-            )
-        )
-    }
-    added = 0
-    for person_id, weeks in _room_contributions(session, exchange_id, person_ids).items():
-        new = {week: source for week, source in weeks.items() if (person_id, week) not in known}
-        if not new:
-            continue
-        _completion(session, exchange_id, person_id)
-        for week, source in sorted(new.items()):
-            session.add(
-                CompletionEvidence(
-                    exchange_id=exchange_id,
-                    person_id=person_id,
-                    kind=EvidenceKind.CONTRIBUTION,
-                    key=week,
-                    source=source,
-                )
-            )
-        append(
-            session,
-            EventKind.EVIDENCE_RECORDED,
-            exchange_id=exchange_id,
-            subject_id=person_id,
-            payload={"kind": "contribution", "weeks": sorted(new)},
-        )
-        added += len(new)
-    session.flush()
-    return added
-
-
-def _phase_tasks(session: Session, team_id: int) -> dict[str, PhaseTasks]:
-    rows = session.execute(
-        select(Task.phase_key, Task.state, func.count())
-        .join(Room, Room.id == Task.room_id)
-        .where(Room.team_id == team_id)
-        .group_by(Task.phase_key, Task.state)
-    )
-    done: dict[str, int] = defaultdict(int)
-    total: dict[str, int] = defaultdict(int)
-    for phase, state, count in rows:
-        total[phase] += count
-        if state is TaskState.DONE:
-            done[phase] += count
-    return {phase: PhaseTasks(done[phase], total[phase]) for phase in total}
-
-
-def _facts(
-    session: Session, exchange_id: int, person_id: int, completion: Completion
-) -> CompletionFacts:
-    evidence = session.execute(
-        select(CompletionEvidence.kind, CompletionEvidence.key).where(
-            CompletionEvidence.exchange_id == exchange_id,
-            CompletionEvidence.person_id == person_id,
-        )
-    ).all()
-    team = _team_of(session, exchange_id, person_id)
-    return CompletionFacts(
-        meetings_attended=sum(1 for kind, _ in evidence if kind is EvidenceKind.MEETING),
-        contribution_weeks=frozenset(
-            k for kind, k in evidence if kind is EvidenceKind.CONTRIBUTION
-        ),
-        phase_tasks=_phase_tasks(session, team.id),
-        reflection_submitted=completion.reflection_at is not None,
-        signed_off=completion.status is CompletionStatus.APPROVED,
-    )
+    return _rule_row(session, get_exchange(session, exchange_id)).spec()
 
 
 def _verdict(
     session: Session, exchange: Exchange, person_id: int
 ) -> tuple[CompletionVerdict, Completion]:
-    completion = _completion(session, exchange.id, person_id)
+    completion = completion_row(session, exchange.id, person_id)
     rule = _rule_row(session, exchange).spec()
-    return evaluate(rule, _facts(session, exchange.id, person_id, completion)), completion
+    return evaluate(rule, facts_of(session, exchange.id, person_id, completion)), completion
 
 
 def _log_evaluation(
@@ -360,7 +193,7 @@ def set_rule(
     reflection_required: bool,
 ) -> Rule:
     """A new version of the exchange's rule; earlier decisions keep the version they used."""
-    exchange = _require_exchange_teacher(session, actor, exchange_id)
+    exchange = require_exchange_teacher(session, actor, exchange_id)
     phases = tuple(required_phases)
     known = {str(p["key"]) for p in exchange.phases}
     if not set(phases) <= known:
@@ -405,11 +238,11 @@ def record_meeting(
     session: Session, actor: Actor, exchange_id: int, person_ids: Sequence[int], met_on: date
 ) -> int:
     """A teacher records who attended a team meeting; returns how many were new."""
-    _require_exchange_teacher(session, actor, exchange_id)
+    require_exchange_teacher(session, actor, exchange_id)
     added = 0
     for person_id in dict.fromkeys(person_ids):
-        _team_of(session, exchange_id, person_id)
-        _completion(session, exchange_id, person_id)
+        team_of(session, exchange_id, person_id)
+        completion_row(session, exchange_id, person_id)
         _, created = get_or_create(
             session,
             CompletionEvidence,
@@ -444,25 +277,25 @@ def record_meeting(
 
 def refresh_evidence(session: Session, actor: Actor, exchange_id: int) -> int:
     """A teacher brings every student's contribution weeks up to date from the rooms."""
-    _require_exchange_teacher(session, actor, exchange_id)
+    require_exchange_teacher(session, actor, exchange_id)
     members = list(
         session.scalars(
             select(TeamMembership.person_id).where(TeamMembership.exchange_id == exchange_id)
         )
     )
-    added = _record_contributions(session, exchange_id, members)
+    added = record_contributions(session, exchange_id, members)
     session.commit()
     return added
 
 
 def submit_reflection(session: Session, actor: Actor, exchange_id: int, text: str) -> Completion:
     """The student's final reflection; a resubmission replaces the text, not the first date."""
-    _exchange(session, exchange_id)
-    _team_of(session, exchange_id, actor.person_id)
+    get_exchange(session, exchange_id)
+    team_of(session, exchange_id, actor.person_id)
     body = text.strip()
     if not MIN_REFLECTION <= len(body) <= MAX_REFLECTION:
         raise InvalidInput(N_("A reflection must be 20 to 10000 characters."))
-    completion = _completion(session, exchange_id, actor.person_id)
+    completion = completion_row(session, exchange_id, actor.person_id)
     if completion.status is CompletionStatus.APPROVED:
         raise Conflict(N_("Your completion is already approved."))
     first = completion.reflection_at is None
@@ -482,9 +315,9 @@ def submit_reflection(session: Session, actor: Actor, exchange_id: int, text: st
 
 def _progress(session: Session, actor: Actor, exchange_id: int) -> Progress:
     """The checklist behind ``my_progress`` and ``request_completion``; the caller commits."""
-    exchange = _exchange(session, exchange_id)
-    _team_of(session, exchange_id, actor.person_id)
-    _record_contributions(session, exchange_id, [actor.person_id])
+    exchange = get_exchange(session, exchange_id)
+    team_of(session, exchange_id, actor.person_id)
+    record_contributions(session, exchange_id, [actor.person_id])
     verdict, completion = _verdict(session, exchange, actor.person_id)
     return Progress(exchange, _rule_row(session, exchange).spec(), verdict, completion)
 
@@ -533,8 +366,8 @@ def student_page(
 ) -> tuple[int, list[StudentRow]]:
     """How many students the teacher has in teams, and the verdicts of ``count`` of them from
     ``first`` on: a page of 50 of 2,500 students then costs 50 verdicts, not 2,500."""
-    exchange = _require_exchange_teacher(session, actor, exchange_id)
-    institution_id = _person(session, actor.person_id).institution_id
+    exchange = require_exchange_teacher(session, actor, exchange_id)
+    institution_id = get_person(session, actor.person_id).institution_id
     rows = session.execute(
         select(Person, Team.name)
         .join(TeamMembership, TeamMembership.person_id == Person.id)
@@ -545,7 +378,7 @@ def student_page(
     total = len(rows)
     rows = rows[first:] if count is None else rows[first : first + count]
     ids = [person.id for person, _ in rows]
-    _record_contributions(session, exchange_id, ids)
+    record_contributions(session, exchange_id, ids)
     result = []
     for person, team_name in rows:
         verdict, completion = _verdict(session, exchange, person.id)
@@ -562,9 +395,9 @@ def approve_completion(
     session: Session, actor: Actor, exchange_id: int, person_id: int
 ) -> Decision:
     """Sign-off by the student's own teacher when every other requirement is met."""
-    _require_own_teacher(session, actor, exchange_id, person_id)
-    exchange = _exchange(session, exchange_id)
-    _record_contributions(session, exchange_id, [person_id])
+    require_own_teacher(session, actor, exchange_id, person_id)
+    exchange = get_exchange(session, exchange_id)
+    record_contributions(session, exchange_id, [person_id])
     verdict, completion = _verdict(session, exchange, person_id)
     if completion.status is CompletionStatus.APPROVED:
         raise Conflict(N_("This completion is already approved."))
@@ -582,11 +415,11 @@ def override_completion(
     session: Session, actor: Actor, exchange_id: int, person_id: int, *, approve: bool, reason: str
 ) -> Decision:
     """The teacher decides against the rule (illness, a different contribution), with a reason."""
-    _require_own_teacher(session, actor, exchange_id, person_id)
+    require_own_teacher(session, actor, exchange_id, person_id)
     text = reason.strip()
     if not MIN_REASON <= len(text) <= MAX_REASON:
         raise InvalidInput(N_("Give a reason of 10 to 1000 characters for an override."))
-    exchange = _exchange(session, exchange_id)
+    exchange = get_exchange(session, exchange_id)
     verdict, completion = _verdict(session, exchange, person_id)
     _log_evaluation(session, actor, exchange_id, person_id, verdict)
     decision = _decide(session, actor, completion, verdict, approve=approve, reason=text)

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import segno
 
-from plugin.reports.export import annex_elements
+from plugin.credentials.annex import annex_elements
 
 if TYPE_CHECKING:  # fpdf takes a second to import: only a PDF being drawn pays for it
     from fpdf import FPDF

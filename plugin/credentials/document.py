@@ -38,9 +38,9 @@ from datetime import datetime
 from typing import Any
 
 from plugin.credentials.contexts import OB_V3P0_3, VC_V2
-from plugin.credentials.signing import xsd_datetime
 from plugin.errors import InvalidInput
 from plugin.i18n import N_
+from plugin.xsd import xsd_datetime
 
 ESI_PREFIX = "urn:schac:personalUniqueCode:int:esi:"
 EQF_FRAMEWORK = "European Qualifications Framework"

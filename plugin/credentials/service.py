@@ -33,7 +33,6 @@ from plugin.credentials.document import (
     Organisation,
     build_credential,
 )
-from plugin.credentials.jcs import canonicalize
 from plugin.credentials.models import Credential, IssuerKey, StatusList
 from plugin.credentials.multikey import public_key_from_multikey, public_key_to_multikey
 from plugin.credentials.verification import Check, Report
@@ -42,12 +41,13 @@ from plugin.db import utcnow
 from plugin.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from plugin.exchanges.models import Exchange, Seat, SeatStatus
 from plugin.i18n import N_
+from plugin.jcs import canonicalize
 from plugin.ledger.models import EventKind
 from plugin.ledger.service import append
-from plugin.matching.teams import is_exchange_teacher
 from plugin.notifications.service import notify
 from plugin.people.models import Institution, Person
-from plugin.reports.access import registrar_institutions, require_registrar
+from plugin.registrars.service import registrar_institutions, require_registrar
+from plugin.teams.service import is_exchange_teacher
 
 HOURS_PER_ECTS = 28
 DEFAULT_EQF = 6

@@ -8,7 +8,7 @@ store, DID document over HTTPS) is the caller's job, so this module stays pure.
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
@@ -21,6 +21,7 @@ from plugin.credentials.guards import DEFAULT_LIMITS, Limits
 from plugin.credentials.multikey import decode_multibase, encode_multibase
 from plugin.errors import InvalidInput
 from plugin.i18n import N_
+from plugin.xsd import xsd_datetime
 
 PROOF_TYPE = "DataIntegrityProof"
 CRYPTOSUITE = "eddsa-rdfc-2022"
@@ -33,13 +34,6 @@ class VerifiedProof:
 
     verification_method: str
     created: str | None
-
-
-def xsd_datetime(moment: datetime) -> str:
-    """``2024-05-01T12:00:00Z``: whole seconds in UTC, the form every verifier parses."""
-    if moment.tzinfo is None:
-        raise InvalidInput(N_("A proof time must carry a time zone."))
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def sign(

@@ -13,9 +13,9 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from plugin.credentials.contexts import VC_V2
-from plugin.credentials.signing import xsd_datetime
 from plugin.errors import Conflict, InvalidInput
 from plugin.i18n import N_
+from plugin.xsd import xsd_datetime
 
 MIN_ENTRIES = 131_072
 REVOCATION = "revocation"

@@ -38,7 +38,6 @@ from plugin.exchanges.queries import (
 )
 from plugin.i18n import N_
 from plugin.notifications.service import notify
-from plugin.people.service import participant_to_erase
 from plugin.profiles.languages import check_language_codes
 from plugin.profiles.models import Profile
 
@@ -660,38 +659,4 @@ def exchange_overview(session: Session, actor: Actor, exchange_id: int) -> Teach
         makeup=pool_makeup(session, exchange_id, mine),
         pending=[r for r in rosters if r.status is SeatStatus.PENDING],
         code_expires_at=active_code_expiry(session, exchange_id) if seat.is_owner else None,
-    )
-
-
-@dataclass(frozen=True)
-class ErasurePreview:
-    """What the confirmation page names before a teacher erases someone from an exchange.
-
-    ``everywhere`` is always True now: erasure is of the person (GDPR art. 17), so their
-    profile, names and every other exchange's records go too (plugin.privacy).
-    """
-
-    exchange: Exchange
-    participant_id: int
-    display_name: str | None
-    institution: str
-    course_title: str
-    everywhere: bool
-
-
-def erasure_preview(
-    session: Session, actor: Actor, exchange_id: int, participant_id: int
-) -> ErasurePreview:
-    """Read-only: who would be erased and what would go, for the same teachers who may erase."""
-    participant = participant_to_erase(session, actor, participant_id)
-    if participant.exchange_id != exchange_id:
-        raise NotFound(N_("This participant does not exist or has already been erased."))
-    course = participant.seat.course
-    return ErasurePreview(
-        exchange=participant.seat.exchange,
-        participant_id=participant.id,
-        display_name=participant.person.display_name if participant.person else None,
-        institution=course.institution.name,
-        course_title=course.title or course.label or course.external_id,
-        everywhere=True,
     )

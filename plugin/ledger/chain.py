@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from plugin.credentials.jcs import canonicalize
+from plugin.jcs import canonicalize
 
 GENESIS = "0" * 64
 

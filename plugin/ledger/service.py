@@ -16,7 +16,6 @@ from sqlalchemy import delete, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from plugin.credentials.signing import xsd_datetime
 from plugin.db import get_or_create, utcnow
 from plugin.ledger.chain import (
     GENESIS,
@@ -27,6 +26,7 @@ from plugin.ledger.chain import (
     verify_events,
 )
 from plugin.ledger.models import EventKind, LedgerEvent, LedgerPrivate, LedgerSubject
+from plugin.xsd import xsd_datetime
 
 _LOCK_KEY = 0x7A4D_1ED6  # PostgreSQL advisory lock that serialises appenders
 _ATTEMPTS = 5

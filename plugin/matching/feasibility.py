@@ -67,7 +67,8 @@ def team_violation(p: Problem, members: Sequence[int]) -> float:
     return sum(team_violations(p, members).values())
 
 
-def _mask_words(p: Problem) -> npt.NDArray[np.uint64]:
+def mask_words(p: Problem) -> npt.NDArray[np.uint64]:
+    """Each person's availability as 64-bit words; shared with the search, which ANDs them."""
     words = np.zeros((p.n, _WORDS), dtype=np.uint64)
     low = (1 << 64) - 1
     for i, mask in enumerate(p.avail):
@@ -84,7 +85,7 @@ def best_cross_overlap(p: Problem, need: int | None = None) -> npt.NDArray[np.in
     only below `need` (a student is settled as soon as any partner reaches it): rows are
     first checked against a strided sample, in blocks, and only the unsettled rest scans all.
     """
-    words = _mask_words(p)
+    words = mask_words(p)
     inst = np.asarray(p.institution)
     best = np.full(p.n, -1, dtype=np.int64)
     if p.n < 2:

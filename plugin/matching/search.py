@@ -27,7 +27,7 @@ import numpy.typing as npt
 
 from plugin.matching.availability import SLOTS_PER_HOUR
 from plugin.matching.delta import Aggregates
-from plugin.matching.feasibility import _mask_words, team_violation
+from plugin.matching.feasibility import mask_words, team_violation
 from plugin.matching.objective import team_score
 from plugin.matching.problem import Problem
 
@@ -83,7 +83,7 @@ class _State:
         self.groups: list[list[int]] = [[] for _ in range(teams)]
         self.where = [-1] * len(p.blocks)
         self.cost: list[tuple[float, float]] = [(0.0, 0.0)] * teams
-        self.words = _mask_words(p)
+        self.words = mask_words(p)
         self.agg = Aggregates(p, teams, self.words)
         self.and_words = self.agg.and_words
         self.codes = self.agg.codes

@@ -27,7 +27,7 @@ from plugin.matching.candidates import (
     Move,
     Relaxation,
 )
-from plugin.matching.models import MatchingRun, Team, TeamMembership
+from plugin.matching.models import MatchingRun
 from plugin.matching.rebalance import Rebalance, place_late_joiners, rebalance_after_dropouts
 from plugin.matching.review import (
     Review,
@@ -38,11 +38,12 @@ from plugin.matching.review import (
     within_pool,
 )
 from plugin.matching.strategies import STRATEGIES, match
-from plugin.matching.teams import _require_teacher
 from plugin.notifications.service import notify
 from plugin.people.models import Person
 from plugin.profiles.models import Profile
 from plugin.teammates.records import requested_teammates
+from plugin.teams.models import Team, TeamMembership
+from plugin.teams.service import require_teams_teacher
 
 PROPOSAL_SECONDS = 5.0
 """Time budget of one proposal: a teacher waits for the page, so a few seconds at most."""
@@ -116,7 +117,7 @@ class MatchingOverview:
 
 def matching_overview(session: Session, actor: Actor, exchange_id: int) -> MatchingOverview:
     """The rules form's presets come from here; every stored run is listed for audit."""
-    exchange = _require_teacher(session, actor, exchange_id)
+    exchange = require_teams_teacher(session, actor, exchange_id)
     pool = pool_of(session, exchange_id)
     runs = session.scalars(
         select(MatchingRun)
@@ -211,7 +212,7 @@ def propose_teams(
     seconds: float = PROPOSAL_SECONDS,
 ) -> MatchingRun:
     """Run the engine on the current pool and store the run (teams or the infeasibility report)."""
-    _require_teacher(session, actor, exchange_id)
+    require_teams_teacher(session, actor, exchange_id)
     if strategy not in STRATEGIES:
         raise InvalidInput(N_("Unknown matching strategy."))
     pool = pool_of(session, exchange_id)
@@ -248,7 +249,7 @@ def _run_for_teacher(session: Session, actor: Actor, run_id: int) -> MatchingRun
     run = session.get(MatchingRun, run_id)
     if run is None:
         raise NotFound(N_("This matching run does not exist."))
-    _require_teacher(session, actor, run.exchange_id)
+    require_teams_teacher(session, actor, run.exchange_id)
     return run
 
 
@@ -474,7 +475,7 @@ def place_late_joiners_use_case(session: Session, actor: Actor, exchange_id: int
     Whoever fits no open team stays out, with the rules each open team would break, so the
     teacher can decide between a relaxed rule and a hand-made team.
     """
-    _require_teacher(session, actor, exchange_id)
+    require_teams_teacher(session, actor, exchange_id)
     run, teams, rules = _published(session, exchange_id)
     pool = pool_of(session, exchange_id)
     ids = {c.id for c in pool}
@@ -495,7 +496,7 @@ def place_late_joiners_use_case(session: Session, actor: Actor, exchange_id: int
 
 def rebalance_dropouts(session: Session, actor: Actor, exchange_id: int) -> TeamChanges:
     """Repair teams that students left, with as few moves as possible; locked teams untouched."""
-    _require_teacher(session, actor, exchange_id)
+    require_teams_teacher(session, actor, exchange_id)
     run, teams, rules = _published(session, exchange_id)
     pool = pool_of(session, exchange_id)
     ids = {c.id for c in pool}

@@ -20,13 +20,13 @@ from plugin.actors import Actor, Role
 from plugin.courses.models import Course, CourseMembership
 from plugin.db import Base, utcnow
 from plugin.errors import NotAllowed, NotFound
-from plugin.exchanges.models import Participant, Seat
+from plugin.exchanges.models import Exchange, Participant, Seat
 from plugin.i18n import N_
 from plugin.ledger.service import events_about, forget_person
-from plugin.matching.models import TeamMembership
 from plugin.notifications.models import Notification
 from plugin.people.models import Person
 from plugin.privacy.declarations import HOLDINGS, NOW, Erase, Holding
+from plugin.teams.models import TeamMembership
 
 EXPORT_FORMAT = "tandem-personal-data/1"
 
@@ -228,3 +228,80 @@ def erase_person(session: Session, actor: Actor, person_id: int) -> ErasureRepor
 def exported_rows(data: dict[str, Any], table: str) -> list[dict[str, Any]]:
     """Every row of ``table`` in an export (over all the columns that name the person)."""
     return [row for h in data["holdings"] if h["table"] == table for row in h["rows"]]
+
+
+def export_my_data(session: Session, actor: Actor) -> dict[str, Any]:
+    """Everything Tandem holds about the actor (GDPR art. 15 and 20): see plugin.privacy."""
+    return export_person(session, actor)
+
+
+def participant_to_erase(session: Session, actor: Actor, participant_id: int) -> Participant:
+    """The participant the actor may erase (a check shared by erasure and its confirmation).
+
+    Erasure is for the person's own university (plugin.privacy.service.person_to_erase): a
+    teacher of the course they take part through, an admin there, or the person themselves.
+    """
+    participant = session.get(Participant, participant_id)
+    if participant is None or participant.person_id is None:
+        raise NotFound(N_("This participant does not exist or has already been erased."))
+    if actor.can_teach and actor.course_id is not None:
+        course = participant.seat.course
+        if actor.course_id != course.id and not (
+            actor.role is Role.ADMIN and _institution_of(session, actor) == course.institution_id
+        ):
+            raise NotAllowed(N_("Only the person's own university can erase them."))
+    person_to_erase(session, actor, participant.person_id)
+    return participant
+
+
+def _institution_of(session: Session, actor: Actor) -> int | None:
+    course = session.get(Course, actor.course_id) if actor.course_id is not None else None
+    return course.institution_id if course is not None else None
+
+
+def participant_person(session: Session, participant_id: int) -> int | None:
+    """Whose participation this is (None once erased). Read-only."""
+    participant = session.get(Participant, participant_id)
+    return participant.person_id if participant is not None else None
+
+
+def erase_participant(session: Session, actor: Actor, participant_id: int) -> None:
+    """Erase the person behind a participant everywhere (GDPR art. 17): see plugin.privacy."""
+    person_id = participant_to_erase(session, actor, participant_id).person_id
+    if person_id is None:
+        raise NotFound(N_("This participant does not exist or has already been erased."))
+    erase_person(session, actor, person_id)
+
+
+@dataclass(frozen=True)
+class ErasurePreview:
+    """What the confirmation page names before a teacher erases someone from an exchange.
+
+    ``everywhere`` is always True now: erasure is of the person (GDPR art. 17), so their
+    profile, names and every other exchange's records go too (plugin.privacy).
+    """
+
+    exchange: Exchange
+    participant_id: int
+    display_name: str | None
+    institution: str
+    course_title: str
+    everywhere: bool
+
+
+def erasure_preview(
+    session: Session, actor: Actor, exchange_id: int, participant_id: int
+) -> ErasurePreview:
+    """Read-only: who would be erased and what would go, for the same teachers who may erase."""
+    participant = participant_to_erase(session, actor, participant_id)
+    if participant.exchange_id != exchange_id:
+        raise NotFound(N_("This participant does not exist or has already been erased."))
+    course = participant.seat.course
+    return ErasurePreview(
+        exchange=participant.seat.exchange,
+        participant_id=participant.id,
+        display_name=participant.person.display_name if participant.person else None,
+        institution=course.institution.name,
+        course_title=course.title or course.label or course.external_id,
+        everywhere=True,
+    )

@@ -15,10 +15,11 @@ from typing import Any
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from plugin.credentials.jcs import canonicalize
+from plugin.credentials.annex import annex_elements
 from plugin.credentials.multikey import decode_multibase, encode_multibase
 from plugin.errors import InvalidInput
 from plugin.i18n import N_
+from plugin.jcs import canonicalize
 from plugin.reports.queries import CredentialRow
 
 COLUMNS = (
@@ -49,48 +50,6 @@ COLUMNS = (
 )
 #: The Annex I columns read from the signed document (empty once the holder is erased).
 ANNEX_COLUMNS = COLUMNS[COLUMNS.index("learner_identifier") : COLUMNS.index("exchange")]
-
-
-def _alignments(achievement: Mapping[str, Any], target: str) -> list[Mapping[str, Any]]:
-    return [a for a in achievement.get("alignment", []) if a.get("targetType") == f"ext:{target}"]
-
-
-def _names(achievement: Mapping[str, Any], target: str) -> str:
-    return "; ".join(str(a.get("targetName", "")) for a in _alignments(achievement, target))
-
-
-def annex_elements(doc: Mapping[str, Any]) -> dict[str, str]:
-    """Every Annex I element, read back from the signed document itself."""
-    subject = doc["credentialSubject"]
-    achievement = subject["achievement"]
-    identities = subject.get("identifier", [])
-    hashed = next((i["identityHash"] for i in identities if i.get("hashed")), "")
-    esi = next((i["identityHash"] for i in identities if not i.get("hashed")), "")
-    narrative = str(achievement.get("criteria", {}).get("narrative", ""))
-    outcomes = [line[2:] for line in narrative.splitlines() if line.startswith("- ")]
-    results = subject.get("result", [])
-    return {
-        "learner_identifier": hashed,
-        "learner_esi": esi,
-        "title": str(doc["name"]),
-        "issuer_country": str(doc["issuer"]["address"]["addressCountryCode"]),
-        "awarding_body": str(doc["issuer"]["name"]),
-        "co_awarding_bodies": _names(achievement, "CoAwardingBody"),
-        "date_of_issuing": str(doc["validFrom"]),
-        "learning_outcomes": "; ".join(outcomes),
-        "esco_skills": "; ".join(
-            str(a["targetUrl"]) for a in _alignments(achievement, "ESCOSkill")
-        ),
-        "ects": str(achievement.get("creditsAvailable", "")),
-        "eqf_level": "; ".join(
-            str(a.get("targetCode", "")) for a in _alignments(achievement, "EQFLevel")
-        ),
-        "assessment_type": _names(achievement, "AssessmentType"),
-        "participation": _names(achievement, "ModeOfLearning"),
-        "quality_assurance": _names(achievement, "QualityAssurance"),
-        "identity_verification": _names(achievement, "IdentityVerification"),
-        "grade": str(results[0].get("value", "")) if results else "",
-    }
 
 
 def annex_row(row: CredentialRow) -> dict[str, str]:

@@ -11,14 +11,14 @@ from sqlalchemy.orm import Session
 from plugin.actors import Actor
 from plugin.credentials import keys
 from plugin.credentials.service import IssuerContext, active_key
-from plugin.credentials.signing import xsd_datetime
 from plugin.db import utcnow
 from plugin.ledger.models import EventKind
 from plugin.ledger.service import append, head_hash
-from plugin.reports.access import require_registrar
+from plugin.registrars.service import require_registrar
 from plugin.reports.elmo import to_elmo
 from plugin.reports.export import manifest, to_csv
 from plugin.reports.queries import CredentialRow, credentials_of
+from plugin.xsd import xsd_datetime
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """The chat write path in the database driver's own SQL.
 
-Every chat line passes through these three statements (plugin.rooms.service.post_messages):
+Every chat line passes through these three statements (plugin.chat.service.post_messages):
 the senders' membership, the rooms' cursors, the lines. Through SQLAlchemy's execution
 machinery (statement-cache look-ups, execution contexts, parameter processing, result
 objects) they cost several times the driver's own work: py-spy on bench/rooms.py put the

@@ -10,9 +10,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from plugin.db import utcnow
-from plugin.matching.models import Team, TeamMembership
 from plugin.notifications.service import notify
 from plugin.rooms.models import Message, Room
+from plugin.teams.models import Team, TeamMembership
 
 WINDOW = timedelta(days=1)
 NEVER = datetime.min.replace(tzinfo=UTC)

@@ -23,11 +23,12 @@ from sqlalchemy.orm import Session
 from plugin.actors import Actor
 from plugin.exchanges.models import Exchange
 from plugin.matching.availability import SLOT_MINUTES, SLOTS_PER_WEEK, to_mask
-from plugin.matching.models import Team, TeamMembership
 from plugin.people.models import Person
 from plugin.profiles.models import Profile
 from plugin.profiles.service import shares_with
-from plugin.rooms.service import MemberView, check_access, room_members
+from plugin.rooms.access import check_access
+from plugin.rooms.service import MemberView, room_members
+from plugin.teams.models import Team, TeamMembership
 
 DEFAULT_MINUTES = 60
 DEFAULT_LIMIT = 3

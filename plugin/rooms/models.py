@@ -9,8 +9,8 @@ from sqlalchemy import Enum, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from plugin.db import Base, utcnow
-from plugin.matching.models import Team
 from plugin.people.models import Person
+from plugin.teams.models import Team
 
 
 class Room(Base):

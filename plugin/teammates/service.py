@@ -40,10 +40,10 @@ from plugin.exchanges.models import Participant
 from plugin.exchanges.queries import is_active_student
 from plugin.exchanges.service import my_participation
 from plugin.i18n import N_
-from plugin.matching.models import Team
 from plugin.people.models import Person
 from plugin.teammates.models import TeammateCode, TeammateRequest
 from plugin.teammates.records import active_students
+from plugin.teams.models import Team
 
 MAX_REQUESTS = 3
 """Requests per student per exchange (the messages below say "3")."""

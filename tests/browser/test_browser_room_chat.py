@@ -16,7 +16,7 @@ import pytest
 
 from demo.platforms import DemoUser
 from plugin.actors import Actor, Role
-from plugin.matching.teams import create_team
+from plugin.teams.service import create_team
 from tests.browser.test_browser_launch import ARGS, CHROMIUM, axe_violations, sync_api
 from tests.exchange_flow import set_up_two_university_exchange
 from tests.live import LiveStack

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from plugin.actors import Actor, Role
-from plugin.matching.teams import create_team
+from plugin.teams.service import create_team
 from tests.browser.test_browser_launch import ARGS, CHROMIUM, sync_api
 from tests.exchange_flow import set_up_two_university_exchange
 from tests.live import LiveStack

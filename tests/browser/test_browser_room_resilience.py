@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from plugin.actors import Actor, Role
-from plugin.matching.teams import create_team
+from plugin.teams.service import create_team
 from realtime.state import EXTENSION
 from tests.browser.test_browser_launch import ARGS, CHROMIUM, axe_violations, sync_api
 from tests.browser.test_browser_room_chat import SETUP, Team

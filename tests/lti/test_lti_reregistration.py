@@ -26,8 +26,8 @@ from lti.services import ServiceClient, token_refusal
 from plugin.actors import Actor, Role
 from plugin.courses.models import Course, CourseMembership
 from plugin.db import utcnow
-from plugin.matching.models import Team, TeamMembership
-from plugin.matching.teams import create_team
+from plugin.teams.models import Team, TeamMembership
+from plugin.teams.service import create_team
 from tests.conftest import BACKENDS
 from tests.exchange_flow import (
     TwoUniversityExchange,

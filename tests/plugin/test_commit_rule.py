@@ -41,11 +41,12 @@ from plugin.completion.service import (
     students_for_teacher,
     submit_reflection,
 )
-from plugin.courses.service import CourseEntry, CourseRef, RosterMember, enter_course, sync_roster
+from plugin.courses.service import CourseEntry, CourseRef, enter_course
 from plugin.errors import Conflict
 from plugin.exchanges.service import enter_exchange
 from plugin.people.identity import AccountRef, PersonFacts
 from plugin.people.service import create_institution
+from plugin.roster.service import RosterMember, sync_roster
 from tests.plugin.completion.completion_world import (
     REFLECTION,
     CompletionWorld,

@@ -12,9 +12,9 @@ from pycrdt import Doc, Text
 from sqlalchemy.orm import Session
 
 from plugin.actors import Actor
-from plugin.matching.teams import remove_member
-from plugin.rooms import notes
-from plugin.rooms.service import get_note
+from plugin.notes import service as notes
+from plugin.notes.service import get_note
+from plugin.teams.service import remove_member
 from realtime.notes import encode
 from tests.plugin.rooms.rooms_world import World, build_world
 from tests.realtime.test_realtime_rooms import NS, call, connect, events

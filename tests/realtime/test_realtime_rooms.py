@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from plugin.actors import Actor
-from plugin.matching.teams import remove_member
 from plugin.rooms.models import Message
+from plugin.teams.service import remove_member
 from realtime import disconnect_person, tokens
 from realtime.ratelimit import RateLimiter
 from realtime.state import rooms_state

@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session
 
 from plugin.actors import Actor
 from plugin.exchanges.models import Participant, ParticipantStatus, Seat
-from plugin.matching.models import TeamMembership
 from plugin.people.models import Person
 from plugin.profiles.models import Profile
+from plugin.teams.models import TeamMembership
 from tests.plugin.rooms.rooms_world import World, build_world
 from tests.realtime.test_realtime_page import sign_in
 from tests.realtime.test_realtime_rooms import NS, call, connect

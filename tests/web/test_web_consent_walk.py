@@ -39,11 +39,11 @@ from plugin.credentials.service import IssuerContext, issue_credential
 from plugin.exchanges.models import Exchange, Participant, ParticipantStatus, Seat
 from plugin.exchanges.phases import default_phases
 from plugin.matching.candidates import MatchRules
-from plugin.matching.models import TeamMembership
 from plugin.matching.service import propose_teams
 from plugin.people.models import ExternalAccount, Person
 from plugin.profiles.models import Profile
 from plugin.profiles.service import SHAREABLE
+from plugin.teams.models import TeamMembership
 from tests.plugin.completion.completion_world import (
     CompletionWorld,
     build_completion_world,

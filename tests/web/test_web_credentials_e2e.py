@@ -13,8 +13,8 @@ import requests
 from sqlalchemy import select
 
 from plugin.actors import Actor, Role
-from plugin.matching.teams import create_team
 from plugin.people.models import Person
+from plugin.teams.service import create_team
 from tests.exchange_flow import launch_as, set_up_two_university_exchange
 from tests.live import LiveStack
 

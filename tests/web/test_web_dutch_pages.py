@@ -15,7 +15,7 @@ import pytest
 import requests
 
 from plugin.actors import Actor, Role
-from plugin.matching.teams import create_team
+from plugin.teams.service import create_team
 from tests.exchange_flow import set_up_two_university_exchange
 from tests.live import LiveStack
 

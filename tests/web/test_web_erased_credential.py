@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from plugin.credentials.models import Credential
 from plugin.db import Base
 from plugin.people.models import Person
-from plugin.reports.access import add_registrar
+from plugin.registrars.service import add_registrar
 from plugin.reports.export import read_csv
 from tests.plugin.completion.completion_world import build_completion_world
 from tests.web.test_web_credentials_flow import _issue_through_pages, _sign_in

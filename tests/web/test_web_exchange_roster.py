@@ -10,10 +10,10 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from plugin.actors import Role
-from plugin.courses.service import RosterMember, sync_roster
 from plugin.exchanges.service import enter_exchange
 from plugin.people.identity import AccountRef, PersonFacts
-from plugin.reports.access import add_registrar
+from plugin.registrars.service import add_registrar
+from plugin.roster.service import RosterMember, sync_roster
 from tests.plugin.exchanges.world import World, make_world, partnered
 from tests.web.test_web_exchange_pages import _sign_in
 

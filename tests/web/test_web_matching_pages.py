@@ -12,8 +12,9 @@ from sqlalchemy.orm import Session
 
 from plugin.actors import Actor, Role
 from plugin.exchanges.models import Participant, ParticipantStatus
-from plugin.matching.models import MatchingRun, Team
+from plugin.matching.models import MatchingRun
 from plugin.profiles.models import Profile
+from plugin.teams.models import Team
 from tests.plugin.exchanges.world import make_world
 from tests.plugin.matching.test_matching_service import _exchange, _student
 from web.auth import start_web_session

@@ -8,7 +8,7 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from plugin.exchanges.service import enter_exchange
-from plugin.people.service import erase_participant
+from plugin.privacy.service import erase_participant
 from tests.plugin.exchanges.world import make_world, partnered
 from tests.web.test_web_exchange_pages import _sign_in
 

@@ -26,7 +26,7 @@ from plugin.exchanges.models import Exchange, Participant, Seat
 from plugin.exchanges.phases import default_phases
 from plugin.exchanges.service import create_exchange
 from plugin.people.models import Person
-from plugin.reports.access import add_registrar
+from plugin.registrars.service import add_registrar
 from tests.plugin.completion.completion_world import build_completion_world
 from tests.plugin.exchanges.world import DRAFT
 from web.audiences import ROUTE_AUDIENCES, Audience

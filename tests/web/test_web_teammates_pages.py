@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 
 from plugin.actors import Actor
 from plugin.matching.service import propose_teams
-from plugin.matching.teams import create_team
 from plugin.teammates.service import request_teammate, teammate_requests
+from plugin.teams.service import create_team
 from tests.plugin.exchanges.world import make_world
 from tests.plugin.matching.test_matching_service import RULES, _exchange
 from tests.web.test_web_matching_pages import _sign_in

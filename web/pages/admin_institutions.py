@@ -13,8 +13,8 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import get_locale, gettext, ngettext
 
 from lti import platforms
+from plugin.credentials.institution_admin import edit_institution
 from plugin.errors import TandemError
-from plugin.people.institution_admin import edit_institution
 from plugin.people.institutions import (
     InstitutionDetails,
     countries,

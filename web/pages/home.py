@@ -19,13 +19,9 @@ from werkzeug.wrappers import Response
 
 from plugin.actors import Actor
 from plugin.courses.service import get_course
-from plugin.exchanges.service import (
-    enter_exchange,
-    exchanges_for_teacher,
-    templates_for_teacher,
-)
+from plugin.exchanges.service import enter_exchange, exchanges_for_teacher, templates_for_teacher
 from plugin.people.service import get_person
-from plugin.reports.access import registrar_institutions
+from plugin.registrars.service import registrar_institutions
 from web.auth import current_actor, current_exchange_hint
 from web.db import get_session
 from web.errors import error_response

@@ -12,7 +12,7 @@ from werkzeug.wrappers import Response
 
 from plugin.credentials.service import bulk_issue, revoke_credential
 from plugin.errors import InvalidInput, NotAllowed
-from plugin.reports.access import registrar_institutions
+from plugin.registrars.service import registrar_institutions
 from plugin.reports.service import export_batch, registrar_credentials
 from web.auth import require_actor, signed_in_actor
 from web.db import get_session

@@ -13,22 +13,15 @@ from flask_babel import get_locale, gettext
 from werkzeug.utils import redirect
 from werkzeug.wrappers import Response
 
-from plugin.actors import Role
+from plugin.calls.jitsi import CallUser, video_call
 from plugin.db import utcnow
 from plugin.errors import NotAllowed, NotFound
-from plugin.matching.teams import remove_member
 from plugin.people.service import get_person
 from plugin.profiles.service import set_video_name, video_name
+from plugin.rooms.access import check_access
 from plugin.rooms.meetings import meeting_plan, meetings_ics
-from plugin.rooms.service import (
-    check_access,
-    exchange_teams,
-    open_team_room,
-    room_members,
-    room_of_team,
-    rooms_of,
-)
-from plugin.rooms.video import CallUser, video_call
+from plugin.rooms.service import open_team_room, room_members, room_of_team, rooms_of
+from plugin.teams.service import exchange_teams, remove_member
 from realtime import disconnect_person, tokens
 from realtime.namespace import NAMESPACE
 from realtime.state import rooms_state
@@ -58,7 +51,7 @@ def team_room(team_id: int) -> str:
     now = utcnow()
     settings: Settings = current_app.config["TANDEM_SETTINGS"]
     shown = video_name(db, person.id, person.display_name or "")
-    user = CallUser(person.id, shown, moderator=actor.role is Role.TEACHER)
+    user = CallUser(person.id, shown, moderator=access.can_moderate)
     call = video_call(settings.video, state.secret, team_id, user, now)
     if call.embed:  # the security headers let this page frame the call (web/security.py)
         g.csp_frame_src = call.origin

@@ -13,7 +13,7 @@ from plugin.exchanges.service import get_exchange, my_participation
 from plugin.people.service import get_person
 from plugin.profiles.availability import reference_week
 from plugin.profiles.service import find_profile, profile_form, save_profile
-from plugin.rooms.service import my_team_in
+from plugin.teams.service import my_team_in
 from web.auth import require_actor, signed_in_actor
 from web.db import get_session
 from web.i18n import browser_timezone

@@ -18,7 +18,6 @@ from werkzeug.wrappers import Response
 from lti.launch import LtiContext
 from lti.roster import sync_course_roster
 from lti.services import ServiceError
-from plugin.courses.service import RosterResult
 from plugin.errors import TandemError
 from plugin.exchanges.service import (
     IssuedCode,
@@ -26,7 +25,6 @@ from plugin.exchanges.service import (
     create_exchange,
     decide_seat,
     draft_of,
-    erasure_preview,
     exchange_overview,
     issue_join_code,
     leave_exchange,
@@ -37,8 +35,9 @@ from plugin.exchanges.service import (
     require_seat_teacher,
     update_exchange,
 )
-from plugin.people.service import erase_participant, participant_person
-from plugin.reports.access import registrar_institutions
+from plugin.privacy.service import erase_participant, erasure_preview, participant_person
+from plugin.registrars.service import registrar_institutions
+from plugin.roster.service import RosterResult
 from web.auth import current_actor, require_actor, signed_in_actor
 from web.db import get_session
 from web.i18n import translated

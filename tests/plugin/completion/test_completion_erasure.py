@@ -10,7 +10,7 @@ from plugin.completion.service import override_completion
 from plugin.exchanges.models import Participant, ParticipantStatus, Seat
 from plugin.ledger.models import LedgerEvent, LedgerPrivate
 from plugin.ledger.service import check_chain, events_about
-from plugin.people.service import erase_participant
+from plugin.privacy.service import erase_participant
 from tests.plugin.completion.completion_world import build_completion_world, make_ready
 
 REASON = "Missed two meetings through illness; made up for it in the project."

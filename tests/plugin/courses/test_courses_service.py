@@ -12,12 +12,13 @@ from sqlalchemy.orm import Session
 
 from plugin.actors import Role
 from plugin.courses.models import Course, CourseMembership
-from plugin.courses.service import CourseEntry, CourseRef, RosterMember, enter_course, sync_roster
+from plugin.courses.service import CourseEntry, CourseRef, enter_course
 from plugin.db import make_session_factory
 from plugin.errors import InvalidInput, NotFound
 from plugin.people.identity import AccountRef, PersonFacts
 from plugin.people.models import ExternalAccount
 from plugin.people.service import create_institution
+from plugin.roster.service import RosterMember, sync_roster
 
 
 def _entry(institution_id: int, sub: str, course: str | None, **facts: str) -> CourseEntry:

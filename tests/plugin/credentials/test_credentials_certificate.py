@@ -20,7 +20,7 @@ from plugin.credentials.service import (
     verify_credential,
 )
 from plugin.people.models import Person
-from plugin.reports.access import add_registrar
+from plugin.registrars.service import add_registrar
 from tests.plugin.completion.completion_world import (
     CompletionWorld,
     build_completion_world,

@@ -7,10 +7,10 @@ from sqlalchemy.orm import Session
 
 from plugin.completion.service import approve_completion
 from plugin.credentials.holds import held_for_exchange, issue_or_hold, my_held, retry_held
+from plugin.credentials.institution_admin import edit_institution
 from plugin.credentials.models import Credential, HeldIssuance
 from plugin.credentials.service import IssuerContext
 from plugin.errors import InvalidInput, NotFound
-from plugin.people.institution_admin import edit_institution
 from plugin.people.institutions import InstitutionDetails
 from plugin.people.models import Person
 from tests.plugin.completion.completion_world import (

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from plugin.credentials.jcs import canonicalize
 from plugin.errors import InvalidInput
+from plugin.jcs import canonicalize
 
 Loader = Callable[[str], Any]
 FOLDER = "w3c/eddsa-jcs-2022/"

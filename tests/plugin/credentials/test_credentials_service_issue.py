@@ -26,7 +26,7 @@ from plugin.credentials.status_list import MIN_ENTRIES, decode_list
 from plugin.errors import Conflict, InvalidInput, NotAllowed
 from plugin.ledger.service import check_chain, events_about
 from plugin.people.models import Person
-from plugin.reports.access import add_registrar
+from plugin.registrars.service import add_registrar
 from tests.plugin.completion.completion_world import (
     CompletionWorld,
     build_completion_world,

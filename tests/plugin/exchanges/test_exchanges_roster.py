@@ -6,17 +6,12 @@ from __future__ import annotations
 import pytest
 
 from plugin.actors import Role
-from plugin.courses.service import RosterMember, sync_roster
 from plugin.errors import NotAllowed, NotFound
 from plugin.exchanges.queries import SeatRoster
-from plugin.exchanges.service import (
-    create_exchange,
-    enter_exchange,
-    erasure_preview,
-    exchange_overview,
-)
+from plugin.exchanges.service import create_exchange, enter_exchange, exchange_overview
 from plugin.people.identity import AccountRef, PersonFacts
-from plugin.people.service import erase_participant
+from plugin.privacy.service import erase_participant, erasure_preview
+from plugin.roster.service import RosterMember, sync_roster
 from tests.plugin.exchanges.world import DRAFT, World, partnered
 
 

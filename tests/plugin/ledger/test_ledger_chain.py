@@ -5,7 +5,7 @@ from dataclasses import replace
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from plugin.credentials.jcs import canonicalize
+from plugin.jcs import canonicalize
 from plugin.ledger.chain import GENESIS, ChainedEvent, event_hash, verify_events
 from plugin.ledger.models import EventKind, LedgerEvent, LedgerPrivate, LedgerSubject
 from plugin.ledger.service import append, check_chain, events_about, forget_person, head_hash

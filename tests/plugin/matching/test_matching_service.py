@@ -18,7 +18,7 @@ from plugin.exchanges.service import (
     request_seat,
 )
 from plugin.matching.candidates import MatchRules
-from plugin.matching.models import MatchingRun, Team
+from plugin.matching.models import MatchingRun
 from plugin.matching.service import (
     Unplaced,
     lock_member,
@@ -33,6 +33,7 @@ from plugin.matching.service import (
 from plugin.notifications.service import my_notifications
 from plugin.profiles.models import Profile
 from plugin.teammates.service import request_teammate, teammate_requests
+from plugin.teams.models import Team
 from tests.plugin.exchanges.world import DRAFT, World
 
 TUE_13_19 = [[24 * 60 + 13 * 60, 24 * 60 + 19 * 60]]

@@ -14,7 +14,8 @@ from plugin.actors import Actor
 from plugin.profiles.models import Profile
 from plugin.profiles.service import SHAREABLE
 from plugin.rooms.meetings import meeting_plan
-from plugin.rooms.service import MemberView, room_members, room_snapshot
+from plugin.rooms.service import MemberView, room_members
+from plugin.workspace.service import room_snapshot
 from tests.plugin.completion.completion_world import CompletionWorld, build_completion_world
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

@@ -14,19 +14,20 @@ from sqlalchemy.orm import Session
 from lti.grades import course_gradebook
 from lti.models import GradeOutbox
 from plugin.actors import Actor, Role
+from plugin.calls.service import join_call, leave_call
+from plugin.chat.service import messages_after, post_message
 from plugin.db import Base
 from plugin.errors import NotAllowed, NotFound
 from plugin.ledger.service import check_chain
+from plugin.notes.service import save_note
 from plugin.notifications.addresses import confirm_address, request_address
 from plugin.notifications.models import Notification
 from plugin.notifications.service import notify
 from plugin.people.models import ExternalAccount, Person
 from plugin.privacy.declarations import HOLDINGS, Erase
 from plugin.privacy.service import erase_person, export_person, is_erased
-from plugin.rooms.attendance import join_call, leave_call
 from plugin.rooms.models import Message
-from plugin.rooms.notes import save_note
-from plugin.rooms.service import messages_after, post_message, room_members
+from plugin.rooms.service import room_members
 from tests.plugin.completion.completion_world import (
     REFLECTION,
     CompletionWorld,

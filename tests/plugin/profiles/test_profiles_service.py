@@ -15,8 +15,7 @@ from plugin.exchanges.models import Participant, ParticipantStatus
 from plugin.exchanges.queries import pool_makeup
 from plugin.exchanges.service import create_exchange, enter_exchange, exchange_overview
 from plugin.people.models import Person
-from plugin.people.service import erase_participant, export_my_data
-from plugin.privacy.service import exported_rows
+from plugin.privacy.service import erase_participant, export_my_data, exported_rows
 from plugin.profiles.models import Profile
 from plugin.profiles.service import (
     ProfileDraft,

@@ -26,8 +26,8 @@ from plugin.credentials.service import (
 from plugin.db import utcnow
 from plugin.errors import InvalidInput
 from plugin.people.models import Person
+from plugin.registrars.service import add_registrar
 from plugin.reports import elmo
-from plugin.reports.access import add_registrar
 from plugin.reports.export import read_csv, verify_manifest
 from plugin.reports.service import export_batch
 from tests.plugin.completion.completion_world import (

@@ -11,10 +11,10 @@ from sqlalchemy.orm import Session
 from plugin.actors import Actor, Role
 from plugin.courses.models import Course, CourseMembership
 from plugin.exchanges.models import Exchange, Seat, SeatStatus
-from plugin.matching.teams import create_team
 from plugin.people.models import Institution, Person
 from plugin.profiles.models import Profile
 from plugin.rooms.service import open_team_room
+from plugin.teams.service import create_team
 
 PHASES = [
     {"key": "icebreaker", "title": "Icebreaker"},

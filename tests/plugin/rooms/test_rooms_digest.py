@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from plugin.chat import service as chat_service
 from plugin.db import utcnow
 from plugin.notifications.models import Notification
-from plugin.rooms import service
 from plugin.rooms.digest import send_chat_digests
 from tests.plugin.rooms.rooms_world import World, build_world
 
@@ -28,9 +28,9 @@ def _told(session: Session) -> list[tuple[int, str | None, str]]:
 def test_members_who_were_away_hear_once_a_day_and_never_what_was_said(
     session: Session, world: World
 ) -> None:
-    service.post_message(session, world.alice, world.room_id, "d-1", "Secret plan A")
-    service.post_message(session, world.bruno, world.room_id, "d-2", "Secret plan B")
-    service.post_message(session, world.dora, world.other_room_id, "d-3", "Other team")
+    chat_service.post_message(session, world.alice, world.room_id, "d-1", "Secret plan A")
+    chat_service.post_message(session, world.bruno, world.room_id, "d-2", "Secret plan B")
+    chat_service.post_message(session, world.dora, world.other_room_id, "d-3", "Other team")
 
     assert send_chat_digests(session) == 2
     told = _told(session)
@@ -45,8 +45,8 @@ def test_members_who_were_away_hear_once_a_day_and_never_what_was_said(
 
 
 def test_a_member_who_answered_is_not_told(session: Session, world: World) -> None:
-    service.post_message(session, world.bruno, world.room_id, "e-1", "Question?")
-    service.post_message(session, world.alice, world.room_id, "e-2", "Answer.")
+    chat_service.post_message(session, world.bruno, world.room_id, "e-1", "Question?")
+    chat_service.post_message(session, world.alice, world.room_id, "e-2", "Answer.")
     send_chat_digests(session)
     told = [person for person, _t, _p in _told(session)]
     assert world.alice.person_id not in told

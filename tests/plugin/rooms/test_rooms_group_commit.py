@@ -8,11 +8,11 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from plugin.chat import service as chat_service
+from plugin.chat.lines import NewLine, PostResult
 from plugin.db import Base, make_engine, make_session_factory
 from plugin.errors import InvalidInput, NotAllowed, NotFound
-from plugin.rooms import service
 from plugin.rooms.models import Message
-from plugin.rooms.service import NewLine, PostResult
 from tests.plugin.rooms.rooms_world import World, build_world
 
 
@@ -39,7 +39,7 @@ def test_a_batch_stores_each_good_line_and_refuses_each_bad_one_alone(
         NewLine(w.bruno, w.room_id, "b-2", "Ciao!"),
         NewLine(w.alice, w.room_id, "a-1", "Hallo!"),  # the same send again in the batch
     ]
-    out = service.post_messages(session, lines)
+    out = chat_service.post_messages(session, lines)
     assert [type(o) for o in out] == [
         PostResult,
         PostResult,
@@ -66,8 +66,8 @@ def test_a_batch_holding_an_already_stored_line_still_stores_the_rest_without_ga
     session: Session, world: World
 ) -> None:
     w = world
-    stored = service.post_message(session, w.alice, w.room_id, "old", "sent before")
-    out = service.post_messages(
+    stored = chat_service.post_message(session, w.alice, w.room_id, "old", "sent before")
+    out = chat_service.post_messages(
         session,
         [
             NewLine(w.bruno, w.room_id, "new-1", "one"),
@@ -94,7 +94,7 @@ def test_a_batch_checks_its_members_access_in_one_query(session: Session, world:
     assert driver is not None
     driver.set_trace_callback(statements.append)
     try:
-        service.post_messages(
+        chat_service.post_messages(
             session,
             [
                 NewLine(w.alice, w.room_id, "x-1", "one"),
@@ -114,7 +114,7 @@ def test_a_batch_that_stores_nothing_still_ends_its_transaction(
 ) -> None:
     """On SQLite an open transaction holds the write lock the next batch needs."""
     w = world
-    out = service.post_messages(
+    out = chat_service.post_messages(
         session,
         [NewLine(w.dora, w.room_id, "d-1", "not my room"), NewLine(w.alice, w.room_id, "", "x")],
     )
@@ -144,7 +144,7 @@ def test_batches_sharing_rooms_in_opposite_orders_neither_deadlock_nor_leave_gap
                     NewLine(w.dora, w.other_room_id, f"{tag}-d-{i}", "y"),
                 ]
                 with factory() as s:
-                    out = service.post_messages(s, lines[::-1] if reverse else lines)
+                    out = chat_service.post_messages(s, lines[::-1] if reverse else lines)
                 assert all(isinstance(o, PostResult) for o in out)
         except BaseException as error:
             errors.append(error)

@@ -12,17 +12,17 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from plugin.completion.models import CompletionEvidence, EvidenceKind
-from plugin.completion.service import record_meeting
-from plugin.errors import NotAllowed
-from plugin.profiles.models import Profile
-from plugin.rooms.attendance import (
+from plugin.calls.models import CallAttendance
+from plugin.calls.service import (
     join_call,
     leave_call,
     meeting_days,
     refresh_call_meetings,
 )
-from plugin.rooms.attendance_models import CallAttendance
+from plugin.completion.models import CompletionEvidence, EvidenceKind
+from plugin.completion.service import record_meeting
+from plugin.errors import NotAllowed
+from plugin.profiles.models import Profile
 from plugin.rooms.meetings import MeetingSlot, meeting_plan, meetings_ics, suggest_slots
 from realtime import tokens
 from tests.plugin.rooms.rooms_world import World, build_world

@@ -14,10 +14,11 @@ from sqlalchemy.orm import Session
 from plugin.actors import Actor
 from plugin.db import Base, make_engine, make_session_factory
 from plugin.errors import InvalidInput, NotAllowed, NotFound
-from plugin.matching.teams import remove_member
-from plugin.rooms import notes, service
+from plugin.notes import service as note_service
+from plugin.notes import service as notes
+from plugin.notes.models import NoteUpdate
 from plugin.rooms.models import Note
-from plugin.rooms.notes_models import NoteUpdate
+from plugin.teams.service import remove_member
 from tests.plugin.rooms.rooms_world import World, build_world
 
 
@@ -73,7 +74,7 @@ def test_two_editors_typing_at_once_converge_through_the_server(
     late = Editor(session, world.chen, world.room_id)
     late.sync()
     assert str(late.text) == str(alice.text)
-    note = service.get_note(session, world.chen, world.room_id)
+    note = note_service.get_note(session, world.chen, world.room_id)
     assert (note.text, note.version, note.updated_by) == (str(alice.text), 3, "Bruno")
 
 
@@ -84,7 +85,7 @@ def test_changes_made_offline_reach_the_server_on_the_next_sync(
     alice.sync()
     alice.edit(0, "written on the train")  # never sent: the connection was down
     alice.sync()  # reconnect: the server asks for what it lacks
-    assert service.get_note(session, world.bruno, world.room_id).text == "written on the train"
+    assert note_service.get_note(session, world.bruno, world.room_id).text == "written on the train"
 
 
 def test_a_repeated_change_is_acknowledged_but_not_stored_again(
@@ -101,7 +102,7 @@ def test_a_repeated_change_is_acknowledged_but_not_stored_again(
     before = alice.doc.get_state()
     del alice.text[0:2]
     assert alice.send(alice.doc.get_update(before)).changed
-    assert service.get_note(session, world.bruno, world.room_id).text == "ce"
+    assert note_service.get_note(session, world.bruno, world.room_id).text == "ce"
 
 
 def test_updates_are_compacted_and_the_document_stays_whole(
@@ -141,7 +142,7 @@ def test_a_server_restart_loses_nothing(empty_database_url: str) -> None:
             late.sync()
             assert str(late.text) == "Before the restart"
             late.send(late.edit(len(late.text), ", and after"))
-            assert service.get_note(after, world.alice, world.room_id).text == (
+            assert note_service.get_note(after, world.alice, world.room_id).text == (
                 "Before the restart, and after"
             )
     finally:
@@ -179,7 +180,7 @@ def test_concurrent_writers_on_separate_connections_lose_no_keystroke(
     try:
         assert errors == []
         with factory() as s:
-            text = service.get_note(s, world.alice, world.room_id).text
+            text = note_service.get_note(s, world.alice, world.room_id).text
             assert sorted(text) == ["a"] * 40 + ["b"] * 40 + ["c"] * 40
             assert sum(m for _, m in notes.stored_updates(s, world.room_id)) == 120
             assert len(notes.stored_updates(s, world.room_id)) < notes.COMPACT_AFTER
@@ -219,24 +220,24 @@ def test_malformed_and_oversized_changes_are_refused_and_nothing_is_stored(
             alice.send(bad)
     with pytest.raises(InvalidInput):
         notes.sync_note(session, world.alice, world.room_id, b"\x05\x01")
-    too_long = alice.edit(4, "x" * service.MAX_NOTE_CHARS)
+    too_long = alice.edit(4, "x" * note_service.MAX_NOTE_CHARS)
     with pytest.raises(InvalidInput):
         alice.send(too_long)
-    assert service.get_note(session, world.bruno, world.room_id).text == "kept"
+    assert note_service.get_note(session, world.bruno, world.room_id).text == "kept"
     assert len(notes.stored_updates(session, world.room_id)) == 1
 
 
 def test_whole_text_saves_are_versioned_say_what_they_overwrote_and_reach_live_editors(
     session: Session, world: World
 ) -> None:
-    assert service.get_note(session, world.alice, world.room_id).version == 0
+    assert note_service.get_note(session, world.alice, world.room_id).version == 0
     first = notes.save_note(session, world.alice, world.room_id, 0, "Plan: A")
     assert (first.conflict, first.note.version, first.note.updated_by) == (False, 1, "Alice")
     # Bruno still edits the version-0 text and saves: his save wins, and he is told.
     stale = notes.save_note(session, world.bruno, world.room_id, 0, "Plan: B 😀")
     assert stale.conflict
     assert stale.overwritten_text == "Plan: A"
-    assert service.get_note(session, world.chen, world.room_id).text == "Plan: B 😀"
+    assert note_service.get_note(session, world.chen, world.room_id).text == "Plan: B 😀"
     # A live editor applying the broadcast changes has the same text.
     live = Editor(session, world.chen, world.room_id)
     live.doc.apply_update(first.update)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from plugin.calls.jitsi import jitsi_room_name, jitsi_url
 from plugin.rooms.text import segments, to_html
-from plugin.rooms.video import jitsi_room_name, jitsi_url
 
 
 def test_html_is_escaped() -> None:

@@ -17,7 +17,7 @@ from flask.testing import FlaskClient
 from jwcrypto import jwk, jws, jwt
 from sqlalchemy.orm import Session
 
-from plugin.rooms.video import (
+from plugin.calls.jitsi import (
     CallUser,
     VideoProvider,
     VideoSettings,

@@ -11,9 +11,7 @@ from plugin.actors import Actor, Role
 from plugin.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from plugin.exchanges.models import Participant
 from plugin.exchanges.service import create_exchange, enter_exchange, leave_exchange
-from plugin.matching.teams import create_team
-from plugin.people.service import erase_participant, export_my_data
-from plugin.privacy.service import exported_rows
+from plugin.privacy.service import erase_participant, export_my_data, exported_rows
 from plugin.teammates.models import TeammateCode, TeammateRequest
 from plugin.teammates.service import (
     MAX_REQUESTS,
@@ -22,6 +20,7 @@ from plugin.teammates.service import (
     request_teammate,
     teammate_requests,
 )
+from plugin.teams.service import create_team
 from tests.plugin.exchanges.world import DRAFT, World, partnered
 
 

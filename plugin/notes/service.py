@@ -29,9 +29,39 @@ from plugin.actors import Actor
 from plugin.db import get_or_create, utcnow
 from plugin.errors import InvalidInput
 from plugin.i18n import N_
+from plugin.notes.models import NoteUpdate
+from plugin.people.models import Person
+from plugin.rooms.access import check_access, person_name, require_writer
 from plugin.rooms.models import Note
-from plugin.rooms.notes_models import NoteUpdate
-from plugin.rooms.service import MAX_NOTE_CHARS, NoteView, _note_view, _writer, check_access
+
+MAX_NOTE_CHARS = 100_000
+
+
+@dataclass(frozen=True)
+class NoteView:
+    text: str
+    version: int
+    updated_by: str | None
+    updated_at: str
+
+
+def note_view(session: Session, note: Note) -> NoteView:
+    who = session.get(Person, note.updated_by_id) if note.updated_by_id else None
+    return NoteView(
+        text=note.text,
+        version=note.version,
+        updated_by=person_name(who) if who else None,
+        updated_at=note.updated_at.isoformat(),
+    )
+
+
+def get_note(session: Session, actor: Actor, room_id: int) -> NoteView:
+    check_access(session, actor, room_id)
+    note = session.scalar(select(Note).where(Note.room_id == room_id))
+    if note is None:
+        return NoteView(text="", version=0, updated_by=None, updated_at=utcnow().isoformat())
+    return note_view(session, note)
+
 
 ROOT = "notes"  # the Y.Text's name, the same in notes.js
 COMPACT_AFTER = 100
@@ -167,7 +197,7 @@ def sync_note(session: Session, actor: Actor, room_id: int, client_state: bytes)
 
 def apply_note_update(session: Session, actor: Actor, room_id: int, update: bytes) -> NoteChange:
     """Apply a member's change to the stored document; a repeat is acknowledged, not stored."""
-    _writer(session, actor, room_id)
+    require_writer(session, actor, room_id)
     if not update or len(update) > MAX_UPDATE_BYTES:
         raise InvalidInput(N_("A note change can be at most 500 kB."))
     note = _locked_note(session, room_id)
@@ -215,7 +245,7 @@ def save_note(
     session: Session, actor: Actor, room_id: int, base_version: int, text: str
 ) -> NoteSaved:
     """Replace the whole note (the older API); say so, with the lost text, if it was stale."""
-    _writer(session, actor, room_id)
+    require_writer(session, actor, room_id)
     if len(text) > MAX_NOTE_CHARS:
         raise InvalidInput(N_("The note can be at most 100000 characters."))
     note = _locked_note(session, room_id)
@@ -224,7 +254,7 @@ def save_note(
     overwritten = current if base_version != note.version and current != text else None
     update = _replace(doc, text)
     _store(session, actor, note, doc, update, rows)
-    view = _note_view(session, note)
+    view = note_view(session, note)
     session.commit()
     return NoteSaved(
         view, conflict=overwritten is not None, update=update, overwritten_text=overwritten

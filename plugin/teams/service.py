@@ -7,17 +7,18 @@ a list of people, for the demo's seeding and for tests that need a team without 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from sqlalchemy import exists, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from plugin.actors import TEACHING_ROLES, Actor
 from plugin.courses.models import CourseMembership
 from plugin.errors import InvalidInput, NotAllowed, NotFound
 from plugin.exchanges.models import Exchange, Participant, ParticipantStatus, Seat, SeatStatus
 from plugin.i18n import N_
-from plugin.matching.models import Team, TeamMembership
 from plugin.people.models import Person
+from plugin.teams.models import Team, TeamMembership
 
 
 def is_exchange_teacher(session: Session, person_id: int, exchange_id: int) -> bool:
@@ -38,7 +39,8 @@ def is_exchange_teacher(session: Session, person_id: int, exchange_id: int) -> b
     return bool(session.scalar(select(by_seat | by_participant)))
 
 
-def _require_teacher(session: Session, actor: Actor, exchange_id: int) -> Exchange:
+def require_teams_teacher(session: Session, actor: Actor, exchange_id: int) -> Exchange:
+    """The exchange, if the actor teaches in it and so may change its teams (here and matching)."""
     exchange = session.get(Exchange, exchange_id)
     if exchange is None:
         raise NotFound(N_("This exchange does not exist."))
@@ -51,7 +53,7 @@ def create_team(
     session: Session, actor: Actor, exchange_id: int, name: str, member_ids: Sequence[int]
 ) -> Team:
     """A team of the given people; a person already in a team of this exchange is refused."""
-    _require_teacher(session, actor, exchange_id)
+    require_teams_teacher(session, actor, exchange_id)
     name = name.strip()
     if not name or len(name) > 80:
         raise InvalidInput(N_("A team name must be 1 to 80 characters."))
@@ -86,7 +88,7 @@ def remove_member(session: Session, actor: Actor, team_id: int, person_id: int) 
     team = session.get(Team, team_id)
     if team is None:
         raise NotFound(N_("This team does not exist."))
-    _require_teacher(session, actor, team.exchange_id)
+    require_teams_teacher(session, actor, team.exchange_id)
     membership = next((m for m in team.members if m.person_id == person_id), None)
     if membership is None:
         raise NotFound(N_("This person is not in the team."))
@@ -99,3 +101,51 @@ def remove_member(session: Session, actor: Actor, team_id: int, person_id: int) 
         )
     team.members.remove(membership)
     session.commit()
+
+
+@dataclass(frozen=True)
+class TeamLine:
+    """A team as its exchange's teachers see it on the way to its room."""
+
+    team_id: int
+    name: str
+    members: list[tuple[int, str, str]]  # person id, display name, institution
+    removable: frozenset[int] = frozenset()  # whom the viewing teacher may take out
+
+
+def my_team_in(session: Session, actor: Actor, exchange_id: int) -> int | None:
+    """The actor's team in an exchange (one at most), or None before teams are formed."""
+    return session.scalar(
+        select(TeamMembership.team_id).where(
+            TeamMembership.exchange_id == exchange_id,
+            TeamMembership.person_id == actor.person_id,
+        )
+    )
+
+
+def exchange_teams(session: Session, actor: Actor, exchange_id: int) -> list[TeamLine]:
+    """Every team of the exchange with its members, for the teachers who observe the rooms."""
+    if not is_exchange_teacher(session, actor.person_id, exchange_id):
+        raise NotAllowed(N_("Only teachers of this exchange can see all its teams."))
+    teams = session.scalars(
+        select(Team)
+        .where(Team.exchange_id == exchange_id)
+        .options(selectinload(Team.members).joinedload(TeamMembership.person))
+        .order_by(Team.id)
+    ).all()
+    mine = session.scalar(select(Person.institution_id).where(Person.id == actor.person_id))
+    return [
+        TeamLine(
+            team_id=team.id,
+            name=team.name,
+            members=[
+                (m.person_id, m.person.display_name or "Anonymous", m.person.institution.name)
+                for m in sorted(team.members, key=lambda m: m.id)
+            ],
+            # the rule of plugin.teams.service.remove_member: own university's students only
+            removable=frozenset(
+                m.person_id for m in team.members if m.person.institution_id == mine
+            ),
+        )
+        for team in teams
+    ]

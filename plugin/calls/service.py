@@ -19,17 +19,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from plugin.actors import Actor
+from plugin.calls.models import CallAttendance
 from plugin.completion.models import CompletionEvidence, EvidenceKind
 from plugin.db import utcnow
 from plugin.errors import NotAllowed
 from plugin.i18n import N_
 from plugin.ledger.models import EventKind
 from plugin.ledger.service import append
-from plugin.matching.models import Team, TeamMembership
-from plugin.matching.teams import is_exchange_teacher
-from plugin.rooms.attendance_models import CallAttendance
+from plugin.rooms.access import check_access
 from plugin.rooms.models import Room
-from plugin.rooms.service import check_access
+from plugin.teams.models import Team, TeamMembership
+from plugin.teams.service import is_exchange_teacher
 
 MIN_MEETING = timedelta(minutes=10)
 # A stretch whose "left" never arrived (browser killed) counts at most this long.

@@ -14,7 +14,8 @@ Providers:
 - ``public``: meet.jit.si, no token. Embedded calls there are cut off after a few minutes, so
   the call only opens in a new tab.
 
-Teachers (LTI Instructor/TA, mapped to ``Role.TEACHER``) are moderators; students are not.
+Who moderates a call is the room's decision (``RoomAccess.can_moderate``: the exchange's
+teachers); members are not moderators.
 """
 
 from __future__ import annotations

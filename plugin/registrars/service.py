@@ -10,7 +10,7 @@ from plugin.db import get_or_create
 from plugin.errors import NotAllowed, NotFound
 from plugin.i18n import N_
 from plugin.people.models import Institution, Person
-from plugin.reports.models import Registrar
+from plugin.registrars.models import Registrar
 
 
 def registrar_institutions(session: Session, person_id: int) -> list[int]:

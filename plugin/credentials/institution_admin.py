@@ -1,7 +1,7 @@
 """An administrator edits an institution's details; held credentials go out once it can issue.
 
-Separate from :mod:`plugin.people.institutions` because it reaches into credentials, which
-itself needs the institutions' rules.
+Lives in credentials, not people (:mod:`plugin.people.institutions`): it reaches into the held
+issuances, and credentials itself needs the institutions' rules.
 """
 
 from __future__ import annotations

@@ -1,0 +1,1 @@
+"""Team chat: durable lines, edits, moderation, catch-up; sends stored by a group commit."""

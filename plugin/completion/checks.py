@@ -1,0 +1,84 @@
+"""Who may act on a student's completion, and the rows every completion use case starts from.
+
+Shared by plugin.completion.service and plugin.completion.evidence. None commits:
+``completion_row`` makes a student's row on first use inside the caller's transaction.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from plugin.actors import Actor
+from plugin.completion.models import Completion
+from plugin.db import get_or_create
+from plugin.errors import NotAllowed, NotFound
+from plugin.exchanges.models import Exchange
+from plugin.i18n import N_
+from plugin.ledger.models import EventKind
+from plugin.ledger.service import append
+from plugin.people.models import Person
+from plugin.teams.models import Team, TeamMembership
+from plugin.teams.service import is_exchange_teacher
+
+MIN_REFLECTION = 20
+MAX_REFLECTION = 10_000
+MIN_REASON = 10
+MAX_REASON = 1000
+FULL_SCORE = 100.0
+
+
+def get_exchange(session: Session, exchange_id: int) -> Exchange:
+    exchange = session.get(Exchange, exchange_id)
+    if exchange is None:
+        raise NotFound(N_("This exchange does not exist."))
+    return exchange
+
+
+def require_exchange_teacher(session: Session, actor: Actor, exchange_id: int) -> Exchange:
+    exchange = get_exchange(session, exchange_id)
+    if not is_exchange_teacher(session, actor.person_id, exchange_id):
+        raise NotAllowed(N_("Only teachers of this exchange can do this."))
+    return exchange
+
+
+def get_person(session: Session, person_id: int) -> Person:
+    person = session.get(Person, person_id)
+    if person is None:
+        raise NotFound(N_("This person is not known to Tandem."))
+    return person
+
+
+def require_own_teacher(
+    session: Session, actor: Actor, exchange_id: int, student_id: int
+) -> Person:
+    """A teacher of the exchange from the student's own institution."""
+    require_exchange_teacher(session, actor, exchange_id)
+    student = get_person(session, student_id)
+    if get_person(session, actor.person_id).institution_id != student.institution_id:
+        raise NotAllowed(N_("Only a teacher of the student's own institution can decide this."))
+    team_of(session, exchange_id, student_id)
+    return student
+
+
+def team_of(session: Session, exchange_id: int, person_id: int) -> Team:
+    team = session.scalar(
+        select(Team)
+        .join(TeamMembership, TeamMembership.team_id == Team.id)
+        .where(TeamMembership.exchange_id == exchange_id, TeamMembership.person_id == person_id)
+    )
+    if team is None:
+        raise NotFound(N_("This student is not in a team of this exchange."))
+    return team
+
+
+def completion_row(session: Session, exchange_id: int, person_id: int) -> Completion:
+    completion, created = get_or_create(
+        session,
+        Completion,
+        {"exchange_id": exchange_id, "person_id": person_id},
+        lambda: Completion(exchange_id=exchange_id, person_id=person_id),
+    )
+    if created:
+        append(session, EventKind.ENROLLED, exchange_id=exchange_id, subject_id=person_id)
+    return completion

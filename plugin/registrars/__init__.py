@@ -1,0 +1,1 @@
+"""Registrars: who may verify and export an institution's credentials."""

@@ -1,0 +1,1 @@
+"""LMS rosters synchronised into courses (memberships), exchanges and teams."""

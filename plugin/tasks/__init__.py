@@ -1,0 +1,1 @@
+"""Tasks per phase in a team room."""

@@ -1,0 +1,1 @@
+"""Teams: who works together in an exchange; rooms, completion and reports hang from them."""

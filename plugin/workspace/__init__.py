@@ -1,0 +1,1 @@
+"""What a team room shows on (re)joining, composed from the room features."""
