@@ -40,6 +40,7 @@ class Tasks:
     sync_roster: Callable[[int], Any]
     send_grades: Callable[[], Any]
     send_emails: Callable[[], Any]
+    run_issuing_job: Callable[[int], Any]
 
 
 def make_huey(settings: Settings) -> Huey:
@@ -120,11 +121,22 @@ def init_app(app: Flask, settings: Settings) -> Tasks:
         in_app(_retry_held_credentials)
 
     huey.periodic_task(crontab(minute="*/10"))(retry_held_credentials)
+
+    def run_issuing_job(job_id: int) -> None:
+        """Issue a registrar's bulk job batch by batch (queued by the registrar's form)."""
+        in_app(lambda: _run_issuing_job(job_id))
+
+    def resume_issuing_jobs() -> None:
+        """Every minute: finish jobs a killed worker left unfinished."""
+        in_app(_resume_issuing_jobs)
+
+    huey.periodic_task(crontab(minute="*"))(resume_issuing_jobs)
     tasks = Tasks(
         huey=huey,
         sync_roster=huey.task()(sync_roster),
         send_grades=huey.task()(send_grades),
         send_emails=huey.task()(send_emails_now),
+        run_issuing_job=huey.task(retries=3, retry_delay=30)(run_issuing_job),
     )
     app.extensions["tandem.tasks"] = tasks
     return tasks
@@ -195,6 +207,22 @@ def _retry_held_credentials() -> None:
     report = retry_held(get_session(), issuer_context())
     if report.issued:
         logger.info("Held credentials: %s issued, %s still held", report.issued, report.still_held)
+
+
+def _run_issuing_job(job_id: int) -> None:
+    from plugin.credentials.jobs import issue_batch
+    from web.pages.credentials import issuer_context
+
+    session = get_session()
+    while issue_batch(session, issuer_context(), job_id):
+        pass
+
+
+def _resume_issuing_jobs() -> None:
+    from plugin.credentials.jobs import unfinished_jobs
+
+    for job_id in unfinished_jobs(get_session()):
+        _run_issuing_job(job_id)
 
 
 def run_worker(workers: int) -> None:

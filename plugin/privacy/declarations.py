@@ -348,6 +348,16 @@ HOLDINGS: tuple[Holding, ...] = (
         only=("id", "completion_id", "requested_by_id", "created_at"),
     ),
     Holding(
+        "issuing_job",
+        "requested_by_id",
+        N_("Bulk issuing a registrar started, with its counts."),
+        N_("Showing the registrar the progress of what they started."),
+        _UNTIL_ERASED,
+        _NOBODY,
+        Erase.UNLINK,
+        only=("id", "exchange_id", "requested_by_id", "created_at", "total", "done", "failed"),
+    ),
+    Holding(
         "notification",
         "person_id",
         N_("Notifications sent to the person."),

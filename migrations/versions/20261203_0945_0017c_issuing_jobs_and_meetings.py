@@ -1,0 +1,70 @@
+"""issuing jobs (bulk issuing run by the worker, with progress)
+
+Revision ID: 0017c
+Revises: 0016n
+Create Date: 2026-12-03 09:45:00.000000
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+import plugin.db
+
+revision: str = "0017c"
+down_revision: str | None = "0016n"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "issuing_job",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("institution_id", sa.Integer(), nullable=False),
+        sa.Column("exchange_id", sa.Integer(), nullable=False),
+        sa.Column("requested_by_id", sa.Integer(), nullable=True),
+        sa.Column("request_key", sa.String(length=64), nullable=False),
+        sa.Column("total", sa.Integer(), nullable=False),
+        sa.Column("done", sa.Integer(), nullable=False),
+        sa.Column("failed", sa.Integer(), nullable=False),
+        sa.Column("cursor", sa.Integer(), nullable=False),
+        sa.Column("last_error", sa.String(length=500), nullable=True),
+        sa.Column("created_at", plugin.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("finished_at", plugin.db.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["exchange_id"],
+            ["exchange.id"],
+            name=op.f("fk_issuing_job_exchange_id_exchange"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["institution_id"],
+            ["institution.id"],
+            name=op.f("fk_issuing_job_institution_id_institution"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["requested_by_id"],
+            ["person.id"],
+            name=op.f("fk_issuing_job_requested_by_id_person"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_issuing_job")),
+        sa.UniqueConstraint(
+            "requested_by_id",
+            "request_key",
+            name=op.f("uq_issuing_job_requested_by_id_request_key"),
+        ),
+    )
+    with op.batch_alter_table("issuing_job", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_issuing_job_institution_id"), ["institution_id"], unique=False
+        )
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("issuing_job", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_issuing_job_institution_id"))
+    op.drop_table("issuing_job")
