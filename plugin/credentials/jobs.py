@@ -134,9 +134,7 @@ def issue_batch(session: Session, ctx: IssuerContext, job_id: int, size: int = B
         return False
     actor = Actor(job.requested_by_id, Role.TEACHER)
     rows = session.scalars(
-        _eligible(job.exchange_id, job.institution_id)
-        .where(Completion.id > job.cursor)
-        .limit(size)
+        _eligible(job.exchange_id, job.institution_id).where(Completion.id > job.cursor).limit(size)
     ).all()
     for completion in rows:
         person = session.get(Person, completion.person_id)

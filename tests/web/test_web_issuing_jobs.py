@@ -73,7 +73,8 @@ def test_bulk_issue_form_twice_is_one_job_with_progress(
     assert "2 of 2 issued" in page.text
     assert "data-poll" not in page.text  # finished: nothing to poll
     partial = client.get(first.location + "/progress")
-    assert partial.status_code == 200 and "2 of 2 issued" in partial.text
+    assert partial.status_code == 200
+    assert "2 of 2 issued" in partial.text
     assert "<html" not in partial.text
     # Bad input is a clear error; another university's teacher sees nothing.
     assert client.post("/registrar/bulk-issue", data={"exchange_id": "x"}).status_code == 400
@@ -105,5 +106,6 @@ def test_the_issuing_task_run_twice_issues_once(
         tasks.run_issuing_job(job_id)
     assert _count(session, Credential) == 2
     done = session.get(IssuingJob, job_id)
-    assert done is not None and (done.done, done.failed) == (2, 0)
+    assert done is not None
+    assert (done.done, done.failed) == (2, 0)
     assert done.finished_at is not None
