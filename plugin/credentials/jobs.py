@@ -58,7 +58,7 @@ class JobView:
         return 100 if self.total == 0 else min(100, handled * 100 // self.total)
 
 
-def _eligible(exchange_id: int, institution_id: int) -> Select[tuple[Completion]]:
+def _eligible(exchange_id: int, institution_id: int) -> Select[Completion]:
     """Approved completions of the institution's learners without a valid credential."""
     held = select(Credential.completion_id).where(
         Credential.revoked_at.is_(None), Credential.completion_id.is_not(None)
