@@ -41,6 +41,7 @@ class Tasks:
     send_grades: Callable[[], Any]
     send_emails: Callable[[], Any]
     run_issuing_job: Callable[[int], Any]
+    publish_status_lists: Callable[[], Any]
 
 
 def make_huey(settings: Settings) -> Huey:
@@ -131,12 +132,23 @@ def init_app(app: Flask, settings: Settings) -> Tasks:
         in_app(_resume_issuing_jobs)
 
     huey.periodic_task(crontab(minute="*"))(resume_issuing_jobs)
+
+    def publish_status_lists() -> None:
+        """Sign and publish the status lists a revocation changed (queued by it)."""
+        in_app(_publish_status_lists)
+
+    def publish_due_status_lists() -> None:
+        """Every minute: publish what a lost task left unpublished."""
+        in_app(_publish_status_lists)
+
+    huey.periodic_task(crontab(minute="*"))(publish_due_status_lists)
     tasks = Tasks(
         huey=huey,
         sync_roster=huey.task()(sync_roster),
         send_grades=huey.task()(send_grades),
         send_emails=huey.task()(send_emails_now),
         run_issuing_job=huey.task(retries=3, retry_delay=30)(run_issuing_job),
+        publish_status_lists=huey.task(retries=3, retry_delay=10)(publish_status_lists),
     )
     app.extensions["tandem.tasks"] = tasks
     return tasks
@@ -216,6 +228,15 @@ def _run_issuing_job(job_id: int) -> None:
     session = get_session()
     while issue_batch(session, issuer_context(), job_id):
         pass
+
+
+def _publish_status_lists() -> None:
+    from plugin.credentials.service import publish_status_lists
+    from web.pages.credentials import issuer_context
+
+    published = publish_status_lists(get_session(), issuer_context())
+    if published:
+        logger.info("Status lists: %s published", published)
 
 
 def _resume_issuing_jobs() -> None:

@@ -1,4 +1,4 @@
-"""issuing jobs (bulk issuing run by the worker, with progress)
+"""issuing jobs (bulk issuing run by the worker, with progress), status lists to publish
 
 Revision ID: 0017c
 Revises: 0016n
@@ -64,7 +64,15 @@ def upgrade() -> None:
         )
 
 
+    with op.batch_alter_table("status_list", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("pending_since", plugin.db.UTCDateTime(timezone=True), nullable=True)
+        )
+
+
 def downgrade() -> None:
+    with op.batch_alter_table("status_list", schema=None) as batch_op:
+        batch_op.drop_column("pending_since")
     with op.batch_alter_table("issuing_job", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_issuing_job_institution_id"))
     op.drop_table("issuing_job")

@@ -42,6 +42,8 @@ class StatusList(Base):
     used: Mapped[int] = mapped_column(default=0)
     document: Mapped[dict[str, Any]] = mapped_column(JSON)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Set when ``bits`` changed after ``document`` was signed: the worker publishes it.
+    pending_since: Mapped[datetime | None]
 
 
 class Credential(Base):

@@ -79,6 +79,7 @@ def registrar_revoke(credential_id: str) -> Page:
         request.form.get("reason", ""),
         issuer_context(),
     )
+    tasks().publish_status_lists()
     flash(gettext("The credential is revoked."))
     return redirect(url_for("pages.registrar_console"), code=303)
 
