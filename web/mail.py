@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import smtplib
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.header import Header
@@ -135,6 +136,21 @@ def _chunks(items: list[OutgoingEmail]) -> Iterator[list[OutgoingEmail]]:
         yield items[start : start + CHUNK]
 
 
+@contextmanager
+def smtp_connection(settings: Settings) -> Iterator[smtplib.SMTP]:
+    """One SMTP connection (STARTTLS and login as configured) inside a request context on
+    Tandem's base URL, which the emails' links need; every sender here opens it this way."""
+    with (
+        smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=30) as smtp,
+        current_app.test_request_context(base_url=settings.base_url),
+    ):
+        if settings.smtp_starttls:
+            smtp.starttls()
+        if settings.smtp_user and settings.smtp_password:
+            smtp.login(settings.smtp_user, settings.smtp_password)
+        yield smtp
+
+
 def send_pending(limit: int = 200) -> tuple[int, int]:
     """Send up to ``limit`` pending emails over one SMTP connection; (sent, failed)."""
     settings: Settings = current_app.config["TANDEM_SETTINGS"]
@@ -146,14 +162,7 @@ def send_pending(limit: int = 200) -> tuple[int, int]:
         return 0, 0
     sent = failed = 0
     try:
-        with (
-            smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=30) as smtp,
-            current_app.test_request_context(base_url=settings.base_url),  # links need it
-        ):
-            if settings.smtp_starttls:
-                smtp.starttls()
-            if settings.smtp_user and settings.smtp_password:
-                smtp.login(settings.smtp_user, settings.smtp_password)
+        with smtp_connection(settings) as smtp:
             for chunk in _chunks(batch):
                 outcomes: list[EmailOutcome] = []
                 try:
@@ -220,14 +229,7 @@ def send_confirmations(limit: int = 100) -> tuple[int, int]:
         return 0, 0
     outcomes: list[ConfirmationOutcome] = []
     try:
-        with (
-            smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=30) as smtp,
-            current_app.test_request_context(base_url=settings.base_url),
-        ):
-            if settings.smtp_starttls:
-                smtp.starttls()
-            if settings.smtp_user and settings.smtp_password:
-                smtp.login(settings.smtp_user, settings.smtp_password)
+        with smtp_connection(settings) as smtp:
             for confirmation in batch:
                 message = render_confirmation(confirmation, settings)
                 try:
