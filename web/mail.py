@@ -141,7 +141,7 @@ def smtp_connection(settings: Settings) -> Iterator[smtplib.SMTP]:
     """One SMTP connection (STARTTLS and login as configured) inside a request context on
     Tandem's base URL, which the emails' links need; every sender here opens it this way."""
     with (
-        smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=30) as smtp,
+        smtplib.SMTP(settings.smtp_host or "", settings.smtp_port, timeout=30) as smtp,
         current_app.test_request_context(base_url=settings.base_url),
     ):
         if settings.smtp_starttls:
