@@ -103,7 +103,9 @@ def render_email(email: OutgoingEmail, settings: Settings) -> Email:
     kind of notification. Needs a request context on Tandem's base URL (for the links)."""
     with force_locale(_locale(email, settings)):
         subject, body = translated(email.title), translated(email.body)
-        link = target_url(email.target, external=True)
+        # The LMS's page when the launch told us one: it signs the person in (see
+        # plugin.notifications.links); Tandem's page otherwise.
+        link = email.lms_url or target_url(email.target, external=True)
         unsubscribe = url_for(
             "pages.notifications_unsubscribe",
             token=unsubscribe_token(email.person_id, email.kind),
@@ -113,6 +115,7 @@ def render_email(email: OutgoingEmail, settings: Settings) -> Email:
         parts = {
             "body": body,
             "link": link,
+            "via_lms": bool(email.lms_url),
             "unsubscribe": unsubscribe,
             "settings_url": settings_url,
         }

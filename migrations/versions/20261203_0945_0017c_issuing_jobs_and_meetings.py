@@ -1,4 +1,5 @@
-"""issuing jobs (bulk issuing run by the worker, with progress), status lists to publish
+"""issuing jobs (bulk issuing run by the worker, with progress), status lists to publish,
+a course's LMS page
 
 Revision ID: 0017c
 Revises: 0016n
@@ -64,6 +65,8 @@ def upgrade() -> None:
         )
 
 
+    with op.batch_alter_table("course", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("lms_url", sa.String(length=1000), nullable=True))
     with op.batch_alter_table("status_list", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column("pending_since", plugin.db.UTCDateTime(timezone=True), nullable=True)
@@ -73,6 +76,8 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table("status_list", schema=None) as batch_op:
         batch_op.drop_column("pending_since")
+    with op.batch_alter_table("course", schema=None) as batch_op:
+        batch_op.drop_column("lms_url")
     with op.batch_alter_table("issuing_job", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_issuing_job_institution_id"))
     op.drop_table("issuing_job")

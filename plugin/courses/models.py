@@ -22,6 +22,9 @@ class Course(Base):
     institution_id: Mapped[int] = mapped_column(ForeignKey("institution.id"), index=True)
     title: Mapped[str | None] = mapped_column(String(300))
     label: Mapped[str | None] = mapped_column(String(100))
+    # Where the LMS shows Tandem's activity (lti.lms_links), for links in emails: opening it
+    # signs the person in to the LMS and launches Tandem in the right course.
+    lms_url: Mapped[str | None] = mapped_column(String(1000))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     institution: Mapped[Institution] = relationship()

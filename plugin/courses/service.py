@@ -24,6 +24,7 @@ class CourseRef:
     external_id: str
     title: str | None = None
     label: str | None = None
+    lms_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,8 @@ def _upsert_course(session: Session, ref: CourseRef, institution_id: int) -> Cou
         course.title = ref.title[:300]
     if ref.label:
         course.label = ref.label[:100]
+    if ref.lms_url and len(ref.lms_url) <= 1000:
+        course.lms_url = ref.lms_url
     return course
 
 

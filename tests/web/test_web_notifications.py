@@ -186,3 +186,48 @@ def test_the_written_message_reads_back_with_any_language_in_it() -> None:
     assert html is not None
     assert body.get_content() == "Tekst: één\nregel twee"
     assert html.get_content() == "<p>één</p>"
+
+
+def test_the_email_link_opens_the_recipients_lms_activity_when_known(
+    settings: Settings, session: Session, cw: CompletionWorld, smtp_server: tuple[int, Path]
+) -> None:
+    from plugin.courses.models import Course
+
+    port, box = smtp_server
+    app = create_app(
+        replace(settings, smtp_host="127.0.0.1", smtp_port=port, base_url="https://tandem.test"),
+        session_factory=lambda: session,
+    )
+    leiden = session.get(Course, cw.leiden_course)
+    assert leiden is not None
+    leiden.lms_url = "https://moodle.leiden.example/mod/lti/view.php?l=7"
+    alice = session.get(Person, cw.rooms.alice.person_id)
+    bruno = session.get(Person, cw.rooms.bruno.person_id)
+    assert alice is not None
+    assert bruno is not None
+    alice.email, bruno.email = "alice@example.org", "bruno@example.org"
+    session.commit()
+    team_id = cw.rooms.team_id
+    notify(
+        session,
+        [alice.id, bruno.id],  # Bologna's course has no known LMS page
+        "teams_published",
+        {"exchange": "Climate", "team": "Team A", "teammates": "…"},
+        dedupe_key="team-lms",
+        target=f"room:{team_id}",
+    )
+    session.commit()
+
+    with app.app_context():
+        assert send_pending() == (2, 0)
+
+    links = {}
+    for mail in mailbox.Maildir(str(box), create=False):
+        parts = {p.get_content_type(): p.get_payload(decode=True) for p in mail.walk()}
+        links[mail["To"]] = parts["text/plain"]
+    assert b"https://moodle.leiden.example/mod/lti/view.php?l=7" in links["alice@example.org"]
+    assert b"learning platform" in links["alice@example.org"]
+    room = f"https://tandem.test/teams/{team_id}/room".encode()
+    assert room not in links["alice@example.org"]
+    assert room in links["bruno@example.org"]
+    assert b"moodle.leiden" not in links["bruno@example.org"]  # never another's course
