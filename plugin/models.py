@@ -14,6 +14,7 @@ from plugin.notifications import models as notifications
 from plugin.people import models as people
 from plugin.profiles import models as profiles
 from plugin.reports import models as reports
+from plugin.rooms import agreed_models as room_meetings
 from plugin.rooms import attendance_models as room_calls
 from plugin.rooms import models as rooms
 from plugin.rooms import notes_models as room_notes
@@ -32,6 +33,7 @@ __all__ = [
     "profiles",
     "reports",
     "room_calls",
+    "room_meetings",
     "room_notes",
     "rooms",
     "teammates",

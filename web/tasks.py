@@ -142,6 +142,12 @@ def init_app(app: Flask, settings: Settings) -> Tasks:
         in_app(_publish_status_lists)
 
     huey.periodic_task(crontab(minute="*"))(publish_due_status_lists)
+
+    def remind_meetings() -> None:
+        """Every five minutes: remind members of agreed meetings starting soon (each once)."""
+        in_app(_remind_meetings)
+
+    huey.periodic_task(crontab(minute="*/5"))(remind_meetings)
     tasks = Tasks(
         huey=huey,
         sync_roster=huey.task()(sync_roster),
@@ -237,6 +243,18 @@ def _publish_status_lists() -> None:
     published = publish_status_lists(get_session(), issuer_context())
     if published:
         logger.info("Status lists: %s published", published)
+
+
+def _remind_meetings() -> None:
+    from datetime import timedelta
+
+    from plugin.rooms.agreed import send_meeting_reminders
+
+    settings: Settings = current_app.config["TANDEM_SETTINGS"]
+    before = timedelta(minutes=settings.meeting_reminder_minutes)
+    made = send_meeting_reminders(get_session(), before=before)
+    if made:
+        logger.info("Meeting reminders: %s notifications", made)
 
 
 def _resume_issuing_jobs() -> None:

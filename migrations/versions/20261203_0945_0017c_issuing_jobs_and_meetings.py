@@ -1,5 +1,6 @@
 """issuing jobs (bulk issuing run by the worker, with progress), status lists to publish,
-a course's LMS page
+a course's LMS page,
+agreed team meetings
 
 Revision ID: 0017c
 Revises: 0016n
@@ -65,8 +66,50 @@ def upgrade() -> None:
         )
 
 
-    with op.batch_alter_table("course", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("lms_url", sa.String(length=1000), nullable=True))
+    op.create_table(
+        "agreed_meeting",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("team_id", sa.Integer(), nullable=False),
+        sa.Column("starts_at", plugin.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("ends_at", plugin.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("agreed_by_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", plugin.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("reminded_at", plugin.db.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["agreed_by_id"],
+            ["person.id"],
+            name=op.f("fk_agreed_meeting_agreed_by_id_person"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["team_id"],
+            ["team.id"],
+            name=op.f("fk_agreed_meeting_team_id_team"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_agreed_meeting")),
+        sa.UniqueConstraint(
+            "team_id", "starts_at", name=op.f("uq_agreed_meeting_team_id_starts_at")
+        ),
+    )
+    with op.batch_alter_table("agreed_meeting", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_agreed_meeting_reminded_at"), ["reminded_at"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_agreed_meeting_team_id"), ["team_id"], unique=False)
+    op.create_table(
+        "course_link",
+        sa.Column("course_id", sa.Integer(), nullable=False),
+        sa.Column("lms_url", sa.String(length=1000), nullable=False),
+        sa.Column("updated_at", plugin.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["course_id"],
+            ["course.id"],
+            name=op.f("fk_course_link_course_id_course"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("course_id", name=op.f("pk_course_link")),
+    )
     with op.batch_alter_table("status_list", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column("pending_since", plugin.db.UTCDateTime(timezone=True), nullable=True)
@@ -76,8 +119,11 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table("status_list", schema=None) as batch_op:
         batch_op.drop_column("pending_since")
-    with op.batch_alter_table("course", schema=None) as batch_op:
-        batch_op.drop_column("lms_url")
+    op.drop_table("course_link")
+    with op.batch_alter_table("agreed_meeting", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_agreed_meeting_team_id"))
+        batch_op.drop_index(batch_op.f("ix_agreed_meeting_reminded_at"))
+    op.drop_table("agreed_meeting")
     with op.batch_alter_table("issuing_job", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_issuing_job_institution_id"))
     op.drop_table("issuing_job")

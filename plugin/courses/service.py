@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from plugin.actors import Actor, Role
-from plugin.courses.models import Course, CourseMembership
+from plugin.courses.models import Course, CourseLink, CourseMembership
 from plugin.db import get_or_create, utcnow
 from plugin.errors import NotFound
 from plugin.exchanges.models import Participant
@@ -77,7 +77,13 @@ def _upsert_course(session: Session, ref: CourseRef, institution_id: int) -> Cou
     if ref.label:
         course.label = ref.label[:100]
     if ref.lms_url and len(ref.lms_url) <= 1000:
-        course.lms_url = ref.lms_url
+        if course.id is None:
+            session.flush()  # a new course needs its id
+        link = session.get(CourseLink, course.id)
+        if link is None:
+            session.add(CourseLink(course_id=course.id, lms_url=ref.lms_url))
+        elif link.lms_url != ref.lms_url:
+            link.lms_url = ref.lms_url
     return course
 
 

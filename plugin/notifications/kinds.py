@@ -73,6 +73,15 @@ KINDS: dict[str, Kind] = {
             N_("A teacher of %(institution)s asked to join %(exchange)s with %(course)s."),
         ),
         _kind(
+            "meeting_reminder",
+            N_("A meeting your team agreed on is coming up"),
+            N_("%(team)s meets at %(when)s"),
+            N_(
+                "Your team %(team)s agreed to meet at %(when)s. Join from your team room; "
+                "the email brings the meeting for your calendar."
+            ),
+        ),
+        _kind(
             "grades_refused",
             N_("The learning platform refused a score"),
             N_("Scores for %(course)s did not reach the gradebook"),

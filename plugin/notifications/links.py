@@ -1,7 +1,7 @@
 """Which LMS page a notification's email should open instead of Tandem's own page.
 
 A Tandem page needs Tandem's session; an email is often opened days later, in another
-browser. The course's LMS page (``Course.lms_url``, read from the launch by lti.lms_links)
+browser. The course's LMS page (``CourseLink.lms_url``, read from the launch by lti.lms_links)
 signs the person in and launches Tandem in the right course. The recipient's own course is
 used, never a partner's: each student reaches the exchange through their own LMS.
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from plugin.courses.models import Course, CourseMembership
+from plugin.courses.models import CourseLink, CourseMembership
 from plugin.exchanges.models import Seat, SeatStatus
 from plugin.matching.models import Team
 
@@ -37,19 +37,22 @@ def lms_url_for(session: Session, person_id: int, target: str | None) -> str | N
     ident = int(raw)
     mine = select(CourseMembership.course_id).where(CourseMembership.person_id == person_id)
     if what == "grades":
-        return session.scalar(select(Course.lms_url).where(Course.id == ident, Course.id.in_(mine)))
+        return session.scalar(
+            select(CourseLink.lms_url).where(
+                CourseLink.course_id == ident, CourseLink.course_id.in_(mine)
+            )
+        )
     exchange_id = _exchange_of(session, what, ident)
     if exchange_id is None:
         return None
     return session.scalar(
-        select(Course.lms_url)
-        .join(Seat, Seat.course_id == Course.id)
+        select(CourseLink.lms_url)
+        .join(Seat, Seat.course_id == CourseLink.course_id)
         .where(
             Seat.exchange_id == exchange_id,
             Seat.status == SeatStatus.APPROVED,
-            Course.id.in_(mine),
-            Course.lms_url.is_not(None),
+            CourseLink.course_id.in_(mine),
         )
-        .order_by(Course.id)
+        .order_by(CourseLink.course_id)
         .limit(1)
     )

@@ -7,7 +7,7 @@ transaction that decided the event. Reading and choosing are use cases of their 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -60,6 +60,8 @@ class OutgoingEmail:
     target: str | None
     # The recipient's LMS page for the target (plugin.notifications.links), if known.
     lms_url: str | None = None
+    # The notification's parameters (an attachment may be made of them, e.g. a meeting's .ics).
+    params: dict[str, Any] = field(default_factory=dict)
 
 
 def _choices(session: Session, person_ids: Sequence[int]) -> dict[tuple[int, str, str], bool]:
@@ -273,6 +275,7 @@ def pending_emails(session: Session, limit: int = 200) -> list[OutgoingEmail]:
                 body,
                 row.target,
                 lms_url,
+                dict(row.params or {}),
             )
         )
     return out

@@ -348,6 +348,16 @@ HOLDINGS: tuple[Holding, ...] = (
         only=("id", "completion_id", "requested_by_id", "created_at"),
     ),
     Holding(
+        "agreed_meeting",
+        "agreed_by_id",
+        N_("Meetings the person recorded as agreed by their team."),
+        N_("Showing the team its meeting and reminding the members before it."),
+        _UNTIL_ERASED,
+        N_("The person's teammates see the meeting, not who recorded it."),
+        Erase.UNLINK,
+        only=("id", "team_id", "starts_at", "ends_at", "agreed_by_id", "created_at"),
+    ),
+    Holding(
         "issuing_job",
         "requested_by_id",
         N_("Bulk issuing a registrar started, with its counts."),

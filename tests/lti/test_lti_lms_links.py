@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from lti.claims import ContextClaim, LaunchClaims
 from lti.lms_links import activity_url
-from plugin.courses.models import Course
+from plugin.courses.models import Course, CourseLink
 from tests.live import Launcher, LiveStack
 
 BASE = LaunchClaims(
@@ -55,6 +55,8 @@ def test_a_moodle_launch_stores_the_activity_page_on_the_course(
     assert launcher.full_launch("bologna", platform.teacher.user_id).status_code == 200
     with live_stack.session_factory() as db:
         stored = db.scalar(
-            select(Course.lms_url).where(Course.external_id == platform.course.context_id)
+            select(CourseLink.lms_url)
+            .join(Course, Course.id == CourseLink.course_id)
+            .where(Course.external_id == platform.course.context_id)
         )
     assert stored == f"{platform.issuer.rstrip('/')}/mod/lti/view.php?l=7"

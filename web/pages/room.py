@@ -19,6 +19,7 @@ from plugin.errors import NotAllowed, NotFound
 from plugin.matching.teams import remove_member
 from plugin.people.service import get_person
 from plugin.profiles.service import set_video_name, video_name
+from plugin.rooms.agreed import upcoming_meetings
 from plugin.rooms.meetings import meeting_plan, meetings_ics
 from plugin.rooms.service import (
     check_access,
@@ -77,6 +78,7 @@ def team_room(team_id: int) -> str:
         local_when=_local_when,
         viewer_zone=select_timezone(),
         call_name=user.name,
+        agreed=upcoming_meetings(db, actor, team_id, now),
     )
 
 
