@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from pathlib import Path
 from threading import Lock
@@ -157,6 +157,13 @@ class CertificateCache:
             while len(self._entries) > self._max:
                 self._entries.popitem(last=False)
         return data
+
+    def forget(self, credential_ids: Iterable[str]) -> None:
+        """Drop these credentials' certificates (their holder was erased: the PDF names them)."""
+        gone = set(credential_ids)
+        with self._lock:
+            for key in [key for key in self._entries if key[0] in gone]:
+                del self._entries[key]
 
     def clear(self) -> None:
         with self._lock:

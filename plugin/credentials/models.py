@@ -47,7 +47,12 @@ class StatusList(Base):
 
 
 class Credential(Base):
-    """One signed OpenBadgeCredential. ``document`` is exactly what was signed and served."""
+    """One signed OpenBadgeCredential. ``document`` is exactly what was signed and served.
+
+    When the holder is erased, ``document`` (which identifies them by a salted hash of their
+    email) goes and ``holder_erased_at`` is set: what remains names no one, yet keeps the
+    revocation-list entry taken (never reused) so the copy the holder saved still verifies.
+    """
 
     __tablename__ = "credential"
     __table_args__ = (UniqueConstraint("status_list_id", "status_index"),)
@@ -65,13 +70,14 @@ class Credential(Base):
     course_id: Mapped[int | None] = mapped_column(ForeignKey("course.id", ondelete="SET NULL"))
     status_list_id: Mapped[int] = mapped_column(ForeignKey("status_list.id"))
     status_index: Mapped[int]
-    document: Mapped[dict[str, Any]] = mapped_column(JSON)
+    document: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
     sha256: Mapped[str] = mapped_column(String(64))
     issued_at: Mapped[datetime] = mapped_column(default=utcnow)
     issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
     revoked_at: Mapped[datetime | None]
     revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
     revocation_reason: Mapped[str | None] = mapped_column(String(1000))
+    holder_erased_at: Mapped[datetime | None]
 
     institution: Mapped[Institution] = relationship()
 

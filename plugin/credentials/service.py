@@ -455,6 +455,24 @@ def my_credentials(session: Session, actor: Actor, exchange_id: int) -> list[Cre
     )
 
 
+def held_credentials(session: Session, actor: Actor) -> list[Credential]:
+    """Every credential the actor holds, newest first (the erase page offers them for download
+    before erasure deletes Tandem's copy)."""
+    return list(
+        session.scalars(
+            select(Credential)
+            .where(Credential.person_id == actor.person_id, Credential.document.is_not(None))
+            .order_by(Credential.issued_at.desc(), Credential.id)
+        )
+    )
+
+
+HOLDER_ERASED = N_(
+    "The holder's data was erased at their request, so Tandem no longer holds this "
+    "credential or its certificate. A copy the holder presents can still be verified."
+)
+
+
 @dataclass(frozen=True)
 class CertificateContent:
     """Everything a certificate PDF is made of; equal contents make byte-equal PDFs."""
@@ -494,6 +512,8 @@ def certificate_content(
     on the public page); the learner's name is printed only for the learner and their
     institution's registrars."""
     credential = get_credential(session, credential_id)
+    if credential.document is None:
+        raise NotFound(HOLDER_ERASED)
     name = ""
     person = session.get(Person, credential.person_id) if credential.person_id else None
     if (

@@ -311,11 +311,15 @@ HOLDINGS: tuple[Holding, ...] = (
         N_("Credentials (badges) issued to the person."),
         N_("Letting anyone the person shows the credential to verify it."),
         N_(
-            "As long as the credential may be verified; on erasure it is no longer linked "
-            "to the person, and the signed copy the person holds stays verifiable."
+            "Until the person is erased. Erasure deletes Tandem's copy of the signed "
+            "credential (it identifies the person by a sealed form of their email) and its "
+            "link to the person; Tandem keeps only the credential's number, fingerprint, "
+            "issuing date and revocation-list entry, which name no one, so a copy the person "
+            "saved still verifies. Erasure does not revoke the credential."
         ),
         _NOBODY,
-        Erase.UNLINK,
+        Erase.SCRUB,
+        {"person_id": None, "document": None, "holder_erased_at": NOW},
     ),
     Holding(
         "credential",

@@ -145,13 +145,20 @@ def _learning_opportunity(report: Any, row: CredentialRow) -> None:
     _add(_add(instance, "attachments"), "ref", row.credential.id)
 
 
+def _signed(row: CredentialRow) -> dict[str, Any]:
+    """The signed document; ``to_elmo`` leaves out credentials whose holder was erased."""
+    if row.credential.document is None:
+        raise InvalidInput(N_("The holder of this credential was erased."))
+    return row.credential.document
+
+
 def _attachment(report: Any, row: CredentialRow) -> None:
     attachment = _add(report, "attachment")
     _add(attachment, "identifier", row.credential.id, type="internal")
-    _add(attachment, "title", row.credential.document.get("name", ""), lang="en")
+    _add(attachment, "title", _signed(row).get("name", ""), lang="en")
     _add(attachment, "type", "Micro Credential")
     _add(attachment, "description", "Open Badges 3.0 credential, signed (eddsa-rdfc-2022).")
-    payload = json.dumps(row.credential.document, ensure_ascii=False).encode("utf-8")
+    payload = json.dumps(_signed(row), ensure_ascii=False).encode("utf-8")
     encoded = base64.b64encode(payload).decode("ascii")
     _add(attachment, "content", f"data:application/ld+json;base64,{encoded}")
 
@@ -167,7 +174,7 @@ def learner_document(rows: Sequence[CredentialRow], generated_at: str) -> bytes:
         _add(learner, "identifier", esi, type=ESI_TYPE)
     _add(learner, "givenNames", first.given_names)
     _add(learner, "familyName", first.family_name)
-    issuer_doc = first.credential.document["issuer"]
+    issuer_doc = _signed(first)["issuer"]
     report = _add(root, "report")
     issuer = _add(report, "issuer")
     _add(issuer, "country", str(issuer_doc["address"]["addressCountryCode"]))
@@ -190,8 +197,12 @@ def _learner_key(row: CredentialRow) -> str:
 
 
 def to_elmo(rows: Iterable[CredentialRow], generated_at: str) -> dict[str, bytes]:
-    """``elmo/<learner>.xml`` for every learner with at least one valid credential."""
-    valid = sorted((r for r in rows if r.credential.revoked_at is None), key=_learner_key)
+    """``elmo/<learner>.xml`` for every learner with at least one valid credential. An erased
+    holder has no transcript: ELMO is about a learner, and nothing is left to name them."""
+    valid = sorted(
+        (r for r in rows if r.credential.revoked_at is None and r.credential.document is not None),
+        key=_learner_key,
+    )
     return {
         f"elmo/{key}.xml": learner_document(list(group), generated_at)
         for key, group in groupby(valid, key=_learner_key)

@@ -45,7 +45,10 @@ COLUMNS = (
     "grade",
     "exchange",
     "lms_trace",
+    "holder_erased",
 )
+#: The Annex I columns read from the signed document (empty once the holder is erased).
+ANNEX_COLUMNS = COLUMNS[COLUMNS.index("learner_identifier") : COLUMNS.index("exchange")]
 
 
 def _alignments(achievement: Mapping[str, Any], target: str) -> list[Mapping[str, Any]]:
@@ -91,18 +94,27 @@ def annex_elements(doc: Mapping[str, Any]) -> dict[str, str]:
 
 
 def annex_row(row: CredentialRow) -> dict[str, str]:
-    """One CSV row: the Annex I elements plus what the registry knows about the credential."""
+    """One CSV row: the Annex I elements plus what the registry knows about the credential.
+
+    A credential whose holder was erased keeps only what names no one: its id, fingerprint,
+    status, issuing date and course; ``holder_erased`` says why the rest is empty."""
     doc = row.credential.document
     revoked = row.credential.revoked_at
+    if doc is None:
+        annex = dict.fromkeys(ANNEX_COLUMNS, "")
+        annex["date_of_issuing"] = row.credential.issued_at.isoformat()
+    else:
+        annex = annex_elements(doc)
     return {
         "credential_id": row.credential.id,
-        "verify_url": str(doc["id"]),
+        "verify_url": str(doc["id"]) if doc is not None else "",
         "credential_sha256": row.credential.sha256,
         "status": "revoked" if revoked else "valid",
         "revoked_at": revoked.isoformat() if revoked else "",
-        **annex_elements(doc),
+        **annex,
         "exchange": row.exchange,
         "lms_trace": row.lms_trace,
+        "holder_erased": "yes" if row.credential.holder_erased_at is not None else "",
     }
 
 

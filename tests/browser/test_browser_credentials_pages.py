@@ -157,3 +157,50 @@ def test_public_credential_and_verify_pages_are_accessible(
     _fits(page)
     page.screenshot(path=tmp_path / "verify.png", full_page=True)
     page.context.close()
+
+
+def test_erasing_a_credential_holder_by_keyboard_in_dutch_then_the_public_page(
+    chromium: Any, live_stack: LiveStack, issued: Issued, tmp_path: Path
+) -> None:
+    """Last in this module: it erases the holder. The erase page offers the credential's
+    download before the confirmation; afterwards the public page says the holder's data was
+    erased. Both pass axe at 375 px in Dutch, and the erase page at 1280 px in English."""
+    leiden = live_stack.platform("leiden")
+    base = live_stack.tandem_url
+    wide = _page(chromium, VIEWPORTS[0])
+    _launch(wide, live_stack, "leiden", leiden.students[0].user_id)
+    _check(wide, f"{base}/me/erase")
+    assert wide.locator('[data-testid="erase-credential-json"]').count() == 1
+    wide.context.close()
+
+    context = chromium.new_context(
+        viewport={"width": 375, "height": 700}, bypass_csp=True, locale="nl-NL"
+    )
+    phone = context.new_page()
+    _launch(phone, live_stack, "leiden", leiden.students[0].user_id)
+    _check(phone, f"{base}/me/erase")
+    assert "Download eerst je credentials" in phone.inner_text("main")
+    phone.screenshot(path=tmp_path / "erase-nl.png", full_page=True)
+    # Keyboard alone: the download link comes before the confirmation button.
+    order = []
+    for _ in range(60):
+        phone.keyboard.press("Tab")
+        testid = phone.evaluate("document.activeElement?.dataset?.testid || ''")
+        if testid in ("erase-credential-json", "erase-me-confirm"):
+            order.append(testid)
+        if testid == "erase-me-confirm":
+            break
+    assert order == ["erase-credential-json", "erase-me-confirm"], order
+    phone.keyboard.press("Enter")
+    phone.locator('[data-testid="erased"]').wait_for()
+
+    answer = phone.goto(f"{base}/credentials/{issued.credential_id}")
+    assert answer is not None
+    assert answer.status == 410
+    phone.locator('[data-testid="holder-erased"]').wait_for()
+    assert phone.locator("h1").count() == 1
+    assert axe_violations(phone) == []
+    _fits(phone)
+    phone.screenshot(path=tmp_path / "holder-erased-nl.png", full_page=True)
+    print("screenshots in", tmp_path)
+    context.close()

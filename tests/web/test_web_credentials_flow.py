@@ -80,6 +80,7 @@ def _issue_through_pages(client: FlaskClient, session: Session, cw: CompletionWo
     credential = session.scalars(
         select(Credential).where(Credential.person_id == alice.person_id)
     ).one()
+    assert credential.document is not None
     return Issued(
         credential.id, credential.institution_id, credential.status_list_id, credential.document
     )

@@ -15,7 +15,9 @@ from flask import Response, current_app, jsonify, render_template, request
 from flask_babel import gettext
 
 from plugin.credentials.certificate import CertificateCache
+from plugin.credentials.models import Credential
 from plugin.credentials.service import (
+    HOLDER_ERASED,
     IssuerContext,
     certificate_content,
     get_credential,
@@ -27,6 +29,7 @@ from plugin.credentials.verification import Report
 from plugin.errors import InvalidInput
 from web.auth import current_actor
 from web.db import get_session
+from web.i18n import translated
 from web.inputs import load_untrusted_json
 from web.pages import bp
 from web.ratelimit import rate_limited
@@ -74,21 +77,48 @@ def report_json(report: Report) -> dict[str, Any]:
 
 
 @bp.route("/credentials/<credential_id>")
-def credential_page(credential_id: str) -> Response | str:
+def credential_page(credential_id: str) -> Response | str | tuple[Response | str, int]:
+    """The credential for anyone with its link; ``?download=json`` saves the signed JSON as a
+    file (the erase page offers it). Once the holder is erased: 410 Gone, saying why and that
+    a copy the holder presents still verifies."""
     db = get_session()
     credential = get_credential(db, credential_id)
+    document = credential.document
+    if document is None:
+        return _holder_erased(credential)
+    if request.args.get("download") == "json":
+        response = _json(document)
+        response.headers["Content-Disposition"] = (
+            f'attachment; filename="credential-{credential.id}.json"'
+        )
+        return response
     if _wants_document():
-        return _json(credential.document)
-    report = verify_credential(db, credential.document, issuer_context())
+        return _json(document)
+    report = verify_credential(db, document, issuer_context())
     return render_template(
         "credentials/credential.html",
         check_names=check_names(),
         credential=credential,
-        doc=credential.document,
+        doc=document,
         report=report,
-        document_json=json.dumps(credential.document, ensure_ascii=False, indent=2),
-        issued_at=_when(credential.document.get("validFrom")),
+        document_json=json.dumps(document, ensure_ascii=False, indent=2),
+        issued_at=_when(document.get("validFrom")),
     )
+
+
+def _holder_erased(credential: Credential) -> tuple[Response | str, int]:
+    message = translated(HOLDER_ERASED)
+    if _wants_document() or request.args.get("download") == "json":
+        body = {
+            "id": issuer_context().credential_url(credential.id),
+            "holderErased": True,
+            "revoked": credential.revoked_at is not None,
+            "message": message,
+        }
+        return _json(body, "application/json"), 410
+    return render_template(
+        "credentials/holder_erased.html", credential=credential, message=message
+    ), 410
 
 
 def certificate_cache() -> CertificateCache:

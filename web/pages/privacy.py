@@ -13,6 +13,7 @@ from flask_babel import gettext
 from werkzeug.wrappers import Response
 
 from plugin.actors import Actor, Role
+from plugin.credentials.service import held_credentials
 from plugin.privacy.declarations import HOLDINGS, Erase
 from plugin.privacy.service import erase_person, export_person, is_erased
 from plugin.rooms.service import room_of_team, rooms_of
@@ -21,6 +22,7 @@ from web.auth import NotSignedIn, current_actor, require_actor, signed_in_actor
 from web.db import get_session
 from web.extensions import socketio
 from web.pages import bp
+from web.pages.credentials import certificate_cache
 
 
 def rooms_to_leave(person_id: int) -> list[int]:
@@ -30,8 +32,15 @@ def rooms_to_leave(person_id: int) -> list[int]:
     return [room for room in rooms if room is not None]
 
 
-def cut_connections(person_id: int, room_ids: list[int]) -> None:
-    """After erasure: close the person's open room connections at once, on any process."""
+def held_credential_ids(person_id: int) -> list[str]:
+    """The person's credentials (read before erasure unlinks them)."""
+    return [c.id for c in held_credentials(get_session(), _as(person_id))]
+
+
+def cut_connections(person_id: int, room_ids: list[int], credential_ids: list[str]) -> None:
+    """After erasure: close the person's open room connections at once, on any process, and
+    drop this process's rendered certificates that print their name."""
+    certificate_cache().forget(credential_ids)
     for room_id in room_ids:
         disconnect_person(socketio, room_id, person_id, gettext("Your data has been erased."))
 
@@ -85,12 +94,14 @@ def erase_me() -> Response | str:
         session.clear()
         raise NotSignedIn(gettext("Please open Tandem from your course in your learning platform."))
     if request.method == "GET":
-        return render_template("privacy/erase_me.html")
+        held = held_credentials(get_session(), actor)
+        return render_template("privacy/erase_me.html", credentials=held)
     rooms = rooms_to_leave(actor.person_id)
+    credentials = held_credential_ids(actor.person_id)
     erase_person(get_session(), actor, actor.person_id)
     session.clear()
     session["erased"] = True  # only so that a second click lands on the same page
-    cut_connections(actor.person_id, rooms)
+    cut_connections(actor.person_id, rooms, credentials)
     return redirect(url_for("pages.privacy_page", erased=1), code=303)
 
 

@@ -52,7 +52,7 @@ from web.pages.forms import (
     parse_date,
     template_helpers,
 )
-from web.pages.privacy import cut_connections, rooms_to_leave
+from web.pages.privacy import cut_connections, held_credential_ids, rooms_to_leave
 
 
 def _setup_page(exchange_id: int | None, values: dict[str, Any]) -> dict[str, Any]:
@@ -245,7 +245,8 @@ def erase(exchange_id: int, participant_id: int) -> Page:
         return render_template("exchange/erase.html", preview=preview)
     person_id = participant_person(db, participant_id)
     rooms = rooms_to_leave(person_id) if person_id is not None else []
+    credentials = held_credential_ids(person_id) if person_id is not None else []
     erase_participant(db, signed_in_actor(), participant_id)
     if person_id is not None:
-        cut_connections(person_id, rooms)
+        cut_connections(person_id, rooms, credentials)
     return redirect(url_for("pages.teacher_exchange", exchange_id=exchange_id), code=303)

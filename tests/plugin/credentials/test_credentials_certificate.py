@@ -67,6 +67,7 @@ def test_certificate_carries_annex_one_and_the_signed_credential(
         "Learning outcomes",
     ):
         assert label in text
+    assert credential.document is not None
     assert credential.document["name"] in text
     assert f"Awarded to {alice.display_name}" in text
     # A long URL may wrap inside the PDF's text block; it is there unbroken once joined.

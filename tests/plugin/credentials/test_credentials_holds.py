@@ -71,6 +71,7 @@ def test_sign_off_without_country_holds_and_the_edit_issues_it(
     assert (edited.retried.issued, edited.retried.still_held) == (1, 0)
     [credential] = _credentials(session, cw.rooms.alice.person_id)
     assert credential.issued_by_id == cw.rooms.teacher.person_id
+    assert credential.document is not None
     assert credential.document["issuer"]["address"]["addressCountryCode"] == "NL"
     assert held_for_exchange(session, cw.exchange_id) == {}
 

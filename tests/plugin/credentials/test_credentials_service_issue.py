@@ -66,6 +66,7 @@ def test_issued_credential_verifies_and_carries_annex_one(
 ) -> None:
     credential = issue_credential(session, cw.rooms.teacher, _approved(session, cw), CTX)
     doc = credential.document
+    assert doc is not None
     assert doc["issuer"]["id"] == f"did:web:tandem.example:issuers:{credential.institution_id}"
     assert doc["issuer"]["address"]["addressCountryCode"] == "NL"
     assert doc["credentialSubject"]["achievement"]["achievementType"] == "MicroCredential"
@@ -92,6 +93,7 @@ def test_tampering_and_foreign_issuers_fail_verification(
     session: Session, cw: CompletionWorld
 ) -> None:
     credential = issue_credential(session, cw.rooms.teacher, _approved(session, cw), CTX)
+    assert credential.document is not None
     forged = copy.deepcopy(credential.document)
     forged["credentialSubject"]["creditsEarned"] = 30
     assert _checks(verify_credential(session, forged, CTX))["proof"] is False

@@ -87,6 +87,7 @@ def test_export_has_a_valid_elmo_file_per_learner_in_the_signed_manifest(
     los = root.find("e:report/e:learningOpportunitySpecification", NS)
     assert los.findtext("e:url", namespaces=NS) == CTX.credential_url(alice.id)
     instance = los.find("e:specifies/e:learningOpportunityInstance", NS)
+    assert alice.document is not None
     assert instance.findtext("e:credit/e:value", namespaces=NS) == format(
         float(alice.document["credentialSubject"]["achievement"]["creditsAvailable"]), "g"
     )
