@@ -2,9 +2,9 @@
 a course's LMS page,
 agreed team meetings
 
-Revision ID: 0017c
-Revises: 0016n
-Create Date: 2026-12-03 09:45:00.000000
+Revision ID: 0018n
+Revises: 0017c
+Create Date: 2026-12-03 10:45:00.000000
 """
 
 from collections.abc import Sequence
@@ -14,8 +14,8 @@ from alembic import op
 
 import plugin.db
 
-revision: str = "0017c"
-down_revision: str | None = "0016n"
+revision: str = "0018n"
+down_revision: str | None = "0017c"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
