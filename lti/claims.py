@@ -83,6 +83,7 @@ class LaunchClaims:
     document_target: str | None = None
     return_url: str | None = None
     platform_name: str | None = None
+    platform_family: str | None = None
     custom: Mapping[str, str] = field(default_factory=dict)
     services: ServiceClaims = field(default_factory=ServiceClaims)
     deep_linking: DeepLinkingSettings | None = None
@@ -175,6 +176,7 @@ def parse(body: Mapping[str, Any]) -> LaunchClaims:
         document_target=_text(presentation, "document_target"),
         return_url=_text(presentation, "return_url"),
         platform_name=_text(_object(body, TOOL_PLATFORM), "name"),
+        platform_family=_text(_object(body, TOOL_PLATFORM), "product_family_code"),
         custom=custom,
         services=_services(body),
         deep_linking=deep_linking,

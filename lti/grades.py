@@ -36,6 +36,7 @@ from plugin.courses.models import CourseMembership
 from plugin.db import utcnow
 from plugin.errors import InvalidInput, NotFound
 from plugin.i18n import N_, Text
+from plugin.notifications.teachers import tell_grades_refused
 from plugin.people.models import ExternalAccount, Person
 
 ACTIVITY_PROGRESS = frozenset({"Initialized", "Started", "InProgress", "Submitted", "Completed"})
@@ -265,6 +266,8 @@ def send_pending(
                 row.last_error_message = _stored(error)
                 row.next_attempt_at = moment + backoff(row.attempts)
                 failed += 1
+                if _refused(error, row.attempts):
+                    tell_grades_refused(session, row.course_id, moment)
                 session.commit()
                 logger.warning(
                     "Score %s of course %s not delivered: %s", row.id, row.course_id, error
@@ -288,6 +291,19 @@ def send_pending(
                     granted.add(registration_id)
                     note_token_granted(session, registration_id)
     return DeliveryReport(delivered=delivered, failed=failed)
+
+
+# An LMS that is down for this many attempts is as good as refusing: the teacher should know.
+TELL_AFTER_ATTEMPTS = 4
+
+
+def _refused(error: ServiceError | NotFound, attempts: int) -> bool:
+    """Whether the teacher hears of this failure: the LMS said no (a 4xx answer, a refused
+    token, a student or course it does not know), or it stayed down for several tries."""
+    if isinstance(error, NotFound) or attempts >= TELL_AFTER_ATTEMPTS:
+        return True
+    status = error.status
+    return error.oauth_error is not None or (status is not None and 400 <= status < 500)
 
 
 def _stored(error: ServiceError | NotFound) -> dict[str, Any]:

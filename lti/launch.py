@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from lti.claims import LaunchClaims, parse
 from lti.failures import LaunchError, Reason
 from lti.keys import ToolKey, ToolKeyStore
+from lti.lms_links import activity_url
 from lti.models import Registration
 from lti.platform_keys import PlatformKeyCache
 from lti.platform_storage import remember_login, usable_target
@@ -266,6 +267,7 @@ def to_entry(launch: ValidLaunch) -> CourseEntry:
             external_id=claims.context.id,
             title=claims.context.title,
             label=claims.context.label,
+            lms_url=activity_url(claims),
         )
     return CourseEntry(
         account=AccountRef(namespace=f"lti:{claims.issuer}", subject=claims.subject),

@@ -16,6 +16,7 @@ from plugin.notifications import models as notifications
 from plugin.people import models as people
 from plugin.profiles import models as profiles
 from plugin.registrars import models as registrars
+from plugin.rooms import agreed_models as room_meetings
 from plugin.rooms import models as rooms
 from plugin.teammates import models as teammates
 from plugin.teams import models as teams
@@ -34,6 +35,7 @@ __all__ = [
     "people",
     "profiles",
     "registrars",
+    "room_meetings",
     "rooms",
     "teammates",
     "teams",

@@ -82,6 +82,10 @@ ROUTE_AUDIENCES: dict[str, Audience] = {
     "pages.registrar_console": Audience.REGISTRAR,
     "pages.registrar_revoke": Audience.REGISTRAR,
     "pages.registrar_bulk_issue": Audience.REGISTRAR,
+    "pages.agree_meeting": Audience.TEAM_MEMBER,
+    "pages.agreed_meeting_ics": Audience.TEAM_MEMBER,
+    "pages.registrar_job": Audience.REGISTRAR,
+    "pages.registrar_job_progress": Audience.REGISTRAR,
     "pages.registrar_export": Audience.REGISTRAR,
     # web/pages/student.py
     "pages.onboarding": Audience.EXCHANGE_STUDENT,

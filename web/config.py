@@ -58,6 +58,8 @@ class Settings:
     # How long a room's connect token lasts; the page fetches a fresh one after any outage, so
     # this bounds how long a leaked token works, not how long someone may be offline.
     room_token_seconds: int = 15 * 60
+    # How long before an agreed team meeting its members are reminded.
+    meeting_reminder_minutes: int = 60
     # Per-address limits on anonymous heavy endpoints (web/ratelimit.py); off for benchmarks.
     rate_limits: bool = True
 
@@ -81,6 +83,11 @@ class Settings:
         if not room_token.isdigit() or int(room_token) < 1:
             raise ConfigError(
                 "TANDEM_ROOM_TOKEN_SECONDS must be a whole number of seconds (1 or more)."
+            )
+        reminder = get("MEETING_REMINDER_MINUTES") or str(defaults.meeting_reminder_minutes)
+        if not reminder.isdigit() or not 5 <= int(reminder) <= 7 * 24 * 60:
+            raise ConfigError(
+                "TANDEM_MEETING_REMINDER_MINUTES must be a whole number of minutes (5 to 10080)."
             )
         instance = get("INSTANCE_PATH")
         return cls(
@@ -110,6 +117,7 @@ class Settings:
             smtp_from=get("SMTP_FROM") or defaults.smtp_from,
             smtp_starttls=(get("SMTP_STARTTLS") or "").lower() in {"1", "true", "yes"},
             room_token_seconds=int(room_token),
+            meeting_reminder_minutes=int(reminder),
             rate_limits=(get("RATE_LIMITS") or "on").lower() not in {"0", "off", "false", "no"},
         )
 

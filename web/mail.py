@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import base64
 import smtplib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.header import Header
 from email.utils import format_datetime, make_msgid
 from secrets import token_hex
+from urllib.parse import urlsplit
 
 from flask import current_app, render_template, url_for
 from flask_babel import force_locale, gettext
@@ -31,6 +33,7 @@ from plugin.notifications.service import (
     pending_emails,
     record_emails,
 )
+from plugin.rooms.agreed import meeting_ics
 from web.config import Settings
 from web.db import get_session
 from web.i18n import LANGUAGES, translated
@@ -72,8 +75,31 @@ def _part(content_type: str, body: str) -> bytes:
     return head.encode() + encoded
 
 
-def mime(headers: dict[str, str], text: str, html: str) -> bytes:
-    """A multipart/alternative message (text and HTML parts, base64, CRLF line ends).
+@dataclass(frozen=True)
+class Attachment:
+    """A file sent with an email: ``content_type`` may carry parameters (``; method=...``)."""
+
+    filename: str
+    content_type: str
+    data: bytes
+
+
+def _attachment(item: Attachment) -> bytes:
+    # The file name is ours (ASCII, no quotes), so a plain quoted parameter is enough.
+    name = item.filename.replace('"', "")
+    head = (
+        f'Content-Type: {item.content_type}; name="{name}"\r\n'
+        f'Content-Disposition: attachment; filename="{name}"\r\n'
+        "Content-Transfer-Encoding: base64\r\n\r\n"
+    )
+    return head.encode() + base64.encodebytes(item.data).replace(b"\n", b"\r\n")
+
+
+def mime(
+    headers: dict[str, str], text: str, html: str, attachments: Sequence[Attachment] = ()
+) -> bytes:
+    """A multipart/alternative message (text and HTML parts, base64, CRLF line ends), inside
+    a multipart/mixed one with the files when there are attachments (RFC 2046 5.1.3).
 
     Written out directly: the standard library's policy-driven EmailMessage took about four
     times as long as rendering and sending together. Header values are unfolded, so the
@@ -81,20 +107,27 @@ def mime(headers: dict[str, str], text: str, html: str) -> bytes:
     """
     boundary = f"tandem-{token_hex(12)}"
     lines = [f"{name}: {_header(value)}" for name, value in headers.items()]
-    lines += [
-        "MIME-Version: 1.0",
-        f'Content-Type: multipart/alternative; boundary="{boundary}"',
-    ]
-    return b"".join(
+    lines.append("MIME-Version: 1.0")
+    alternative = b"".join(
         [
-            "\r\n".join(lines).encode(),
-            f"\r\n\r\n--{boundary}\r\n".encode(),
+            f'Content-Type: multipart/alternative; boundary="{boundary}"\r\n\r\n'.encode(),
+            f"--{boundary}\r\n".encode(),
             _part("text/plain", text),
             f"\r\n--{boundary}\r\n".encode(),
             _part("text/html", html),
             f"\r\n--{boundary}--\r\n".encode(),
         ]
     )
+    head = "\r\n".join(lines).encode() + b"\r\n"
+    if not attachments:
+        return head + alternative
+    mixed = f"tandem-{token_hex(12)}"
+    body = [head, f'Content-Type: multipart/mixed; boundary="{mixed}"\r\n\r\n'.encode()]
+    body += [f"--{mixed}\r\n".encode(), alternative]
+    for item in attachments:
+        body += [f"\r\n--{mixed}\r\n".encode(), _attachment(item)]
+    body.append(f"\r\n--{mixed}--\r\n".encode())
+    return b"".join(body)
 
 
 def render_email(email: OutgoingEmail, settings: Settings) -> Email:
@@ -102,7 +135,9 @@ def render_email(email: OutgoingEmail, settings: Settings) -> Email:
     kind of notification. Needs a request context on Tandem's base URL (for the links)."""
     with force_locale(_locale(email, settings)):
         subject, body = translated(email.title), translated(email.body)
-        link = target_url(email.target, external=True)
+        # The LMS's page when the launch told us one: it signs the person in (see
+        # plugin.notifications.links); Tandem's page otherwise.
+        link = email.lms_url or target_url(email.target, external=True)
         unsubscribe = url_for(
             "pages.notifications_unsubscribe",
             token=unsubscribe_token(email.person_id, email.kind),
@@ -112,6 +147,7 @@ def render_email(email: OutgoingEmail, settings: Settings) -> Email:
         parts = {
             "body": body,
             "link": link,
+            "via_lms": bool(email.lms_url),
             "unsubscribe": unsubscribe,
             "settings_url": settings_url,
         }
@@ -127,12 +163,55 @@ def render_email(email: OutgoingEmail, settings: Settings) -> Email:
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         "Auto-Submitted": "auto-generated",
     }
-    return Email(settings.smtp_from, email.address, mime(headers, text, html))
+    return Email(
+        settings.smtp_from, email.address, mime(headers, text, html, _attachments(email, subject))
+    )
+
+
+def _attachments(email: OutgoingEmail, subject: str) -> list[Attachment]:
+    """A meeting reminder brings the meeting as an .ics (RFC 5545, times in UTC)."""
+    if email.kind != "meeting_reminder":
+        return []
+    params = email.params
+    try:
+        start = datetime.fromisoformat(str(params["starts"]))
+        end = datetime.fromisoformat(str(params["ends"]))
+        meeting_id = int(str(params["meeting"]))
+    except (KeyError, ValueError):
+        return []
+    settings: Settings = current_app.config["TANDEM_SETTINGS"]
+    url = email.lms_url or target_url(email.target, external=True) or settings.base_url
+    calendar = meeting_ics(
+        uid=f"meeting-{meeting_id}@{urlsplit(settings.base_url).netloc or 'tandem'}",
+        start=start,
+        end=end,
+        summary=subject,
+        url=url,
+        now=datetime.now(UTC),
+    )
+    return [
+        Attachment("meeting.ics", "text/calendar; charset=utf-8; method=PUBLISH", calendar.encode())
+    ]
 
 
 def _chunks(items: list[OutgoingEmail]) -> Iterator[list[OutgoingEmail]]:
     for start in range(0, len(items), CHUNK):
         yield items[start : start + CHUNK]
+
+
+@contextmanager
+def smtp_connection(settings: Settings) -> Iterator[smtplib.SMTP]:
+    """One SMTP connection (STARTTLS and login as configured) inside a request context on
+    Tandem's base URL, which the emails' links need; every sender here opens it this way."""
+    with (
+        smtplib.SMTP(settings.smtp_host or "", settings.smtp_port, timeout=30) as smtp,
+        current_app.test_request_context(base_url=settings.base_url),
+    ):
+        if settings.smtp_starttls:
+            smtp.starttls()
+        if settings.smtp_user and settings.smtp_password:
+            smtp.login(settings.smtp_user, settings.smtp_password)
+        yield smtp
 
 
 def send_pending(limit: int = 200) -> tuple[int, int]:
@@ -146,14 +225,7 @@ def send_pending(limit: int = 200) -> tuple[int, int]:
         return 0, 0
     sent = failed = 0
     try:
-        with (
-            smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=30) as smtp,
-            current_app.test_request_context(base_url=settings.base_url),  # links need it
-        ):
-            if settings.smtp_starttls:
-                smtp.starttls()
-            if settings.smtp_user and settings.smtp_password:
-                smtp.login(settings.smtp_user, settings.smtp_password)
+        with smtp_connection(settings) as smtp:
             for chunk in _chunks(batch):
                 outcomes: list[EmailOutcome] = []
                 try:
@@ -220,14 +292,7 @@ def send_confirmations(limit: int = 100) -> tuple[int, int]:
         return 0, 0
     outcomes: list[ConfirmationOutcome] = []
     try:
-        with (
-            smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=30) as smtp,
-            current_app.test_request_context(base_url=settings.base_url),
-        ):
-            if settings.smtp_starttls:
-                smtp.starttls()
-            if settings.smtp_user and settings.smtp_password:
-                smtp.login(settings.smtp_user, settings.smtp_password)
+        with smtp_connection(settings) as smtp:
             for confirmation in batch:
                 message = render_confirmation(confirmation, settings)
                 try:

@@ -40,6 +40,8 @@ class Tasks:
     sync_roster: Callable[[int], Any]
     send_grades: Callable[[], Any]
     send_emails: Callable[[], Any]
+    run_issuing_job: Callable[[int], Any]
+    publish_status_lists: Callable[[], Any]
 
 
 def make_huey(settings: Settings) -> Huey:
@@ -120,11 +122,39 @@ def init_app(app: Flask, settings: Settings) -> Tasks:
         in_app(_retry_held_credentials)
 
     huey.periodic_task(crontab(minute="*/10"))(retry_held_credentials)
+
+    def run_issuing_job(job_id: int) -> None:
+        """Issue a registrar's bulk job batch by batch (queued by the registrar's form)."""
+        in_app(lambda: _run_issuing_job(job_id))
+
+    def resume_issuing_jobs() -> None:
+        """Every minute: finish jobs a killed worker left unfinished."""
+        in_app(_resume_issuing_jobs)
+
+    huey.periodic_task(crontab(minute="*"))(resume_issuing_jobs)
+
+    def publish_status_lists() -> None:
+        """Sign and publish the status lists a revocation changed (queued by it)."""
+        in_app(_publish_status_lists)
+
+    def publish_due_status_lists() -> None:
+        """Every minute: publish what a lost task left unpublished."""
+        in_app(_publish_status_lists)
+
+    huey.periodic_task(crontab(minute="*"))(publish_due_status_lists)
+
+    def remind_meetings() -> None:
+        """Every five minutes: remind members of agreed meetings starting soon (each once)."""
+        in_app(_remind_meetings)
+
+    huey.periodic_task(crontab(minute="*/5"))(remind_meetings)
     tasks = Tasks(
         huey=huey,
         sync_roster=huey.task()(sync_roster),
         send_grades=huey.task()(send_grades),
         send_emails=huey.task()(send_emails_now),
+        run_issuing_job=huey.task(retries=3, retry_delay=30)(run_issuing_job),
+        publish_status_lists=huey.task(retries=3, retry_delay=10)(publish_status_lists),
     )
     app.extensions["tandem.tasks"] = tasks
     return tasks
@@ -195,6 +225,43 @@ def _retry_held_credentials() -> None:
     report = retry_held(get_session(), issuer_context())
     if report.issued:
         logger.info("Held credentials: %s issued, %s still held", report.issued, report.still_held)
+
+
+def _run_issuing_job(job_id: int) -> None:
+    from plugin.credentials.jobs import issue_batch
+    from web.pages.credentials import issuer_context
+
+    session = get_session()
+    while issue_batch(session, issuer_context(), job_id):
+        pass
+
+
+def _publish_status_lists() -> None:
+    from plugin.credentials.service import publish_status_lists
+    from web.pages.credentials import issuer_context
+
+    published = publish_status_lists(get_session(), issuer_context())
+    if published:
+        logger.info("Status lists: %s published", published)
+
+
+def _remind_meetings() -> None:
+    from datetime import timedelta
+
+    from plugin.rooms.agreed import send_meeting_reminders
+
+    settings: Settings = current_app.config["TANDEM_SETTINGS"]
+    before = timedelta(minutes=settings.meeting_reminder_minutes)
+    made = send_meeting_reminders(get_session(), before=before)
+    if made:
+        logger.info("Meeting reminders: %s notifications", made)
+
+
+def _resume_issuing_jobs() -> None:
+    from plugin.credentials.jobs import unfinished_jobs
+
+    for job_id in unfinished_jobs(get_session()):
+        _run_issuing_job(job_id)
 
 
 def run_worker(workers: int) -> None:

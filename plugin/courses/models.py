@@ -46,3 +46,16 @@ class CourseMembership(Base):
 
     course: Mapped[Course] = relationship()
     person: Mapped[Person] = relationship()
+
+
+class CourseLink(Base):
+    """Where the LMS shows a course's Tandem activity (lti.lms_links), for links in emails:
+    opening it signs the person in to the LMS and launches Tandem in the right course.
+    A table of its own, written only by launches that tell it."""
+
+    __tablename__ = "course_link"
+    course_id: Mapped[int] = mapped_column(
+        ForeignKey("course.id", ondelete="CASCADE"), primary_key=True
+    )
+    lms_url: Mapped[str] = mapped_column(String(1000))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

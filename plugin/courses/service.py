@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from plugin.actors import Actor, Role
-from plugin.courses.models import Course, CourseMembership
+from plugin.courses.models import Course, CourseLink, CourseMembership
 from plugin.db import get_or_create, utcnow
 from plugin.errors import NotFound
 from plugin.i18n import N_
@@ -19,6 +19,7 @@ class CourseRef:
     external_id: str
     title: str | None = None
     label: str | None = None
+    lms_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,14 @@ def _upsert_course(session: Session, ref: CourseRef, institution_id: int) -> Cou
         course.title = ref.title[:300]
     if ref.label:
         course.label = ref.label[:100]
+    if ref.lms_url and len(ref.lms_url) <= 1000:
+        if course.id is None:
+            session.flush()  # a new course needs its id
+        link = session.get(CourseLink, course.id)
+        if link is None:
+            session.add(CourseLink(course_id=course.id, lms_url=ref.lms_url))
+        elif link.lms_url != ref.lms_url:
+            link.lms_url = ref.lms_url
     return course
 
 

@@ -20,7 +20,9 @@ from plugin.credentials.models import Credential, HeldIssuance
 from plugin.credentials.service import IssuerContext, _issue
 from plugin.db import utcnow
 from plugin.errors import NotFound, TandemError
+from plugin.exchanges.models import Exchange
 from plugin.i18n import N_, Text
+from plugin.notifications.teachers import tell_issuance_held
 from plugin.people.institutions import missing_for_issuing
 from plugin.people.models import Person
 
@@ -48,8 +50,18 @@ def _hold(
             completion_id=completion.id,
             institution_id=person.institution_id,
             requested_by_id=actor.person_id,
+            reason=reason[:500],
         )
         session.add(row)
+        exchange = session.get(Exchange, completion.exchange_id)
+        tell_issuance_held(
+            session,
+            actor.person_id,
+            completion.id,
+            completion.exchange_id,
+            exchange.title if exchange is not None else "",
+            person.display_name or "",
+        )
     row.reason = reason[:500]
     row.attempted_at = utcnow()
     return row

@@ -42,6 +42,8 @@ class StatusList(Base):
     used: Mapped[int] = mapped_column(default=0)
     document: Mapped[dict[str, Any]] = mapped_column(JSON)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Set when ``bits`` changed after ``document`` was signed: the worker publishes it.
+    pending_since: Mapped[datetime | None]
 
 
 class Credential(Base):
@@ -99,3 +101,29 @@ class HeldIssuance(Base):
     reason: Mapped[str] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     attempted_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class IssuingJob(Base):
+    """A registrar's bulk issuing, run by the worker in batches so the registrar can watch
+    the counts move. ``cursor`` is the last completion id handled: a batch redone after a
+    killed worker starts after it, and a finished job issues nothing more when run again."""
+
+    __tablename__ = "issuing_job"
+    __table_args__ = (UniqueConstraint("requested_by_id", "request_key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    institution_id: Mapped[int] = mapped_column(
+        ForeignKey("institution.id", ondelete="CASCADE"), index=True
+    )
+    exchange_id: Mapped[int] = mapped_column(ForeignKey("exchange.id", ondelete="CASCADE"))
+    requested_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("person.id", ondelete="SET NULL")
+    )
+    # The form's one-time key: the same form submitted twice finds the first job.
+    request_key: Mapped[str] = mapped_column(String(64))
+    total: Mapped[int] = mapped_column(default=0)
+    done: Mapped[int] = mapped_column(default=0)
+    failed: Mapped[int] = mapped_column(default=0)
+    cursor: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None]

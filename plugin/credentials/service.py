@@ -366,7 +366,8 @@ def bulk_issue(
 def revoke_credential(
     session: Session, actor: Actor, credential_id: str, reason: str, ctx: IssuerContext
 ) -> Credential:
-    """Set the credential's bit and re-sign its status list; the reason stays off-chain."""
+    """Set the credential's bit and mark its status list for publication (re-signing is the
+    worker's ``publish_status_lists``); the reason stays off-chain."""
     credential = get_credential(session, credential_id)
     require_registrar(session, actor, credential.institution_id)
     text = reason.strip()
@@ -381,7 +382,7 @@ def revoke_credential(
     status_list.set_status(bits, credential.status_index)
     row.bits = bytes(bits)
     now = utcnow()
-    _sign_list(session, row, ctx, now)
+    row.pending_since = row.pending_since or now  # signed and published by the worker
     credential.revoked_at = now
     credential.revoked_by_id = actor.person_id
     credential.revocation_reason = text
@@ -397,6 +398,23 @@ def revoke_credential(
     )
     session.commit()
     return credential
+
+
+def publish_status_lists(session: Session, ctx: IssuerContext) -> int:
+    """Sign every status list whose bits changed since it was last signed (the worker's
+    task, queued by a revocation and run every minute); returns how many were published."""
+    rows = session.scalars(
+        select(StatusList)
+        .where(StatusList.pending_since.is_not(None))
+        .order_by(StatusList.id)
+        .with_for_update()
+    ).all()
+    now = utcnow()
+    for row in rows:
+        _sign_list(session, row, ctx, now)
+        row.pending_since = None
+    session.commit()
+    return len(rows)
 
 
 def rotate_issuer_key(

@@ -72,6 +72,34 @@ KINDS: dict[str, Kind] = {
             N_("%(course)s asks to join %(exchange)s"),
             N_("A teacher of %(institution)s asked to join %(exchange)s with %(course)s."),
         ),
+        _kind(
+            "meeting_reminder",
+            N_("A meeting your team agreed on is coming up"),
+            N_("%(team)s meets at %(when)s"),
+            N_(
+                "Your team %(team)s agreed to meet at %(when)s. Join from your team room; "
+                "the email brings the meeting for your calendar."
+            ),
+        ),
+        _kind(
+            "grades_refused",
+            N_("The learning platform refused a score"),
+            N_("Scores for %(course)s did not reach the gradebook"),
+            N_(
+                "The learning platform refused a score Tandem sent for %(course)s. Tandem "
+                "keeps it and tries again; the grades page shows what waits and why."
+            ),
+        ),
+        _kind(
+            "issuance_held",
+            N_("A credential is held up"),
+            N_("A credential for %(exchange)s is held up"),
+            N_(
+                "The credential %(learner)s earned in %(exchange)s cannot be issued yet: the "
+                "awarding institution's details are incomplete. It is issued as soon as an "
+                "administrator completes them."
+            ),
+        ),
     )
 }
 

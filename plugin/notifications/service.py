@@ -7,7 +7,7 @@ transaction that decided the event. Reading and choosing are use cases of their 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -20,6 +20,7 @@ from plugin.errors import InvalidInput, NotFound
 from plugin.i18n import N_, Text
 from plugin.notifications.addresses import effective_email
 from plugin.notifications.kinds import KINDS, Channel, Kind, render, wants
+from plugin.notifications.links import lms_url_for
 from plugin.notifications.models import Notification, NotificationChoice, NotifyAddress
 from plugin.people.models import Person
 
@@ -57,6 +58,10 @@ class OutgoingEmail:
     title: Text
     body: Text
     target: str | None
+    # The recipient's LMS page for the target (plugin.notifications.links), if known.
+    lms_url: str | None = None
+    # The notification's parameters (an attachment may be made of them, e.g. a meeting's .ics).
+    params: dict[str, Any] = field(default_factory=dict)
 
 
 def _choices(session: Session, person_ids: Sequence[int]) -> dict[tuple[int, str, str], bool]:
@@ -258,8 +263,20 @@ def pending_emails(session: Session, limit: int = 200) -> list[OutgoingEmail]:
         if not address or row.kind not in KINDS:
             continue
         title, body = render(KINDS[row.kind], row.params)
+        lms_url = lms_url_for(session, row.person_id, row.target)
         out.append(
-            OutgoingEmail(row.id, row.person_id, address, locale, row.kind, title, body, row.target)
+            OutgoingEmail(
+                row.id,
+                row.person_id,
+                address,
+                locale,
+                row.kind,
+                title,
+                body,
+                row.target,
+                lms_url,
+                dict(row.params or {}),
+            )
         )
     return out
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from demo.platforms import DemoPlatform
@@ -19,6 +19,7 @@ from lti.roster import sync_course_roster
 from lti.services import ServiceClient, ServiceError, endpoints_for, next_page_url
 from plugin.courses.models import Course, CourseMembership
 from plugin.db import utcnow
+from plugin.notifications.models import Notification
 from plugin.people.models import ExternalAccount, Person
 from tests.live import Launcher, LiveStack
 
@@ -367,3 +368,35 @@ def test_an_expired_token_is_renewed_once(
 
     assert result.left == 0
     assert client.tokens.get((endpoints.registration.id, NRPS_SCOPE)) != "expired-or-revoked"
+
+
+def test_a_refused_score_tells_the_teachers_once_a_day_and_a_500_does_not(
+    launcher: Launcher, live_stack: LiveStack, db: Session, client: ServiceClient
+) -> None:
+    platform = live_stack.platform("leiden")
+    assert launcher.full_launch("leiden", platform.teacher.user_id).status_code == 200
+    platform, course_id, person_id = _launched_student(launcher, live_stack, db, "leiden", 3)
+    teacher_id = _person_id(db, platform, platform.teacher.user_id)
+    send_pending(db, client)  # nothing else due
+    db.execute(delete(Notification).where(Notification.kind == "grades_refused"))
+    db.commit()
+
+    def told() -> list[Notification]:
+        db.expire_all()
+        return list(db.scalars(select(Notification).where(Notification.kind == "grades_refused")))
+
+    row = queue_score(db, course_id, person_id, score_given=61)
+    platform.services.failures.append(500)  # a hiccup: retried, nobody is bothered
+    assert send_pending(db, client).failed == 1
+    assert told() == []
+
+    platform.services.failures.extend([422, 422])  # the LMS says no
+    assert send_pending(db, client, now=utcnow() + timedelta(minutes=2)).failed == 1
+    [notice] = told()
+    assert notice.person_id == teacher_id
+    assert notice.target == f"grades:{course_id}"
+    assert notice.params["course"]
+    assert send_pending(db, client, now=utcnow() + timedelta(minutes=10)).failed == 1
+    assert len(told()) == 1  # the same day: one notice, however many refusals
+    db.refresh(row)
+    assert row.delivered_at is None

@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 from flask import Flask
 from flask.testing import FlaskClient
@@ -43,6 +44,7 @@ from plugin.matching.service import propose_teams
 from plugin.people.models import ExternalAccount, Person
 from plugin.profiles.models import Profile
 from plugin.profiles.service import SHAREABLE
+from plugin.rooms.agreed import agree_meeting
 from plugin.teams.models import TeamMembership
 from tests.plugin.completion.completion_world import (
     CompletionWorld,
@@ -275,6 +277,10 @@ def build_walk(app: Flask, session: Session) -> Walk:
     exchange = session.get_one(Exchange, cw.exchange_id)  # real phases, as the pages make them
     exchange.phases = [p.as_json() for p in default_phases(exchange.starts_on, exchange.ends_on)]
     session.commit()
+    # An agreed meeting of the team, for its calendar file.
+    meeting = agree_meeting(
+        session, rooms.alice, rooms.team_id, datetime.now(UTC) + timedelta(days=3), 60
+    )
     values = {
         "exchange_id": str(cw.exchange_id),
         "team_id": str(rooms.team_id),
@@ -284,6 +290,7 @@ def build_walk(app: Flask, session: Session) -> Walk:
         "credential_id": credential.id,
         "list_id": str(credential.status_list_id),
         "institution_id": str(credential.institution_id),
+        "meeting_id": str(meeting.id),
     }
     return Walk(cw, bianca, values, people)
 

@@ -186,3 +186,96 @@ def test_the_written_message_reads_back_with_any_language_in_it() -> None:
     assert html is not None
     assert body.get_content() == "Tekst: één\nregel twee"
     assert html.get_content() == "<p>één</p>"
+
+
+def test_the_email_link_opens_the_recipients_lms_activity_when_known(
+    settings: Settings, session: Session, cw: CompletionWorld, smtp_server: tuple[int, Path]
+) -> None:
+    from plugin.courses.models import CourseLink
+
+    port, box = smtp_server
+    app = create_app(
+        replace(settings, smtp_host="127.0.0.1", smtp_port=port, base_url="https://tandem.test"),
+        session_factory=lambda: session,
+    )
+    session.add(
+        CourseLink(
+            course_id=cw.leiden_course,
+            lms_url="https://moodle.leiden.example/mod/lti/view.php?l=7",
+        )
+    )
+    alice = session.get(Person, cw.rooms.alice.person_id)
+    bruno = session.get(Person, cw.rooms.bruno.person_id)
+    assert alice is not None
+    assert bruno is not None
+    alice.email, bruno.email = "alice@example.org", "bruno@example.org"
+    session.commit()
+    team_id = cw.rooms.team_id
+    notify(
+        session,
+        [alice.id, bruno.id],  # Bologna's course has no known LMS page
+        "teams_published",
+        {"exchange": "Climate", "team": "Team A", "teammates": "…"},
+        dedupe_key="team-lms",
+        target=f"room:{team_id}",
+    )
+    session.commit()
+
+    with app.app_context():
+        assert send_pending() == (2, 0)
+
+    links = {}
+    for mail in mailbox.Maildir(str(box), create=False):
+        parts = {p.get_content_type(): p.get_payload(decode=True) for p in mail.walk()}
+        links[mail["To"]] = parts["text/plain"]
+    assert b"https://moodle.leiden.example/mod/lti/view.php?l=7" in links["alice@example.org"]
+    assert b"learning platform" in links["alice@example.org"]
+    room = f"https://tandem.test/teams/{team_id}/room".encode()
+    assert room not in links["alice@example.org"]
+    assert room in links["bruno@example.org"]
+    assert b"moodle.leiden" not in links["bruno@example.org"]  # never another's course
+
+
+def test_a_meeting_reminder_email_carries_the_ics_and_is_sent_once(
+    settings: Settings, session: Session, cw: CompletionWorld, smtp_server: tuple[int, Path]
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from plugin.rooms.agreed import agree_meeting, send_meeting_reminders
+
+    port, box = smtp_server
+    app = create_app(
+        replace(settings, smtp_host="127.0.0.1", smtp_port=port, base_url="https://tandem.test"),
+        session_factory=lambda: session,
+    )
+    alice = session.get(Person, cw.rooms.alice.person_id)
+    assert alice is not None
+    alice.email, alice.locale = "alice@example.org", "nl-NL"
+    session.commit()
+    start = datetime.now(UTC).replace(second=0, microsecond=0) + timedelta(minutes=30)
+    meeting = agree_meeting(session, cw.rooms.alice, cw.rooms.team_id, start, 45)
+    assert send_meeting_reminders(session, before=timedelta(hours=1)) >= 1
+    assert send_meeting_reminders(session, before=timedelta(hours=1)) == 0
+    with app.app_context():
+        _, failed = send_pending()
+        assert failed == 0
+        assert send_pending() == (0, 0)
+
+    mails = [m for m in mailbox.Maildir(str(box), create=False) if m["To"] == "alice@example.org"]
+    assert len(mails) == 1
+    mail = email.message_from_bytes(mails[0].as_bytes(), policy=email.policy.default)
+    assert mail.get_content_type() == "multipart/mixed"
+    assert "vergadert om" in str(mail["Subject"])  # Dutch, her language
+    [ics] = [p for p in mail.walk() if p.get_content_type() == "text/calendar"]
+    assert ics.get_filename() == "meeting.ics"
+    body = ics.get_content()
+    lines = body.split("\r\n")
+    assert f"UID:meeting-{meeting.id}@tandem.test" in lines
+    assert f"DTSTART:{start:%Y%m%dT%H%M%S}Z" in lines
+    assert f"DTEND:{start + timedelta(minutes=45):%Y%m%dT%H%M%S}Z" in lines
+    assert any(line.startswith("DTSTAMP:") for line in lines)
+    assert f"URL:https://tandem.test/teams/{cw.rooms.team_id}/room" in lines
+    assert any(line.startswith("SUMMARY:") for line in lines)
+    alternative = [p.get_content_type() for p in mail.walk()]
+    assert "text/plain" in alternative
+    assert "text/html" in alternative

@@ -21,6 +21,7 @@ from web.pages import (  # noqa: E402,F401  (routes register on import)
     privacy,
     registrar,
     room,
+    room_meetings,
     student,
     teacher,
     teammates,

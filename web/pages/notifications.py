@@ -42,6 +42,7 @@ _TARGETS = {
     "credential": ("pages.credential_page", "credential_id"),
     "completion": ("pages.my_completion", "exchange_id"),
     "exchange": ("pages.teacher_exchange", "exchange_id"),
+    "grades": ("pages.grades", "course_id"),
 }
 
 

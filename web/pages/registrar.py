@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import io
+import secrets
 import zipfile
 from datetime import UTC, datetime
 
 from flask import flash, redirect, render_template, request, send_file, url_for
-from flask_babel import gettext, ngettext
+from flask_babel import gettext
 from werkzeug.wrappers import Response
 
-from plugin.credentials.service import bulk_issue, revoke_credential
+from plugin.credentials.jobs import job_progress, start_bulk_issue
+from plugin.credentials.service import revoke_credential
 from plugin.errors import InvalidInput, NotAllowed
 from plugin.registrars.service import registrar_institutions
 from plugin.reports.service import export_batch, registrar_credentials
@@ -19,6 +21,7 @@ from web.db import get_session
 from web.inputs import parse_id
 from web.pages import Page, bp
 from web.pages.credentials import issuer_context
+from web.tasks import tasks
 
 
 def _institution() -> int:
@@ -58,7 +61,12 @@ def registrar_console() -> Page:
         status=status if status in ("valid", "revoked") else None,
         person_id=_int("person_id"),
     )
-    return render_template("registrar/console.html", rows=rows, args=request.args)
+    return render_template(
+        "registrar/console.html",
+        rows=rows,
+        args=request.args,
+        request_key=secrets.token_urlsafe(16),
+    )
 
 
 @bp.route("/registrar/credentials/<credential_id>/revoke", methods=["POST"])
@@ -71,6 +79,7 @@ def registrar_revoke(credential_id: str) -> Page:
         request.form.get("reason", ""),
         issuer_context(),
     )
+    tasks().publish_status_lists()
     flash(gettext("The credential is revoked."))
     return redirect(url_for("pages.registrar_console"), code=303)
 
@@ -78,14 +87,36 @@ def registrar_revoke(credential_id: str) -> Page:
 @bp.route("/registrar/bulk-issue", methods=["POST"])
 @require_actor
 def registrar_bulk_issue() -> Page:
+    """Record the job and hand it to the worker; the registrar watches its progress page.
+    The form's one-time key makes a second submit land on the same job."""
     exchange_id = _int("exchange_id")
     if exchange_id is None:
         raise InvalidInput("Choose an exchange.")
-    issued = bulk_issue(
-        get_session(), signed_in_actor(), exchange_id, _institution(), issuer_context()
+    job = start_bulk_issue(
+        get_session(),
+        signed_in_actor(),
+        exchange_id,
+        _institution(),
+        request.form.get("request_key", ""),
     )
-    flash(ngettext("%(num)d credential issued.", "%(num)d credentials issued.", len(issued)))
-    return redirect(url_for("pages.registrar_console"), code=303)
+    if job.finished_at is None:
+        tasks().run_issuing_job(job.id)
+    return redirect(url_for("pages.registrar_job", job_id=job.id), code=303)
+
+
+@bp.route("/registrar/jobs/<id:job_id>")
+@require_actor
+def registrar_job(job_id: int) -> Page:
+    job = job_progress(get_session(), signed_in_actor(), job_id)
+    return render_template("registrar/job.html", job=job)
+
+
+@bp.route("/registrar/jobs/<id:job_id>/progress")
+@require_actor
+def registrar_job_progress(job_id: int) -> Page:
+    """The counts alone, for the page's small poll (the page works without it)."""
+    job = job_progress(get_session(), signed_in_actor(), job_id)
+    return render_template("registrar/_job_progress.html", job=job)
 
 
 @bp.route("/registrar/export", methods=["POST"])

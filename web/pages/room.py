@@ -19,6 +19,7 @@ from plugin.errors import NotAllowed, NotFound
 from plugin.people.service import get_person
 from plugin.profiles.service import set_video_name, video_name
 from plugin.rooms.access import check_access
+from plugin.rooms.agreed import upcoming_meetings
 from plugin.rooms.meetings import meeting_plan, meetings_ics
 from plugin.rooms.service import open_team_room, room_members, room_of_team, rooms_of
 from plugin.teams.service import exchange_teams, remove_member
@@ -70,6 +71,7 @@ def team_room(team_id: int) -> str:
         local_when=_local_when,
         viewer_zone=select_timezone(),
         call_name=user.name,
+        agreed=upcoming_meetings(db, actor, team_id, now),
     )
 
 

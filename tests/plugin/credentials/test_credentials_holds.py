@@ -113,3 +113,20 @@ def test_with_a_country_it_issues_at_once_and_bad_details_are_refused(
     ):
         with pytest.raises(InvalidInput):
             edit_institution(session, alice.institution_id, bad, CTX)
+
+
+def test_the_teacher_hears_once_that_a_credential_is_held(
+    session: Session, cw: CompletionWorld
+) -> None:
+    from plugin.notifications.models import Notification
+
+    completion_id, _ = _approved_without_country(session, cw)
+    issue_or_hold(session, cw.rooms.teacher, completion_id, CTX)
+    issue_or_hold(session, cw.rooms.teacher, completion_id, CTX)  # asked again: still held
+    notices = session.scalars(
+        select(Notification).where(Notification.kind == "issuance_held")
+    ).all()
+    assert [n.person_id for n in notices] == [cw.rooms.teacher.person_id]
+    assert notices[0].params["exchange"]
+    assert notices[0].params["learner"] == "Alice"
+    assert notices[0].target == f"exchange:{cw.exchange_id}"

@@ -17,6 +17,7 @@ from plugin.credentials.service import (
     document_hash,
     issue_credential,
     issuer_document,
+    publish_status_lists,
     revoke_credential,
     rotate_issuer_key,
     status_list_document,
@@ -119,8 +120,15 @@ def test_revocation_resigns_the_list_and_verifies_as_revoked(
         revoke_credential(session, cw.bologna_teacher, credential.id, "Issued in error", CTX)
     with pytest.raises(InvalidInput):
         revoke_credential(session, registrar, credential.id, " ", CTX)
+    before = status_list_document(session, credential.status_list_id)
     revoke_credential(session, registrar, credential.id, "Plagiarised final reflection", CTX)
+    # The bit is set at once; the signed list changes when the worker publishes it.
+    assert status_list_document(session, credential.status_list_id) == before
+    assert _checks(verify_credential(session, credential.document, CTX))["status"] is True
+    assert publish_status_lists(session, CTX) == 1
+    assert publish_status_lists(session, CTX) == 0
     listed = status_list_document(session, credential.status_list_id)
+    assert listed != before
     bits = decode_list(listed["credentialSubject"]["encodedList"])
     assert len(bits) * 8 >= MIN_ENTRIES
     report = verify_credential(session, credential.document, CTX)
