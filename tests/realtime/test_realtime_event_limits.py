@@ -132,9 +132,7 @@ def test_note_floods_are_refused_and_not_stored(app: Flask, world: World, clock:
     assert synced["note"]["text"] == "y" * burst
 
 
-def test_typing_over_the_limit_is_dropped_silently(
-    app: Flask, world: World, clock: Clock
-) -> None:
+def test_typing_over_the_limit_is_dropped_silently(app: Flask, world: World, clock: Clock) -> None:
     alice = connect(app, world.alice, world.room_id)
     bruno = connect(app, world.bruno, world.room_id)
     bruno.get_received(NS)
