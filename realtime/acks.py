@@ -33,6 +33,15 @@ def not_connected() -> Ack:
     return refusal("not_connected", gettext("Reconnect to the room first."))
 
 
+def too_fast(wait: float) -> Ack:
+    """A room event over its person's rate limit (realtime.ratelimit): nothing was stored."""
+    return refusal(
+        "rate_limited",
+        gettext("You are doing that too often; wait a moment and try again."),
+        retry_after=round(wait, 1),
+    )
+
+
 def server_error(what: str, failure: BaseException | None = None) -> Ack:
     """Logged with its traceback (``failure``'s, else the one being handled); the client hears
     only that it may try again."""

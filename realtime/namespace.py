@@ -29,7 +29,14 @@ from plugin.rooms.access import RoomAccess
 from plugin.tasks import service as task_service
 from plugin.workspace import service as workspace
 from realtime import payloads, tokens
-from realtime.acks import Ack, domain_error, lost_access, not_connected, server_error
+from realtime.acks import (
+    Ack,
+    domain_error,
+    lost_access,
+    not_connected,
+    server_error,
+    too_fast,
+)
 from realtime.state import RoomsState, rooms_state
 from web.db import get_session
 
@@ -80,6 +87,18 @@ Handler = Callable[[Any, Ctx, Any], Ack]
 
 
 def room_event(handler: Handler) -> Callable[..., Ack]:
+    return _room_event(handler, None, silent=False)
+
+
+def limited_event(kind: str, *, silent: bool = False) -> Callable[[Handler], Callable[..., Ack]]:
+    """A ``room_event`` that first spends a token of the person's ``kind`` bucket
+    (realtime.ratelimit.EVENT_LIMITS), before any database work: over the limit the event is
+    refused with a "too often" ack and nothing is stored, or, ``silent``, acknowledged and
+    dropped (a lost typing hint is harmless and needs no error)."""
+    return lambda handler: _room_event(handler, kind, silent=silent)
+
+
+def _room_event(handler: Handler, limit: str | None, *, silent: bool) -> Callable[..., Ack]:
     @wraps(handler)
     def wrapped(self: Any, data: Any = None) -> Ack:
         state = rooms_state()
@@ -87,6 +106,10 @@ def room_event(handler: Handler) -> Callable[..., Ack]:
         claims = state.connections.get(sid)
         if claims is None:
             return not_connected()
+        if limit is not None:
+            wait = state.event_limits.take(limit, claims.actor.person_id)
+            if wait:
+                return {"ok": True, "dropped": True} if silent else too_fast(wait)
         db = get_session()
         try:
             access = room_access.check_access(db, claims.actor, claims.room_id)
@@ -203,14 +226,14 @@ class RoomNamespace(Namespace):  # type: ignore[misc]  # flask_socketio is untyp
         ctx.broadcast("chat", view.as_dict())
         return {"message": view.as_dict()}
 
-    @room_event
+    @limited_event("typing", silent=True)
     def on_typing(self, ctx: Ctx, data: Any) -> Ack:
         typing = payloads.parse_typing(data)
         room_access.require_writer(ctx.db, ctx.actor, ctx.room_id)  # this event's access, cached
         ctx.broadcast("typing", {"person_id": ctx.access.person_id, "typing": typing})
         return {}
 
-    @room_event
+    @limited_event("tasks")
     def on_task_add(self, ctx: Ctx, data: Any) -> Ack:
         add = payloads.parse_task_add(data)
         task = task_service.add_task(
@@ -219,7 +242,7 @@ class RoomNamespace(Namespace):  # type: ignore[misc]  # flask_socketio is untyp
         ctx.broadcast("task", task.as_dict())
         return {"task": task.as_dict()}
 
-    @room_event
+    @limited_event("tasks")
     def on_task_update(self, ctx: Ctx, data: Any) -> Ack:
         change = payloads.parse_task_update(data)
         task = task_service.update_task(

@@ -25,7 +25,7 @@ from plugin.i18n import N_
 from plugin.notes import service as notes
 from realtime import payloads
 from realtime.acks import Ack
-from realtime.namespace import Ctx, room_event
+from realtime.namespace import Ctx, limited_event
 
 MAX_FIELD_CHARS = 4 * notes.MAX_UPDATE_BYTES // 3 + 4
 
@@ -47,19 +47,19 @@ def decode(data: Any, key: str) -> bytes:
 class NoteEvents:
     """Mixed into the room namespace (see ``realtime.register``)."""
 
-    @room_event
+    @limited_event("notes")
     def on_note_sync(self, ctx: Ctx, data: Any) -> Ack:
         sync = notes.sync_note(ctx.db, ctx.actor, ctx.room_id, decode(data, "state"))
         return {"update": encode(sync.update), "state": encode(sync.state)}
 
-    @room_event
+    @limited_event("notes")
     def on_note_update(self, ctx: Ctx, data: Any) -> Ack:
         change = notes.apply_note_update(ctx.db, ctx.actor, ctx.room_id, decode(data, "update"))
         if change.changed:
             ctx.broadcast("note_update", {"update": encode(change.update)})
         return {"changed": change.changed, "version": change.version}
 
-    @room_event
+    @limited_event("notes")
     def on_note(self, ctx: Ctx, data: Any) -> Ack:
         save = payloads.parse_note(data)
         saved = notes.save_note(ctx.db, ctx.actor, ctx.room_id, save.base_version, save.text)

@@ -44,3 +44,34 @@ class RateLimiter:
                 bucket.tokens -= 1
                 return 0.0
             return (1 - bucket.tokens) / self.per_second
+
+
+# Room events other than chat sends, each with a bucket of its own per person (a flood of one
+# kind does not stop the others). Sized from what the room's own client sends at its fastest:
+# typing at most every 2 s plus a "stopped" per chat line; a note change at most every 150 ms
+# while someone types (web/static/src/notes.js); tasks by hand.
+EVENT_LIMITS: dict[str, tuple[float, float]] = {
+    "typing": (10, 3),
+    "tasks": (20, 1),
+    "notes": (40, 10),
+}
+
+
+class EventLimits:
+    """One token bucket per (kind, person) for the room events that make the server work or
+    store; per person, so several tabs share one allowance and one person's flood never
+    spends another's."""
+
+    def __init__(
+        self,
+        limits: dict[str, tuple[float, float]] | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.limiters = {
+            kind: RateLimiter(capacity, per_second, clock)
+            for kind, (capacity, per_second) in (limits or EVENT_LIMITS).items()
+        }
+
+    def take(self, kind: str, person_id: int) -> float:
+        """0 when allowed; otherwise the seconds to wait (see RateLimiter.take)."""
+        return self.limiters[kind].take(person_id)

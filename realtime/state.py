@@ -10,7 +10,7 @@ from plugin.chat.lines import NewLine
 from plugin.chat.service import Posted
 from realtime.group_commit import GroupCommit
 from realtime.presence import Presence
-from realtime.ratelimit import RateLimiter
+from realtime.ratelimit import EventLimits, RateLimiter
 from realtime.tokens import TOKEN_SECONDS, ConnectClaims
 
 EXTENSION = "tandem.rooms"
@@ -23,6 +23,8 @@ class RoomsState:
     limiter: RateLimiter
     jitsi_url: str
     token_seconds: int = TOKEN_SECONDS
+    # Typing, task and note events: a bucket per kind and person (chat sends use ``limiter``).
+    event_limits: EventLimits = field(default_factory=EventLimits)
     # This process's live connections: sid -> who and which room (sticky sessions keep a
     # connection on one process).
     connections: dict[str, ConnectClaims] = field(default_factory=dict)

@@ -14,9 +14,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from plugin.actors import Actor
+from plugin.courses.models import Course
 from plugin.db import utcnow
 from plugin.errors import Conflict, InvalidInput, NotFound
-from plugin.exchanges.models import Exchange, Participant
+from plugin.exchanges.models import Exchange, Participant, Seat
 from plugin.exchanges.queries import is_active_student
 from plugin.i18n import N_
 from plugin.matching.candidates import (
@@ -39,7 +40,7 @@ from plugin.matching.review import (
 )
 from plugin.matching.strategies import STRATEGIES, match
 from plugin.notifications.service import notify
-from plugin.people.models import Person
+from plugin.people.models import Institution, Person
 from plugin.profiles.models import Profile
 from plugin.teammates.records import requested_teammates
 from plugin.teams.models import Team, TeamMembership
@@ -141,60 +142,55 @@ def matching_overview(session: Session, actor: Actor, exchange_id: int) -> Match
     )
 
 
-def _student_rows(session: Session, exchange_id: int) -> list[tuple[Participant, Profile | None]]:
-    """Active students with their profiles; each person comes in one extra query, not one
-    query per student (at 1,000 students that alone took half a second of the preview)."""
-    rows = session.execute(
-        select(Participant, Profile)
-        .outerjoin(Profile, Profile.person_id == Participant.person_id)
-        .where(is_active_student(exchange_id))
-        .options(selectinload(Participant.person))
-        .order_by(Participant.person_id)
-    ).all()
-    return [(participant, profile) for participant, profile in rows]
-
-
 def pool_of(session: Session, exchange_id: int) -> list[Candidate]:
     """The exchange's active students as candidates: only what matching may use, no contact data.
 
     Teammate requests go in one-directional; the engine honours only the mutual ones in the pool.
     """
-    pool = []
     wanted = requested_teammates(session, exchange_id)
-    for participant, profile in _student_rows(session, exchange_id):
-        institution = participant.seat.course.institution
-        pool.append(
-            Candidate(
-                id=str(participant.person_id),
-                institution=institution.name,
-                country=institution.country or "",
-                time_zone=(profile.time_zone if profile else None) or "UTC",
-                availability=tuple(
-                    (int(a), int(b)) for a, b in (profile.availability if profile else [])
-                ),
-                languages=tuple(
-                    (lang["code"], lang["level"]) for lang in (profile.languages if profile else [])
-                ),
-                discipline=(profile.discipline if profile else None) or "",
-                requests=tuple(str(pid) for pid in wanted.get(participant.person_id or 0, ())),
-            )
+    # Plain columns, not Participant/Profile/Person entities: at 5,000 students building the
+    # ORM objects was 1.3 s of every matching page (pyinstrument), the query itself a tenth.
+    rows = session.execute(
+        select(
+            Participant.person_id,
+            Institution.name,
+            Institution.country,
+            Profile.time_zone,
+            Profile.availability,
+            Profile.languages,
+            Profile.discipline,
         )
-    return pool
+        .join(Seat, Seat.id == Participant.seat_id)
+        .join(Course, Course.id == Seat.course_id)
+        .join(Institution, Institution.id == Course.institution_id)
+        .outerjoin(Profile, Profile.person_id == Participant.person_id)
+        .where(is_active_student(exchange_id))
+        .order_by(Participant.person_id)
+    ).all()
+    return [
+        Candidate(
+            id=str(person_id),
+            institution=institution,
+            country=country or "",
+            time_zone=time_zone or "UTC",
+            availability=tuple((int(a), int(b)) for a, b in (availability or [])),
+            languages=tuple((lang["code"], lang["level"]) for lang in (languages or [])),
+            discipline=discipline or "",
+            requests=tuple(str(pid) for pid in wanted.get(person_id or 0, ())),
+        )
+        for person_id, institution, country, time_zone, availability, languages, discipline in rows
+    ]
 
 
 def _names(session: Session, exchange_id: int) -> dict[str, str]:
-    participants = session.scalars(
-        select(Participant)
+    """Each pool student's display name (``Person.display_name``: chosen, else the LMS's),
+    read as two columns: loading 5,000 Person entities took 0.7 s of every matching page."""
+    rows = session.execute(
+        select(Participant.person_id, Person.chosen_name, Person.lms_name)
+        .join(Person, Person.id == Participant.person_id)
         .where(is_active_student(exchange_id))
-        .options(selectinload(Participant.person))
     ).all()
-    return {
-        str(participant.person_id): (
-            participant.person.display_name if participant.person else None
-        )
-        or "?"
-        for participant in participants
-    }
+    return {str(person_id): chosen or lms or "?" for person_id, chosen, lms in rows}
 
 
 def _teams_json(result: MatchResult) -> dict[str, list[int]]:
@@ -269,7 +265,13 @@ def view_run(session: Session, actor: Actor, run_id: int) -> RunView:
         teams = {key: [str(pid) for pid in members] for key, members in run.teams.items()}
         locked = frozenset(run.locked)
     else:
-        rows = session.scalars(select(Team).where(Team.exchange_id == run.exchange_id)).all()
+        # Members in one query, not one per team (at 5,000 students in 1,000 teams the lazy
+        # loads were 0.9 s of the published teams' page).
+        rows = session.scalars(
+            select(Team)
+            .where(Team.exchange_id == run.exchange_id)
+            .options(selectinload(Team.members))
+        ).all()
         teams = {team_key(t): [str(m.person_id) for m in t.members] for t in rows if t.members}
         locked = frozenset(str(m.person_id) for t in rows for m in t.members if m.locked)
         placed = {cid for ids in teams.values() for cid in ids}
