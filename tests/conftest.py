@@ -18,6 +18,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
+from sqlalchemy.pool import NullPool
 
 import lti.models  # noqa: F401  (registers LTI tables)
 import plugin.models  # noqa: F401
@@ -56,7 +57,7 @@ def make_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable
             return f"sqlite:///{folder / 'tandem.sqlite3'}"
         admin_url = make_url(postgres_admin_url())
         name = f"tandem_test_{secrets.token_hex(6)}"
-        admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+        admin = create_engine(admin_url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
         with admin.connect() as connection:
             connection.execute(text(f'CREATE DATABASE "{name}"'))
         created.append((admin, name))
