@@ -26,9 +26,7 @@ class PeerPolicy(Base):
     include_self: Mapped[bool] = mapped_column(default=False)
     # Taking part in every closed round counts toward completion.
     required_for_completion: Mapped[bool] = mapped_column(default=False)
-    updated_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("person.id", ondelete="SET NULL")
-    )
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -44,9 +42,7 @@ class PeerRound(Base):
     title: Mapped[str] = mapped_column(String(120))
     opens_at: Mapped[datetime]
     closes_at: Mapped[datetime]
-    created_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("person.id", ondelete="SET NULL")
-    )
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Set when the round's results were computed (at or after closing); results are final then.
     finalized_at: Mapped[datetime | None]
