@@ -787,3 +787,21 @@ def research_csv(session: Session, actor: Actor, exchange_id: int) -> str:
     rows.sort()
     writer.writerows(rows)
     return out.getvalue()
+
+
+def my_rounds(session: Session, actor: Actor, exchange_id: int) -> list[PeerRound]:
+    """The rounds a student in a team of the exchange sees (none outside a team). Read-only."""
+    _exchange(session, exchange_id)
+    member = session.scalar(
+        select(TeamMembership.id).where(
+            TeamMembership.exchange_id == exchange_id,
+            TeamMembership.person_id == actor.person_id,
+        )
+    )
+    return rounds_of(session, exchange_id) if member is not None else []
+
+
+def teacher_rounds(session: Session, actor: Actor, exchange_id: int) -> list[PeerRound]:
+    """The exchange's rounds for one of its teachers."""
+    _require_teacher(session, actor, exchange_id)
+    return rounds_of(session, exchange_id)
