@@ -191,6 +191,10 @@ def test_teachers_see_own_students_and_partners_in_aggregate(
     alice = next(m for m in team.members if m.name == "Alice")
     assert alice.comment == f"note from {w.alice.person_id}"
     assert len(alice.given) == 5  # own students' ratings, individually
+    rated = [name for name, _scores in alice.given]
+    assert "Bruno" not in rated
+    assert "Fabio" not in rated
+    assert rated.count("A student of the partner university") == 2
 
     bologna_view = round_results(session, w.partner_teacher, round_id)
     team = next(t for t in bologna_view.teams if t.team_id == w.team_id)
