@@ -387,3 +387,20 @@ def test_research_export_is_pseudonymous_and_respects_rule_five(
     assert len([r for r in rows if r["kind"] == "rating"]) == 25
     with pytest.raises(NotAllowed):
         research_csv(session, w.alice, pw.exchange_id)
+
+
+def test_the_export_holds_own_checkins_and_ratings_given(session: Session, pw: PeerWorld) -> None:
+    from plugin.privacy.service import export_person
+
+    w = pw.rooms
+    round_id = _open(session, pw)
+    _rate_all(session, pw, round_id)
+    answer_checkin(session, w.alice, pw.exchange_id, teamwork=2, contribute=3, blockers=4, now=NOW)
+    data = export_person(session, w.alice)
+    rows = {(h["table"], h["column"]): h["rows"] for h in data["holdings"]}
+    assert len(rows[("checkin_answer", "person_id")]) == 1
+    assert len(rows[("peer_rating", "rater_id")]) == 5
+    assert len(rows[("peer_submission", "rater_id")]) == 1
+    received = rows[("peer_rating", "ratee_id")]
+    assert len(received) == 5
+    assert all("rater_id" not in r and "contributing" not in r for r in received)
