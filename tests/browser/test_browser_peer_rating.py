@@ -14,6 +14,8 @@ import pytest
 from sqlalchemy import select
 
 from plugin.actors import Actor, Role
+from plugin.checkins.models import CheckinAnswer
+from plugin.exchanges.models import Exchange
 from plugin.peer.factors import DIMENSIONS
 from plugin.peer.models import PeerRating, PeerSubmission
 from plugin.peer.service import open_round
@@ -36,6 +38,14 @@ def exchange(live_stack: LiveStack) -> tuple[TwoUniversityExchange, int]:
     teacher = Actor(flow.owner_id, Role.TEACHER, None)
     now = datetime.now(UTC)
     with live_stack.session_factory() as db:
+        # Running now, without phases: check-ins are open this week (the default schedule).
+        row = db.get_one(Exchange, flow.id)
+        row.starts_on, row.ends_on, row.phases = (
+            now.date() - timedelta(days=7),
+            now.date() + timedelta(days=30),
+            [],
+        )
+        db.commit()
         create_team(db, teacher, flow.id, "Delta", flow.student_ids)
         peer_round = open_round(
             db, teacher, flow.id, "Mid-point", now - timedelta(hours=1), now + timedelta(days=2)
@@ -168,4 +178,44 @@ def test_the_teacher_closes_the_round_and_reads_results_on_a_phone(
         assert student.name not in page.content()
     assert "Confidential from bologna" not in page.content()
     assert "Confidential from leiden" in page.content()
+    page.context.close()
+
+
+def test_a_student_checks_in_by_keyboard_on_a_phone(
+    chromium: Any, live_stack: LiveStack, exchange: tuple[TwoUniversityExchange, int]
+) -> None:
+    """From the exchange page's prompt to the three questions; answering again replaces."""
+    flow, _round_id = exchange
+    student = live_stack.platform("bologna").students[0]
+    context = chromium.new_context(viewport={"width": 375, "height": 800}, bypass_csp=True)
+    page = context.new_page()
+    page.goto(f"{live_stack.demo_url}/bologna/launch/{student.user_id}?target=window")
+    page.wait_for_load_state("networkidle")
+    page.goto(f"{live_stack.tandem_url}/exchanges/{flow.id}")
+    page.locator('[data-testid="checkin-link"]').focus()
+    page.keyboard.press("Enter")
+    page.locator('[data-testid="checkin-submit"]').wait_for(timeout=WAIT)
+    _accessible(page)
+    _shot(page, "checkin-bologna")
+    for answer in (1, 2, 4):  # Space picks 1, each ArrowDown one higher
+        page.keyboard.press("Tab") if answer != 1 else page.locator(
+            "input[name=teamwork]"
+        ).first.focus()
+        page.keyboard.press("Space")
+        for _ in range(answer - 1):
+            page.keyboard.press("ArrowDown")
+    page.keyboard.press("Tab")
+    page.keyboard.type("We have not met yet.")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    page.locator('[data-testid="answered"]').wait_for(timeout=WAIT)
+    _accessible(page)
+    _shot(page, "checked-in-bologna")
+    with live_stack.session_factory() as db:
+        rows = db.scalars(
+            select(CheckinAnswer).where(CheckinAnswer.person_id == flow.student_ids[1])
+        ).all()
+        assert [(r.teamwork, r.contribute, r.blockers, r.comment) for r in rows] == [
+            (1, 2, 4, "We have not met yet.")
+        ]
     page.context.close()
