@@ -43,9 +43,7 @@ def field_errors(
     error: TandemError, default_field: str | None = None
 ) -> list[tuple[str | None, str]]:
     """[(field name or None, message in the viewer's language)], in the order found."""
-    return [
-        (field or default_field, translated(message)) for field, message in error.field_errors
-    ]
+    return [(field or default_field, translated(message)) for field, message in error.field_errors]
 
 
 def form_failed(
