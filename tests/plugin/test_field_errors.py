@@ -25,7 +25,8 @@ def test_the_collector_keeps_every_error_in_order_and_names_unnamed_ones() -> No
     errors.add(None, N_("Something about the whole form."))
     with errors.field("weekly_hours"):
         pass  # no error: nothing recorded
-    assert errors.failed("title") and not errors.failed("weekly_hours")
+    assert errors.failed("title")
+    assert not errors.failed("weekly_hours")
     with pytest.raises(InvalidInput) as raised:
         errors.raise_if_any()
     assert raised.value.errors == [
