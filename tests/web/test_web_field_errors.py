@@ -26,7 +26,9 @@ from web.pages.admin import ADMIN_SESSION_KEY
 
 CATALOGUE = Path(__file__).resolve().parents[2] / "web/translations/nl/LC_MESSAGES/messages.po"
 with CATALOGUE.open("rb") as po:
-    DUTCH = {m.id: m.string for m in read_po(po) if isinstance(m.id, str)}
+    DUTCH = {
+        m.id: m.string for m in read_po(po) if isinstance(m.id, str) and isinstance(m.string, str)
+    }
 
 LANGS = pytest.mark.parametrize("lang", ["en", "nl"])
 

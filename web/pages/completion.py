@@ -28,7 +28,15 @@ from plugin.completion.service import (
     student_page,
     submit_reflection,
 )
-from plugin.credentials.holds import held_for_exchange, issue_or_hold, issuing_problems, my_held
+from plugin.credentials.holds import (
+    held_for_exchange,
+    is_pending,
+    issued_credential,
+    issuing_problems,
+    my_held,
+    request_issuance,
+)
+from plugin.credentials.models import HeldIssuance
 from plugin.credentials.service import my_credentials
 from plugin.errors import FieldErrors, InvalidInput, TandemError
 from plugin.exchanges.service import get_exchange
@@ -37,7 +45,6 @@ from web.db import get_session
 from web.i18n import translated
 from web.inputs import maybe_id, parse_id, parse_int
 from web.pages import Page, bp
-from web.pages.credentials import issuer_context
 from web.pages.forms import form_failed
 from web.tasks import tasks
 
@@ -72,11 +79,16 @@ def held_message(reason: str) -> str:
     )
 
 
+def _held_up(row: HeldIssuance | None) -> HeldIssuance | None:
+    """A row held for a reason; one only waiting for the worker reads "being issued"."""
+    return None if row is None or is_pending(row) else row
+
+
 def _progress_context(exchange_id: int) -> dict[str, Any]:
     return {
         "progress": my_progress(get_session(), signed_in_actor(), exchange_id),
         "credentials": my_credentials(get_session(), signed_in_actor(), exchange_id),
-        "held": my_held(get_session(), signed_in_actor(), exchange_id),
+        "held": _held_up(my_held(get_session(), signed_in_actor(), exchange_id)),
         "names": requirement_names(),
         "statuses": status_names(),
     }
@@ -146,11 +158,17 @@ def _after_decision(decision: Decision) -> None:
             )
     if decision.completion.status is CompletionStatus.APPROVED:
         try:
-            outcome = issue_or_hold(db, signed_in_actor(), decision.completion.id, issuer_context())
+            # Recorded here, signed by the worker: nothing is signed inside the request.
+            completion_id = decision.completion.id
+            outcome = request_issuance(db, signed_in_actor(), completion_id)
+            if outcome.pending is not None:
+                tasks().issue_credential(completion_id)
             if outcome.held is not None:
                 flash(held_message(outcome.held.reason))
-            else:
+            elif issued_credential(db, completion_id) is not None:
                 flash(gettext("The micro-credential has been issued."))
+            else:
+                flash(gettext("The micro-credential is being issued."))
         except TandemError as error:
             flash(
                 gettext(
@@ -216,7 +234,10 @@ def _teacher_context(exchange_id: int) -> dict[str, Any]:
         "pages": pages,
         "per_page": STUDENTS_PER_PAGE,
         "held": {
-            pid: held_message(row.reason) for pid, row in held_for_exchange(db, exchange_id).items()
+            pid: gettext("The micro-credential is being issued.")
+            if is_pending(row)
+            else held_message(row.reason)
+            for pid, row in held_for_exchange(db, exchange_id).items()
         },
         "issuing_problems": [translated(p) for p in issuing_problems(db, signed_in_actor())],
         "names": requirement_names(),
