@@ -21,6 +21,7 @@ from plugin.registrars.service import add_registrar
 from tests.plugin.completion.completion_world import build_completion_world
 from tests.plugin.exchanges.world import DRAFT, make_world
 from tests.plugin.matching.test_matching_service import _exchange
+from tests.plugin.rooms.rooms_world import build_world
 from tests.web.test_web_exchange_pages import PROFILE, SETUP, _sign_in, _student_in_exchange
 from web.pages.admin import ADMIN_SESSION_KEY
 
@@ -369,3 +370,26 @@ def test_notification_address_and_registrar_console(
     response = client.get(f"/registrar?since=bad&lang={lang}")
     assert response.status_code == 400
     _assert_field_errors(response.get_data(as_text=True), {"f-since": message}, lang)
+
+
+@LANGS
+def test_the_rooms_meeting_form_shows_errors_beside_date_and_length(
+    app: Flask, client: FlaskClient, session: Session, lang: str
+) -> None:
+    world = build_world(session)
+    _sign_in(app, client, world.alice)
+    form = {"date": "someday", "time": "", "minutes": "lots"}
+    html = _post(client, f"/teams/{world.team_id}/meetings", form, lang)
+    _assert_field_errors(
+        html,
+        {
+            "agree-time": "Choose a suggested time, or enter a date and a time.",
+            "agree-minutes": "Enter the length in whole minutes.",
+        },
+        lang,
+    )
+    assert 'value="lots"' in html
+    past = {"date": "2020-01-01", "time": "10:00", "minutes": "30"}
+    html = _post(client, f"/teams/{world.team_id}/meetings", past, lang)
+    _assert_field_errors(html, {"agree-date": "Choose a time in the future."}, lang)
+    assert 'value="2020-01-01"' in html
