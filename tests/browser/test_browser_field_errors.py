@@ -13,13 +13,20 @@ from typing import Any
 import pytest
 
 from tests.browser.test_browser_launch import ARGS, CHROMIUM, axe_violations, sync_api
-from tests.browser.test_browser_navigation import team  # noqa: F401 - the module's fixture
-from tests.browser.test_browser_room_chat import Team
+from tests.browser.test_browser_room_chat import SETUP, Team
+from tests.exchange_flow import set_up_two_university_exchange
 from tests.live import LiveStack
 
 pytestmark = pytest.mark.browser
 
 WAIT = 15000
+
+
+@pytest.fixture(scope="module")
+def team(live_stack: LiveStack) -> Team:
+    leiden, bologna = live_stack.platform("leiden"), live_stack.platform("bologna")
+    exchange = set_up_two_university_exchange(live_stack, SETUP)
+    return Team(exchange.id, 0, leiden.students[0], bologna.students[0], bologna.students[1])
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +43,7 @@ def test_three_mistakes_are_listed_and_each_link_leads_to_its_field(
     live_stack: LiveStack,
     team: Team,
     lang: str,
-    tmp_path: Path,  # noqa: F811
+    tmp_path: Path,
 ) -> None:
     context = chromium.new_context(
         bypass_csp=True, locale=lang, viewport={"width": 320, "height": 700}
