@@ -12,18 +12,24 @@ import pytest
 from babel.messages.pofile import read_po
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from plugin.actors import Actor, Role
+from plugin.completion.models import Completion
+from plugin.completion.service import approve_completion
+from plugin.credentials.holds import issue_requested, request_issuance
+from plugin.credentials.models import Credential
 from plugin.exchanges.service import create_exchange
 from plugin.people.models import Person
 from plugin.registrars.service import add_registrar
-from tests.plugin.completion.completion_world import build_completion_world
+from tests.plugin.completion.completion_world import build_completion_world, make_ready
 from tests.plugin.exchanges.world import DRAFT, make_world
 from tests.plugin.matching.test_matching_service import _exchange
 from tests.plugin.rooms.rooms_world import build_world
 from tests.web.test_web_exchange_pages import PROFILE, SETUP, _sign_in, _student_in_exchange
 from web.pages.admin import ADMIN_SESSION_KEY
+from web.pages.credentials import issuer_context
 
 CATALOGUE = Path(__file__).resolve().parents[2] / "web/translations/nl/LC_MESSAGES/messages.po"
 with CATALOGUE.open("rb") as po:
@@ -393,3 +399,31 @@ def test_the_rooms_meeting_form_shows_errors_beside_date_and_length(
     html = _post(client, f"/teams/{world.team_id}/meetings", past, lang)
     _assert_field_errors(html, {"agree-date": "Choose a time in the future."}, lang)
     assert 'value="2020-01-01"' in html
+
+
+@LANGS
+def test_revoking_without_a_reason_shows_it_at_that_credentials_reason(
+    app: Flask, client: FlaskClient, session: Session, lang: str
+) -> None:
+    cw = build_completion_world(session)
+    teacher, alice = cw.rooms.teacher, cw.rooms.alice
+    make_ready(session, cw, alice)
+    approve_completion(session, teacher, cw.exchange_id, alice.person_id)
+    person = session.get(Person, teacher.person_id)
+    assert person is not None
+    add_registrar(session, person.id, person.institution_id)
+    completion_id = session.scalars(select(Completion.id)).first()
+    assert completion_id is not None
+    request_issuance(session, teacher, completion_id)
+    with app.test_request_context():
+        assert issue_requested(session, issuer_context(), completion_id)
+    credential_id = session.scalars(select(Credential.id)).one()
+    _sign_in(app, client, teacher)
+    url = f"/registrar/credentials/{credential_id}/revoke"
+    html = _post(client, url, {"reason": "x"}, lang)
+    _assert_field_errors(
+        html,
+        {f"reason-{credential_id}": "Give a reason of 3 to 1000 characters for the revocation."},
+        lang,
+    )
+    assert 'value="x"' in html
