@@ -206,7 +206,8 @@ def test_dates_and_trust_lines() -> None:
     assert _outcomes(early)["validity_period"] == "failed"
     unknown = verify_any(sample.credential, resolver=resolver, now=NOW)
     assert unknown.verdict == "valid_unknown_issuer"
-    assert unknown.trust is not None and "unknown issuer" in unknown.trust.message
+    assert unknown.trust is not None
+    assert "unknown issuer" in unknown.trust.message
 
 
 @pytest.mark.parametrize(
