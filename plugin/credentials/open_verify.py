@@ -205,6 +205,8 @@ def _parse(value: Mapping[str, Any] | str | bytes, limits: Limits) -> Mapping[st
     """A JSON object, or a compact JWS (three base64url parts) kept as text."""
     if isinstance(value, Mapping):
         return value
+    if not isinstance(value, str | bytes):
+        raise InvalidInput(N_("A credential is a JSON object or a compact JWS (VC-JWT)."))
     text = value.decode("utf-8", "replace") if isinstance(value, bytes) else value
     stripped = text.strip()
     if stripped.startswith("{"):
