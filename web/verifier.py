@@ -11,7 +11,7 @@ from flask_babel import gettext
 
 from plugin.credentials.fetch import CachingFetcher, FetchPolicy
 from plugin.credentials.open_service import verify_open
-from plugin.credentials.open_verify import OpenCheck, VerificationReport
+from plugin.credentials.open_verify import VerificationReport
 from web.db import get_session
 from web.i18n import translated
 
@@ -29,6 +29,7 @@ def verify(
     document_or_jws: Mapping[str, Any] | str,
     *,
     documents: Mapping[str, Mapping[str, Any]] | None = None,
+    local: Mapping[str, Any] | None = None,
     offline: bool = False,
 ) -> VerificationReport:
     from web.pages.credentials import issuer_context
@@ -39,24 +40,18 @@ def verify(
         issuer_context(),
         fetch=None if offline else fetcher(),
         documents=documents,
+        local=local,
     )
 
 
 def verdict_text(report: VerificationReport) -> str:
-    return {
+    words: dict[str, str] = {
         "valid": gettext("Valid: the issuer is on the alliance's list of known institutions."),
         "valid_unknown_issuer": gettext("Valid, unknown issuer."),
         "invalid": gettext("Not valid."),
         "unchecked": gettext("Could not be checked."),
-    }[report.verdict]
-
-
-def outcome_text(check: OpenCheck) -> str:
-    return {
-        "passed": gettext("passed"),
-        "failed": gettext("failed"),
-        "unchecked": gettext("not checked"),
-    }[check.outcome]
+    }
+    return words[report.verdict]
 
 
 def report_json(report: VerificationReport) -> dict[str, Any]:

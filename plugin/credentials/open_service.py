@@ -32,28 +32,32 @@ def verify_open(
     *,
     fetch: Callable[[str], bytes] | None,
     documents: Mapping[str, Mapping[str, Any]] | None = None,
+    local: Mapping[str, Any] | None = None,
     now: datetime | None = None,
     limits: Limits = DEFAULT_LIMITS,
 ) -> VerificationReport:
     """Anyone may ask. Issuers Tandem hosts count as known; others must be on the registry."""
     did_documents: dict[str, Mapping[str, Any]] = dict(documents or {})
-    local: dict[str, Any] = {}
+    served: dict[str, Any] = dict(local or {})
     document = _as_object(document_or_jws, limits)
     hosted_dids: set[str] = set()
     if document is not None:
-        hosted, local = hosted_material(session, document, ctx)
+        hosted, hosted_lists = hosted_material(session, document, ctx)
         did_documents.update(hosted)
+        served.update(hosted_lists)
         hosted_dids = set(hosted)
     registry = trusted_lookup(session)
 
     def local_first(url: str) -> bytes:
-        if url in local:
-            return json.dumps(local[url]).encode("utf-8")
+        if url in served:
+            return json.dumps(served[url]).encode("utf-8")
         if fetch is None:
             raise CannotCheck(N_("%(url)s was not fetched (offline).", url=url))
         return fetch(url)
 
-    resolver = DidResolver(documents=did_documents, fetch=local_first if (fetch or local) else None)
+    resolver = DidResolver(
+        documents=did_documents, fetch=local_first if (fetch or served) else None
+    )
     return verify_any(
         document if document is not None else document_or_jws,
         resolver=resolver,
