@@ -26,7 +26,7 @@ def fetcher() -> CachingFetcher:
 
 
 def verify(
-    document_or_jws: Mapping[str, Any] | str,
+    document_or_jws: object,
     *,
     documents: Mapping[str, Mapping[str, Any]] | None = None,
     local: Mapping[str, Any] | None = None,

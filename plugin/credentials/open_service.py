@@ -27,7 +27,7 @@ from plugin.issuers.service import trusted_lookup
 
 def verify_open(
     session: Session,
-    document_or_jws: Mapping[str, Any] | str,
+    document_or_jws: object,
     ctx: IssuerContext,
     *,
     fetch: Callable[[str], bytes] | None,
@@ -67,10 +67,12 @@ def verify_open(
     )
 
 
-def _as_object(value: Mapping[str, Any] | str, limits: Limits) -> Mapping[str, Any] | None:
+def _as_object(value: object, limits: Limits) -> Mapping[str, Any] | None:
+    """A JSON object from a mapping or JSON text; None for a JWS or anything else (which
+    verify_any then explains)."""
     if isinstance(value, Mapping):
         return value
-    if not value.lstrip().startswith("{"):
+    if not isinstance(value, str) or not value.lstrip().startswith("{"):
         return None
     try:  # strict: duplicate keys, size; on failure verify_any reports the same reason
         return load_json(value, limits)

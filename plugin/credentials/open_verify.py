@@ -122,7 +122,7 @@ class _Steps:
 
 
 def verify_any(
-    document_or_jws: Mapping[str, Any] | str | bytes,
+    document_or_jws: Mapping[str, Any] | str | bytes | object,
     *,
     resolver: DidResolver,
     now: datetime,
@@ -201,7 +201,7 @@ def _trust(issuer: str, trusted: Callable[[str], bool] | None) -> OpenCheck:
 # ----------------------------------------------------------------------------- parsing
 
 
-def _parse(value: Mapping[str, Any] | str | bytes, limits: Limits) -> Mapping[str, Any] | str:
+def _parse(value: object, limits: Limits) -> Mapping[str, Any] | str:
     """A JSON object, or a compact JWS (three base64url parts) kept as text."""
     if isinstance(value, Mapping):
         return value

@@ -241,3 +241,9 @@ def test_an_unknown_context_is_named() -> None:
     report = verify_any(token, resolver=DidResolver(), now=NOW)
     assert _outcomes(report)["proof"] == "failed"
     assert "https://evil.example/ctx" in report.checks[0].message
+
+
+@pytest.mark.parametrize("value", [[[[[]]]], 5, None, {"proof": [1, None]}])
+def test_values_that_are_not_credentials_are_reported(value: object) -> None:
+    report = verify_any(value, resolver=DidResolver(), now=NOW)
+    assert report.exit_code == 1
