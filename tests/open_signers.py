@@ -15,6 +15,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 
+from plugin import jcs
 from plugin.credentials import contexts
 from plugin.credentials.canonical import canonicalize
 from plugin.credentials.multikey import encode_multibase
@@ -83,3 +84,22 @@ def rsa_did_document(did: str, key: rsa.RSAPrivateKey) -> dict[str, Any]:
         ],
         "assertionMethod": [method],
     }
+
+
+def sign_eddsa_jcs(
+    document: Mapping[str, Any], key: Ed25519PrivateKey, method: str
+) -> dict[str, Any]:
+    """eddsa-jcs-2022: SHA-256 of the JCS proof options (with the document's @context), then
+    of the JCS document, signed with Ed25519."""
+    options = {
+        "type": "DataIntegrityProof",
+        "cryptosuite": "eddsa-jcs-2022",
+        "created": "2025-01-01T00:00:00Z",
+        "verificationMethod": method,
+        "proofPurpose": "assertionMethod",
+        "@context": document["@context"],
+    }
+    data = hashlib.sha256(jcs.canonicalize(options)).digest()
+    data += hashlib.sha256(jcs.canonicalize(dict(document))).digest()
+    proof = {**options, "proofValue": encode_multibase(key.sign(data))}
+    return {**copy.deepcopy(dict(document)), "proof": proof}

@@ -25,7 +25,24 @@ def _validator() -> Draft201909Validator:
         .joinpath("schemas", "ob_v3p0_achievementcredential.json")
         .read_text("utf-8")
     )
-    return Draft201909Validator(json.loads(text))
+    schema = json.loads(text)
+    return Draft201909Validator(_inline(schema, schema.get("$defs", {})))
+
+
+def _inline(node: Any, definitions: Mapping[str, Any]) -> Any:
+    """Replace local ``#/$defs/X`` references by their definitions (the schema has no cycles).
+
+    jsonschema resolves every ``$ref`` through its registry on each use, a third of a mixed
+    verification's time in the benchmark; inlined, the same checks cost a fraction of it.
+    """
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/$defs/"):
+            return _inline(definitions[ref.removeprefix("#/$defs/")], definitions)
+        return {k: _inline(v, definitions) for k, v in node.items() if k != "$defs"}
+    if isinstance(node, list):
+        return [_inline(item, definitions) for item in node]
+    return node
 
 
 def check(document: Mapping[str, Any]) -> str:

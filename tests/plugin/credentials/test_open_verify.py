@@ -23,6 +23,7 @@ from tests.open_signers import (
     p256_did_key,
     rsa_did_document,
     sign_ecdsa_rdfc,
+    sign_eddsa_jcs,
     sign_jwt,
 )
 
@@ -247,3 +248,13 @@ def test_an_unknown_context_is_named() -> None:
 def test_values_that_are_not_credentials_are_reported(value: object) -> None:
     report = verify_any(value, resolver=DidResolver(), now=NOW)
     assert report.exit_code == 1
+
+
+def test_eddsa_jcs_from_an_independent_signer() -> None:
+    key = Ed25519PrivateKey.generate()
+    did = ed25519_did_key(key)
+    signed = sign_eddsa_jcs(_ob_credential(did), key, key_url(did))
+    report = verify_any(signed, resolver=DidResolver(), now=NOW)
+    assert report.verdict == "valid_unknown_issuer", report.checks
+    signed["credentialSubject"]["achievement"]["name"] += "."
+    assert _outcomes(verify_any(signed, resolver=DidResolver(), now=NOW))["proof"] == "failed"
