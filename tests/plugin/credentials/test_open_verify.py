@@ -258,3 +258,23 @@ def test_eddsa_jcs_from_an_independent_signer() -> None:
     assert report.verdict == "valid_unknown_issuer", report.checks
     signed["credentialSubject"]["achievement"]["name"] += "."
     assert _outcomes(verify_any(signed, resolver=DidResolver(), now=NOW))["proof"] == "failed"
+
+
+def test_1edtech_revocation_list() -> None:
+    key = Ed25519PrivateKey.generate()
+    did = ed25519_did_key(key)
+    document = _ob_credential(did)
+    document["credentialStatus"] = {
+        "id": "https://partner.example/revocations",
+        "type": "1EdTechRevocationList",
+    }
+    signed = sign_jwt(document, key, "EdDSA", key_url(did))  # a JWT: the list type has no term
+    clean = _served({"https://partner.example/revocations": {"revokedCredentials": []}})
+    report = verify_any(signed, resolver=DidResolver(fetch=clean), now=NOW)
+    assert _outcomes(report)["status"] == "passed"
+    revoked = _served(
+        {"https://partner.example/revocations": {"revokedCredentials": [{"id": document["id"]}]}}
+    )
+    report = verify_any(signed, resolver=DidResolver(fetch=revoked), now=NOW)
+    assert _outcomes(report)["status"] == "failed"
+    assert _outcomes(verify_any(signed, resolver=DidResolver(), now=NOW))["status"] == "unchecked"
