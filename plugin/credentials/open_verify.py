@@ -286,7 +286,7 @@ def _verify_data_integrity(
             doc_hash = hashes_by_kind.setdefault("rdfc", _rdfc_hash(unsecured, limits))
             data = _rdfc_hash(options, limits) + doc_hash
         signature = decode_multibase(_string(proof, "proofValue"))
-        _check_signature(suite, key, signature, data)
+        check_signature(suite, key, signature, data)
     return _Proven(
         method, document, ", ".join(dict.fromkeys(str(p["cryptosuite"]) for p in proofs))
     )
@@ -297,7 +297,7 @@ def _rdfc_hash(document: Mapping[str, Any], limits: Limits) -> bytes:
     return hashlib.sha256(nquads.encode("utf-8")).digest()
 
 
-def _check_signature(suite: str, key: PublicKey, signature: bytes, data: bytes) -> None:
+def check_signature(suite: str, key: PublicKey, signature: bytes, data: bytes) -> None:
     try:
         if suite.startswith("eddsa-"):
             if not isinstance(key, Ed25519PublicKey):
