@@ -33,10 +33,10 @@ from lti.services import (
 )
 from plugin.actors import Role
 from plugin.courses.models import CourseMembership
+from plugin.courses.notices import tell_grades_refused
 from plugin.db import utcnow
 from plugin.errors import InvalidInput, NotFound
 from plugin.i18n import N_, Text
-from plugin.notifications.teachers import tell_grades_refused
 from plugin.people.models import ExternalAccount, Person
 
 ACTIVITY_PROGRESS = frozenset({"Initialized", "Started", "InProgress", "Submitted", "Completed"})
