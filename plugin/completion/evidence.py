@@ -31,12 +31,6 @@ from plugin.rooms.models import Room
 from plugin.tasks.models import Task, TaskState
 from plugin.teams.models import Team
 
-MIN_REFLECTION = 20
-MAX_REFLECTION = 10_000
-MIN_REASON = 10
-MAX_REASON = 1000
-FULL_SCORE = 100.0
-
 
 def week_of(moment: datetime) -> str:
     year, week, _ = moment.isocalendar()
