@@ -4,6 +4,7 @@ An explicit list on purpose: a new feature adds one line here, and grep finds it
 """
 
 from plugin.calls import models as calls
+from plugin.chat import models as chat
 from plugin.completion import models as completion
 from plugin.courses import models as courses
 from plugin.credentials import models as credentials
@@ -19,12 +20,14 @@ from plugin.profiles import models as profiles
 from plugin.registrars import models as registrars
 from plugin.rooms import agreed_models as room_meetings
 from plugin.rooms import models as rooms
+from plugin.tasks import models as tasks
 from plugin.teammates import models as teammates
 from plugin.teams import models as teams
 
 __all__ = [
     "Base",
     "calls",
+    "chat",
     "completion",
     "courses",
     "credentials",
@@ -39,6 +42,7 @@ __all__ = [
     "registrars",
     "room_meetings",
     "rooms",
+    "tasks",
     "teammates",
     "teams",
 ]

@@ -261,9 +261,14 @@ def _course_of(session: Session, exchange_id: int, institution_id: int) -> int |
     return None
 
 
-def _issue(
+def sign_and_record(
     session: Session, actor: Actor, completion: Completion, ctx: IssuerContext, now: datetime
 ) -> Credential:
+    """Issue one credential: checks, signs, stores, tells the learner, appends to the ledger.
+
+    The shared body of every way to issue (one, in bulk, a job's batch, a released hold): a
+    helper, so it never commits; its caller, a use case, commits once.
+    """
     if completion.status is not CompletionStatus.APPROVED:
         raise Conflict(N_("Only an approved completion earns a credential."))
     active = session.scalar(
@@ -333,7 +338,7 @@ def issue_credential(
     completion = session.get(Completion, completion_id)
     if completion is None:
         raise NotFound(N_("This completion does not exist."))
-    credential = _issue(session, actor, completion, ctx, now or utcnow())
+    credential = sign_and_record(session, actor, completion, ctx, now or utcnow())
     session.commit()
     return credential
 
@@ -358,7 +363,7 @@ def bulk_issue(
         .order_by(Completion.id)
     ).all()
     now = utcnow()
-    issued = [_issue(session, actor, completion, ctx, now) for completion in completions]
+    issued = [sign_and_record(session, actor, completion, ctx, now) for completion in completions]
     session.commit()
     return issued
 
