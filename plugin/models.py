@@ -13,6 +13,7 @@ from plugin.ledger import models as ledger
 from plugin.matching import models as matching
 from plugin.notes import models as notes
 from plugin.notifications import models as notifications
+from plugin.pathways import models as pathways
 from plugin.people import models as people
 from plugin.profiles import models as profiles
 from plugin.registrars import models as registrars
@@ -20,6 +21,7 @@ from plugin.rooms import agreed_models as room_meetings
 from plugin.rooms import models as rooms
 from plugin.teammates import models as teammates
 from plugin.teams import models as teams
+from plugin.wallet import models as wallet
 
 __all__ = [
     "Base",
@@ -32,6 +34,7 @@ __all__ = [
     "matching",
     "notes",
     "notifications",
+    "pathways",
     "people",
     "profiles",
     "registrars",
@@ -39,4 +42,5 @@ __all__ = [
     "rooms",
     "teammates",
     "teams",
+    "wallet",
 ]
