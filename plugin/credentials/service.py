@@ -359,24 +359,26 @@ def issue_document(
     return credential
 
 
+def signing_key(
+    session: Session, institution_id: int, ctx: IssuerContext
+) -> tuple[Ed25519PrivateKey, str]:
+    """The institution's active private key and its verification method, for a feature that
+    signs with another cryptosuite (a CLR bundle with eddsa-jcs-2022). A helper: no commit."""
+    key = active_key(session, institution_id, ctx)
+    return keys.unseal(key.private_sealed, key.kid, ctx.secret), _method(ctx, key)
+
+
 def sign_as_institution(
     session: Session,
     institution_id: int,
     document: Mapping[str, Any],
     ctx: IssuerContext,
     now: datetime,
-    *,
-    allowed_contexts: frozenset[str] | None = None,
 ) -> dict[str, Any]:
-    """Sign a document with the institution's active key (a CLR bundle, a wallet's bound
-    copy); nothing is stored, so a reader may call it (creates the key only on first use)."""
-    key = active_key(session, institution_id, ctx)
-    private = keys.unseal(key.private_sealed, key.kid, ctx.secret)
-    if allowed_contexts is None:
-        return signing.sign(document, private, _method(ctx, key), now)
-    return signing.sign(
-        document, private, _method(ctx, key), now, allowed_contexts=allowed_contexts
-    )
+    """Sign a document (eddsa-rdfc-2022) with the institution's active key: a wallet's bound
+    copy. Nothing is stored (the key exists once the institution has issued)."""
+    private, method = signing_key(session, institution_id, ctx)
+    return signing.sign(document, private, method, now)
 
 
 def learner_email_hash_matches(document: Mapping[str, Any], email: str | None) -> bool:

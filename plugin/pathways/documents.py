@@ -5,9 +5,9 @@ component's credential URL), so a verifier can follow them. The CLR carries the 
 and every component credential as signed, embedded ``verifiableCredential``s, and states the
 record's structure as ``association``s (each component ``isPartOf`` the nano-degree).
 
-The 1EdTech CLR 2.0 JSON-LD context is not bundled (contexts are never fetched, and this
-build has no copy of it), so CLR-only terms are signed under the VC 2.0 context's
-issuer-dependent vocabulary; the OB 3.0 terms keep their meaning.
+The record names the 1EdTech CLR 2.0 context. Tandem signs it with eddsa-jcs-2022 (JSON as
+written, see ``jcs_proof``), so signing needs no copy of that context; a verifier that expands
+it as JSON-LD brings its own.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from plugin.credentials.document import (
 from plugin.xsd import xsd_datetime
 
 NANO_DEGREE_TYPE = "ext:NanoDegree"
+CLR_V2P0 = "https://purl.imsglobal.org/spec/clr/v2p0/context-2.0.1.json"
 
 
 @dataclass(frozen=True)
@@ -129,7 +130,7 @@ def clr_credential(
         and "id" in part["credentialSubject"]["achievement"]
     ]
     return {
-        "@context": [VC_V2, OB_V3P0_3],
+        "@context": [VC_V2, CLR_V2P0, OB_V3P0_3],
         "id": record_url,
         "type": ["VerifiableCredential", "ClrCredential"],
         "name": f"Comprehensive Learner Record: {nano_degree_credential.get('name', '')}",

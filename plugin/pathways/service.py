@@ -25,14 +25,14 @@ from plugin.credentials.service import (
     get_credential,
     issue_document,
     learner_email_hash_matches,
-    sign_as_institution,
+    signing_key,
 )
 from plugin.credentials.verification import verify_credential as verify_document
 from plugin.db import utcnow
 from plugin.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from plugin.exchanges.models import Exchange
 from plugin.i18n import N_
-from plugin.pathways import documents, rules
+from plugin.pathways import documents, jcs_proof, rules
 from plugin.pathways.models import Pathway, PathwayAward, PathwayComponent, PathwayEntry
 from plugin.people.models import Institution, Person
 from plugin.registrars.service import registrar_institutions, require_registrar
@@ -601,7 +601,8 @@ def clr_for_award(
         components=_component_documents(session, award),
         issued_at=now,
     )
-    return sign_as_institution(session, credential.institution_id, unsigned, ctx, now)
+    private, method = signing_key(session, credential.institution_id, ctx)
+    return jcs_proof.sign(unsigned, private, method, now)
 
 
 def learner_record(
