@@ -90,7 +90,9 @@ def build_pathway_world(session: Session) -> PathwayWorld:
     first = approve_completion(session, cw.rooms.teacher, cw.exchange_id, student.person_id)
     alice = session.get(Person, student.person_id)
     teacher = session.get(Person, cw.rooms.teacher.person_id)
-    assert alice is not None and teacher is not None and alice.email
+    assert alice is not None
+    assert teacher is not None
+    assert alice.email
     add_registrar(session, teacher.id, alice.institution_id)
     registrar = Actor(teacher.id, Role.TEACHER)
     one = issue_credential(session, registrar, first.completion.id, CTX)

@@ -13,7 +13,6 @@ from plugin.credentials import multikey
 from plugin.errors import InvalidInput
 from plugin.pathways import jcs_proof
 
-
 HERE = Path(__file__).parent / "vectors"
 
 
