@@ -619,3 +619,8 @@ def learner_record(
 def award_components(session: Session, award: PathwayAward) -> list[dict[str, Any]]:
     """The component credentials an award counted (ELMO's hasPart)."""
     return _component_documents(session, award)
+
+
+def award_of_credential(session: Session, credential_id: str) -> PathwayAward | None:
+    """The award a nano-degree credential belongs to, if it is one (the credential page)."""
+    return session.scalar(select(PathwayAward).where(PathwayAward.credential_id == credential_id))

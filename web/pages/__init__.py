@@ -18,6 +18,7 @@ from web.pages import (  # noqa: E402,F401  (routes register on import)
     home,
     matching,
     notifications,
+    pathways,
     privacy,
     registrar,
     room,
@@ -25,4 +26,5 @@ from web.pages import (  # noqa: E402,F401  (routes register on import)
     student,
     teacher,
     teammates,
+    wallet,
 )

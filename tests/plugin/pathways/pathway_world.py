@@ -22,7 +22,6 @@ from plugin.credentials.document import (
     Organisation,
     build_credential,
 )
-from plugin.credentials.models import Credential
 from plugin.credentials.multikey import public_key_to_multikey
 from plugin.credentials.service import IssuerContext, issue_credential
 from plugin.exchanges.models import Exchange
@@ -77,13 +76,13 @@ class PathwayWorld:
     student: Actor
     registrar: Actor
     institution_id: int
-    credentials: tuple[Credential, Credential]
+    credentials: tuple[str, str]  # ids: the web tests' app closes the session per request
     exchanges: tuple[int, int]
     partner: PartnerIssuer
     email: str
 
 
-def build_pathway_world(session: Session) -> PathwayWorld:
+def build_pathway_world(session: Session, ctx: IssuerContext = CTX) -> PathwayWorld:
     cw = build_completion_world(session)
     student = cw.rooms.alice
     make_ready(session, cw, student)
@@ -95,7 +94,7 @@ def build_pathway_world(session: Session) -> PathwayWorld:
     assert alice.email
     add_registrar(session, teacher.id, alice.institution_id)
     registrar = Actor(teacher.id, Role.TEACHER)
-    one = issue_credential(session, registrar, first.completion.id, CTX)
+    one = issue_credential(session, registrar, first.completion.id, ctx)
     second = Exchange(
         title="Sustainable cities",
         starts_on=date(2026, 3, 2),
@@ -107,13 +106,13 @@ def build_pathway_world(session: Session) -> PathwayWorld:
     done = Completion(exchange_id=second.id, person_id=alice.id, status=CompletionStatus.APPROVED)
     session.add(done)
     session.commit()
-    two = issue_credential(session, registrar, done.id, CTX)
+    two = issue_credential(session, registrar, done.id, ctx)
     return PathwayWorld(
         cw,
         student,
         registrar,
         alice.institution_id,
-        (one, two),
+        (one.id, two.id),
         (cw.exchange_id, second.id),
         new_partner(),
         alice.email,

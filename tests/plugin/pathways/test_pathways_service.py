@@ -71,7 +71,7 @@ def _pathway(session: Session, pw: PathwayWorld) -> int:
 
 def _fill(session: Session, pw: PathwayWorld, pathway_id: int) -> None:
     for credential in pw.credentials:
-        add_tandem_credential(session, pw.student, pathway_id, credential.id)
+        add_tandem_credential(session, pw.student, pathway_id, credential)
     add_partner_credential(session, pw.student, pathway_id, pw.partner.issue(pw.email))
 
 
@@ -103,7 +103,7 @@ def test_two_tandem_and_one_partner_credential_make_a_verifying_nano_degree(
     doc = nano.document
     assert doc["credentialSubject"]["achievement"]["achievementType"] == "ext:NanoDegree"
     linked = {e["id"] for e in doc["evidence"]}
-    assert {CTX.credential_url(c.id) for c in pw.credentials} <= linked
+    assert {CTX.credential_url(c) for c in pw.credentials} <= linked
     assert len(linked) == 3
     report = verify_credential(session, json.loads(json.dumps(doc)), CTX)
     assert report.valid, report.checks
@@ -134,7 +134,7 @@ def test_two_tandem_and_one_partner_credential_make_a_verifying_nano_degree(
 def test_a_revoked_component_unmakes_the_pathway(session: Session, pw: PathwayWorld) -> None:
     pathway_id = _pathway(session, pw)
     _fill(session, pw, pathway_id)
-    revoke_credential(session, pw.registrar, pw.credentials[0].id, "Issued in error", CTX)
+    revoke_credential(session, pw.registrar, pw.credentials[0], "Issued in error", CTX)
     publish_status_lists(session, CTX)
     view = student_view(session, pw.student, pathway_id)
     assert not view.progress.satisfied
@@ -142,7 +142,7 @@ def test_a_revoked_component_unmakes_the_pathway(session: Session, pw: PathwayWo
     with pytest.raises(Conflict):
         claim_nano_degree(session, pw.student, pathway_id, CTX)
     with pytest.raises(Conflict):
-        add_tandem_credential(session, pw.student, pathway_id, pw.credentials[0].id)
+        add_tandem_credential(session, pw.student, pathway_id, pw.credentials[0])
 
 
 def test_partner_credentials_are_checked(session: Session, pw: PathwayWorld) -> None:
