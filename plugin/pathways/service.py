@@ -479,9 +479,10 @@ def _component_link(
     issuer = document.get("issuer")
     issuer_name = issuer.get("name") if isinstance(issuer, Mapping) else None
     url = document.get("id")
+    name = _achievement(document).get("name")
     return documents.ComponentLink(
         url if isinstance(url, str) else f"urn:tandem:pathway-entry:{entry.id}",
-        component.title,
+        name if isinstance(name, str) and name.strip() else component.title,
         issuer_name if isinstance(issuer_name, str) else str(component.issuer_id),
         component.required,
     )
