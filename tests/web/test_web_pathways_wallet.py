@@ -9,6 +9,7 @@ import io
 import json
 import re
 import time
+import zipfile
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -17,6 +18,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from flask import Flask
 from flask.testing import FlaskClient
+from lxml import etree
 from sqlalchemy.orm import Session
 
 from plugin.actors import Actor
@@ -122,6 +124,17 @@ def test_nano_degree_clr_and_wallet_over_http(
     _sign_in(client, pw.registrar)
     holders = client.get(f"/registrar/pathways/{pathway_id}")
     assert nano_id in holders.text
+    export = client.post("/registrar/export", data={"since": "2000-01-01"})
+    archive = zipfile.ZipFile(io.BytesIO(export.data))
+    (elmo_name,) = [n for n in archive.namelist() if n.startswith("elmo/")]
+    tree = etree.fromstring(archive.read(elmo_name))
+    ns = {"e": "https://github.com/emrex-eu/elmo-schemas/tree/v1"}
+    (module,) = tree.xpath("//e:learningOpportunitySpecification[e:type='Module']", namespaces=ns)
+    parts = module.xpath(
+        "e:hasPart/e:learningOpportunitySpecification/e:title/text()", namespaces=ns
+    )
+    assert len(parts) == 3
+    assert "Data ethics in practice" in parts
 
     # the wallet: offer (page with QR and link), metadata, token, credential
     _sign_in(client, pw.student)
