@@ -154,9 +154,9 @@ def pathway_add_partner(pathway_id: int) -> Page:
 @bp.route("/pathways/<id:pathway_id>/claim", methods=["POST"])
 @require_actor
 def pathway_claim(pathway_id: int) -> Page:
-    award = claim_nano_degree(get_session(), signed_in_actor(), pathway_id, issuer_context())
+    claim_nano_degree(get_session(), signed_in_actor(), pathway_id, issuer_context())
     flash(gettext("Your nano-degree has been issued."))
-    return redirect(url_for("pages.credential_page", credential_id=award.credential_id))
+    return redirect(url_for("pages.my_pathway", pathway_id=pathway_id))
 
 
 @bp.route("/pathways/awards/<id:award_id>/clr.json")
