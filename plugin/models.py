@@ -9,6 +9,7 @@ from plugin.courses import models as courses
 from plugin.credentials import models as credentials
 from plugin.db import Base
 from plugin.exchanges import models as exchanges
+from plugin.issuers import models as issuers
 from plugin.ledger import models as ledger
 from plugin.matching import models as matching
 from plugin.notes import models as notes
@@ -30,6 +31,7 @@ __all__ = [
     "courses",
     "credentials",
     "exchanges",
+    "issuers",
     "ledger",
     "matching",
     "notes",

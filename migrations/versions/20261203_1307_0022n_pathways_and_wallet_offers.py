@@ -1,7 +1,7 @@
 """nano-degree pathways (components, students' entries, awards) and wallet offers
 
 Revision ID: 0022n
-Revises: 0018n
+Revises: 0021v
 Create Date: 2026-12-03 13:07:05.011503
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import plugin.db
 
 revision: str = "0022n"
-down_revision: str | None = "0018n"
+down_revision: str | None = "0021v"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
