@@ -1,7 +1,7 @@
 """Nano-degrees: registrars define pathways, students add credentials, Tandem awards.
 
-A partner's credential is checked by ``verify_partner_credential``, the one seam to the open
-verifier: everything else here only sees its verdict.
+A partner's credential is checked by ``open_partner_verifier``, the one seam to the open
+verifier (``credentials.open_service``): everything else here only sees its verdict.
 """
 
 from __future__ import annotations
@@ -16,10 +16,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from plugin.actors import Actor
-from plugin.credentials.did_web import did_document
 from plugin.credentials.document import Organisation
 from plugin.credentials.models import Credential
-from plugin.credentials.multikey import public_key_from_multikey
+from plugin.credentials.open_service import verify_open
 from plugin.credentials.service import (
     IssuerContext,
     get_credential,
@@ -27,7 +26,6 @@ from plugin.credentials.service import (
     learner_email_hash_matches,
     signing_key,
 )
-from plugin.credentials.verification import verify_credential as verify_document
 from plugin.db import utcnow
 from plugin.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from plugin.exchanges.models import Exchange
@@ -56,29 +54,21 @@ class PartnerVerdict:
 PartnerVerifier = Callable[[Mapping[str, Any], datetime], PartnerVerdict]
 
 
-def _issuer_id(document: Mapping[str, Any]) -> str | None:
-    issuer = document.get("issuer")
-    value = issuer.get("id") if isinstance(issuer, Mapping) else issuer
-    return value if isinstance(value, str) else None
+def open_partner_verifier(
+    session: Session, ctx: IssuerContext, fetch: Callable[[str], bytes] | None
+) -> PartnerVerifier:
+    """The seam: a partner's credential is checked by the open verifier (every proof format,
+    did:key and did:web, status fetched with its guard) and counts only when it is valid
+    *and* its issuer is on the alliance's trusted list; "could not check" never counts."""
 
+    def check(document: Mapping[str, Any], now: datetime) -> PartnerVerdict:
+        report = verify_open(session, dict(document), ctx, fetch=fetch, now=now)
+        reasons = [check.message for check in report.checks if not check.passed]
+        if report.verdict == "valid_unknown_issuer":
+            reasons.append(N_("The issuer is not on the alliance's list of trusted issuers."))
+        return PartnerVerdict(report.verdict == "valid", report.issuer, tuple(reasons))
 
-def verify_partner_credential(document: Mapping[str, Any], now: datetime) -> PartnerVerdict:
-    """Verify a partner's credential. The seam to the open verifier: until it is merged,
-    only ``did:key`` (Ed25519) issuers are resolved, offline, and a status list that cannot
-    be fetched makes the credential fail (never pass silently)."""
-    issuer = _issuer_id(document)
-    if issuer is None or not issuer.startswith("did:key:"):
-        return PartnerVerdict(
-            False, issuer, (N_("The issuer could not be resolved (only did:key for now)."),)
-        )
-    multikey = issuer.removeprefix("did:key:")
-    try:
-        controller = did_document(issuer, [(multikey, public_key_from_multikey(multikey))])
-    except InvalidInput as error:
-        return PartnerVerdict(False, issuer, (error.message,))
-    report = verify_document(document, controller, now)
-    reasons = tuple(check.message for check in report.checks if not check.passed)
-    return PartnerVerdict(report.valid, issuer, reasons)
+    return check
 
 
 # ---------------------------------------------------------------- registrars
@@ -419,7 +409,7 @@ def add_partner_credential(
     pathway_id: int,
     document: Any,
     *,
-    verifier: PartnerVerifier = verify_partner_credential,
+    verifier: PartnerVerifier,
 ) -> PathwayEntry:
     """The student uploads a partner university's credential: it must verify, come from an
     issuer the pathway names, match one of its achievements, and name the student."""
@@ -494,7 +484,7 @@ def claim_nano_degree(
     pathway_id: int,
     ctx: IssuerContext,
     *,
-    verifier: PartnerVerifier = verify_partner_credential,
+    verifier: PartnerVerifier,
     now: datetime | None = None,
 ) -> PathwayAward:
     """Issue the nano-degree when the pathway is satisfied now: no revoked component, every

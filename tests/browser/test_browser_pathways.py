@@ -20,7 +20,7 @@ from plugin.people.models import Person
 from tests.browser.test_browser_credentials_pages import _fits
 from tests.browser.test_browser_launch import ARGS, CHROMIUM, axe_violations, sync_api
 from tests.live import LiveStack
-from tests.plugin.pathways.pathway_world import PARTNER_ACHIEVEMENT, new_partner
+from tests.plugin.pathways.pathway_world import PARTNER_ACHIEVEMENT, new_partner, trust
 from tests.web.test_web_credentials_e2e import complete_and_sign_off, set_up_exchange
 
 pytestmark = pytest.mark.browser
@@ -118,6 +118,8 @@ def test_nano_degree_pages(
     registrar.wait_for_url("**/registrar/pathways/*")
     pathway_url = registrar.url
     partner = new_partner()
+    with live_stack.session_factory() as db:  # the admin put the partner on the trusted list
+        trust(db, partner)
     registrar.fill("#c-exchange", str(ready.exchange_id))
     registrar.locator("#c-exchange").press("Enter")
     registrar.wait_for_load_state("networkidle")

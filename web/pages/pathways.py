@@ -18,6 +18,7 @@ from plugin.pathways.service import (
     get_pathway,
     holders,
     learner_record,
+    open_partner_verifier,
     open_pathways,
     registrar_pathways,
     student_view,
@@ -29,6 +30,7 @@ from web.inputs import load_untrusted_json, parse_id, parse_int
 from web.pages import Page, bp
 from web.pages.credentials import issuer_context
 from web.pages.registrar import _institution
+from web.verifier import fetcher
 
 MAX_UPLOAD = 256 * 1024
 
@@ -146,7 +148,9 @@ def pathway_add_partner(pathway_id: int) -> Page:
             raise InvalidInput(gettext("The file is too large for a credential."))
         text = data.decode("utf-8", "replace")
     document = load_untrusted_json(text, gettext("This is not valid JSON."))
-    add_partner_credential(get_session(), signed_in_actor(), pathway_id, document)
+    db = get_session()
+    verifier = open_partner_verifier(db, issuer_context(), fetcher())
+    add_partner_credential(db, signed_in_actor(), pathway_id, document, verifier=verifier)
     flash(gettext("Credential verified and added."))
     return redirect(url_for("pages.my_pathway", pathway_id=pathway_id))
 
@@ -154,7 +158,9 @@ def pathway_add_partner(pathway_id: int) -> Page:
 @bp.route("/pathways/<id:pathway_id>/claim", methods=["POST"])
 @require_actor
 def pathway_claim(pathway_id: int) -> Page:
-    claim_nano_degree(get_session(), signed_in_actor(), pathway_id, issuer_context())
+    db, ctx = get_session(), issuer_context()
+    verifier = open_partner_verifier(db, ctx, fetcher())
+    claim_nano_degree(db, signed_in_actor(), pathway_id, ctx, verifier=verifier)
     flash(gettext("Your nano-degree has been issued."))
     return redirect(url_for("pages.my_pathway", pathway_id=pathway_id))
 

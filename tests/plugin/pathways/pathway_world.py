@@ -25,6 +25,7 @@ from plugin.credentials.document import (
 from plugin.credentials.multikey import public_key_to_multikey
 from plugin.credentials.service import IssuerContext, issue_credential
 from plugin.exchanges.models import Exchange
+from plugin.issuers.service import check_entry, import_trusted_issuers
 from plugin.people.models import Person
 from plugin.registrars.service import add_registrar
 from tests.plugin.completion.completion_world import (
@@ -63,6 +64,11 @@ class PartnerIssuer:
         )
         method = f"{self.did}#{self.did.removeprefix('did:key:')}"
         return signing.sign(build_credential(facts), self.key, method, now)
+
+
+def trust(session: Session, issuer: PartnerIssuer) -> None:
+    """Put the partner on the alliance's trusted-issuer list (what an admin imports)."""
+    import_trusted_issuers(session, [check_entry(issuer.did, "Universidad Asociada")])
 
 
 def new_partner() -> PartnerIssuer:
@@ -107,6 +113,8 @@ def build_pathway_world(session: Session, ctx: IssuerContext = CTX) -> PathwayWo
     session.add(done)
     session.commit()
     two = issue_credential(session, registrar, done.id, ctx)
+    partner = new_partner()
+    trust(session, partner)
     return PathwayWorld(
         cw,
         student,
@@ -114,6 +122,6 @@ def build_pathway_world(session: Session, ctx: IssuerContext = CTX) -> PathwayWo
         alice.institution_id,
         (one.id, two.id),
         (cw.exchange_id, second.id),
-        new_partner(),
+        partner,
         alice.email,
     )

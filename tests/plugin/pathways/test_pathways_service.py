@@ -21,6 +21,7 @@ from plugin.credentials.service import (
 from plugin.errors import Conflict, InvalidInput, NotAllowed
 from plugin.pathways import jcs_proof, rules
 from plugin.pathways.service import (
+    PartnerVerifier,
     add_component,
     add_partner_credential,
     add_tandem_credential,
@@ -28,6 +29,7 @@ from plugin.pathways.service import (
     create_pathway,
     holders,
     learner_record,
+    open_partner_verifier,
     student_view,
 )
 from tests.plugin.pathways.pathway_world import (
@@ -36,6 +38,7 @@ from tests.plugin.pathways.pathway_world import (
     PathwayWorld,
     build_pathway_world,
     new_partner,
+    trust,
 )
 
 
@@ -69,10 +72,17 @@ def _pathway(session: Session, pw: PathwayWorld) -> int:
     return pathway.id
 
 
+def _verifier(session: Session) -> PartnerVerifier:
+    """The open verifier, offline: did:key issuers resolve without the network."""
+    return open_partner_verifier(session, CTX, None)
+
+
 def _fill(session: Session, pw: PathwayWorld, pathway_id: int) -> None:
     for credential in pw.credentials:
         add_tandem_credential(session, pw.student, pathway_id, credential)
-    add_partner_credential(session, pw.student, pathway_id, pw.partner.issue(pw.email))
+    add_partner_credential(
+        session, pw.student, pathway_id, pw.partner.issue(pw.email), verifier=_verifier(session)
+    )
 
 
 def test_rules_need_every_required_and_enough_electives() -> None:
@@ -89,11 +99,14 @@ def test_two_tandem_and_one_partner_credential_make_a_verifying_nano_degree(
 ) -> None:
     pathway_id = _pathway(session, pw)
     with pytest.raises(Conflict):
-        claim_nano_degree(session, pw.student, pathway_id, CTX)
+        claim_nano_degree(session, pw.student, pathway_id, CTX, verifier=_verifier(session))
     _fill(session, pw, pathway_id)
     assert student_view(session, pw.student, pathway_id).progress.satisfied
-    award = claim_nano_degree(session, pw.student, pathway_id, CTX)
-    assert claim_nano_degree(session, pw.student, pathway_id, CTX).id == award.id  # twice: one
+    award = claim_nano_degree(session, pw.student, pathway_id, CTX, verifier=_verifier(session))
+    assert (
+        claim_nano_degree(session, pw.student, pathway_id, CTX, verifier=_verifier(session)).id
+        == award.id
+    )  # twice: one
     view = student_view(session, pw.student, pathway_id)
     assert view.award is not None
     assert view.award.id == award.id
@@ -140,7 +153,7 @@ def test_a_revoked_component_unmakes_the_pathway(session: Session, pw: PathwayWo
     assert not view.progress.satisfied
     assert view.progress.required_missing == (view.pathway.components[0].id,)
     with pytest.raises(Conflict):
-        claim_nano_degree(session, pw.student, pathway_id, CTX)
+        claim_nano_degree(session, pw.student, pathway_id, CTX, verifier=_verifier(session))
     with pytest.raises(Conflict):
         add_tandem_credential(session, pw.student, pathway_id, pw.credentials[0])
 
@@ -150,18 +163,32 @@ def test_partner_credentials_are_checked(session: Session, pw: PathwayWorld) -> 
     good = pw.partner.issue(pw.email)
     changed: dict[str, Any] = copy.deepcopy(good)
     changed["credentialSubject"]["creditsEarned"] = 30
+    verifier = _verifier(session)
     with pytest.raises(InvalidInput, match="did not verify"):
-        add_partner_credential(session, pw.student, pathway_id, changed)
-    stranger = new_partner()  # a valid signature from an issuer the pathway does not name
+        add_partner_credential(session, pw.student, pathway_id, changed, verifier=verifier)
+    stranger = new_partner()  # a valid signature from an issuer not on the trusted list
+    with pytest.raises(InvalidInput, match="trusted issuers"):
+        add_partner_credential(
+            session, pw.student, pathway_id, stranger.issue(pw.email), verifier=verifier
+        )
+    trust(session, stranger)  # trusted now, but the pathway does not name it
     with pytest.raises(InvalidInput, match="not part of"):
-        add_partner_credential(session, pw.student, pathway_id, stranger.issue(pw.email))
+        add_partner_credential(
+            session, pw.student, pathway_id, stranger.issue(pw.email), verifier=verifier
+        )
     with pytest.raises(NotAllowed):  # someone else's credential
         add_partner_credential(
-            session, pw.student, pathway_id, pw.partner.issue("someone@example.org")
+            session,
+            pw.student,
+            pathway_id,
+            pw.partner.issue("someone@example.org"),
+            verifier=verifier,
         )
     with pytest.raises(InvalidInput):
-        add_partner_credential(session, pw.student, pathway_id, ["not", "an", "object"])
-    entry = add_partner_credential(session, pw.student, pathway_id, good)
+        add_partner_credential(
+            session, pw.student, pathway_id, ["not", "an", "object"], verifier=verifier
+        )
+    entry = add_partner_credential(session, pw.student, pathway_id, good, verifier=verifier)
     assert entry.document == good
 
 
