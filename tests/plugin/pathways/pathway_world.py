@@ -44,8 +44,15 @@ class PartnerIssuer:
 
     key: Ed25519PrivateKey
     did: str
+    method: str = ""
 
-    def issue(self, email: str, *, achievement_id: str = PARTNER_ACHIEVEMENT) -> dict[str, Any]:
+    def issue(
+        self,
+        email: str,
+        *,
+        achievement_id: str = PARTNER_ACHIEVEMENT,
+        status: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
         now = datetime.now(UTC).replace(microsecond=0)
         facts = CredentialFacts(
             credential_id=f"urn:uuid:{secrets.token_hex(8)}",
@@ -61,8 +68,9 @@ class PartnerIssuer:
             eqf_level=6,
             assessment=Concept("Written assignment", "https://partner.example/vocab/written"),
             quality_assurance=Concept("Internal", "https://partner.example/vocab/qa"),
+            status=status,
         )
-        method = f"{self.did}#{self.did.removeprefix('did:key:')}"
+        method = self.method or f"{self.did}#{self.did.removeprefix('did:key:')}"
         return signing.sign(build_credential(facts), self.key, method, now)
 
 
