@@ -168,6 +168,15 @@ def test_nano_degree_clr_and_wallet_over_http(
     assert again.status_code == 400
     assert again.get_json()["error"] == "invalid_grant"
     answer = token.get_json()
+    junk_grant = wallet.post(token_path, data={"grant_type": "password", "code": "x"})
+    assert junk_grant.get_json()["error"] == "unsupported_grant_type"
+    assert wallet.post(urlsplit(meta["credential_endpoint"]).path, json={}).status_code == 401
+    not_json = wallet.post(
+        urlsplit(meta["credential_endpoint"]).path,
+        data="[[[[",
+        headers={"Authorization": f"Bearer {answer['access_token']}"},
+    )
+    assert not_json.get_json()["error"] == "invalid_credential_request"
 
     key = Ed25519PrivateKey.generate()
     holder = "did:key:" + public_key_to_multikey(key.public_key())
