@@ -8,7 +8,7 @@ import json
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 
-from plugin.errors import InvalidInput
+from plugin.errors import InvalidInput, NotAllowed
 from plugin.pathways.service import (
     add_component,
     add_partner_credential,
@@ -23,13 +23,12 @@ from plugin.pathways.service import (
     registrar_pathways,
     student_view,
 )
-from plugin.registrars.service import require_registrar
+from plugin.registrars.service import registrar_institutions, require_registrar
 from web.auth import require_actor, signed_in_actor
 from web.db import get_session
 from web.inputs import load_untrusted_json, parse_id, parse_int
 from web.pages import Page, bp
 from web.pages.credentials import issuer_context
-from web.pages.registrar import _institution
 from web.verifier import fetcher
 
 MAX_UPLOAD = 256 * 1024
@@ -49,6 +48,14 @@ def _number(name: str, message: str) -> float:
 # ---------------------------------------------------------------- registrars
 
 
+def _own_institution() -> int:
+    """The registrar's institution (the first, for a registrar of several)."""
+    ids = registrar_institutions(get_session(), signed_in_actor().person_id)
+    if not ids:
+        raise NotAllowed(gettext("Only registrars can do this."))
+    return ids[0]
+
+
 @bp.route("/registrar/pathways", methods=["GET", "POST"])
 @require_actor
 def registrar_pathways_page() -> Page:
@@ -58,7 +65,7 @@ def registrar_pathways_page() -> Page:
         pathway = create_pathway(
             db,
             actor,
-            _institution(),
+            _own_institution(),
             name=request.form.get("name", ""),
             description=request.form.get("description", ""),
             ects=_number("ects", gettext("Enter the ECTS as a number, for example 6 or 7.5.")),
