@@ -296,7 +296,7 @@ def _served(body: bytes) -> requests.Response:
 
 
 def mixed_credentials(count: int) -> tuple[list[Any], DidResolver, dict[str, int]]:
-    """``count`` partner credentials cycling through the proof formats and DID methods:
+    """``count`` partner credentials, a quarter per proof format, both DID methods:
     eddsa-rdfc-2022 (did:web), eddsa-jcs-2022 (did:key Ed25519), ecdsa-rdfc-2019 (did:key
     P-256) and VC-JWT (EdDSA did:key, ES256 did:key, RS256 did:web)."""
     web_did = "did:web:partner.example:issuers:bench"
@@ -342,8 +342,11 @@ def mixed_credentials(count: int) -> tuple[list[Any], DidResolver, dict[str, int
             unsigned(n, web_did), rsa_key, "RS256", f"{web_did}#k1"
         ),
     }
-    kinds = list(makers)
-    credentials = [makers[kinds[n % len(kinds)]](n) for n in range(count)]
+    # A quarter each of the four formats; the VC-JWTs cycle through their three algorithms.
+    data_integrity = [k for k in makers if not k.startswith("VC-JWT")]
+    jwts = [k for k in makers if k.startswith("VC-JWT")]
+    cycle = [kind for round_ in range(3) for kind in (*data_integrity, jwts[round_])]
+    credentials = [makers[cycle[n % len(cycle)]](n) for n in range(count)]
     body = json.dumps(web_doc).encode()
     fetches = {"did_web": 0}
 

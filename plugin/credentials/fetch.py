@@ -13,9 +13,11 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import requests
+from requests.adapters import HTTPAdapter
 
 from plugin.i18n import N_
 
@@ -42,29 +44,61 @@ class FetchPolicy:
 
 
 Getter = Callable[[str, FetchPolicy], requests.Response]
+_ACCEPT = "application/did+json, application/ld+json, application/json"
+
+
+class _PinnedAdapter(HTTPAdapter):
+    """Connect to the address that was checked, while TLS still checks the host's name.
+
+    Without pinning, the name is resolved a second time when connecting, and a DNS answer
+    that changes in between (rebinding) would reach an address the check refused.
+    """
+
+    def __init__(self, hostname: str) -> None:
+        self._hostname = hostname
+        super().__init__(max_retries=0)
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["server_hostname"] = self._hostname
+        kwargs["assert_hostname"] = self._hostname
+        super().init_poolmanager(*args, **kwargs)
 
 
 def _get(url: str, policy: FetchPolicy) -> requests.Response:
-    return requests.get(
-        url,
-        timeout=policy.timeout,
-        allow_redirects=False,
-        stream=True,
-        verify=policy.verify_tls,
-        headers={"Accept": "application/did+json, application/ld+json, application/json"},
-    )
+    parts = urlsplit(url)
+    host, port = parts.hostname or "", parts.port or 443
+    address = check_host(host, port, policy)
+    literal = f"[{address}]" if ":" in address else address
+    pinned = parts._replace(netloc=f"{literal}:{port}").geturl()
+    session = requests.Session()
+    session.mount("https://", _PinnedAdapter(host))
+    try:
+        return session.get(
+            pinned,
+            timeout=policy.timeout,
+            allow_redirects=False,
+            stream=True,
+            verify=policy.verify_tls,
+            headers={"Accept": _ACCEPT, "Host": parts.netloc.rsplit("@", 1)[-1]},
+        )
+    finally:
+        session.close()  # the response keeps its own connection until it is read
 
 
-def check_host(host: str, port: int, policy: FetchPolicy) -> None:
-    """Refuse hosts with any non-public address unless the admin allowed the host by name."""
-    if host.lower() in policy.allowed_hosts:
-        return
+def check_host(host: str, port: int, policy: FetchPolicy) -> str:
+    """The address to connect to: every address of a host must be public unless the admin
+    allowed the host by name."""
     try:
         infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
     except (OSError, UnicodeError):
         raise CannotCheck(N_("The host %(host)s could not be found.", host=host)) from None
-    for info in infos:
-        address = ipaddress.ip_address(str(info[4][0]).split("%")[0])
+    addresses = [str(info[4][0]).split("%")[0] for info in infos]
+    if not addresses:
+        raise CannotCheck(N_("The host %(host)s could not be found.", host=host))
+    if host.lower() in policy.allowed_hosts:
+        return addresses[0]
+    for text in addresses:
+        address = ipaddress.ip_address(text)
         if not address.is_global or address.is_multicast:
             raise CannotCheck(
                 N_(
@@ -73,15 +107,16 @@ def check_host(host: str, port: int, policy: FetchPolicy) -> None:
                     host=host,
                 )
             )
+    return addresses[0]
 
 
 def fetch_bytes(url: str, policy: FetchPolicy, get: Getter = _get) -> bytes:
-    """GET ``url`` within ``policy``: HTTPS only, every redirect hop checked again."""
+    """GET ``url`` within ``policy``: HTTPS only, every redirect hop checked again (the
+    address check and pinning live in the network getter, ``_get``)."""
     for _hop in range(policy.max_redirects + 1):
         parts = urlsplit(url)
         if parts.scheme != "https" or not parts.hostname:
             raise CannotCheck(N_("Only https addresses are fetched: %(url)s", url=url))
-        check_host(parts.hostname, parts.port or 443, policy)
         try:
             response = get(url, policy)
         except requests.RequestException as error:

@@ -2,6 +2,7 @@
 signer's output) and fails on a changed byte; status, dates, schema and trust each say why."""
 
 import copy
+import hashlib
 import json
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -14,10 +15,12 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from plugin.credentials import multikey, signing, status_list
+from plugin.credentials.canonical import canonicalize
 from plugin.credentials.fetch import CannotCheck
-from plugin.credentials.open_verify import verify_any
-from plugin.credentials.resolve import DidResolver
+from plugin.credentials.open_verify import OPEN_CONTEXTS, check_signature, verify_any
+from plugin.credentials.resolve import DidResolver, multikey_public_key
 from plugin.credentials.sample import issue_sample
+from plugin.errors import InvalidInput
 from tests.open_signers import (
     ed25519_did_key,
     key_url,
@@ -280,3 +283,24 @@ def test_1edtech_revocation_list() -> None:
     report = verify_any(signed, resolver=DidResolver(fetch=revoked), now=NOW)
     assert _outcomes(report)["status"] == "failed"
     assert _outcomes(verify_any(signed, resolver=DidResolver(), now=NOW))["status"] == "unchecked"
+
+
+def test_w3c_ecdsa_rdfc_2019_vector_signature_and_key() -> None:
+    """The published P-256 vector predates the typed ``cryptosuite`` term (SOURCE.md): its
+    signature covers the published proof canon plus our canonical document, with our key
+    decoding and r||s handling; a changed byte in the document fails."""
+    folder = VECTORS / "w3c/ecdsa-rdfc-2019-p256"
+    document = json.loads((folder / "signedECDSAP256.json").read_text("utf-8"))
+    proof = document.pop("proof")
+    key = multikey_public_key(proof["verificationMethod"].split("#")[1])
+    signature = multikey.decode_multibase(proof["proofValue"])
+    proof_hash = hashlib.sha256((folder / "proofCanonECDSAP256.txt").read_bytes()).digest()
+
+    def document_hash(value: dict[str, Any]) -> bytes:
+        nquads = canonicalize(value, allowed_contexts=OPEN_CONTEXTS)
+        return hashlib.sha256(nquads.encode()).digest()
+
+    check_signature("ecdsa-rdfc-2019", key, signature, proof_hash + document_hash(document))
+    document["credentialSubject"]["alumniOf"] = "The School of Examplez"
+    with pytest.raises(InvalidInput, match="signature does not match"):
+        check_signature("ecdsa-rdfc-2019", key, signature, proof_hash + document_hash(document))
