@@ -15,6 +15,7 @@ from plugin.ledger import models as ledger
 from plugin.matching import models as matching
 from plugin.notes import models as notes
 from plugin.notifications import models as notifications
+from plugin.pathways import models as pathways
 from plugin.people import models as people
 from plugin.profiles import models as profiles
 from plugin.registrars import models as registrars
@@ -23,6 +24,7 @@ from plugin.rooms import models as rooms
 from plugin.tasks import models as tasks
 from plugin.teammates import models as teammates
 from plugin.teams import models as teams
+from plugin.wallet import models as wallet
 
 __all__ = [
     "Base",
@@ -37,6 +39,7 @@ __all__ = [
     "matching",
     "notes",
     "notifications",
+    "pathways",
     "people",
     "profiles",
     "registrars",
@@ -45,4 +48,5 @@ __all__ = [
     "tasks",
     "teammates",
     "teams",
+    "wallet",
 ]

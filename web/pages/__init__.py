@@ -19,6 +19,7 @@ from web.pages import (  # noqa: E402,F401  (routes register on import)
     home,
     matching,
     notifications,
+    pathways,
     privacy,
     registrar,
     room,
@@ -26,4 +27,5 @@ from web.pages import (  # noqa: E402,F401  (routes register on import)
     student,
     teacher,
     teammates,
+    wallet,
 )
