@@ -7,7 +7,8 @@ commit per credential; verification resolves the DID document and status list fr
 
 Prints progress lines, then ONE JSON line last:
 ``{"issued_per_s": ..., "verified_per_s": ..., "bulk_1000_seconds": ...}`` (the service
-figures) with the pure core's as ``core_*``.
+figures) with the pure core's as ``core_*``, and ``clr_bundle_seconds`` (a 10-component
+CLR 2.0 learner record bundled and signed).
 Run: ``.venv/bin/python bench/credentials.py --quick`` (``--profile`` adds a cProfile summary).
 """
 
@@ -238,6 +239,53 @@ def run_db(count: int) -> dict[str, float]:
     }
 
 
+def run_clr(repeats: int = 20) -> dict[str, float]:
+    """``clr_bundle_seconds``: bundle a nano-degree and its 10 signed components into a CLR 2.0
+    ``ClrCredential`` and sign it (eddsa-jcs-2022), as ``pathways.service.clr_for_award``
+    does once it has read them; the median of ``repeats`` runs."""
+    from plugin.pathways import documents, jcs_proof
+
+    key = Ed25519PrivateKey.from_private_bytes(bytes(32))
+    components = [issue(key, number, number) for number in range(1, 11)]
+    links = tuple(
+        documents.ComponentLink(str(c["id"]), str(c["name"]), "Universität A", True)
+        for c in components
+    )
+    facts = documents.NanoDegreeFacts(
+        credential_url="urn:uuid:00000000-0000-4000-8000-999999999999",
+        achievement_id="https://tandem.example/pathways/1/achievement",
+        name="Nano-degree: global collaboration",
+        description="Ten micro-credentials.",
+        awarding_body=BASE.awarding_body,
+        issued_at=NOW,
+        learner_email="learner@uni-a.example",
+        learner_salt="0123456789abcdef",
+        outcomes=("Collaborate across borders.",),
+        ects=20,
+        eqf_level=6,
+        components=links,
+        status=status_list.status_entry(LIST_URL, 0),
+        base_url="https://tandem.example",
+    )
+    nano = signing.sign(documents.nano_degree(facts), key, METHOD, NOW)
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        record = documents.clr_credential(
+            record_url="https://tandem.example/credentials/x/clr",
+            issuer=nano["issuer"],
+            learner_identifiers=nano["credentialSubject"]["identifier"],
+            nano_degree_credential=nano,
+            components=components,
+            issued_at=NOW,
+        )
+        jcs_proof.sign(record, key, METHOD, NOW)
+        times.append(time.perf_counter() - started)
+    seconds = round(sorted(times)[len(times) // 2], 4)
+    print(f"bundled and signed a 10-component CLR in {seconds}s (median of {repeats})")
+    return {"clr_bundle_seconds": seconds}
+
+
 def _served(body: bytes) -> requests.Response:
     """A canned HTTPS answer, so the mixed run measures verification, not the network."""
     response = requests.Response()
@@ -337,7 +385,8 @@ def run_all(count: int) -> dict[str, float]:
     core = run(count)
     service = run_db(count)
     mixed = run_mixed(count)
-    return {**service, **mixed, **{f"core_{k}": v for k, v in core.items()}}
+    clr = run_clr()
+    return {**service, **mixed, **{f"core_{k}": v for k, v in core.items()}, **clr}
 
 
 def main() -> None:

@@ -42,12 +42,18 @@ def _issue(session: Session, kind: str, ttl_seconds: int) -> str:
 
 def _redeem(session: Session, kind: str, token: str) -> bool:
     """True once per issued, unexpired token; a found row is deleted either way."""
+    valid = _spend(session, kind, token)
+    session.commit()
+    return valid
+
+
+def _spend(session: Session, kind: str, token: str) -> bool:
+    """_redeem without the commit, for a caller that commits it with its own work."""
     row = _row(session, kind, token)
     if row is None:
         return False
     valid = row.expires_at > utcnow()
     session.delete(row)
-    session.commit()
     return valid
 
 
@@ -70,4 +76,6 @@ def invite_is_valid(session: Session, token: str) -> bool:
 
 
 def use_up_invite(session: Session, token: str) -> None:
-    _redeem(session, REGISTRATION_INVITE, token)
+    """Spend a registration invite in the registration's own transaction (a helper: the
+    registration commits both)."""
+    _spend(session, REGISTRATION_INVITE, token)

@@ -31,12 +31,11 @@ from lti.services import (
     endpoints_for,
     stored_message,
 )
-from plugin.actors import Role
-from plugin.courses.models import CourseMembership
+from plugin.courses.notices import tell_grades_refused
+from plugin.courses.service import current_students
 from plugin.db import utcnow
 from plugin.errors import InvalidInput, NotFound
 from plugin.i18n import N_, Text
-from plugin.notifications.teachers import tell_grades_refused
 from plugin.people.models import ExternalAccount, Person
 
 ACTIVITY_PROGRESS = frozenset({"Initialized", "Started", "InProgress", "Submitted", "Completed"})
@@ -387,18 +386,9 @@ class StudentGrade:
 def course_gradebook(session: Session, course_id: int) -> list[StudentGrade]:
     """Every current student of the course, then anyone else who has a score in it."""
     statuses = {s.person_id: s for s in grade_statuses(session, course_id)}
-    students = session.execute(
-        select(Person.id, Person.chosen_name, Person.lms_name)
-        .join(CourseMembership, CourseMembership.person_id == Person.id)
-        .where(
-            CourseMembership.course_id == course_id,
-            CourseMembership.role == Role.STUDENT,
-            CourseMembership.left_at.is_(None),
-        )
-        .order_by(Person.lms_name, Person.id)
-    ).all()
     rows = [
-        StudentGrade(pid, chosen or lms, statuses.pop(pid, None)) for pid, chosen, lms in students
+        StudentGrade(s.person_id, s.display_name, statuses.pop(s.person_id, None))
+        for s in current_students(session, course_id)
     ]
     rows.extend(StudentGrade(s.person_id, s.display_name, s) for s in statuses.values())
     return rows

@@ -70,14 +70,21 @@ def note_refusal(session: Session, registration_id: int, error: ServiceError) ->
 
 def note_token_granted(session: Session, registration_id: int) -> None:
     """The LMS granted a token: whatever it refused before, the registration works (commits)."""
+    if clear_refusals(session, registration_id):
+        session.commit()
+
+
+def clear_refusals(session: Session, registration_id: int) -> bool:
+    """note_token_granted inside a caller's transaction (a helper: no commit); True when there
+    was something to clear."""
     registration = session.get(Registration, registration_id)
     if registration is None or (registration.token_refusals == 0 and not registration.broken_at):
-        return
+        return False
     if registration.broken_at is not None:
         logger.info("LMS registration %s works again: a token was granted.", registration.id)
         _make_waiting_scores_due(session, registration_id)
     _clear(registration)
-    session.commit()
+    return True
 
 
 def _clear(registration: Registration) -> None:

@@ -18,15 +18,15 @@ from sqlalchemy.orm import Session
 from lti import bp
 from lti.deep_linking import PendingDeepLink, resource_link_item, response_jwt
 from lti.launch import LtiContext
-from plugin.actors import Actor
-from plugin.errors import InvalidInput, NotAllowed, NotFound
+from plugin.errors import InvalidInput, NotFound
 from plugin.exchanges.models import Exchange, SeatStatus
 from plugin.exchanges.service import (
+    approved_exchange_of_course,
     copy_exchange,
     create_exchange,
     exchanges_for_teacher,
+    placement_choices,
     request_seat,
-    templates_for_teacher,
 )
 from plugin.i18n import N_
 from web.auth import current_exchange_hint, require_actor, signed_in_actor
@@ -37,23 +37,8 @@ from web.pages.forms import exchange_draft, parse_date
 # Domain errors raised here reach people through web/errors.py's gettext: extract them.
 _USER_MESSAGES = (
     lazy_gettext("Choose an exchange, create one or enter a join code."),
-    lazy_gettext("This exchange is not one your course takes part in."),
     lazy_gettext("Choose to copy the exchange or to join one by code."),
 )
-
-
-def _hinted_exchange(session: Session, hint: str | None) -> Exchange | None:
-    if hint is None or not hint.strip().isdigit():
-        return None
-    return session.get(Exchange, int(hint.strip()))
-
-
-def placement_was_copied(session: Session, actor: Actor, hint: str | None) -> bool:
-    """A teacher launched a placement whose exchange has no seat for this course."""
-    if not actor.can_teach or actor.course_id is None:
-        return False
-    exchange = _hinted_exchange(session, hint)
-    return exchange is not None and all(s.course_id != actor.course_id for s in exchange.seats)
 
 
 def _date(name: str) -> date:
@@ -73,7 +58,8 @@ def deep_link_picker(token: str) -> ResponseReturnValue:
         elif action == "join":
             exchange_id = request_seat(db, actor, request.form.get("code", "")).exchange_id
         elif action == "pick":
-            exchange_id = _own_exchange(db, actor, request.form.get("exchange_id", ""))
+            wanted = maybe_id(request.form.get("exchange_id", "")) or -1
+            exchange_id = approved_exchange_of_course(db, actor, wanted)
         else:
             raise InvalidInput(N_("Choose an exchange, create one or enter a join code."))
         return _return_to_lms(db, pending, exchange_id)
@@ -81,14 +67,6 @@ def deep_link_picker(token: str) -> ResponseReturnValue:
         e for e in exchanges_for_teacher(db, actor) if e.seat_status is not SeatStatus.DECLINED
     ]
     return render_template("lti/deep_link_picker.html", token=token, exchanges=exchanges)
-
-
-def _own_exchange(session: Session, actor: Actor, raw: str) -> int:
-    wanted = maybe_id(raw) or -1
-    for summary in exchanges_for_teacher(session, actor):
-        if summary.exchange_id == wanted and summary.seat_status is SeatStatus.APPROVED:
-            return summary.exchange_id
-    raise NotFound(N_("This exchange is not one your course takes part in."))
 
 
 def _return_to_lms(session: Session, pending: PendingDeepLink, exchange_id: int) -> str:
@@ -115,9 +93,8 @@ def copied_placement() -> ResponseReturnValue:
     """This course's placement points at an exchange of another course (a course copy)."""
     db = get_session()
     actor = signed_in_actor()
-    if not actor.can_teach:
-        raise NotAllowed(N_("Only teachers can do this."))
-    source = _hinted_exchange(db, current_exchange_hint())
+    placement = placement_choices(db, actor, current_exchange_hint())
+    source = placement.source
     if request.method == "POST":
         if request.form.get("action") == "copy" and source is not None:
             copy_exchange(db, actor, source.id, _date("starts_on"))
@@ -126,5 +103,4 @@ def copied_placement() -> ResponseReturnValue:
         else:
             raise InvalidInput(N_("Choose to copy the exchange or to join one by code."))
         return redirect(url_for("pages.home"), code=303)
-    may_copy = source is not None and source.id in {e.id for e in templates_for_teacher(db, actor)}
-    return render_template("lti/placement_copied.html", source=source, may_copy=may_copy)
+    return render_template("lti/placement_copied.html", source=source, may_copy=placement.may_copy)

@@ -85,6 +85,13 @@ def issuer_is_known(session: Session, issuer: str) -> bool:
 
 def add_platform(session: Session, spec: PlatformSpec, *, allow_http: bool = False) -> Registration:
     """Register a platform (and its institution); http URLs only for local demos and tests."""
+    registration = new_platform(session, spec, allow_http=allow_http)
+    session.commit()
+    return registration
+
+
+def new_platform(session: Session, spec: PlatformSpec, *, allow_http: bool = False) -> Registration:
+    """add_platform inside a caller's transaction (a helper: no commit)."""
     errors = FieldErrors()  # named after the admin form's inputs, all shown at once
     urls = {
         "issuer": spec.issuer,
@@ -118,7 +125,6 @@ def add_platform(session: Session, spec: PlatformSpec, *, allow_http: bool = Fal
         deployments=[Deployment(deployment_id=d) for d in dict.fromkeys(spec.deployment_ids)],
     )
     session.add(registration)
-    session.commit()
     return registration
 
 
@@ -129,6 +135,15 @@ def update_platform(
     the platform's new URLs, configuration and deployments; keep the name, institution and
     status an admin gave it. The LMS just proved the client id exists, so a broken state
     (lti.health: its token refused) is cleared and waiting grades and rosters go out again."""
+    refresh_platform(session, registration, spec, allow_http=allow_http)
+    session.commit()
+    return registration
+
+
+def refresh_platform(
+    session: Session, registration: Registration, spec: PlatformSpec, *, allow_http: bool = False
+) -> Registration:
+    """update_platform inside a caller's transaction (a helper: no commit)."""
     for url in (spec.issuer, spec.auth_login_url, spec.auth_token_url, spec.key_set_url):
         _check_url(url, allow_http=allow_http)
     registration.auth_login_url = spec.auth_login_url
@@ -143,7 +158,6 @@ def update_platform(
     registration.token_refusals = 0
     registration.broken_at = None
     registration.last_token_error = None
-    session.commit()
     return registration
 
 

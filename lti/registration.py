@@ -37,9 +37,9 @@ from lti.platforms import (
     ACTIVE,
     PENDING,
     PlatformSpec,
-    add_platform,
     find_registration,
-    update_platform,
+    new_platform,
+    refresh_platform,
 )
 from plugin.errors import Conflict, InvalidInput
 
@@ -254,13 +254,14 @@ def register_dynamically(
     try:
         existing = find_registration(session, spec.issuer, spec.client_id)
         if existing is not None:  # Moodle's "update an already installed tool"
-            registration = update_platform(session, existing, spec, allow_http=allow_http)
+            registration = refresh_platform(session, existing, spec, allow_http=allow_http)
         else:
-            registration = add_platform(session, spec, allow_http=allow_http)
+            registration = new_platform(session, spec, allow_http=allow_http)
     except Conflict as error:
         raise RegistrationError(DUPLICATE, 409, f"{spec.issuer} {spec.client_id}") from error
     except InvalidInput as error:
         raise RegistrationError(NOT_CONFIGURATION, 502, error.message) from error
     if invited:
         use_up_invite(session, invite)
+    session.commit()
     return registration

@@ -14,12 +14,12 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from lti.claims import NRPS_SCOPE, ServiceClaims
-from lti.health import is_broken, note_refusal, note_token_granted
+from lti.health import clear_refusals, is_broken, note_refusal
 from lti.roles import map_roles
 from lti.services import (
     ServiceClient,
     ServiceError,
-    before_calling_the_lms,
+    end_reads_before_calling_the_lms,
     endpoints_for,
     remember_services,
 )
@@ -82,7 +82,7 @@ def sync_course_roster(session: Session, client: ServiceClient, course_id: int) 
             )
         )
     registration_id = registration.id
-    before_calling_the_lms(session)
+    end_reads_before_calling_the_lms(session, registration)
     pages = client.pages(registration, (NRPS_SCOPE,), memberships_url, accept=NRPS_MEDIA_TYPE)
     try:
         members = _members(list(pages), registration.issuer)
@@ -90,12 +90,13 @@ def sync_course_roster(session: Session, client: ServiceClient, course_id: int) 
         session.rollback()
         note_refusal(session, registration_id, error)
         raise
-    note_token_granted(session, registration_id)
-    result = sync_roster(session, course_id, members)
-    endpoints = endpoints_for(session, course_id)
-    endpoints.roster_synced_at = utcnow()
-    session.commit()
-    return result
+
+    def bookkeeping(session: Session) -> None:
+        """The token worked, and the roster was read now: kept with the sync, in its commit."""
+        clear_refusals(session, registration_id)
+        endpoints_for(session, course_id).roster_synced_at = utcnow()
+
+    return sync_roster(session, course_id, members, alongside=bookkeeping)
 
 
 def roster_is_stale(session: Session, course_id: int) -> bool:

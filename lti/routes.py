@@ -11,12 +11,12 @@ from lti.claims import DEEP_LINKING_REQUEST
 from lti.deep_linking import PendingDeepLink
 from lti.failures import LaunchError, Reason
 from lti.launch import LtiContext, login, to_entry, validate
-from lti.placements import placement_was_copied
 from lti.platform_storage import check_state, handoff_page, take_handoff
 from lti.registration import RegistrationError, ToolUrls, register_dynamically
 from lti.roster import roster_due_after_launch
 from plugin.actors import Actor, Role
 from plugin.courses.service import enter_course
+from plugin.exchanges.service import placement_was_copied
 from web.auth import start_web_session
 from web.db import get_session
 from web.ratelimit import rate_limited

@@ -301,6 +301,15 @@ def before_calling_the_lms(session: Session) -> None:
     session.commit()
 
 
+def end_reads_before_calling_the_lms(session: Session, registration: Registration) -> None:
+    """before_calling_the_lms for a use case that has only read so far: roll back, so that
+    its one commit stays the one that writes. ``registration`` leaves the session first and
+    keeps its loaded columns for the LMS call (a rollback would expire them, and reading them
+    again would open a transaction while the LMS answers)."""
+    session.expunge(registration)
+    session.rollback()
+
+
 def endpoints_for(session: Session, course_id: int) -> ServiceEndpoints:
     query = (
         select(ServiceEndpoints)

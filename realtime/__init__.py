@@ -9,13 +9,13 @@ from flask import Flask
 from flask_socketio import SocketIO
 
 from plugin.calls.jitsi import DEFAULT_JITSI_URL
-from realtime import send, tokens
+from realtime import tokens
 from realtime.calls import CallEvents
-from realtime.namespace import NAMESPACE, RoomNamespace
+from realtime.namespace import RoomNamespace, register_events
 from realtime.notes import NoteEvents
 from realtime.presence import make_presence
 from realtime.ratelimit import RateLimiter
-from realtime.state import EXTENSION, RoomsState, rooms_state
+from realtime.state import EXTENSION, NAMESPACE, RoomsState, rooms_state
 
 
 class Rooms(CallEvents, NoteEvents, RoomNamespace):
@@ -44,9 +44,7 @@ def register(
         token_seconds=token_seconds,
     )
     app.extensions[EXTENSION] = state
-    if not any(h.namespace == NAMESPACE for h in socketio.namespace_handlers):
-        socketio.on_namespace(Rooms(NAMESPACE))
-    send.register(socketio)
+    register_events(socketio, Rooms(NAMESPACE))
     return state
 
 

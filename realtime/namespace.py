@@ -5,7 +5,9 @@ Each handler parses, calls one room feature's use case (``plugin.chat``, ``plugi
 ``room_event`` decorator first re-checks the person's access in the database (a member
 removed since connecting is told why and disconnected) and turns domain errors into error
 acks ``{"ok": false, "error": {"code", "message"}}``. Chat sends, the one event that comes by
-the thousand, have a handler of their own (realtime.send).
+the thousand, have a handler of their own: ``register_events`` puts it on the server beside
+this namespace's ``on_*`` handlers (``send`` -> realtime.send.send_line -> the group commit,
+realtime.group_commit -> plugin.chat.service.post_messages -> broadcast).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from typing import Any
 
 from flask import current_app, request
 from flask_babel import gettext, ngettext
-from flask_socketio import ConnectionRefusedError, Namespace, emit, join_room
+from flask_socketio import ConnectionRefusedError, Namespace, SocketIO, emit, join_room
 from sqlalchemy.orm import Session
 
 from plugin.chat import service as chat_service
@@ -28,7 +30,7 @@ from plugin.rooms import access as room_access
 from plugin.rooms.access import RoomAccess
 from plugin.tasks import service as task_service
 from plugin.workspace import service as workspace
-from realtime import payloads, tokens
+from realtime import payloads, send, tokens
 from realtime.acks import (
     Ack,
     domain_error,
@@ -37,14 +39,8 @@ from realtime.acks import (
     server_error,
     too_fast,
 )
-from realtime.state import RoomsState, rooms_state
+from realtime.state import NAMESPACE, RoomsState, room_key, rooms_state
 from web.db import get_session
-
-NAMESPACE = "/rooms"
-
-
-def room_key(room_id: int) -> str:
-    return f"room:{room_id}"
 
 
 @dataclass(frozen=True)
@@ -123,6 +119,15 @@ def _room_event(handler: Handler, limit: str | None, *, silent: bool) -> Callabl
             return server_error(handler.__name__, failure)
 
     return wrapped
+
+
+def register_events(socketio: SocketIO, handlers: RoomNamespace) -> None:
+    """Put every ``/rooms`` event on ``socketio``: the namespace's ``on_<event>`` methods
+    (once: the namespace object is stateless), and ``send``, which realtime.send handles on
+    the python-socketio server itself (asked before the namespace; its docstring says why)."""
+    if not any(h.namespace == NAMESPACE for h in socketio.namespace_handlers):
+        socketio.on_namespace(handlers)
+    send.register(socketio)
 
 
 class RoomNamespace(Namespace):  # type: ignore[misc]  # flask_socketio is untyped

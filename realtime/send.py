@@ -32,8 +32,7 @@ from plugin.chat import service as chat_service
 from plugin.errors import NotFound, TandemError
 from realtime import payloads
 from realtime.acks import Ack, domain_error, lost_access, not_connected, refusal, server_error
-from realtime.namespace import NAMESPACE, room_key
-from realtime.state import rooms_state
+from realtime.state import NAMESPACE, room_key, rooms_state
 from web.db import get_session
 
 Reply = Callable[[], Ack]  # an ack that needs a request context to be worded

@@ -14,6 +14,12 @@ from realtime.ratelimit import EventLimits, RateLimiter
 from realtime.tokens import TOKEN_SECONDS, ConnectClaims
 
 EXTENSION = "tandem.rooms"
+NAMESPACE = "/rooms"
+
+
+def room_key(room_id: int) -> str:
+    """The Socket.IO room a team room's connections join."""
+    return f"room:{room_id}"
 
 
 @dataclass

@@ -30,13 +30,6 @@ MANY_COMMITS = {
         "stored, the batch is redone one line (one transaction) at a time"
     ),
     "lti.grades.send_pending": "a batch: each score's lease and outcome is committed alone",
-    "lti.roster.sync_course_roster": (
-        "ends the read before calling the LMS, notes the token's health, then syncs; "
-        "not fixed yet (issue 16): sync_roster and note_token_granted commit inside it"
-    ),
-    "lti.registration.register_dynamically": (
-        "not fixed yet (issue 16): add_platform/update_platform and use_up_invite each commit"
-    ),
 }
 
 _local = threading.local()

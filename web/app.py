@@ -97,6 +97,7 @@ def create_app(
     )
 
     from lti import bp as lti_bp
+    from lti import placements as _lti_placements  # noqa: F401 (routes register on import)
     from lti import routes as _lti_routes  # noqa: F401 (routes register on import)
     from web.cli import cli
     from web.pages import bp as pages_bp

@@ -91,6 +91,23 @@ ROUTE_AUDIENCES: dict[str, Audience] = {
     "pages.registrar_job": Audience.REGISTRAR,
     "pages.registrar_job_progress": Audience.REGISTRAR,
     "pages.registrar_export": Audience.REGISTRAR,
+    # web/pages/pathways.py
+    "pages.registrar_pathways_page": Audience.REGISTRAR,
+    "pages.registrar_pathway": Audience.REGISTRAR,
+    "pages.registrar_add_component": Audience.REGISTRAR,
+    "pages.my_pathways": Audience.SIGNED_IN,
+    "pages.my_pathway": Audience.SIGNED_IN,
+    "pages.pathway_add_tandem": Audience.SIGNED_IN,
+    "pages.pathway_add_partner": Audience.SIGNED_IN,
+    "pages.pathway_claim": Audience.SIGNED_IN,
+    "pages.pathway_clr": Audience.SIGNED_IN,
+    # web/pages/wallet.py
+    "pages.wallet_offer_create": Audience.SIGNED_IN,
+    "pages.wallet_offer": Audience.SIGNED_IN,
+    "pages.wallet_issuer_metadata": Audience.PUBLIC,
+    "pages.wallet_authorization_metadata": Audience.PUBLIC,
+    "pages.wallet_token": Audience.PUBLIC,
+    "pages.wallet_credential": Audience.PUBLIC,
     # web/pages/student.py
     "pages.onboarding": Audience.EXCHANGE_STUDENT,
     "pages.student_exchange": Audience.EXCHANGE_STUDENT,

@@ -34,6 +34,7 @@ from plugin.notifications.service import (
     record_emails,
 )
 from plugin.rooms.agreed import meeting_ics
+from plugin.teams.links import lms_url_for
 from web.config import Settings
 from web.db import get_session
 from web.i18n import LANGUAGES, translated
@@ -136,7 +137,7 @@ def render_email(email: OutgoingEmail, settings: Settings) -> Email:
     with force_locale(_locale(email, settings)):
         subject, body = translated(email.title), translated(email.body)
         # The LMS's page when the launch told us one: it signs the person in (see
-        # plugin.notifications.links); Tandem's page otherwise.
+        # plugin.teams.links); Tandem's page otherwise.
         link = email.lms_url or target_url(email.target, external=True)
         unsubscribe = url_for(
             "pages.notifications_unsubscribe",
@@ -220,7 +221,7 @@ def send_pending(limit: int = 200) -> tuple[int, int]:
     if not settings.smtp_host:
         return 0, 0
     session = get_session()
-    batch = pending_emails(session, limit)
+    batch = pending_emails(session, limit, lms_link=lms_url_for)
     if not batch:
         return 0, 0
     sent = failed = 0

@@ -219,7 +219,7 @@ def _send_grades() -> None:
 
 
 def _chat_digests() -> None:
-    from plugin.rooms.digest import send_chat_digests
+    from plugin.chat.digest import send_chat_digests
 
     made = send_chat_digests(get_session())
     if made:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from plugin.actors import Actor
+from plugin.chat.models import Message
 from plugin.rooms.access import person_name
-from plugin.rooms.models import Message
 from plugin.rooms.text import Segment, segments
 
 

@@ -13,6 +13,8 @@ from sqlalchemy.orm import Session, selectinload
 
 from plugin.actors import Actor
 from plugin.chat.lines import MessageView, NewLine, PostResult, message_view
+from plugin.chat.models import Message
+from plugin.chat.sql import ClientIdTaken
 from plugin.chat.store import Accepted, store_lines, take_cursor
 from plugin.db import utcnow
 from plugin.errors import InvalidInput, NotAllowed, NotFound, TandemError
@@ -23,8 +25,6 @@ from plugin.rooms.access import (
     require_moderator,
     require_writer,
 )
-from plugin.rooms.chat_sql import ClientIdTaken
-from plugin.rooms.models import Message
 
 MAX_MESSAGE_CHARS = 4000
 

@@ -12,12 +12,12 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from plugin.chat.lines import MessageView, NewLine
-from plugin.rooms.chat_sql import ChatCursor, LineRow
+from plugin.chat.sql import ChatCursor, LineRow
 from plugin.rooms.text import segments
 
 
 def take_cursor(session: Session, room_id: int) -> int:
-    """The room's next cursor value, for a line's change (plugin.rooms.chat_sql)."""
+    """The room's next cursor value, for a line's change (plugin.rooms.sql)."""
     with ChatCursor(session) as cursor:
         return cursor.take_cursors(room_id)
 

@@ -21,12 +21,6 @@ from plugin.people.models import Person
 from plugin.teams.models import Team, TeamMembership
 from plugin.teams.service import is_exchange_teacher
 
-MIN_REFLECTION = 20
-MAX_REFLECTION = 10_000
-MIN_REASON = 10
-MAX_REASON = 1000
-FULL_SCORE = 100.0
-
 
 def get_exchange(session: Session, exchange_id: int) -> Exchange:
     exchange = session.get(Exchange, exchange_id)

@@ -11,6 +11,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from plugin.chat.models import Message
 from plugin.completion.checks import completion_row, team_of
 from plugin.completion.models import (
     Completion,
@@ -25,15 +26,11 @@ from plugin.completion.rules import (
 )
 from plugin.ledger.models import EventKind
 from plugin.ledger.service import append
+from plugin.notes.models import Note
 from plugin.peer.service import participation
-from plugin.rooms.models import Message, Note, Room, Task, TaskState
+from plugin.rooms.models import Room
+from plugin.tasks.models import Task, TaskState
 from plugin.teams.models import Team
-
-MIN_REFLECTION = 20
-MAX_REFLECTION = 10_000
-MIN_REASON = 10
-MAX_REASON = 1000
-FULL_SCORE = 100.0
 
 
 def week_of(moment: datetime) -> str:

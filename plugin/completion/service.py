@@ -24,10 +24,8 @@ from plugin.completion.checks import (
     require_own_teacher,
     team_of,
 )
-from plugin.completion.evidence import (
-    facts_of,
-    record_contributions,
-)
+from plugin.completion.decisions import Decision, decide
+from plugin.completion.evidence import record_contributions
 from plugin.completion.models import (
     Completion,
     CompletionEvidence,
@@ -35,21 +33,14 @@ from plugin.completion.models import (
     CompletionStatus,
     EvidenceKind,
 )
-from plugin.completion.rules import (
-    CompletionVerdict,
-    Rule,
-    evaluate,
-)
-from plugin.courses.models import CourseMembership
+from plugin.completion.rules import CompletionVerdict, Rule
+from plugin.completion.verdicts import log_evaluation, rule_row, verdict_of
 from plugin.db import get_or_create, utcnow
 from plugin.errors import Conflict, InvalidInput
-from plugin.exchanges.models import Exchange, Seat, SeatStatus
+from plugin.exchanges.models import Exchange
 from plugin.i18n import N_
 from plugin.ledger.models import EventKind
 from plugin.ledger.service import append
-from plugin.notifications.service import notify
-from plugin.peer.factors import adjusted_grade
-from plugin.peer.service import grade_factor
 from plugin.people.models import Person
 from plugin.teams.models import Team, TeamMembership
 
@@ -57,24 +48,6 @@ MIN_REFLECTION = 20
 MAX_REFLECTION = 10_000
 MIN_REASON = 10
 MAX_REASON = 1000
-FULL_SCORE = 100.0
-
-
-@dataclass(frozen=True)
-class GradeRequest:
-    """What the web layer passes to ``lti.grades.queue_score`` once the decision is committed."""
-
-    course_id: int
-    person_id: int
-    score_given: float
-    comment: str
-
-
-@dataclass(frozen=True)
-class Decision:
-    completion: Completion
-    verdict: CompletionVerdict
-    grade: GradeRequest | None
 
 
 @dataclass(frozen=True)
@@ -96,95 +69,11 @@ class StudentRow:
     completion: Completion
 
 
-# ---------------------------------------------------------------- helpers (never commit)
-
-
-def _rule_row(session: Session, exchange: Exchange) -> CompletionRule:
-    """The newest version; version 1 (the COIL defaults over every phase) on first use."""
-    row = session.scalar(
-        select(CompletionRule)
-        .where(CompletionRule.exchange_id == exchange.id)
-        .order_by(CompletionRule.version.desc())
-        .limit(1)
-    )
-    if row is not None:
-        return row
-    default = Rule(version=1, required_phases=tuple(str(p["key"]) for p in exchange.phases))
-    row, _ = get_or_create(
-        session,
-        CompletionRule,
-        {"exchange_id": exchange.id, "version": 1},
-        lambda: CompletionRule(
-            exchange_id=exchange.id,
-            version=1,
-            min_meetings=default.min_meetings,
-            min_contribution_weeks=default.min_contribution_weeks,
-            required_phases=list(default.required_phases),
-            reflection_required=default.reflection_required,
-        ),
-    )
-    return row
+# ---------------------------------------------------------------- use cases
 
 
 def current_rule(session: Session, exchange_id: int) -> Rule:
-    return _rule_row(session, get_exchange(session, exchange_id)).spec()
-
-
-def _verdict(
-    session: Session, exchange: Exchange, person_id: int
-) -> tuple[CompletionVerdict, Completion]:
-    completion = completion_row(session, exchange.id, person_id)
-    rule = _rule_row(session, exchange).spec()
-    return evaluate(rule, facts_of(session, exchange.id, person_id, completion)), completion
-
-
-def _log_evaluation(
-    session: Session, actor: Actor, exchange_id: int, person_id: int, verdict: CompletionVerdict
-) -> None:
-    append(
-        session,
-        EventKind.RULE_EVALUATED,
-        exchange_id=exchange_id,
-        subject_id=person_id,
-        actor_id=actor.person_id,
-        payload={
-            "ruleVersion": verdict.rule_version,
-            "done": [_label(r.key, r.phase) for r in verdict.done],
-            "missing": [_label(r.key, r.phase) for r in verdict.missing],
-        },
-    )
-
-
-def _label(key: str, phase: str | None) -> str:
-    return f"{key}:{phase}" if phase else key
-
-
-def _course_of(session: Session, exchange_id: int, person_id: int) -> int | None:
-    """The student's own course in the exchange: where their grade goes."""
-    return session.scalar(
-        select(Seat.course_id)
-        .join(CourseMembership, CourseMembership.course_id == Seat.course_id)
-        .where(
-            Seat.exchange_id == exchange_id,
-            Seat.status == SeatStatus.APPROVED,
-            CourseMembership.person_id == person_id,
-        )
-        .order_by(Seat.id)
-        .limit(1)
-    )
-
-
-def _grade(session: Session, completion: Completion, comment: str) -> GradeRequest | None:
-    course_id = _course_of(session, completion.exchange_id, completion.person_id)
-    if course_id is None:
-        return None
-    # Where the exchange chose it, the peer adjustment factor scales the grade (never above full).
-    factor = grade_factor(session, completion.exchange_id, completion.person_id)
-    score = adjusted_grade(FULL_SCORE, factor, FULL_SCORE)
-    return GradeRequest(course_id, completion.person_id, score, comment)
-
-
-# ---------------------------------------------------------------- use cases
+    return rule_row(session, get_exchange(session, exchange_id)).spec()
 
 
 def set_rule(
@@ -203,7 +92,7 @@ def set_rule(
     known = {str(p["key"]) for p in exchange.phases}
     if not set(phases) <= known:
         raise InvalidInput(N_("Choose phases of this exchange only."), "phase")
-    latest = _rule_row(session, exchange)
+    latest = rule_row(session, exchange)
     rule = Rule(
         version=latest.version + 1,
         min_meetings=min_meetings,
@@ -323,8 +212,8 @@ def _progress(session: Session, actor: Actor, exchange_id: int) -> Progress:
     exchange = get_exchange(session, exchange_id)
     team_of(session, exchange_id, actor.person_id)
     record_contributions(session, exchange_id, [actor.person_id])
-    verdict, completion = _verdict(session, exchange, actor.person_id)
-    return Progress(exchange, _rule_row(session, exchange).spec(), verdict, completion)
+    verdict, completion = verdict_of(session, exchange, actor.person_id)
+    return Progress(exchange, rule_row(session, exchange).spec(), verdict, completion)
 
 
 def my_progress(session: Session, actor: Actor, exchange_id: int) -> Progress:
@@ -386,7 +275,7 @@ def student_page(
     record_contributions(session, exchange_id, ids)
     result = []
     for person, team_name in rows:
-        verdict, completion = _verdict(session, exchange, person.id)
+        verdict, completion = verdict_of(session, exchange, person.id)
         result.append(
             StudentRow(
                 person.id, person.display_name or f"#{person.id}", team_name, verdict, completion
@@ -403,15 +292,15 @@ def approve_completion(
     require_own_teacher(session, actor, exchange_id, person_id)
     exchange = get_exchange(session, exchange_id)
     record_contributions(session, exchange_id, [person_id])
-    verdict, completion = _verdict(session, exchange, person_id)
+    verdict, completion = verdict_of(session, exchange, person_id)
     if completion.status is CompletionStatus.APPROVED:
         raise Conflict(N_("This completion is already approved."))
     if not verdict.ready_for_sign_off:
         raise Conflict(
             N_("Not every requirement is met; record an override with a reason instead.")
         )
-    _log_evaluation(session, actor, exchange_id, person_id, verdict)
-    decision = _decide(session, actor, completion, verdict, approve=True, reason=None)
+    log_evaluation(session, actor, exchange_id, person_id, verdict)
+    decision = decide(session, actor, completion, verdict, approve=True, reason=None)
     session.commit()
     return decision
 
@@ -425,45 +314,8 @@ def override_completion(
     if not MIN_REASON <= len(text) <= MAX_REASON:
         raise InvalidInput(N_("Give a reason of 10 to 1000 characters for an override."), "reason")
     exchange = get_exchange(session, exchange_id)
-    verdict, completion = _verdict(session, exchange, person_id)
-    _log_evaluation(session, actor, exchange_id, person_id, verdict)
-    decision = _decide(session, actor, completion, verdict, approve=approve, reason=text)
+    verdict, completion = verdict_of(session, exchange, person_id)
+    log_evaluation(session, actor, exchange_id, person_id, verdict)
+    decision = decide(session, actor, completion, verdict, approve=approve, reason=text)
     session.commit()
     return decision
-
-
-def _decide(
-    session: Session,
-    actor: Actor,
-    completion: Completion,
-    verdict: CompletionVerdict,
-    *,
-    approve: bool,
-    reason: str | None,
-) -> Decision:
-    completion.status = CompletionStatus.APPROVED if approve else CompletionStatus.DECLINED
-    completion.approved_by_id = actor.person_id
-    completion.decided_at = utcnow()
-    completion.rule_version = verdict.rule_version
-    completion.overridden = reason is not None
-    completion.override_reason = reason
-    append(
-        session,
-        EventKind.COMPLETION_OVERRIDDEN if reason else EventKind.COMPLETION_DECIDED,
-        exchange_id=completion.exchange_id,
-        subject_id=completion.person_id,
-        actor_id=actor.person_id,
-        payload={"status": completion.status.value, "ruleVersion": verdict.rule_version},
-        private={"reason": reason} if reason else None,
-    )
-    grade = _grade(session, completion, "Tandem: exchange completed") if approve else None
-    exchange = session.get(Exchange, completion.exchange_id)
-    notify(
-        session,
-        [completion.person_id],
-        "completion_approved" if approve else "completion_declined",
-        {"exchange": exchange.title if exchange else ""},
-        dedupe_key=f"completion:{completion.id}:{completion.decided_at.isoformat()}",
-        target=f"completion:{completion.exchange_id}",
-    )
-    return Decision(completion, verdict, grade)

@@ -2,12 +2,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from plugin.actors import Actor, Role
 from plugin.courses.models import Course, CourseLink, CourseMembership
 from plugin.db import get_or_create, utcnow
-from plugin.errors import NotFound
+from plugin.errors import NotAllowed, NotFound
 from plugin.i18n import N_
 from plugin.people.identity import AccountRef, PersonFacts, upsert_person
 from plugin.people.models import Institution, Person
@@ -107,3 +108,34 @@ def get_course(session: Session, course_id: int) -> Course:
     if course is None:
         raise NotFound(N_("This course is not known to Tandem."))
     return course
+
+
+# ---------------------------------------------------------------- the gradebook's rows
+
+
+@dataclass(frozen=True)
+class CourseStudent:
+    person_id: int
+    display_name: str | None
+
+
+def gradebook_course(actor: Actor) -> int:
+    """The course whose gradebook the actor may see: the one they teach and launched from."""
+    if not actor.can_teach or actor.course_id is None:
+        raise NotAllowed(N_("Only teachers of this course can see its grades."))
+    return actor.course_id
+
+
+def current_students(session: Session, course_id: int) -> list[CourseStudent]:
+    """The course's current students by LMS name: the gradebook's rows (a read)."""
+    rows = session.execute(
+        select(Person.id, Person.chosen_name, Person.lms_name)
+        .join(CourseMembership, CourseMembership.person_id == Person.id)
+        .where(
+            CourseMembership.course_id == course_id,
+            CourseMembership.role == Role.STUDENT,
+            CourseMembership.left_at.is_(None),
+        )
+        .order_by(Person.lms_name, Person.id)
+    ).all()
+    return [CourseStudent(pid, chosen or lms) for pid, chosen, lms in rows]

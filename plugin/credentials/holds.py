@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from plugin.actors import Actor, Role
 from plugin.completion.models import Completion, CompletionStatus
 from plugin.credentials.models import Credential, HeldIssuance
-from plugin.credentials.service import IssuerContext, _issue, _may_issue
+from plugin.credentials.service import IssuerContext, _may_issue, sign_and_record
 from plugin.db import utcnow
 from plugin.errors import Conflict, NotFound, TandemError
 from plugin.exchanges.models import Exchange
@@ -95,7 +95,7 @@ def issue_or_hold(
         held = _hold(session, actor, completion, person, missing[0])
         session.commit()
         return IssueOutcome(held=held)
-    credential = _issue(session, actor, completion, ctx, utcnow())
+    credential = sign_and_record(session, actor, completion, ctx, utcnow())
     _release(session, completion.id)
     session.commit()
     return IssueOutcome(credential=credential)
@@ -206,7 +206,7 @@ def _attempt(session: Session, ctx: IssuerContext, row: HeldIssuance, now: datet
     teacher = Actor(row.requested_by_id, Role.TEACHER)
     try:
         with session.begin_nested():
-            _issue(session, teacher, completion, ctx, now)
+            sign_and_record(session, teacher, completion, ctx, now)
     except TandemError as error:
         row.reason = error.message[:500]
         row.attempted_at = now

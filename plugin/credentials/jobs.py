@@ -21,7 +21,7 @@ from plugin.actors import Actor, Role
 from plugin.completion.models import Completion, CompletionStatus
 from plugin.credentials.holds import _hold
 from plugin.credentials.models import Credential, IssuingJob
-from plugin.credentials.service import IssuerContext, _issue
+from plugin.credentials.service import IssuerContext, sign_and_record
 from plugin.db import utcnow
 from plugin.errors import InvalidInput, NotFound, TandemError
 from plugin.exchanges.models import Exchange
@@ -147,7 +147,7 @@ def issue_batch(session: Session, ctx: IssuerContext, job_id: int, size: int = B
             continue
         try:
             with session.begin_nested():
-                _issue(session, actor, completion, ctx, now)
+                sign_and_record(session, actor, completion, ctx, now)
             job.done += 1
         except TandemError as error:
             job.failed += 1

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -32,6 +32,7 @@ from plugin.credentials.document import (
     LearningOutcome,
     Organisation,
     build_credential,
+    email_identity_hash,
 )
 from plugin.credentials.models import Credential, IssuerKey, StatusList
 from plugin.credentials.multikey import public_key_from_multikey, public_key_to_multikey
@@ -261,9 +262,14 @@ def _course_of(session: Session, exchange_id: int, institution_id: int) -> int |
     return None
 
 
-def _issue(
+def sign_and_record(
     session: Session, actor: Actor, completion: Completion, ctx: IssuerContext, now: datetime
 ) -> Credential:
+    """Issue one credential: checks, signs, stores, tells the learner, appends to the ledger.
+
+    The shared body of every way to issue (one, in bulk, a job's batch, a released hold): a
+    helper, so it never commits; its caller, a use case, commits once.
+    """
     if completion.status is not CompletionStatus.APPROVED:
         raise Conflict(N_("Only an approved completion earns a credential."))
     active = session.scalar(
@@ -322,6 +328,86 @@ def _issue(
     return credential
 
 
+def issue_document(
+    session: Session,
+    *,
+    person: Person,
+    build: Callable[[str, dict[str, Any]], dict[str, Any]],
+    ctx: IssuerContext,
+    now: datetime,
+    issued_by_id: int | None,
+) -> Credential:
+    """Sign and store a credential another feature composed (a nano-degree), with a status
+    entry of the learner's institution like every other (a helper: no commit).
+
+    ``build(credential_url, status_entry)`` returns the unsigned document."""
+    institution_id = person.institution_id
+    key = active_key(session, institution_id, ctx)
+    status_row = _list_with_room(session, institution_id, ctx, now)
+    index = status_list.allocate_index(_taken(session, status_row.id), _RANDOM, status_row.entries)
+    credential_id = str(uuid.uuid4())
+    status = status_list.status_entry(ctx.status_url(status_row.id), index)
+    signed = _sign(build(ctx.credential_url(credential_id), status), key, ctx, now)
+    credential = Credential(
+        id=credential_id,
+        institution_id=institution_id,
+        person_id=person.id,
+        status_list_id=status_row.id,
+        status_index=index,
+        document=signed,
+        sha256=document_hash(signed),
+        issued_at=now,
+        issued_by_id=issued_by_id,
+    )
+    status_row.used += 1
+    session.add(credential)
+    return credential
+
+
+def signing_key(
+    session: Session, institution_id: int, ctx: IssuerContext
+) -> tuple[Ed25519PrivateKey, str]:
+    """The institution's active private key and its verification method, for a feature that
+    signs with another cryptosuite (a CLR bundle with eddsa-jcs-2022). A helper: no commit."""
+    key = active_key(session, institution_id, ctx)
+    return keys.unseal(key.private_sealed, key.kid, ctx.secret), _method(ctx, key)
+
+
+def sign_as_institution(
+    session: Session,
+    institution_id: int,
+    document: Mapping[str, Any],
+    ctx: IssuerContext,
+    now: datetime,
+) -> dict[str, Any]:
+    """Sign a document (eddsa-rdfc-2022) with the institution's active key: a wallet's bound
+    copy. Nothing is stored (the key exists once the institution has issued)."""
+    private, method = signing_key(session, institution_id, ctx)
+    return signing.sign(document, private, method, now)
+
+
+def learner_email_hash_matches(document: Mapping[str, Any], email: str | None) -> bool:
+    """Whether a credential's hashed-email identifier names this email (OB 3.0
+    IdentityObject): how a partner's credential shows it belongs to the student adding it."""
+    subject = document.get("credentialSubject")
+    identifiers = subject.get("identifier") if isinstance(subject, Mapping) else None
+    if not email or not isinstance(identifiers, list):
+        return False
+    for identity in identifiers:
+        if not isinstance(identity, Mapping) or identity.get("identityType") != "emailAddress":
+            continue
+        salt = identity.get("salt")
+        expected = identity.get("identityHash")
+        hashed = identity.get("hashed")
+        if hashed is True and isinstance(salt, str):
+            found = email_identity_hash(email, salt) == expected
+        else:
+            found = hashed is False and str(expected).strip().lower() == email.strip().lower()
+        if found:
+            return True
+    return False
+
+
 def issue_credential(
     session: Session,
     actor: Actor,
@@ -333,7 +419,7 @@ def issue_credential(
     completion = session.get(Completion, completion_id)
     if completion is None:
         raise NotFound(N_("This completion does not exist."))
-    credential = _issue(session, actor, completion, ctx, now or utcnow())
+    credential = sign_and_record(session, actor, completion, ctx, now or utcnow())
     session.commit()
     return credential
 
@@ -358,7 +444,7 @@ def bulk_issue(
         .order_by(Completion.id)
     ).all()
     now = utcnow()
-    issued = [_issue(session, actor, completion, ctx, now) for completion in completions]
+    issued = [sign_and_record(session, actor, completion, ctx, now) for completion in completions]
     session.commit()
     return issued
 

@@ -6,12 +6,20 @@ compared for audit, and so that no strategy can mutate what the teacher configur
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Collection
+from dataclasses import dataclass, field, replace
+
+from plugin.errors import FieldErrors, InvalidInput
+from plugin.i18n import N_
 
 CEFR_LEVELS: tuple[str, ...] = ("A1", "A2", "B1", "B2", "C1", "C2", "native")
 """Ordered so that a level's index is its strength; "native" sits above C2."""
 
 MINUTES_PER_WEEK = 7 * 24 * 60
+
+ISOLATION_ATTRIBUTES = ("institution", "country", "discipline")
+"""Profile fields a teacher may ask no team to leave one member alone in (gender is not
+collected, so it cannot be chosen)."""
 
 
 def cefr_rank(level: str) -> int:
@@ -87,6 +95,51 @@ class MatchRules:
     """`(candidate id, team key)`: members locked to the same key share a team that keeps it."""
     weights: SoftWeights = field(default_factory=SoftWeights)
 
+    def check(
+        self, pool: Collection[str], languages: Collection[str], isolation: str = ""
+    ) -> MatchRules:
+        """Refuse choices that mean nothing for this pool and exchange (``languages``), in the
+        order a teacher reads the form; the rules with each pair written smaller id first
+        and repeated pairs dropped. ``isolation`` is the attribute no student should be alone
+        in ("" for none). The engine checks the numbers (``problem.compile_problem``).
+        """
+        errors = FieldErrors()  # every mistake at once, each named after the form's field
+        if not set(self.working_languages) <= set(languages):
+            errors.add("working_languages", N_("Choose working languages of this exchange."))
+        elif not self.working_languages:
+            errors.add("working_languages", N_("Name at least one working language."))
+        if self.min_level not in CEFR_LEVELS:
+            errors.add("min_level", N_("Choose a CEFR level from the list."))
+        if isolation and isolation not in ISOLATION_ATTRIBUTES:
+            errors.add("isolation", N_("Choose how no student should be left alone from the list."))
+        together: tuple[tuple[str, str], ...] = ()
+        apart: tuple[tuple[str, str], ...] = ()
+        with errors.field("together_a"):
+            together = tuple(dict.fromkeys(pool_pair(a, b, pool) for a, b in self.keep_together))
+        with errors.field("apart_a"):
+            apart = tuple(dict.fromkeys(pool_pair(a, b, pool) for a, b in self.keep_apart))
+        if set(together) & set(apart):
+            errors.add("apart_a", N_("A pair cannot be both kept together and kept apart."))
+        errors.raise_if_any()
+        return replace(self, keep_together=together, keep_apart=apart)
+
+
+def pool_pair(first: str, second: str, pool: Collection[str]) -> tuple[str, str]:
+    """One unordered pair of pool students, smaller id first so that duplicates collapse."""
+    if not first or not second:
+        raise InvalidInput(N_("Choose two different students for a pair."))
+    if first not in pool or second not in pool:
+        raise InvalidInput(N_("Choose students from this exchange's pool."))
+    if first == second:
+        raise InvalidInput(N_("Choose two different students for a pair."))
+    low, high = sorted((first, second), key=_id_order)
+    return low, high
+
+
+def _id_order(candidate_id: str) -> tuple[int, str]:
+    """Numeric order for the pool's ids (decimal person ids, no leading zeros)."""
+    return len(candidate_id), candidate_id
+
 
 @dataclass(frozen=True)
 class ScoreBreakdown:
@@ -96,6 +149,12 @@ class ScoreBreakdown:
     isolation: float = 0.0
     balance: float = 0.0
     requests: float = 0.0
+    # What the weighted terms count, kept so that nobody has to divide a score by its weight:
+    # member pairs that differ (summed over the diversity attributes), members alone in an
+    # isolation group, mutual teammate requests honoured.
+    differing: int = 0
+    isolated: int = 0
+    honoured: int = 0
 
     @property
     def total(self) -> float:
@@ -108,6 +167,9 @@ class ScoreBreakdown:
             self.isolation + other.isolation,
             self.balance + other.balance,
             self.requests + other.requests,
+            self.differing + other.differing,
+            self.isolated + other.isolated,
+            self.honoured + other.honoured,
         )
 
 

@@ -41,6 +41,10 @@ def team_breakdown(p: Problem, members: Sequence[int]) -> ScoreBreakdown:
         isolation=-w.isolation * isolated,
         balance=-w.balance * size * (mean - p.mean_level) ** 2,
         requests=w.requests * honoured,
+        # A term switched off (weight 0) counts nothing, as its score says.
+        differing=differing if w.diversity else 0,
+        isolated=isolated if w.isolation else 0,
+        honoured=honoured if w.requests else 0,
     )
 
 

@@ -21,6 +21,7 @@ from plugin.exchanges.models import Exchange, Participant, Seat
 from plugin.exchanges.queries import is_active_student
 from plugin.i18n import N_
 from plugin.matching.candidates import (
+    ISOLATION_ATTRIBUTES,
     Candidate,
     InfeasibilityReport,
     MatchResult,
@@ -48,10 +49,6 @@ from plugin.teams.service import require_teams_teacher
 
 PROPOSAL_SECONDS = 5.0
 """Time budget of one proposal: a teacher waits for the page, so a few seconds at most."""
-
-ISOLATION_ATTRIBUTES = ("institution", "country", "discipline")
-"""Profile fields a teacher may ask no team to leave one member alone in (gender is not
-collected, so it cannot be chosen)."""
 
 TEAM_NAME = "Team {key}"
 

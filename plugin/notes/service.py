@@ -29,10 +29,9 @@ from plugin.actors import Actor
 from plugin.db import get_or_create, utcnow
 from plugin.errors import InvalidInput
 from plugin.i18n import N_
-from plugin.notes.models import NoteUpdate
+from plugin.notes.models import Note, NoteUpdate
 from plugin.people.models import Person
 from plugin.rooms.access import check_access, person_name, require_writer
-from plugin.rooms.models import Note
 
 MAX_NOTE_CHARS = 100_000
 

@@ -6,7 +6,7 @@ transaction that decided the event. Reading and choosing are use cases of their 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -20,11 +20,13 @@ from plugin.errors import InvalidInput, NotFound
 from plugin.i18n import N_, Text
 from plugin.notifications.addresses import effective_email
 from plugin.notifications.kinds import KINDS, Channel, Kind, render, wants
-from plugin.notifications.links import lms_url_for
 from plugin.notifications.models import Notification, NotificationChoice, NotifyAddress
 from plugin.people.models import Person
 
 MAX_EMAIL_ATTEMPTS = 5
+
+#: Finds a recipient's LMS page for a notification target: (session, person id, target).
+LmsLink = Callable[[Session, int, str | None], str | None]
 
 
 @dataclass(frozen=True)
@@ -58,7 +60,7 @@ class OutgoingEmail:
     title: Text
     body: Text
     target: str | None
-    # The recipient's LMS page for the target (plugin.notifications.links), if known.
+    # The recipient's LMS page for the target (plugin.teams.links), if known.
     lms_url: str | None = None
     # The notification's parameters (an attachment may be made of them, e.g. a meeting's .ics).
     params: dict[str, Any] = field(default_factory=dict)
@@ -248,8 +250,14 @@ def unsubscribe(session: Session, person_id: int, kind_key: str) -> Kind:
     return kind
 
 
-def pending_emails(session: Session, limit: int = 200) -> list[OutgoingEmail]:
-    """The oldest notifications still waiting for their email, with what rendering needs."""
+def pending_emails(
+    session: Session, limit: int = 200, *, lms_link: LmsLink | None = None
+) -> list[OutgoingEmail]:
+    """The oldest notifications still waiting for their email, with what rendering needs.
+
+    ``lms_link`` (``plugin.teams.links.lms_url_for``, passed by the sender) finds each
+    recipient's LMS page; it reads features above this one, so it comes in as a parameter.
+    """
     rows = session.execute(
         select(Notification, effective_email(), Person.locale)
         .join(Person, Person.id == Notification.person_id)
@@ -263,7 +271,7 @@ def pending_emails(session: Session, limit: int = 200) -> list[OutgoingEmail]:
         if not address or row.kind not in KINDS:
             continue
         title, body = render(KINDS[row.kind], row.params)
-        lms_url = lms_url_for(session, row.person_id, row.target)
+        lms_url = lms_link(session, row.person_id, row.target) if lms_link else None
         out.append(
             OutgoingEmail(
                 row.id,

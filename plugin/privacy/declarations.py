@@ -352,6 +352,46 @@ HOLDINGS: tuple[Holding, ...] = (
         only=("id", "completion_id", "requested_by_id", "created_at"),
     ),
     Holding(
+        "pathway",
+        "created_by_id",
+        N_("Nano-degree pathways a registrar defined."),
+        N_("Knowing who defined a nano-degree."),
+        _UNTIL_ERASED,
+        _NOBODY,
+        Erase.UNLINK,
+        only=("id", "name", "created_by_id", "created_at"),
+    ),
+    Holding(
+        "pathway_entry",
+        "person_id",
+        N_(
+            "Credentials the person added towards a nano-degree, including copies of "
+            "partner universities' credentials they uploaded."
+        ),
+        N_("Checking whether the person has earned the nano-degree."),
+        _UNTIL_ERASED,
+        _NOBODY,
+        Erase.DELETE,
+    ),
+    Holding(
+        "pathway_award",
+        "person_id",
+        N_("Nano-degrees awarded to the person and the credentials they were made of."),
+        N_("Offering the person their nano-degree and learner record."),
+        _UNTIL_ERASED,
+        _NOBODY,
+        Erase.DELETE,
+    ),
+    Holding(
+        "wallet_offer",
+        "person_id",
+        N_("Offers to take a credential into the person's digital wallet, and the wallet's key."),
+        N_("Handing the credential to the wallet the person chose, once."),
+        N_("Until the person is erased; an offer is usable for ten minutes."),
+        _NOBODY,
+        Erase.DELETE,
+    ),
+    Holding(
         "agreed_meeting",
         "agreed_by_id",
         N_("Meetings the person recorded as agreed by their team."),

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from functools import cache
 from importlib import resources
 from itertools import groupby
@@ -121,7 +121,7 @@ def _learning_opportunity(report: Any, row: CredentialRow) -> None:
     los = _add(report, "learningOpportunitySpecification")
     _add(los, "identifier", row.credential.id, type="local")
     _add(los, "title", annex["title"], lang="en")
-    _add(los, "type", "Course")
+    _add(los, "type", "Module" if row.parts else "Course")
     _add(los, "url", annex["verify_url"])
     _add(los, "description", _description(annex), lang="en")
     instance = _add(_add(los, "specifies"), "learningOpportunityInstance")
@@ -143,6 +143,36 @@ def _learning_opportunity(report: Any, row: CredentialRow) -> None:
         _add(level, "description", "European Qualifications Framework")
         _add(level, "value", eqf)
     _add(_add(instance, "attachments"), "ref", row.credential.id)
+    for part in row.parts:
+        _part(los, part)
+
+
+def _part(parent: Any, document: Mapping[str, Any]) -> None:
+    """A nano-degree's component as a child learning opportunity (``hasPart``), read from its
+    signed credential (Tandem's or a partner's): title, link, date, ECTS."""
+    subject = document.get("credentialSubject")
+    achievement = subject.get("achievement") if isinstance(subject, Mapping) else None
+    achievement = achievement if isinstance(achievement, Mapping) else {}
+    los = _add(_add(parent, "hasPart"), "learningOpportunitySpecification")
+    url = document.get("id")
+    if isinstance(url, str):
+        _add(los, "identifier", url, type="url")
+    _add(los, "title", str(document.get("name") or achievement.get("name") or ""), lang="en")
+    _add(los, "type", "Course")
+    issuer = document.get("issuer")
+    issuer_name = issuer.get("name") if isinstance(issuer, Mapping) else issuer
+    if issuer_name:
+        _add(los, "description", f"Issued by {issuer_name}.", lang="en")
+    instance = _add(_add(los, "specifies"), "learningOpportunityInstance")
+    issued = document.get("validFrom") or document.get("issuanceDate")
+    if isinstance(issued, str) and len(issued) >= 10:
+        _add(instance, "date", issued[:10])
+    _add(instance, "status", "passed")
+    ects = _decimal(str(achievement.get("creditsAvailable", "")))
+    if ects is not None:
+        credit = _add(instance, "credit")
+        _add(credit, "scheme", "ects")
+        _add(credit, "value", ects)
 
 
 def _signed(row: CredentialRow) -> dict[str, Any]:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -23,6 +25,8 @@ class CredentialRow:
     given_names: str = ""
     family_name: str = ""
     starts_on: date | None = None
+    # A nano-degree's component credentials (signed documents): ELMO's hasPart.
+    parts: tuple[Mapping[str, Any], ...] = ()
 
 
 def credentials_of(

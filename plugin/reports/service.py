@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy.orm import Session
@@ -14,6 +14,7 @@ from plugin.credentials.service import IssuerContext, active_key
 from plugin.db import utcnow
 from plugin.ledger.models import EventKind
 from plugin.ledger.service import append, head_hash
+from plugin.pathways.service import award_components, award_of_credential
 from plugin.registrars.service import require_registrar
 from plugin.reports.elmo import to_elmo
 from plugin.reports.export import manifest, to_csv
@@ -54,6 +55,16 @@ def registrar_credentials(
     )
 
 
+def with_parts(session: Session, rows: list[CredentialRow]) -> list[CredentialRow]:
+    """Each nano-degree row with its component credentials, for ELMO's hasPart."""
+    result = []
+    for row in rows:
+        award = award_of_credential(session, row.credential.id)
+        parts = tuple(award_components(session, award)) if award is not None else ()
+        result.append(replace(row, parts=parts) if parts else row)
+    return result
+
+
 def export_batch(
     session: Session,
     actor: Actor,
@@ -64,7 +75,9 @@ def export_batch(
 ) -> ExportBatch:
     """CSV of the period's credentials and an ELMO 1.7.0 transcript per learner, with a
     manifest signed by the institution's key."""
-    rows = registrar_credentials(session, actor, institution_id, since=since, until=until)
+    rows = with_parts(
+        session, registrar_credentials(session, actor, institution_id, since=since, until=until)
+    )
     now = utcnow()
     files = {"credentials.csv": to_csv(rows), **to_elmo(rows, xsd_datetime(now))}
     key = active_key(session, institution_id, ctx)

@@ -16,8 +16,8 @@ from plugin.actors import Actor
 from plugin.errors import NotAllowed, NotFound
 from plugin.i18n import N_
 from plugin.people.models import Person
-from plugin.rooms.chat_sql import ChatCursor
 from plugin.rooms.models import Room
+from plugin.rooms.sql import RoomCursor
 from plugin.teams.models import Team
 from plugin.teams.service import is_exchange_teacher
 
@@ -89,7 +89,7 @@ def check_members(session: Session, pairs: set[tuple[int, int]]) -> None:
     wanted = pairs - cache.keys()
     if not wanted:  # checked already in this transaction (a use case after its event's check)
         return
-    with ChatCursor(session) as cursor:
+    with RoomCursor(session) as cursor:
         rows = cursor.members(sorted({r for _, r in wanted}), sorted({p for p, _ in wanted}))
     for row in rows:
         if (row.person_id, row.room_id) in wanted:

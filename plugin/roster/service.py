@@ -6,7 +6,7 @@ forgotten, which looks at their participations and team memberships too.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from sqlalchemy import exists, insert, select
@@ -40,7 +40,13 @@ class RosterResult:
     left: int
 
 
-def sync_roster(session: Session, course_id: int, members: Sequence[RosterMember]) -> RosterResult:
+def sync_roster(
+    session: Session,
+    course_id: int,
+    members: Sequence[RosterMember],
+    *,
+    alongside: Callable[[Session], None] | None = None,
+) -> RosterResult:
     """Make the course's memberships match the LMS roster; safe to run again and again.
 
     People on the roster who never launched become known by name only (so teams can include
@@ -48,19 +54,29 @@ def sync_roster(session: Session, course_id: int, members: Sequence[RosterMember
     no longer lists, or lists as inactive, are marked as left rather than deleted, because
     their teams, messages and grades stay meaningful; but someone who never opened Tandem from
     the course is forgotten when they leave it (see ``_forget_unlaunched``).
+
+    ``alongside`` makes the caller's own bookkeeping of this sync (the LMS adapter's: the
+    token worked, when the roster was read) in the same transaction, redone with it.
     """
     try:
-        result = _reconcile(session, course_id, members)
+        result = _reconcile(session, course_id, members, alongside)
         session.commit()
     except IntegrityError:
         # A launch added one of these people or memberships meanwhile: read again and redo.
         session.rollback()
-        result = _reconcile(session, course_id, members)
+        result = _reconcile(session, course_id, members, alongside)
         session.commit()
     return result
 
 
-def _reconcile(session: Session, course_id: int, members: Sequence[RosterMember]) -> RosterResult:
+def _reconcile(
+    session: Session,
+    course_id: int,
+    members: Sequence[RosterMember],
+    alongside: Callable[[Session], None] | None,
+) -> RosterResult:
+    if alongside is not None:
+        alongside(session)
     course = get_course(session, course_id)
     now = utcnow()
     current = {

@@ -21,7 +21,7 @@ from plugin.rooms.access import (
     person_name,
     require_writer,
 )
-from plugin.rooms.models import Task, TaskState
+from plugin.tasks.models import Task, TaskState
 from plugin.teams.models import TeamMembership
 
 GENERAL_PHASE = "general"

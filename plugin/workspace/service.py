@@ -41,7 +41,7 @@ def room_snapshot(session: Session, actor: Actor, room_id: int, now: datetime) -
     access = check_access(session, actor, room_id)
     team = session.get_one(Team, access.team_id)
     # A column read, not the Room object: the cursor moves by driver UPDATEs
-    # (plugin.rooms.chat_sql), which an object already in the session's identity map would not
+    # (plugin.chat.sql), which an object already in the session's identity map would not
     # see.
     last_seq = session.scalar(select(Room.last_seq).where(Room.id == room_id))
     return RoomSnapshot(

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from plugin.notes import service as notes
-from plugin.rooms.models import Task
+from plugin.tasks.models import Task
 from realtime import tokens
 from realtime.notes import encode
 from realtime.ratelimit import EVENT_LIMITS, EventLimits

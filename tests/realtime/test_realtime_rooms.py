@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from plugin.actors import Actor
-from plugin.rooms.models import Message
+from plugin.chat.models import Message
 from plugin.teams.service import remove_member
 from realtime import disconnect_person, tokens
 from realtime.ratelimit import RateLimiter

@@ -41,12 +41,14 @@ from plugin.exchanges.models import Exchange, Participant, ParticipantStatus, Se
 from plugin.exchanges.phases import default_phases
 from plugin.matching.candidates import MatchRules
 from plugin.matching.service import propose_teams
+from plugin.pathways.models import Pathway, PathwayAward, PathwayComponent, PathwayEntry
 from plugin.peer.service import close_round, open_round
 from plugin.people.models import ExternalAccount, Person
 from plugin.profiles.models import Profile
 from plugin.profiles.service import SHAREABLE
 from plugin.rooms.agreed import agree_meeting
 from plugin.teams.models import TeamMembership
+from plugin.wallet.models import WalletOffer
 from tests.plugin.completion.completion_world import (
     CompletionWorld,
     build_completion_world,
@@ -293,8 +295,51 @@ def build_walk(app: Flask, session: Session) -> Walk:
         moment + timedelta(days=1),
     )
     close_round(session, rooms.teacher, peer_round.id)
+    # A nano-degree pathway Alice works towards, an award and a wallet offer (rows only:
+    # the walk needs their pages, tests/web/test_web_pathways_wallet.py makes them for real).
+    alice = session.get_one(Person, people["alice"])
+    pathway = Pathway(
+        institution_id=alice.institution_id,
+        name="Walk pathway",
+        ects=6.0,
+        eqf_level=6,
+        outcomes=["Collaborate."],
+    )
+    session.add(pathway)
+    session.flush()
+    component = PathwayComponent(
+        pathway_id=pathway.id,
+        required=True,
+        title="Walk exchange",
+        exchange_id=cw.exchange_id,
+        match_key=f"exchange:{cw.exchange_id}",
+    )
+    session.add(component)
+    session.flush()
+    session.add(
+        PathwayEntry(
+            pathway_id=pathway.id,
+            person_id=alice.id,
+            component_id=component.id,
+            credential_id=credential.id,
+        )
+    )
+    award = PathwayAward(
+        pathway_id=pathway.id, person_id=alice.id, credential_id=credential.id, components=[]
+    )
+    offer = WalletOffer(
+        credential_id=credential.id,
+        person_id=alice.id,
+        code="walk-offer-code",
+        expires_at=datetime.now(UTC) + timedelta(minutes=10),
+    )
+    session.add_all([award, offer])
+    session.commit()
     values = {
         "round_id": str(peer_round.id),
+        "pathway_id": str(pathway.id),
+        "award_id": str(award.id),
+        "offer_id": str(offer.id),
         "exchange_id": str(cw.exchange_id),
         "team_id": str(rooms.team_id),
         "person_id": str(people["bruno"]),

@@ -19,6 +19,7 @@ from web.pages import (  # noqa: E402,F401  (routes register on import)
     home,
     matching,
     notifications,
+    pathways,
     privacy,
     registrar,
     room,
@@ -27,4 +28,5 @@ from web.pages import (  # noqa: E402,F401  (routes register on import)
     teacher,
     teammates,
     teamwork,
+    wallet,
 )

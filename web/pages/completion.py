@@ -15,9 +15,9 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext, ngettext
 
 from lti.grades import queue_score
+from plugin.completion.decisions import Decision
 from plugin.completion.models import CompletionStatus
 from plugin.completion.service import (
-    Decision,
     approve_completion,
     current_rule,
     my_progress,

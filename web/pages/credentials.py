@@ -27,6 +27,7 @@ from plugin.credentials.service import (
 )
 from plugin.credentials.verification import Report
 from plugin.errors import InvalidInput
+from plugin.pathways.service import award_of_credential
 from web.auth import current_actor
 from web.db import get_session
 from web.i18n import translated
@@ -100,10 +101,13 @@ def credential_page(credential_id: str) -> Response | str | tuple[Response | str
     if _wants_document():
         return _json(document)
     report = verify_credential(db, document, issuer_context())
+    actor = current_actor()
     return render_template(
         "credentials/credential.html",
         check_names=check_names(),
         credential=credential,
+        is_holder=actor is not None and actor.person_id == credential.person_id,
+        award=award_of_credential(db, credential.id),
         doc=document,
         report=report,
         document_json=json.dumps(document, ensure_ascii=False, indent=2),

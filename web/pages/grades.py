@@ -8,26 +8,20 @@ teachers of the course they launched from see it: the course comes from their se
 from __future__ import annotations
 
 from flask import current_app, redirect, render_template, request, url_for
-from flask_babel import lazy_gettext
 from werkzeug.wrappers import Response
 
 from lti.grades import course_gradebook, retry_now, send_pending
 from lti.health import course_connection
 from lti.launch import LtiContext
-from plugin.errors import NotAllowed
-from web.auth import current_actor, require_actor
+from plugin.courses.service import gradebook_course
+from web.auth import require_actor, signed_in_actor
 from web.db import get_session
 from web.inputs import maybe_id
 from web.pages import bp
 
-_USER_MESSAGES = (lazy_gettext("Only teachers of this course can see its grades."),)
-
 
 def _course_id() -> int:
-    actor = current_actor()
-    if actor is None or not actor.can_teach or actor.course_id is None:
-        raise NotAllowed("Only teachers of this course can see its grades.")
-    return actor.course_id
+    return gradebook_course(signed_in_actor())
 
 
 def _count(name: str) -> int | None:

@@ -8,6 +8,7 @@ other domain errors become 4xx pages through web/errors.py.
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -24,10 +25,16 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
 from plugin.errors import FieldErrors, InvalidInput, TandemError
-from plugin.matching.candidates import MatchRules, Relaxation, ScoreBreakdown, SoftWeights
+from plugin.matching.candidates import (
+    ISOLATION_ATTRIBUTES,
+    MatchRules,
+    Relaxation,
+    ScoreBreakdown,
+    SoftWeights,
+    pool_pair,
+)
 from plugin.matching.review import TeamReview
 from plugin.matching.service import (
-    ISOLATION_ATTRIBUTES,
     MatchingOverview,
     RunView,
     TeamChanges,
@@ -79,9 +86,6 @@ _USER_MESSAGES = (
     lazy_gettext("Please enter whole numbers."),
     lazy_gettext("Please enter numbers."),
     lazy_gettext("A number is outside its allowed range."),
-    lazy_gettext("Choose a CEFR level from the list."),
-    lazy_gettext("Choose working languages of this exchange."),
-    lazy_gettext("Name at least one working language."),
     lazy_gettext("Team size range must satisfy 1 <= minimum <= maximum."),
     lazy_gettext("At least one institution per team is the weakest possible rule."),
     lazy_gettext("The maximum per institution must be at least 1."),
@@ -97,10 +101,6 @@ _USER_MESSAGES = (
     lazy_gettext("This exchange does not exist."),
     lazy_gettext("These matching rules cannot be read."),
     lazy_gettext("Unknown matching strategy."),
-    lazy_gettext("Choose two different students for a pair."),
-    lazy_gettext("Choose students from this exchange's pool."),
-    lazy_gettext("A pair cannot be both kept together and kept apart."),
-    lazy_gettext("Choose how no student should be left alone from the list."),
     lazy_gettext("Publish teams before placing or rebalancing students."),
 )
 
@@ -156,55 +156,35 @@ def _submitted_values(form: MultiDict[str, str]) -> dict[str, Any]:
     return values
 
 
-def _pair(first: str, second: str, overview: MatchingOverview) -> tuple[str, str]:
-    """One unordered pair of pool students, written smaller id first so duplicates collapse."""
-    pool = {cid for cid, _ in overview.students}
-    if not first or not second:
-        raise InvalidInput("Choose two different students for a pair.")
-    if first not in pool or second not in pool:
-        raise InvalidInput("Choose students from this exchange's pool.")
-    if first == second:
-        raise InvalidInput("Choose two different students for a pair.")
-    low, high = sorted((first, second), key=int)
-    return low, high
+def _pool(overview: MatchingOverview) -> set[str]:
+    return {cid for cid, _ in overview.students}
 
 
-def parse_pairs(
-    form: MultiDict[str, str], overview: MatchingOverview, kind: str
-) -> tuple[tuple[str, str], ...]:
-    """The keep-together or keep-apart pairs the form carries (as "12-34"), deduplicated."""
+def _raw_pairs(form: MultiDict[str, str], kind: str) -> tuple[tuple[str, str], ...]:
+    """The keep-together or keep-apart pairs the form carries (as "12-34"), unchecked."""
     pairs = []
     for raw in form.getlist(kind):
         first, _, second = raw.partition("-")
-        pairs.append(_pair(first, second, overview))
-    return tuple(dict.fromkeys(pairs))
+        pairs.append((first, second))
+    return tuple(pairs)
 
 
 def parse_rules(form: MultiDict[str, str], overview: MatchingOverview) -> tuple[MatchRules, int]:
-    """Typed rules and seed from the form; the engine then checks that they fit together.
+    """Typed rules and seed from the form; MatchRules.check and then the engine decide whether
+    they mean something for this pool and fit together.
 
     Every field is read before anything is refused, so the form shows all its errors at once.
     """
     errors = FieldErrors()
-    languages = tuple(form.getlist("working_languages"))
-    if not set(languages) <= set(_languages(overview)):
-        errors.add("working_languages", "Choose working languages of this exchange.")
-    elif not languages:
-        errors.add("working_languages", "Name at least one working language.")
-    level = form.get("min_level", "")
-    if level not in CEFR_LEVELS:
-        errors.add("min_level", "Choose a CEFR level from the list.")
     attribute = form.get("isolation", "")
-    if attribute and attribute not in ISOLATION_ATTRIBUTES:
-        errors.add("isolation", "Choose how no student should be left alone from the list.")
-    together: tuple[tuple[str, str], ...] = ()
-    apart: tuple[tuple[str, str], ...] = ()
-    with errors.field("together_a"):
-        together = parse_pairs(form, overview, "together")
-    with errors.field("apart_a"):
-        apart = parse_pairs(form, overview, "apart")
-    if set(together) & set(apart):
-        errors.add("apart_a", "A pair cannot be both kept together and kept apart.")
+    checked = MatchRules()
+    with errors.field(None):  # MatchRules.check names each mistake's field
+        checked = MatchRules(
+            working_languages=tuple(form.getlist("working_languages")),
+            min_level=form.get("min_level", ""),
+            keep_together=_raw_pairs(form, "together"),
+            keep_apart=_raw_pairs(form, "apart"),
+        ).check(_pool(overview), _languages(overview), attribute)
     numbers: dict[str, float] = {}
     bounds = {
         "min_size": (1, 50),
@@ -221,16 +201,13 @@ def parse_rules(form: MultiDict[str, str], overview: MatchingOverview) -> tuple[
         numbers["min_hours"] = _number(form, "min_hours", 0, 80)
     errors.raise_if_any()
     per_institution = numbers.get("max_per_institution")
-    rules = MatchRules(
+    rules = replace(
+        checked,
         min_size=int(numbers["min_size"]),
         max_size=int(numbers["max_size"]),
         min_institutions=int(numbers["min_institutions"]),
         max_per_institution=int(per_institution) if per_institution is not None else None,
         min_shared_hours=numbers["min_hours"],
-        working_languages=languages,
-        min_level=level,
-        keep_together=together,
-        keep_apart=apart,
         weights=SoftWeights(
             isolation_groups=tuple(
                 (attribute, value) for value in overview.attribute_values.get(attribute, ())
@@ -253,7 +230,7 @@ def edit_pairs(form: MultiDict[str, str], overview: MatchingOverview) -> dict[st
         if not first and not second:
             return None
         try:
-            low, high = _pair(first, second, overview)
+            low, high = pool_pair(first, second, _pool(overview))
         except InvalidInput as error:  # shown beside the pair's first select
             raise InvalidInput(error.message, f"{added}_a") from None
         encoded = f"{low}-{high}"
@@ -368,20 +345,14 @@ def explanation(view: RunView, team: TeamReview) -> str:
     return "; ".join(parts)
 
 
-def _per_weight(view: RunView, term: str, value: float) -> int:
-    """How many times a soft term counted, read back from its score and the run's weight."""
-    weight = view.run.rules.get("weights", {}).get(term, 0)
-    return abs(round(value / weight)) if weight else 0
-
-
 def _isolated(view: RunView, team: TeamReview) -> int:
-    """Members alone in an isolation group (one weight per member)."""
-    return _per_weight(view, "isolation", team.draft.score.isolation)
+    """Members alone in an isolation group."""
+    return team.draft.score.isolated
 
 
 def honoured_requests(view: RunView) -> int:
-    """Mutual teammate requests whose two students share a team (one weight per pair)."""
-    return _per_weight(view, "requests", view.review.score.requests)
+    """Mutual teammate requests whose two students share a team."""
+    return view.review.score.honoured
 
 
 def points(value: float) -> str:
@@ -392,9 +363,7 @@ def points(value: float) -> str:
 
 def score_words(view: RunView, score: ScoreBreakdown, shared_hours: float) -> list[str]:
     """The score's parts said in words, shared time first, instead of bare weighted numbers."""
-    differing = _per_weight(view, "diversity", score.diversity)
-    isolated = _per_weight(view, "isolation", score.isolation)
-    honoured = _per_weight(view, "requests", score.requests)
+    differing, isolated, honoured = score.differing, score.isolated, score.honoured
     return [
         gettext(
             "Shared time: at least %(hours)s h a week", hours=number(shared_hours, 1, trim=True)

@@ -25,8 +25,7 @@ from plugin.rooms.meetings import meeting_plan, meetings_ics
 from plugin.rooms.service import open_team_room, room_members, room_of_team, rooms_of
 from plugin.teams.service import exchange_teams, remove_member
 from realtime import disconnect_person, tokens
-from realtime.namespace import NAMESPACE
-from realtime.state import rooms_state
+from realtime.state import NAMESPACE, rooms_state
 from web.auth import require_actor, signed_in_actor
 from web.config import Settings
 from web.db import get_session

@@ -10,11 +10,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from plugin.actors import Actor, Role
+from plugin.chat.models import Message
 from plugin.completion.service import record_meeting, set_rule, submit_reflection
 from plugin.courses.models import CourseMembership
 from plugin.exchanges.models import Seat
 from plugin.people.models import Person
-from plugin.rooms.models import Message, Task, TaskState
+from plugin.tasks.models import Task, TaskState
 from tests.plugin.rooms.rooms_world import World, build_world
 
 REFLECTION = "I learnt to plan work across two time zones and to ask for help early."

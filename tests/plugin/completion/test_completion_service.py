@@ -22,7 +22,7 @@ from plugin.completion.service import (
 from plugin.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from plugin.ledger.models import LedgerEvent
 from plugin.ledger.service import check_chain, events_about
-from plugin.rooms.models import Note
+from plugin.notes.models import Note
 from tests.plugin.completion.completion_world import (
     CompletionWorld,
     build_completion_world,

@@ -15,6 +15,7 @@ from lti.grades import course_gradebook
 from lti.models import GradeOutbox
 from plugin.actors import Actor, Role
 from plugin.calls.service import join_call, leave_call
+from plugin.chat.models import Message
 from plugin.chat.service import messages_after, post_message
 from plugin.db import Base
 from plugin.errors import NotAllowed, NotFound
@@ -26,7 +27,6 @@ from plugin.notifications.service import notify
 from plugin.people.models import ExternalAccount, Person
 from plugin.privacy.declarations import HOLDINGS, Erase
 from plugin.privacy.service import erase_person, export_person, is_erased
-from plugin.rooms.models import Message
 from plugin.rooms.service import room_members
 from tests.plugin.completion.completion_world import (
     REFLECTION,

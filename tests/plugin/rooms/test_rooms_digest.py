@@ -9,9 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from plugin.chat import service as chat_service
+from plugin.chat.digest import send_chat_digests
 from plugin.db import utcnow
 from plugin.notifications.models import Notification
-from plugin.rooms.digest import send_chat_digests
 from tests.plugin.rooms.rooms_world import World, build_world
 
 

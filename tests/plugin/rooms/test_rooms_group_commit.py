@@ -10,9 +10,9 @@ from sqlalchemy.orm import Session
 
 from plugin.chat import service as chat_service
 from plugin.chat.lines import NewLine, PostResult
+from plugin.chat.models import Message
 from plugin.db import Base, make_engine, make_session_factory
 from plugin.errors import InvalidInput, NotAllowed, NotFound
-from plugin.rooms.models import Message
 from tests.plugin.rooms.rooms_world import World, build_world
 
 
@@ -84,7 +84,7 @@ def test_a_batch_holding_an_already_stored_line_still_stores_the_rest_without_ga
 
 
 def test_a_batch_checks_its_members_access_in_one_query(session: Session, world: World) -> None:
-    """Counted at the driver, which sees the statements SQLAlchemy never runs (chat_sql)."""
+    """Counted at the driver, which sees the statements SQLAlchemy never runs (plugin.chat.sql)."""
     w = world
     if session.get_bind().dialect.name != "sqlite":
         pytest.skip("counts statements with sqlite3's trace callback; psycopg has no such hook")

@@ -16,8 +16,7 @@ from plugin.db import Base, make_engine, make_session_factory
 from plugin.errors import InvalidInput, NotAllowed, NotFound
 from plugin.notes import service as note_service
 from plugin.notes import service as notes
-from plugin.notes.models import NoteUpdate
-from plugin.rooms.models import Note
+from plugin.notes.models import Note, NoteUpdate
 from plugin.teams.service import remove_member
 from tests.plugin.rooms.rooms_world import World, build_world
 

@@ -10,11 +10,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from plugin.chat import service as chat_service
+from plugin.chat.models import Message
 from plugin.db import Base, make_engine, make_session_factory
 from plugin.errors import InvalidInput, NotAllowed, NotFound
 from plugin.rooms import access as room_access
 from plugin.rooms import service
-from plugin.rooms.models import Message
 from plugin.tasks import service as task_service
 from plugin.teams.service import create_team, remove_member
 from plugin.workspace import service as workspace

@@ -1,5 +1,9 @@
 """Which LMS page a notification's email should open instead of Tandem's own page.
 
+It lives here, above courses, exchanges and notifications, because it reads all three (a
+room's team, the exchange's approved seats, the recipient's course link); the email sender
+hands it to ``plugin.notifications.service.pending_emails``, which cannot import it.
+
 A Tandem page needs Tandem's session; an email is often opened days later, in another
 browser. The course's LMS page (``CourseLink.lms_url``, read from the launch by lti.lms_links)
 signs the person in and launches Tandem in the right course. The recipient's own course is

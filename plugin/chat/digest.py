@@ -9,9 +9,10 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from plugin.chat.models import Message
 from plugin.db import utcnow
 from plugin.notifications.service import notify
-from plugin.rooms.models import Message, Room
+from plugin.rooms.models import Room
 from plugin.teams.models import Team, TeamMembership
 
 WINDOW = timedelta(days=1)

@@ -1,0 +1,1 @@
+"""Nano-degrees: pathways of micro-credentials from Tandem and trusted partner issuers."""

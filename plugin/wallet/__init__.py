@@ -1,0 +1,1 @@
+"""Handing credentials to wallets with OpenID for Verifiable Credential Issuance."""

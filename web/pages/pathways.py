@@ -1,0 +1,184 @@
+"""Nano-degrees: the registrar's pathways, holders and progress; the student's pathway page,
+where they add credentials, claim the nano-degree and download its learner record."""
+
+from __future__ import annotations
+
+import json
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
+
+from plugin.errors import InvalidInput, NotAllowed
+from plugin.pathways.service import (
+    add_component,
+    add_partner_credential,
+    add_tandem_credential,
+    claim_nano_degree,
+    create_pathway,
+    get_pathway,
+    holders,
+    learner_record,
+    open_partner_verifier,
+    open_pathways,
+    registrar_pathways,
+    student_view,
+)
+from plugin.registrars.service import registrar_institutions, require_registrar
+from web.auth import require_actor, signed_in_actor
+from web.db import get_session
+from web.inputs import load_untrusted_json, parse_id, parse_int
+from web.pages import Page, bp
+from web.pages.credentials import issuer_context
+from web.verifier import fetcher
+
+MAX_UPLOAD = 256 * 1024
+
+
+def _number(name: str, message: str) -> float:
+    raw = request.form.get(name, "").strip().replace(",", ".")
+    try:
+        value = float(raw)
+    except ValueError:
+        raise InvalidInput(message) from None
+    if value != value or value in (float("inf"), float("-inf")):
+        raise InvalidInput(message)
+    return value
+
+
+# ---------------------------------------------------------------- registrars
+
+
+def _own_institution() -> int:
+    """The registrar's institution (the first, for a registrar of several)."""
+    ids = registrar_institutions(get_session(), signed_in_actor().person_id)
+    if not ids:
+        raise NotAllowed(gettext("Only registrars can do this."))
+    return ids[0]
+
+
+@bp.route("/registrar/pathways", methods=["GET", "POST"])
+@require_actor
+def registrar_pathways_page() -> Page:
+    db = get_session()
+    actor = signed_in_actor()
+    if request.method == "POST":
+        pathway = create_pathway(
+            db,
+            actor,
+            _own_institution(),
+            name=request.form.get("name", ""),
+            description=request.form.get("description", ""),
+            ects=_number("ects", gettext("Enter the ECTS as a number, for example 6 or 7.5.")),
+            eqf_level=parse_int(
+                request.form.get("eqf_level"), gettext("Choose an EQF level."), low=1
+            ),
+            outcomes=request.form.get("outcomes", "").splitlines(),
+            electives_needed=parse_int(
+                request.form.get("electives_needed") or "0",
+                gettext("Enter how many electives are needed as a whole number."),
+                low=0,
+            ),
+        )
+        return redirect(url_for("pages.registrar_pathway", pathway_id=pathway.id))
+    return render_template("pathways/registrar_list.html", pathways=registrar_pathways(db, actor))
+
+
+@bp.route("/registrar/pathways/<id:pathway_id>")
+@require_actor
+def registrar_pathway(pathway_id: int) -> Page:
+    db = get_session()
+    actor = signed_in_actor()
+    pathway = get_pathway(db, pathway_id)
+    require_registrar(db, actor, pathway.institution_id)
+    return render_template(
+        "pathways/registrar_pathway.html",
+        pathway=pathway,
+        holders=holders(db, actor, pathway_id),
+    )
+
+
+@bp.route("/registrar/pathways/<id:pathway_id>/components", methods=["POST"])
+@require_actor
+def registrar_add_component(pathway_id: int) -> Page:
+    form = request.form
+    exchange = form.get("exchange_id", "").strip()
+    add_component(
+        get_session(),
+        signed_in_actor(),
+        pathway_id,
+        required=form.get("required") == "yes",
+        exchange_id=parse_id(exchange, gettext("Enter the exchange number.")) if exchange else None,
+        issuer_id=form.get("issuer_id", ""),
+        achievement_id=form.get("achievement_id", ""),
+        achievement_name=form.get("achievement_name", ""),
+    )
+    flash(gettext("Component added."))
+    return redirect(url_for("pages.registrar_pathway", pathway_id=pathway_id))
+
+
+# ---------------------------------------------------------------- students
+
+
+@bp.route("/pathways")
+@require_actor
+def my_pathways() -> Page:
+    return render_template(
+        "pathways/student_list.html", pathways=open_pathways(get_session(), signed_in_actor())
+    )
+
+
+@bp.route("/pathways/<id:pathway_id>")
+@require_actor
+def my_pathway(pathway_id: int) -> Page:
+    view = student_view(get_session(), signed_in_actor(), pathway_id)
+    return render_template("pathways/student_pathway.html", view=view)
+
+
+@bp.route("/pathways/<id:pathway_id>/tandem", methods=["POST"])
+@require_actor
+def pathway_add_tandem(pathway_id: int) -> Page:
+    add_tandem_credential(
+        get_session(), signed_in_actor(), pathway_id, request.form.get("credential_id", "")[:64]
+    )
+    flash(gettext("Credential added."))
+    return redirect(url_for("pages.my_pathway", pathway_id=pathway_id))
+
+
+@bp.route("/pathways/<id:pathway_id>/partner", methods=["POST"])
+@require_actor
+def pathway_add_partner(pathway_id: int) -> Page:
+    upload = request.files.get("file")
+    text = request.form.get("credential", "")
+    if upload is not None and upload.filename:
+        data = upload.stream.read(MAX_UPLOAD + 1)
+        if len(data) > MAX_UPLOAD:
+            raise InvalidInput(gettext("The file is too large for a credential."))
+        text = data.decode("utf-8", "replace")
+    document = load_untrusted_json(text, gettext("This is not valid JSON."))
+    db = get_session()
+    verifier = open_partner_verifier(db, issuer_context(), fetcher())
+    add_partner_credential(db, signed_in_actor(), pathway_id, document, verifier=verifier)
+    flash(gettext("Credential verified and added."))
+    return redirect(url_for("pages.my_pathway", pathway_id=pathway_id))
+
+
+@bp.route("/pathways/<id:pathway_id>/claim", methods=["POST"])
+@require_actor
+def pathway_claim(pathway_id: int) -> Page:
+    db, ctx = get_session(), issuer_context()
+    verifier = open_partner_verifier(db, ctx, fetcher())
+    claim_nano_degree(db, signed_in_actor(), pathway_id, ctx, verifier=verifier)
+    flash(gettext("Your nano-degree has been issued."))
+    return redirect(url_for("pages.my_pathway", pathway_id=pathway_id))
+
+
+@bp.route("/pathways/awards/<id:award_id>/clr.json")
+@require_actor
+def pathway_clr(award_id: int) -> Page:
+    record = learner_record(get_session(), signed_in_actor(), award_id, issuer_context())
+    response = current_app.response_class(
+        json.dumps(record, ensure_ascii=False, indent=2), mimetype="application/ld+json"
+    )
+    response.headers["Content-Disposition"] = f'attachment; filename="clr-{award_id}.json"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
