@@ -9,6 +9,7 @@ from plugin.courses import models as courses
 from plugin.credentials import models as credentials
 from plugin.db import Base
 from plugin.exchanges import models as exchanges
+from plugin.health import models as health
 from plugin.ledger import models as ledger
 from plugin.matching import models as matching
 from plugin.notes import models as notes
@@ -28,6 +29,7 @@ __all__ = [
     "courses",
     "credentials",
     "exchanges",
+    "health",
     "ledger",
     "matching",
     "notes",

@@ -101,6 +101,12 @@ ROUTE_AUDIENCES: dict[str, Audience] = {
     "pages.teammates_code": Audience.EXCHANGE_STUDENT,
     "pages.teammates_remove": Audience.EXCHANGE_STUDENT,
     "pages.teammates_new_code": Audience.EXCHANGE_STUDENT,
+    # web/pages/health.py
+    "pages.health_dashboard_page": Audience.EXCHANGE_TEACHER,
+    "pages.refresh_health_now": Audience.EXCHANGE_TEACHER,
+    "pages.health_settings_page": Audience.EXCHANGE_TEACHER,
+    "pages.team_health_page": Audience.EXCHANGE_TEACHER,
+    "pages.log_team_intervention": Audience.EXCHANGE_TEACHER,
     # web/pages/completion.py
     "pages.my_completion": Audience.EXCHANGE_STUDENT,
     "pages.reflection": Audience.EXCHANGE_STUDENT,
