@@ -4,6 +4,7 @@ An explicit list on purpose: a new feature adds one line here, and grep finds it
 """
 
 from plugin.calls import models as calls
+from plugin.checkins import models as checkins
 from plugin.completion import models as completion
 from plugin.courses import models as courses
 from plugin.credentials import models as credentials
@@ -14,6 +15,7 @@ from plugin.ledger import models as ledger
 from plugin.matching import models as matching
 from plugin.notes import models as notes
 from plugin.notifications import models as notifications
+from plugin.peer import models as peer
 from plugin.people import models as people
 from plugin.profiles import models as profiles
 from plugin.registrars import models as registrars
@@ -25,6 +27,7 @@ from plugin.teams import models as teams
 __all__ = [
     "Base",
     "calls",
+    "checkins",
     "completion",
     "courses",
     "credentials",
@@ -34,6 +37,7 @@ __all__ = [
     "matching",
     "notes",
     "notifications",
+    "peer",
     "people",
     "profiles",
     "registrars",

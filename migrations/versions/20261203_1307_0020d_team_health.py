@@ -2,7 +2,7 @@
 the teachers' intervention log
 
 Revision ID: 0020d
-Revises: 0018n
+Revises: 0019p
 Create Date: 2026-12-03 13:07:52.571525
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import plugin.db
 
 revision: str = "0020d"
-down_revision: str | None = "0018n"
+down_revision: str | None = "0019p"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

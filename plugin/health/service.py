@@ -4,7 +4,8 @@ intervention log.
 
 Privacy (ARCHITECTURE rule 5): a teacher sees each of their own university's students; a
 partner university's students appear only inside team totals and team flags, unless both
-universities share individual team data for the exchange (``shares_individual_data``).
+universities share individual team data for the exchange
+(``exchanges.service.individual_data_shared``).
 Nothing here reads a message's text: chat lines are counted, never opened.
 """
 
@@ -13,7 +14,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import Integer, cast, delete, func, insert, literal, select
@@ -22,9 +23,11 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from plugin.actors import TEACHING_ROLES, Actor
 from plugin.calls.models import CallAttendance
+from plugin.checkins.models import CheckinAnswer
 from plugin.courses.models import CourseMembership
 from plugin.errors import InvalidInput, NotAllowed, NotFound
 from plugin.exchanges.models import Exchange, Participant, ParticipantStatus, Seat, SeatStatus
+from plugin.exchanges.service import individual_data_shared
 from plugin.health.models import HealthSettings, Intervention, MemberWeek, TeamHealth, TeamWeek
 from plugin.health.signals import (
     WEEK_SECONDS,
@@ -32,6 +35,7 @@ from plugin.health.signals import (
     exchange_start,
     level,
     trend_points,
+    week_of,
     week_starts,
     weeks_so_far,
 )
@@ -49,6 +53,8 @@ from plugin.health.status import (
 from plugin.i18n import N_, Text
 from plugin.notes.models import NoteUpdate
 from plugin.notifications.service import notify
+from plugin.peer.flags import INSTITUTION_SPLIT
+from plugin.peer.models import PeerRound, PeerTeamResult
 from plugin.people.models import Institution, Person
 from plugin.rooms.access import shown_name
 from plugin.rooms.models import Message, Room, Task
@@ -92,14 +98,6 @@ def _team_for_teacher(session: Session, actor: Actor, team_id: int) -> tuple[Tea
     if team is None:
         raise NotFound(N_("This team does not exist."))
     return team, _require_teacher(session, actor, team.exchange_id)
-
-
-def shares_individual_data(session: Session, exchange_id: int) -> bool:
-    """Whether every university in the exchange shares individual team data with the others.
-    The exchange setting arrives with check-ins and peer evaluation; until a university has
-    turned it on, partners see only team totals."""
-    del session, exchange_id
-    return False
 
 
 def exchange_teacher_ids(session: Session, exchange_id: int) -> list[int]:
@@ -212,9 +210,10 @@ def refresh_exchange_health(
             TeamMembership.exchange_id == exchange_id
         )
     ).all()
-    teams: dict[int, datetime] = dict(
-        session.execute(select(Team.id, Team.created_at).where(Team.exchange_id == exchange_id))
-    )
+    team_rows = session.execute(
+        select(Team.id, Team.created_at).where(Team.exchange_id == exchange_id)
+    ).all()
+    teams: dict[int, datetime] = {row[0]: row[1] for row in team_rows}
     cells: dict[tuple[int, int, int], Counts] = defaultdict(Counts)
     in_exchange = Team.exchange_id == exchange_id
 
@@ -250,7 +249,7 @@ def refresh_exchange_health(
     scan(Task, Task.done_by_id, Task.done_at, "tasks_done")
     scan(CallAttendance, CallAttendance.person_id, CallAttendance.joined_at, "calls")
     last_meeting = _last_meetings(session, exchange_id, start)
-    checkins = _checkin_averages(session, exchange_id)
+    checkins = _checkin_averages(session, exchange_id, exchange.starts_on)
     split = _ratings_split(session, exchange_id)
 
     session.execute(delete(MemberWeek).where(MemberWeek.exchange_id == exchange_id))
@@ -389,16 +388,46 @@ def _last_meetings(session: Session, exchange_id: int, start: datetime) -> dict[
     return {team_id: epoch + timedelta(days=int(n)) for team_id, n in last.items()}
 
 
-def _checkin_averages(session: Session, exchange_id: int) -> dict[int, dict[int, float]]:
-    """Per team and week, the average check-in answer (1 to 5); none before check-ins exist."""
-    del session, exchange_id
-    return {}
+def _checkin_averages(
+    session: Session, exchange_id: int, starts_on: date
+) -> dict[int, dict[int, float]]:
+    """Per team and exchange week, the average of its members' check-in scores (1 to 5, all
+    three questions alike). Check-ins are kept per ISO week; each lands in the exchange week
+    holding that ISO week's Thursday."""
+    score = (CheckinAnswer.teamwork + CheckinAnswer.contribute + CheckinAnswer.blockers) / 3.0
+    found: dict[int, dict[int, float]] = defaultdict(dict)
+    for team_id, iso_week, average in session.execute(
+        select(CheckinAnswer.team_id, CheckinAnswer.week, func.avg(score))
+        .where(CheckinAnswer.exchange_id == exchange_id)
+        .group_by(CheckinAnswer.team_id, CheckinAnswer.week)
+    ):
+        thursday = _iso_thursday(iso_week)
+        if thursday is None or average is None:
+            continue
+        week_no = week_of(datetime.combine(thursday, time(12), UTC), starts_on)
+        found[team_id][max(week_no, 0)] = round(float(average), 2)
+    return found
+
+
+def _iso_thursday(iso_week: str) -> date | None:
+    try:
+        year, week = iso_week.split("-W")
+        return date.fromisocalendar(int(year), int(week), 4)
+    except ValueError:
+        return None
 
 
 def _ratings_split(session: Session, exchange_id: int) -> dict[int, bool]:
-    """Per team, whether its latest closed peer round shows an institution split."""
-    del session, exchange_id
-    return {}
+    """Per team, whether its latest finalized peer round flagged an institution split."""
+    latest: dict[int, bool] = {}
+    for team_id, flags in session.execute(
+        select(PeerTeamResult.team_id, PeerTeamResult.flags)
+        .join(PeerRound, PeerRound.id == PeerTeamResult.round_id)
+        .where(PeerRound.exchange_id == exchange_id)
+        .order_by(PeerRound.closes_at, PeerRound.id)
+    ):
+        latest[team_id] = INSTITUTION_SPLIT in (flags or [])
+    return latest
 
 
 # ---- the dashboard -------------------------------------------------------------------------
@@ -588,7 +617,6 @@ def team_health(
     now = now or datetime.now(UTC)
     shown = weeks_so_far(exchange.starts_on, exchange.ends_on, now)
     viewer = session.get_one(Person, actor.person_id)
-    everyone = shares_individual_data(session, exchange.id)
     health = session.get(TeamHealth, team_id)
     totals = [Counts() for _ in range(shown)]
     for row in session.scalars(
@@ -605,7 +633,12 @@ def team_health(
         .where(TeamMembership.team_id == team_id)
         .order_by(TeamMembership.id)
     ).all()
-    visible = {pid for pid, _c, _l, inst, _n in people if everyone or inst == viewer.institution_id}
+    shown_institutions = {
+        inst
+        for inst in {row[3] for row in people}
+        if individual_data_shared(session, exchange.id, viewer.institution_id, inst)
+    }
+    visible = {pid for pid, _c, _l, inst, _n in people if inst in shown_institutions}
     per_person: dict[int, dict[int, MemberWeek]] = defaultdict(dict)
     if visible:
         for mw in session.scalars(

@@ -11,7 +11,9 @@ from sqlalchemy.orm import Session
 
 from plugin.actors import Actor, Role
 from plugin.calls.models import CallAttendance
+from plugin.checkins.models import CheckinAnswer
 from plugin.errors import InvalidInput, NotAllowed
+from plugin.exchanges.service import set_team_data_sharing
 from plugin.health.models import Intervention, MemberWeek, TeamHealth, TeamWeek
 from plugin.health.service import (
     ThresholdsRefused,
@@ -24,6 +26,8 @@ from plugin.health.service import (
 from plugin.health.status import Status
 from plugin.notes.models import NoteUpdate
 from plugin.notifications.models import Notification
+from plugin.peer.flags import INSTITUTION_SPLIT
+from plugin.peer.models import PeerRound, PeerTeamResult
 from plugin.rooms.models import Message, Task, TaskState
 from plugin.teams.models import Team
 from tests.plugin.rooms.rooms_world import World, build_world
@@ -249,3 +253,87 @@ def test_a_student_actor_role_changes_nothing(session: Session, world: World) ->
     judged by whether the person teaches in the exchange, like every teacher page."""
     as_student = Actor(world.teacher.person_id, Role.STUDENT, None)
     assert team_health(session, as_student, world.team_id, NOW).name == "Team 1"
+
+
+def test_with_both_universities_sharing_partners_are_named(session: Session, world: World) -> None:
+    set_team_data_sharing(session, world.teacher, world.exchange_id, True)
+    refresh_exchange_health(session, world.exchange_id, NOW)
+    assert team_health(session, world.teacher, world.team_id, NOW).others == [
+        ("Università di Bologna", 1)
+    ]  # only Leiden shares so far
+    set_team_data_sharing(session, world.partner_teacher, world.exchange_id, True)
+    leiden = team_health(session, world.teacher, world.team_id, NOW)
+    assert [m.name for m in leiden.members] == ["Alice", "Bruno", "Chen"]
+    assert leiden.others == []
+
+
+def _answer(session: Session, w: World, who: Actor, iso_week: str, scores: int) -> None:
+    session.add(
+        CheckinAnswer(
+            exchange_id=w.exchange_id,
+            team_id=w.team_id,
+            person_id=who.person_id,
+            week=iso_week,
+            teamwork=scores,
+            contribute=scores,
+            blockers=scores,
+            comment="only for the student's own teacher",
+        )
+    )
+
+
+def test_checkin_averages_and_a_ratings_split_feed_the_status(
+    session: Session, world: World
+) -> None:
+    # Everyone active and meeting, so only the check-ins and ratings speak.
+    for i, person in enumerate((world.alice, world.bruno, world.chen)):
+        _line(session, world.room_id, person, NOW - timedelta(days=1), 200 + i)
+        session.add(
+            CallAttendance(
+                room_id=world.room_id, person_id=person.person_id, joined_at=NOW - timedelta(days=1)
+            )
+        )
+    # ISO weeks 2026-W08 (16-22 Feb, exchange week 2) and W09 (week 3).
+    _answer(session, world, world.alice, "2026-W08", 4)
+    _answer(session, world, world.bruno, "2026-W08", 5)
+    _answer(session, world, world.alice, "2026-W09", 3)
+    _answer(session, world, world.bruno, "2026-W09", 3)
+    session.commit()
+    refresh_exchange_health(session, world.exchange_id, NOW)
+    weeks = {
+        r.week: r.checkin_average
+        for r in session.scalars(select(TeamWeek).where(TeamWeek.team_id == world.team_id))
+    }
+    assert weeks[2] == 4.5
+    assert weeks[3] == 3.0
+    page = team_health(session, world.teacher, world.team_id, NOW)
+    assert page.status is Status.WATCH
+    assert [str(r) for r in page.reasons] == ["check-in average fell from 4.5 to 3.0"]
+    board = health_dashboard(session, world.teacher, world.exchange_id, now=NOW)
+    assert board.has_checkins
+    (line,) = [t for t in board.teams if t.team_id == world.team_id]
+    assert line.checkins[2:4] == [4.5, 3.0]
+    assert line.trend
+
+    peer_round = PeerRound(
+        exchange_id=world.exchange_id,
+        title="Mid-point",
+        opens_at=NOW - timedelta(days=7),
+        closes_at=NOW - timedelta(days=1),
+    )
+    session.add(peer_round)
+    session.flush()
+    session.add(
+        PeerTeamResult(
+            round_id=peer_round.id,
+            team_id=world.team_id,
+            raters=3,
+            institution_gap=1.4,
+            flags=[INSTITUTION_SPLIT],
+        )
+    )
+    session.commit()
+    refresh_exchange_health(session, world.exchange_id, NOW)
+    page = team_health(session, world.teacher, world.team_id, NOW)
+    assert page.status is Status.AT_RISK  # two reasons to watch
+    assert "ratings split by university" in [str(r) for r in page.reasons]
