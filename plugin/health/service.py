@@ -210,10 +210,10 @@ def refresh_exchange_health(
             TeamMembership.exchange_id == exchange_id
         )
     ).all()
-    team_rows = session.execute(
+    formed = session.execute(
         select(Team.id, Team.created_at).where(Team.exchange_id == exchange_id)
     ).all()
-    teams: dict[int, datetime] = {row[0]: row[1] for row in team_rows}
+    teams: dict[int, datetime] = {row[0]: row[1] for row in formed}
     cells: dict[tuple[int, int, int], Counts] = defaultdict(Counts)
     in_exchange = Team.exchange_id == exchange_id
 
