@@ -327,11 +327,12 @@ def _sign_in(client: FlaskClient, actor: Actor) -> None:
         )
 
 
-# Differs on every request, whoever looks: script nonces, form tokens, the room's connect
-# token, the export's own time, and a person's "last seen".
+# Differs on every request, whoever looks: script nonces, form tokens, a form's fresh client
+# id (a double submit's key), the room's connect token, the export's own time, and a
+# person's "last seen".
 VOLATILE = re.compile(
     rb'nonce="[^"]*"|name="csrf_token"[^>]*>|"token":\s*"[^"]*"|"exported_at":\s*"[^"]*"'
-    rb'|"last_seen_at":\s*"[^"]*"'
+    rb'|"last_seen_at":\s*"[^"]*"|name="client_id" value="[^"]*"'
 )
 
 
