@@ -124,6 +124,13 @@ def init_app(app: Flask, settings: Settings) -> Tasks:
 
     huey.periodic_task(crontab(minute="*/10"))(retry_held_credentials)
 
+    def announce_team_health_events() -> None:
+        """Every ten minutes: tell students a weekly check-in or a peer round opened (or
+        closes), and finalize peer rounds whose closing time passed."""
+        in_app(_team_health_events)
+
+    huey.periodic_task(crontab(minute="*/10"))(announce_team_health_events)
+
     def run_issuing_job(job_id: int) -> None:
         """Issue a registrar's bulk job batch by batch (queued by the registrar's form)."""
         in_app(lambda: _run_issuing_job(job_id))
@@ -223,6 +230,15 @@ def _chat_digests() -> None:
     made = send_chat_digests(get_session())
     if made:
         logger.info("Chat digests: %s notifications", made)
+
+
+def _team_health_events() -> None:
+    from plugin.checkins.service import announce_checkins
+    from plugin.peer.service import announce_peer_rounds
+
+    made = announce_checkins(get_session()) + announce_peer_rounds(get_session())
+    if made:
+        logger.info("Check-ins and peer rounds: %s notifications", made)
 
 
 def _purge() -> None:

@@ -27,9 +27,7 @@ class CheckinSchedule(Base):
     enabled: Mapped[bool] = mapped_column(default=True)
     opened_week: Mapped[str | None] = mapped_column(String(8))
     closed_week: Mapped[str | None] = mapped_column(String(8))
-    updated_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("person.id", ondelete="SET NULL")
-    )
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

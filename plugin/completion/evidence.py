@@ -25,6 +25,7 @@ from plugin.completion.rules import (
 )
 from plugin.ledger.models import EventKind
 from plugin.ledger.service import append
+from plugin.peer.service import participation
 from plugin.rooms.models import Message, Note, Room, Task, TaskState
 from plugin.teams.models import Team
 
@@ -149,4 +150,5 @@ def facts_of(
         phase_tasks=phase_tasks(session, team.id),
         reflection_submitted=completion.reflection_at is not None,
         signed_off=completion.status is CompletionStatus.APPROVED,
+        peer_rounds=participation(session, exchange_id, person_id),
     )

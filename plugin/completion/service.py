@@ -48,6 +48,8 @@ from plugin.i18n import N_
 from plugin.ledger.models import EventKind
 from plugin.ledger.service import append
 from plugin.notifications.service import notify
+from plugin.peer.factors import adjusted_grade
+from plugin.peer.service import grade_factor
 from plugin.people.models import Person
 from plugin.teams.models import Team, TeamMembership
 
@@ -176,7 +178,10 @@ def _grade(session: Session, completion: Completion, comment: str) -> GradeReque
     course_id = _course_of(session, completion.exchange_id, completion.person_id)
     if course_id is None:
         return None
-    return GradeRequest(course_id, completion.person_id, FULL_SCORE, comment)
+    # Where the exchange chose it, the peer adjustment factor scales the grade (never above full).
+    factor = grade_factor(session, completion.exchange_id, completion.person_id)
+    score = adjusted_grade(FULL_SCORE, factor, FULL_SCORE)
+    return GradeRequest(course_id, completion.person_id, score, comment)
 
 
 # ---------------------------------------------------------------- use cases
