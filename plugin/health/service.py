@@ -11,13 +11,14 @@ Nothing here reads a message's text: chat lines are counted, never opened.
 
 from __future__ import annotations
 
+import typing
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Integer, cast, delete, func, insert, literal, select
+from sqlalchemy import Integer, Table, cast, delete, func, insert, literal, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -61,6 +62,8 @@ from plugin.rooms.models import Message, Room, Task
 from plugin.teams.models import Team, TeamMembership
 from plugin.teams.service import is_exchange_teacher
 
+_MEMBER_WEEK = typing.cast(Table, MemberWeek.__table__)
+_TEAM_WEEK = typing.cast(Table, TeamWeek.__table__)
 PAGE_SIZE = 50
 SORTS = ("status", "name", "activity")
 ACTIONS: dict[str, Text] = {
@@ -196,15 +199,24 @@ class RefreshReport:
 
 
 def refresh_exchange_health(
-    session: Session, exchange_id: int, now: datetime | None = None
+    session: Session, exchange_id: int, now: datetime | None = None, *, full: bool = False
 ) -> RefreshReport:
     """Recount an exchange's activity per member and week, reassess every team and tell the
-    teachers of each team that newly became at risk. Run by the periodic task; one commit."""
+    teachers of each team that newly became at risk. Run by the periodic task; one commit.
+
+    Past weeks do not change (lines are counted, edits and deletions keep them), so a run
+    recounts only this week and the last one and keeps the stored rows of earlier weeks; the
+    first run, or ``full``, counts everything."""
     now = now or datetime.now(UTC)
     exchange = session.get(Exchange, exchange_id)
     if exchange is None:
         raise NotFound(N_("This exchange does not exist."))
     start = exchange_start(exchange.starts_on)
+    counted = session.scalar(
+        select(TeamWeek.id).where(TeamWeek.exchange_id == exchange_id).limit(1)
+    )
+    first_week = 0 if full or counted is None else max(0, week_of(now, exchange.starts_on) - 1)
+    since = start + timedelta(weeks=first_week)
     members = session.execute(
         select(TeamMembership.team_id, TeamMembership.person_id, TeamMembership.joined_at).where(
             TeamMembership.exchange_id == exchange_id
@@ -230,7 +242,7 @@ def refresh_exchange_health(
             .select_from(source)
             .join(Room, Room.id == source.room_id)
             .join(Team, Team.id == Room.team_id)
-            .where(in_exchange, at >= start, person.is_not(None))
+            .where(in_exchange, at >= since, person.is_not(None))
             .group_by(Room.team_id, person, week)
         )
         for team_id, person_id, week_no, n, last in session.execute(query):
@@ -248,15 +260,50 @@ def refresh_exchange_health(
     )
     scan(Task, Task.done_by_id, Task.done_at, "tasks_done")
     scan(CallAttendance, CallAttendance.person_id, CallAttendance.joined_at, "calls")
-    last_meeting = _last_meetings(session, exchange_id, start)
+    last_meeting = _last_meetings(session, exchange_id, since)
     checkins = _checkin_averages(session, exchange_id, exchange.starts_on)
     split = _ratings_split(session, exchange_id)
 
-    session.execute(delete(MemberWeek).where(MemberWeek.exchange_id == exchange_id))
-    session.execute(delete(TeamWeek).where(TeamWeek.exchange_id == exchange_id))
+    # What earlier weeks left: each member's last activity, each team's total, its last meeting.
+    last_active: dict[tuple[int, int], datetime] = {}
+    activity: dict[int, int] = defaultdict(int)
+    if first_week:
+        for team_id, person_id, last in session.execute(
+            select(MemberWeek.team_id, MemberWeek.person_id, func.max(MemberWeek.last_active_at))
+            .where(MemberWeek.exchange_id == exchange_id, MemberWeek.week < first_week)
+            .group_by(MemberWeek.team_id, MemberWeek.person_id)
+        ):
+            if last is not None:
+                last_active[(team_id, person_id)] = last
+        for team_id, total in session.execute(
+            select(
+                TeamWeek.team_id,
+                func.sum(
+                    TeamWeek.lines + TeamWeek.note_edits + TeamWeek.tasks_done + TeamWeek.calls
+                ),
+            )
+            .where(TeamWeek.exchange_id == exchange_id, TeamWeek.week < first_week)
+            .group_by(TeamWeek.team_id)
+        ):
+            activity[team_id] = int(total or 0)
+        for team_id, met in session.execute(
+            select(TeamHealth.team_id, TeamHealth.last_meeting_on).where(
+                TeamHealth.exchange_id == exchange_id, TeamHealth.last_meeting_on.is_not(None)
+            )
+        ):
+            if met is not None and (team_id not in last_meeting or met > last_meeting[team_id]):
+                last_meeting[team_id] = met
+
+    session.execute(
+        delete(MemberWeek).where(
+            MemberWeek.exchange_id == exchange_id, MemberWeek.week >= first_week
+        )
+    )
+    session.execute(
+        delete(TeamWeek).where(TeamWeek.exchange_id == exchange_id, TeamWeek.week >= first_week)
+    )
     totals: dict[tuple[int, int], Counts] = defaultdict(Counts)
     active: dict[tuple[int, int], int] = defaultdict(int)
-    last_active: dict[tuple[int, int], datetime] = {}
     member_rows = []
     for (team_id, person_id, week_no), c in cells.items():
         totals[(team_id, week_no)].add(c)
@@ -279,7 +326,7 @@ def refresh_exchange_health(
                 "last_active_at": c.last_active_at,
             }
         )
-    team_weeks = set(totals) | {(t, w) for t, weeks in checkins.items() for w in weeks}
+    recent_checkins = {(t, w) for t, weeks in checkins.items() for w in weeks if w >= first_week}
     team_rows = [
         {
             "exchange_id": exchange_id,
@@ -292,19 +339,19 @@ def refresh_exchange_health(
             "active_members": active[(team_id, week_no)],
             "checkin_average": checkins.get(team_id, {}).get(week_no),
         }
-        for team_id, week_no in team_weeks
+        for team_id, week_no in set(totals) | recent_checkins
     ]
+    # Core inserts (no ORM objects): at 10,000 students a full count writes 120,000 rows.
     if member_rows:
-        session.execute(insert(MemberWeek), member_rows)
+        session.execute(insert(_MEMBER_WEEK), member_rows)
     if team_rows:
-        session.execute(insert(TeamWeek), team_rows)
+        session.execute(insert(_TEAM_WEEK), team_rows)
 
     by_team: dict[int, list[MemberFacts]] = defaultdict(list)
     for team_id, person_id, joined_at in members:
         by_team[team_id].append(
             MemberFacts(person_id, joined_at, last_active.get((team_id, person_id)))
         )
-    activity: dict[int, int] = defaultdict(int)
     for (team_id, _w), c in totals.items():
         activity[team_id] += c.total
     limits = _thresholds(session, exchange_id)

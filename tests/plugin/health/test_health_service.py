@@ -337,3 +337,23 @@ def test_checkin_averages_and_a_ratings_split_feed_the_status(
     page = team_health(session, world.teacher, world.team_id, NOW)
     assert page.status is Status.AT_RISK  # two reasons to watch
     assert "ratings split by university" in [str(r) for r in page.reasons]
+
+
+def test_a_recount_of_recent_weeks_matches_a_full_count(session: Session, world: World) -> None:
+    def rows() -> set[tuple[int, ...]]:
+        return {
+            (r.team_id, r.week, r.lines, r.note_edits, r.tasks_done, r.calls, r.active_members)
+            for r in session.scalars(select(TeamWeek))
+        } | {(r.person_id, r.week, r.lines, r.calls) for r in session.scalars(select(MemberWeek))}
+
+    refresh_exchange_health(session, world.exchange_id, NOW)
+    _line(session, world.room_id, world.chen, NOW - timedelta(hours=2), 300)
+    session.commit()
+    later = NOW + timedelta(days=1)
+    refresh_exchange_health(session, world.exchange_id, later)  # weeks 3 and 4 only
+    recent = rows()
+    status = session.get_one(TeamHealth, world.team_id).reasons
+    refresh_exchange_health(session, world.exchange_id, later, full=True)
+    assert rows() == recent
+    assert session.get_one(TeamHealth, world.team_id).reasons == status
+    assert (world.team_id, 4, 2, 0, 0, 0, 2) in recent
