@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import DateTime, Engine, MetaData, Select, bindparam, create_engine, event, select
 from sqlalchemy.engine import Dialect
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 from sqlalchemy.types import TypeDecorator
@@ -109,6 +109,12 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     # Recycle rather than pre-ping: a ping is one more round trip on every request.
     kwargs.setdefault("pool_recycle", 300)
     return create_engine(url, **kwargs)
+
+
+def database_unreachable(error: BaseException) -> bool:
+    """The connection was lost (database restarted, failover, backend terminated): a moment's
+    outage the pool recovers from by itself (it drops the dead connections), not a bug."""
+    return isinstance(error, DBAPIError) and error.connection_invalidated
 
 
 def make_session_factory(engine: Engine) -> Callable[[], Session]:

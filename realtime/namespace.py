@@ -119,8 +119,8 @@ def _room_event(handler: Handler, limit: str | None, *, silent: bool) -> Callabl
             return {"ok": True, **handler(self, Ctx(db, access, state, sid, claims), data)}
         except TandemError as error:
             return domain_error(error)
-        except Exception:
-            return server_error(handler.__name__)
+        except Exception as failure:
+            return server_error(handler.__name__, failure)
 
     return wrapped
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 from flask import Flask, Response, current_app, jsonify, render_template, request
 from flask_babel import gettext
 from sqlalchemy.exc import DataError, StatementError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
+from plugin.db import database_unreachable
 from plugin.errors import Conflict, InvalidInput, NotAllowed, NotFound, TandemError
 from web.auth import NotSignedIn
 from web.i18n import translated
@@ -66,9 +67,22 @@ def _out_of_range(error: Exception) -> bool:
     return isinstance(error, StatementError) and isinstance(error.orig, OverflowError)
 
 
-def _unexpected(error: Exception) -> tuple[Response | str, int]:
+def _unexpected(error: Exception) -> tuple[Response | str, int] | Response:
     if isinstance(error, HTTPException):
         return _http_error(error)
+    if database_unreachable(error):
+        current_app.logger.warning("database connection lost: %s", getattr(error, "orig", error))
+        body, status = error_response(
+            ServiceUnavailable.code,
+            gettext("Briefly unavailable"),
+            gettext(
+                "Tandem lost its connection to the database for a moment. Nothing you had "
+                "saved is lost; please try again in a few seconds."
+            ),
+        )
+        response = current_app.make_response((body, status))
+        response.headers["Retry-After"] = "5"
+        return response
     if _out_of_range(error):
         current_app.logger.info("Refused input the database cannot hold: %s", type(error).__name__)
         return error_response(400, gettext("Bad request"), gettext("A value is out of range."))

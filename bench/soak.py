@@ -1,0 +1,646 @@
+"""Soak: the production shape under a busy week's chat and launches, with its parts broken while
+it runs.
+
+The shape is the README's: a PostgreSQL database of its own (made for the run, dropped after), a
+Redis of its own (a private ``redis-server`` with an append-only file, so it can be restarted
+without touching the machine's Redis), two gunicorn/gevent app processes behind nginx (the
+README's config, sticky on the room page's ``affinity`` parameter), one ``tandem worker`` and the
+demo LMS. Students sit in teams of five; each keeps a Socket.IO connection through nginx and
+chats at a realistic pace, then at a peak pace; launch clients go through the demo LMS
+(login, signed id_token, landing page) meanwhile.
+
+Faults, one after another, each timed (``recovered_seconds``: from the fault until a chat line
+sent from a member pinned to process A reaches a teammate pinned to process B, and a launch
+succeeds, again):
+
+- ``app_killed``: process A's gunicorn (master and worker) gets SIGKILL; its clients reconnect
+  through nginx to B and catch up with ``sync``; A is started again afterwards.
+- ``redis_restarted``: the private Redis is stopped and started on the same port and file.
+- ``pg_backends_terminated``: every backend of the run's database is terminated.
+- ``worker_killed``: the worker gets SIGKILL and is started again.
+
+A chat line counts as *acknowledged* when the server's ack said ok. A client whose send failed
+or timed out sends it again with the same client id (as room.js's outbox does). At the end every
+acknowledged client id must be stored exactly once: ``lost_lines`` and ``duplicated_lines`` must
+be 0. Every HTTP answer with a 5xx status is counted, inside and outside the fault windows, and
+a 5xx page that shows a traceback is counted apart.
+
+Not driven yet (null or absent in the figures, said in ``not_covered``): notes, check-ins,
+teacher dashboards, matching, bulk issuing and grades under load, and the LMS-down fault.
+
+    python bench/soak.py [--quick] [--students N] [--seconds S]
+
+``--quick`` (about 90 s): 300 students. The full run: 2,000 students for about ten minutes.
+Needs PostgreSQL (TANDEM_BENCH_DATABASE_URL, TANDEM_TEST_DATABASE_URL or 127.0.0.1:5432/test),
+``redis-server`` and nginx. Prints human lines, then one JSON line last.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager, suppress
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import requests
+import socketio
+from sqlalchemy import create_engine, text
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+sys.path.insert(0, str(ROOT))
+
+from bench.launch import demo_env, free_port, registrations, wait_until_up  # noqa: E402
+from bench.rooms import NAMESPACE, TEAM_SIZE, postgres_database, seed  # noqa: E402
+from demo.testing import launch_form_fields  # noqa: E402
+from realtime import tokens  # noqa: E402
+
+SECRET = "soak-secret-" + "x" * 40
+NGINX_CONF = """
+worker_processes 1;
+pid {tmp}/nginx.pid;
+error_log {tmp}/nginx-error.log warn;
+events {{ worker_connections 8192; }}
+http {{
+  access_log off;
+  client_body_temp_path {tmp}/body;
+  proxy_temp_path {tmp}/proxy;
+  fastcgi_temp_path {tmp}/fastcgi;
+  uwsgi_temp_path {tmp}/uwsgi;
+  scgi_temp_path {tmp}/scgi;
+  map $http_upgrade $connection_upgrade {{ default upgrade; '' close; }}
+  upstream tandem {{
+    hash $arg_affinity consistent;
+    server 127.0.0.1:{a};
+    server 127.0.0.1:{b};
+  }}
+  server {{
+    listen 127.0.0.1:{port};
+    location / {{
+      proxy_pass http://tandem;
+      proxy_http_version 1.1;
+      proxy_buffering off;
+      proxy_read_timeout 120s;
+      proxy_set_header Host $host;
+      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+      proxy_set_header X-Forwarded-Proto $scheme;
+      proxy_set_header Upgrade $http_upgrade;
+      proxy_set_header Connection $connection_upgrade;
+      add_header X-Tandem-Upstream $upstream_addr always;
+    }}
+  }}
+}}
+"""
+
+
+# -- the production shape ------------------------------------------------------------------
+
+
+@dataclass
+class Shape:
+    """The running processes, by role, so a fault can break one and start it again."""
+
+    work: Path
+    database_url: str
+    redis_port: int
+    nginx_url: str
+    app_ports: dict[str, int]
+    demo_url: str
+    env: dict[str, str]
+    procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+
+    def start(self, name: str, command: list[str], env: dict[str, str] | None = None) -> None:
+        log = (self.work / f"{name}.log").open("ab")
+        self.procs[name] = subprocess.Popen(
+            command,
+            env={**self.env, **(env or {})},
+            cwd=ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # a SIGKILL to the group takes gunicorn's worker too
+        )
+
+    def kill(self, name: str) -> None:
+        process = self.procs.pop(name)
+        with suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+
+    def stop_all(self) -> None:
+        for process in reversed(list(self.procs.values())):
+            with suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGTERM)
+        for process in self.procs.values():
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+
+    def start_redis(self) -> None:
+        self.start(
+            "redis",
+            [
+                shutil.which("redis-server") or "redis-server",
+                "--port", str(self.redis_port), "--bind", "127.0.0.1",
+                "--dir", str(self.work), "--appendonly", "yes", "--appendfsync", "everysec",
+                "--save", "",
+            ],
+        )  # fmt: skip
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            probe = subprocess.run(
+                ["redis-cli", "-p", str(self.redis_port), "ping"], capture_output=True, text=True
+            )
+            if probe.stdout.strip() == "PONG":
+                return
+            time.sleep(0.05)
+        raise RuntimeError("the private redis-server did not start")
+
+    def start_app(self, name: str) -> None:
+        port = self.app_ports[name]
+        self.start(
+            f"app-{name}",
+            [
+                str(BIN / "gunicorn"), "-k", "gevent", "-w", "1", "-b", f"127.0.0.1:{port}",
+                "--log-level", "warning", "wsgi:app",
+            ],
+        )  # fmt: skip
+        wait_until_up(f"http://127.0.0.1:{port}/lti/jwks", timeout=60)
+
+    def start_worker(self) -> None:
+        self.start("worker", [str(BIN / "tandem"), "worker"])
+
+
+def _nginx() -> str:
+    found = shutil.which("nginx") or next(
+        (p for p in ("/usr/sbin/nginx", "/usr/local/sbin/nginx") if Path(p).exists()), None
+    )
+    if found is None:
+        sys.exit("nginx is not installed (Debian: apt-get install nginx; `make nginx` as root)")
+    return found
+
+
+@contextmanager
+def production_shape(work: Path, database_url: str) -> Iterator[Shape]:
+    nginx_port, demo_port = free_port(), free_port()
+    nginx_url = f"http://127.0.0.1:{nginx_port}"
+    redis_port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TANDEM_")}
+    env |= {
+        # Plain HTTP on 127.0.0.1: production refuses an http base URL and sets Secure cookies,
+        # so the processes run in the default environment with production's async mode.
+        "TANDEM_SECRET_KEY": SECRET,
+        "TANDEM_DATABASE_URL": database_url,
+        "TANDEM_REDIS_URL": f"redis://127.0.0.1:{redis_port}/0",
+        "TANDEM_BASE_URL": nginx_url,
+        "TANDEM_ASYNC_MODE": "gevent",
+        "TANDEM_INSTANCE_PATH": str(work / "instance"),
+        # One address (this process) plays a whole campus: the per-address limits stay off; the
+        # per-person room limits stay on.
+        "TANDEM_RATE_LIMITS": "off",
+    }
+    shape = Shape(
+        work=work,
+        database_url=database_url,
+        redis_port=redis_port,
+        nginx_url=nginx_url,
+        app_ports={"a": free_port(), "b": free_port()},
+        demo_url=f"http://127.0.0.1:{demo_port}",
+        env=env,
+    )
+    demo = demo_env(demo_port, nginx_url, work / "demo-keys")
+    subprocess.run([str(BIN / "tandem"), "db", "upgrade"], env=env, cwd=ROOT, check=True,
+                   capture_output=True)  # fmt: skip
+    subprocess.run(
+        [str(BIN / "tandem"), "platform", "import", "--allow-http", "-"],
+        input=registrations(demo), env=env, cwd=ROOT, check=True, capture_output=True, text=True,
+    )  # fmt: skip
+    try:
+        shape.start_redis()
+        for name in shape.app_ports:
+            shape.start_app(name)
+        conf = work / "nginx.conf"
+        conf.write_text(
+            NGINX_CONF.format(
+                tmp=work, a=shape.app_ports["a"], b=shape.app_ports["b"], port=nginx_port
+            )
+        )
+        shape.start("nginx", [_nginx(), "-p", str(work), "-c", str(conf), "-g", "daemon off;"])
+        shape.start_worker()
+        shape.start("demo", [str(BIN / "python"), "-m", "demo"], demo)
+        wait_until_up(nginx_url + "/lti/jwks")
+        wait_until_up(shape.demo_url + "/")
+        yield shape
+    finally:
+        shape.stop_all()
+
+
+# -- the load ------------------------------------------------------------------------------
+
+
+@dataclass
+class Figures:
+    acked: dict[str, int] = field(default_factory=dict)  # client id -> message id
+    delivered: Counter[tuple[int, int]] = field(default_factory=Counter)  # (receiver, message)
+    latencies: list[tuple[float, float]] = field(default_factory=list)  # (when, seconds)
+    pages: list[tuple[float, float]] = field(default_factory=list)
+    statuses: list[tuple[float, int, bool]] = field(default_factory=list)  # when, status, trace
+    send_failures: int = 0
+    samples: list[str] = field(default_factory=list)  # the first 5xx answers, for the log
+    windows: list[tuple[float, float]] = field(default_factory=list)
+
+    def in_window(self, when: float) -> bool:
+        return any(start <= when <= end for start, end in self.windows)
+
+
+def _affinity_for(shape: Shape, backend: str) -> str:
+    """A tab key that nginx routes to ``backend`` (it names its pick in a header)."""
+    want = f"127.0.0.1:{shape.app_ports[backend]}"
+    for n in range(500):
+        probe = requests.get(
+            f"{shape.nginx_url}/socket.io/?EIO=4&transport=polling&affinity=soak{n}", timeout=10
+        )
+        if probe.headers.get("X-Tandem-Upstream") == want:
+            return f"soak{n}"
+    raise RuntimeError(f"nginx never picked backend {backend}")
+
+
+class Student:
+    """One chat client with room.js's habits: reconnect with backoff, resend with the same
+    client id until acknowledged, catch up with ``sync`` after a reconnect."""
+
+    def __init__(self, index: int, auth: dict[str, object], affinity: str, figures: Figures):
+        self.index = index
+        self.auth = auth
+        self.affinity = affinity
+        self.figures = figures
+        self.client = socketio.AsyncClient(
+            reconnection=True,
+            reconnection_delay=0.5,
+            reconnection_delay_max=3,
+            randomization_factor=0.5,
+        )
+        self.client.on("chat", self._on_chat, namespace=NAMESPACE)
+        self.client.on("connect", self._on_connect, namespace=NAMESPACE)
+        self.cursor = 0
+        self.sent = 0
+
+    async def connect(self, url: str) -> None:
+        await self.client.connect(
+            f"{url}/?affinity={self.affinity}",
+            namespaces=[NAMESPACE],
+            auth=self.auth,
+            transports=["websocket"],
+            wait_timeout=30,
+        )
+
+    def _on_chat(self, data: dict[str, Any]) -> None:
+        self.figures.delivered[(self.index, int(data["id"]))] += 1
+        parts = str(data.get("body", "")).split()
+        if len(parts) == 3 and parts[0] == "soak":
+            now = time.perf_counter()
+            self.figures.latencies.append((now, now - float(parts[2])))
+
+    async def _on_connect(self) -> None:
+        if self.cursor:  # a reconnect: catch up on what was said meanwhile
+            asyncio.get_running_loop().create_task(self._catch_up())
+
+    async def _catch_up(self) -> None:
+        try:
+            answer = await self.client.call(
+                "sync", {"after": self.cursor}, namespace=NAMESPACE, timeout=10
+            )
+        except Exception:
+            return
+        if isinstance(answer, dict):
+            for line in answer.get("messages", []):
+                self.figures.delivered[(self.index, int(line["id"]))] += 0  # seen, not counted
+            self.cursor = max(self.cursor, int(answer.get("cursor") or 0))
+
+    async def say(self, deadline: float) -> None:
+        """One line, resent with the same client id until acknowledged or ``deadline``."""
+        self.sent += 1
+        client_id = f"s{self.index}-{self.sent}"
+        while time.perf_counter() < deadline:
+            try:
+                ack = await self.client.call(
+                    "send",
+                    {"client_id": client_id, "body": f"soak {client_id} {time.perf_counter()!r}"},
+                    namespace=NAMESPACE,
+                    timeout=5,
+                )
+            except Exception:
+                ack = None
+            if isinstance(ack, dict) and ack.get("ok"):
+                message = ack["message"]
+                self.figures.acked[client_id] = int(message["id"])
+                self.cursor = max(self.cursor, int(message.get("cursor") or 0))
+                return
+            self.figures.send_failures += 1
+            await asyncio.sleep(0.5 + random.random())
+
+
+def _launch(shape: Shape, slug: str, user_id: str, figures: Figures) -> None:
+    started = time.perf_counter()
+    http = requests.Session()
+    try:
+        form_page = http.get(f"{shape.demo_url}/{slug}/launch/{user_id}?target=window", timeout=30)
+        form = launch_form_fields(form_page.text)
+        landing = http.post(form.pop("action"), data=form, timeout=30)
+    except (requests.RequestException, ValueError) as error:
+        figures.statuses.append((time.perf_counter(), 599, False))
+        if len(figures.samples) < 5:
+            figures.samples.append(f"no answer: {type(error).__name__}: {str(error)[:200]}")
+        return
+    trace = "Traceback" in landing.text
+    figures.statuses.append((time.perf_counter(), landing.status_code, trace))
+    if landing.status_code >= 500 and len(figures.samples) < 5:
+        figures.samples.append(f"{landing.status_code} {landing.url}: {landing.text[-300:]!r}")
+    if landing.status_code == 200:
+        figures.pages.append((started, time.perf_counter() - started))
+
+
+def launch_load(shape: Shape, figures: Figures, stop: threading.Event, clients: int) -> None:
+    from demo.platforms import make_platforms
+
+    users = [(p.slug, u.user_id) for p in make_platforms("http://unused", Path("/nonexistent"))
+             for u in p.users]  # fmt: skip
+
+    def run(offset: int) -> None:
+        i = offset
+        while not stop.is_set():
+            slug, user = users[i % len(users)]
+            i += clients
+            _launch(shape, slug, user, figures)
+            stop.wait(0.2)
+
+    threads = [threading.Thread(target=run, args=(n,), daemon=True) for n in range(clients)]
+    for thread in threads:
+        thread.start()
+    stop.wait()
+    for thread in threads:
+        thread.join(timeout=40)
+
+
+async def chat_load(students: list[Student], seconds: float, per_student_interval: float) -> None:
+    """Each student says a line every ``per_student_interval`` seconds (with jitter)."""
+    end = time.perf_counter() + seconds
+
+    async def one(student: Student) -> None:
+        await asyncio.sleep(random.random() * per_student_interval)
+        while time.perf_counter() < end:
+            await student.say(end + 20)
+            await asyncio.sleep(per_student_interval * (0.5 + random.random()))
+
+    await asyncio.gather(*(one(s) for s in students))
+
+
+async def probe(sender: Student, receiver: Student, timeout: float = 3.0) -> bool:
+    """A line from ``sender`` reaches ``receiver`` (the cross-process path) within ``timeout``."""
+    before = sum(1 for (who, _), _n in receiver.figures.delivered.items() if who == receiver.index)
+    await sender.say(time.perf_counter() + timeout)
+    deadline = time.perf_counter() + timeout
+    while time.perf_counter() < deadline:
+        now = sum(1 for (who, _), _n in receiver.figures.delivered.items() if who == receiver.index)
+        if now > before:
+            return True
+        await asyncio.sleep(0.05)
+    return False
+
+
+async def recovered_after(
+    shape: Shape, sender: Student, receiver: Student, began: float, limit: float
+) -> float | None:
+    """Seconds from ``began`` until a probe line and a launch both succeed again."""
+    from demo.platforms import make_platforms
+
+    platform = make_platforms("http://unused", Path("/nonexistent"))[0]
+    user = platform.users[0].user_id
+    while time.perf_counter() - began < limit:
+        scratch = Figures()
+        if await probe(sender, receiver):
+            await asyncio.to_thread(_launch, shape, platform.slug, user, scratch)
+            if scratch.statuses and scratch.statuses[0][1] == 200:
+                return time.perf_counter() - began
+        await asyncio.sleep(0.2)
+    return None
+
+
+def terminate_backends(database_url: str) -> int:
+    name = database_url.rsplit("/", 1)[-1]
+    admin = create_engine(
+        database_url.rsplit("/", 1)[0] + "/postgres", isolation_level="AUTOCOMMIT"
+    )
+    try:
+        with admin.connect() as connection:
+            rows = connection.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = :name AND pid <> pg_backend_pid()"
+                ),
+                {"name": name},
+            ).all()
+    finally:
+        admin.dispose()
+    return len(rows)
+
+
+async def faults(
+    shape: Shape, sender: Student, receiver: Student, figures: Figures, gap: float
+) -> list[dict[str, object]]:
+    """Break one part at a time; time each recovery; leave the shape whole again."""
+    report: list[dict[str, object]] = []
+
+    async def fault(name: str, breaking: Any, mending: Any = None) -> None:
+        await asyncio.sleep(gap)
+        began = time.perf_counter()
+        detail = await asyncio.to_thread(breaking)
+        recovered = await recovered_after(shape, sender, receiver, began, limit=30)
+        figures.windows.append((began, time.perf_counter()))
+        if mending is not None:
+            await asyncio.to_thread(mending)
+            figures.windows.append((began, time.perf_counter() + 5))
+        entry: dict[str, object] = {"fault": name, "recovered_seconds": _round(recovered)}
+        if detail is not None:
+            entry["detail"] = detail
+        report.append(entry)
+        print(f"fault {name}: recovered in {entry['recovered_seconds']} s", flush=True)
+
+    def restart_redis() -> None:
+        shape.kill("redis")
+        shape.start_redis()
+
+    def kill_worker() -> None:
+        shape.kill("worker")
+        shape.start_worker()
+
+    await fault("app_killed", lambda: shape.kill("app-a"), lambda: shape.start_app("a"))
+    await fault("redis_restarted", restart_redis)
+    await fault(
+        "pg_backends_terminated",
+        lambda: {"terminated": terminate_backends(shape.database_url)},
+    )
+    await fault("worker_killed", kill_worker)
+    return report
+
+
+def _round(value: float | None, digits: int = 2) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+def _p99_ms(values: list[float]) -> float | None:
+    if len(values) < 2:
+        return None
+    return round(statistics.quantiles(values, n=100)[98] * 1000, 1)
+
+
+def stored_lines(database_url: str, client_ids: list[str]) -> Counter[str]:
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(
+                text("SELECT client_id, count(*) FROM room_message GROUP BY client_id")
+            ).all()
+    finally:
+        engine.dispose()
+    wanted = set(client_ids)
+    return Counter({row[0]: int(row[1]) for row in rows if row[0] in wanted})
+
+
+async def drive(
+    shape: Shape, people: list[tuple[Any, int]], args: argparse.Namespace
+) -> dict[str, object]:
+    figures = Figures()
+    affinities = [_affinity_for(shape, "a"), _affinity_for(shape, "b")]
+    students = [
+        Student(
+            n,
+            {"token": tokens.issue(SECRET, actor, room_id)},
+            affinities[n % 2] if n < 2 else f"soak-tab-{n}",
+            figures,
+        )
+        for n, (actor, room_id) in enumerate(people)
+    ]
+    gate = asyncio.Semaphore(50)
+
+    async def connect(student: Student) -> None:
+        async with gate:
+            await student.connect(shape.nginx_url)
+
+    began = time.perf_counter()
+    await asyncio.gather(*(connect(s) for s in students))
+    print(f"{len(students)} students connected in {time.perf_counter() - began:.1f} s", flush=True)
+    # Students 0 (pinned to A) and 1 (pinned to B) share the first team: the fault probe.
+    sender, receiver = students[0], students[1]
+
+    stop = threading.Event()
+    launcher = threading.Thread(
+        target=launch_load, args=(shape, figures, stop, args.launch_clients), daemon=True
+    )
+    launcher.start()
+    started = time.perf_counter()
+    realistic = args.seconds * 0.6
+    peak = args.seconds - realistic
+    chat = asyncio.gather(
+        chat_load(students[2:], realistic, per_student_interval=args.interval),
+        faults(shape, sender, receiver, figures, gap=realistic / 5),
+    )
+    _, fault_report = await chat
+    print("peak phase", flush=True)
+    await chat_load(students[2:], peak, per_student_interval=max(args.interval / 5, 1.0))
+    stop.set()
+    launcher.join(timeout=60)
+    await asyncio.sleep(3)  # late deliveries
+    seconds = time.perf_counter() - started
+    for sample in figures.samples:
+        print("error sample:", sample, file=sys.stderr)
+    await asyncio.gather(*(s.client.disconnect() for s in students), return_exceptions=True)
+
+    stored = stored_lines(shape.database_url, list(figures.acked))
+    lost = [c for c in figures.acked if stored.get(c, 0) == 0]
+    duplicated = [c for c, n in stored.items() if n > 1]
+    outside = [lat for when, lat in figures.latencies if not figures.in_window(when)]
+    pages_outside = [lat for when, lat in figures.pages if not figures.in_window(when)]
+    errors_5xx = [(w, s) for w, s, _t in figures.statuses if 500 <= s < 599]
+    return {
+        "students": len(students),
+        "seconds": round(seconds, 1),
+        "page_p99_ms": _p99_ms(pages_outside),
+        "launches": len(figures.pages),
+        "delivery_p99_ms": _p99_ms(outside),
+        "delivery_p99_ms_all": _p99_ms([lat for _w, lat in figures.latencies]),
+        "deliveries": len(figures.latencies),
+        "errors_5xx": sum(1 for w, _s in errors_5xx if not figures.in_window(w)),
+        "errors_5xx_in_faults": sum(1 for w, _s in errors_5xx if figures.in_window(w)),
+        "error_statuses": dict(Counter(str(s) for _w, s, _t in figures.statuses if s >= 400)),
+        "tracebacks_shown": sum(1 for _w, _s, t in figures.statuses if t),
+        "send_retries": figures.send_failures,
+        "acked_lines": len(figures.acked),
+        "stored_lines": sum(stored.values()),
+        "lost_lines": len(lost),
+        "duplicated_lines": len(duplicated),
+        "delivered_twice": sum(1 for n in figures.delivered.values() if n > 1),
+        "faults": fault_report,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="about 90 s with 300 students")
+    parser.add_argument("--students", type=int, default=None)
+    parser.add_argument("--seconds", type=float, default=None, help="length of the chat load")
+    parser.add_argument("--interval", type=float, default=None,
+                        help="seconds between a student's lines, realistic pace")  # fmt: skip
+    parser.add_argument("--launch-clients", type=int, default=4)
+    parser.add_argument("--keep", action="store_true", help="keep the logs' folder and say where")
+    args = parser.parse_args()
+    args.students = args.students or (300 if args.quick else 2000)
+    args.seconds = args.seconds or (60.0 if args.quick else 540.0)
+    args.interval = args.interval or (10.0 if args.quick else 20.0)
+    args.students -= args.students % TEAM_SIZE
+    server = (
+        os.environ.get("TANDEM_BENCH_DATABASE_URL")
+        or os.environ.get("TANDEM_TEST_DATABASE_URL")
+        or "postgresql://127.0.0.1:5432/test"
+    )
+    if shutil.which("redis-server") is None:
+        sys.exit("redis-server is not installed: the soak runs its own Redis")
+    with ExitStack() as stack:
+        work = Path(tempfile.mkdtemp(prefix="tandem-soak-"))
+        if not args.keep:
+            stack.callback(shutil.rmtree, work, ignore_errors=True)
+        try:
+            database_url = stack.enter_context(postgres_database(server))
+        except Exception as error:  # no server: say so, exit 2
+            sys.exit(f"PostgreSQL at {server} is not reachable: {type(error).__name__}")
+        shape = stack.enter_context(production_shape(work, database_url))
+        people = seed(database_url, args.students)
+        result = asyncio.run(drive(shape, people, args))
+        if args.keep:
+            print(f"logs kept in {work}", file=sys.stderr)
+    result["quick"] = args.quick
+    result["not_covered"] = [
+        "notes, check-ins, dashboards, matching, bulk issuing and grades under load",
+        "the LMS-down fault",
+        "launch_ratio_pg and rooms_ratio_pg: run bench/launch.py and bench/rooms.py",
+    ]
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
