@@ -23,7 +23,7 @@ from plugin.db import utcnow
 from plugin.errors import InvalidInput, NotAllowed, NotFound
 from plugin.exchanges.models import Exchange
 from plugin.exchanges.phases import Phase
-from plugin.exchanges.service import institutions_sharing_team_data
+from plugin.exchanges.service import institutions_sharing_team_data, my_participation
 from plugin.i18n import N_
 from plugin.notifications.service import notify
 from plugin.people.models import Person
@@ -151,10 +151,12 @@ def _membership(session: Session, exchange_id: int, person_id: int) -> TeamMembe
 def my_checkin(
     session: Session, actor: Actor, exchange_id: int, *, now: datetime | None = None
 ) -> MyCheckin | None:
-    """This week's check-in for a student in a team (None outside any team). Read-only."""
+    """This week's check-in for a student in a team (None for a participant not yet in a
+    team; refused to anyone else). Read-only."""
     exchange = _exchange(session, exchange_id)
     member = _membership(session, exchange_id, actor.person_id)
     if member is None:
+        my_participation(session, actor, exchange_id)
         return None
     week = iso_week((now or utcnow()).date())
     answer = session.scalar(
@@ -187,7 +189,8 @@ def answer_checkin(
     now: datetime | None = None,
 ) -> CheckinAnswer:
     """A student answers this week's check-in; answering again this week replaces it."""
-    current = my_checkin(session, actor, exchange_id, now=now)
+    member = _membership(session, exchange_id, actor.person_id)
+    current = my_checkin(session, actor, exchange_id, now=now) if member else None
     if current is None:
         raise NotAllowed(N_("Only members of a team in this exchange can check in."))
     if not current.is_open:

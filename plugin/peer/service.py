@@ -580,8 +580,11 @@ def round_results(session: Session, actor: Actor, round_id: int) -> RoundResults
         select(PeerRating).where(PeerRating.round_id == round_id).order_by(PeerRating.id)
     ):
         rater = people.get(row.rater_id)
-        if rater is not None and rater[2] == viewer.institution_id and row.ratee_id in people:
-            given[row.rater_id].append((people[row.ratee_id][1], _as_rating(row).scores))
+        ratee = people.get(row.ratee_id)
+        if rater is not None and rater[2] == viewer.institution_id and ratee is not None:
+            # Whom an own student rated: a partner teammate stays unnamed unless shared.
+            label = ratee[1] if visible(ratee[2]) else N_("A student of the partner university")
+            given[row.rater_id].append((label, _as_rating(row).scores))
     by_team: dict[int, list[int]] = defaultdict(list)
     for pid, (team_id, _name, _inst) in people.items():
         by_team[team_id].append(pid)
@@ -787,3 +790,21 @@ def research_csv(session: Session, actor: Actor, exchange_id: int) -> str:
     rows.sort()
     writer.writerows(rows)
     return out.getvalue()
+
+
+def my_rounds(session: Session, actor: Actor, exchange_id: int) -> list[PeerRound]:
+    """The rounds a student in a team of the exchange sees (none outside a team). Read-only."""
+    _exchange(session, exchange_id)
+    member = session.scalar(
+        select(TeamMembership.id).where(
+            TeamMembership.exchange_id == exchange_id,
+            TeamMembership.person_id == actor.person_id,
+        )
+    )
+    return rounds_of(session, exchange_id) if member is not None else []
+
+
+def teacher_rounds(session: Session, actor: Actor, exchange_id: int) -> list[PeerRound]:
+    """The exchange's rounds for one of its teachers."""
+    _require_teacher(session, actor, exchange_id)
+    return rounds_of(session, exchange_id)

@@ -41,6 +41,7 @@ from plugin.exchanges.models import Exchange, Participant, ParticipantStatus, Se
 from plugin.exchanges.phases import default_phases
 from plugin.matching.candidates import MatchRules
 from plugin.matching.service import propose_teams
+from plugin.peer.service import close_round, open_round
 from plugin.people.models import ExternalAccount, Person
 from plugin.profiles.models import Profile
 from plugin.profiles.service import SHAREABLE
@@ -281,7 +282,19 @@ def build_walk(app: Flask, session: Session) -> Walk:
     meeting = agree_meeting(
         session, rooms.alice, rooms.team_id, datetime.now(UTC) + timedelta(days=3), 60
     )
+    # A closed peer round: its results page and each student's feedback page.
+    moment = datetime.now(UTC)
+    peer_round = open_round(
+        session,
+        rooms.teacher,
+        cw.exchange_id,
+        "Mid-point",
+        moment - timedelta(hours=1),
+        moment + timedelta(days=1),
+    )
+    close_round(session, rooms.teacher, peer_round.id)
     values = {
+        "round_id": str(peer_round.id),
         "exchange_id": str(cw.exchange_id),
         "team_id": str(rooms.team_id),
         "person_id": str(people["bruno"]),

@@ -26,4 +26,5 @@ from web.pages import (  # noqa: E402,F401  (routes register on import)
     student,
     teacher,
     teammates,
+    teamwork,
 )

@@ -13,12 +13,7 @@ from sqlalchemy.orm import Session
 from plugin.actors import Actor
 from plugin.checkins.models import CheckinAnswer
 from plugin.checkins.service import (
-    announce_checkins,
     answer_checkin,
-    my_checkin,
-    set_schedule,
-    teacher_checkins,
-    weekly_averages,
 )
 from plugin.errors import Conflict, InvalidInput, NotAllowed
 from plugin.exchanges.service import individual_data_shared, set_team_data_sharing
@@ -191,6 +186,10 @@ def test_teachers_see_own_students_and_partners_in_aggregate(
     alice = next(m for m in team.members if m.name == "Alice")
     assert alice.comment == f"note from {w.alice.person_id}"
     assert len(alice.given) == 5  # own students' ratings, individually
+    rated = [name for name, _scores in alice.given]
+    assert "Bruno" not in rated
+    assert "Fabio" not in rated
+    assert rated.count("A student of the partner university") == 2
 
     bologna_view = round_results(session, w.partner_teacher, round_id)
     team = next(t for t in bologna_view.teams if t.team_id == w.team_id)
@@ -213,84 +212,6 @@ def test_teachers_see_own_students_and_partners_in_aggregate(
         round_results(session, w.stranger, round_id)
     with pytest.raises(NotAllowed):
         round_results(session, w.alice, round_id)
-
-
-def test_checkins_replace_within_a_week_and_stay_private(session: Session, pw: PeerWorld) -> None:
-    w = pw.rooms
-    current = my_checkin(session, w.alice, pw.exchange_id, now=NOW)
-    assert current is not None
-    assert current.is_open  # default: whole run
-    answer_checkin(
-        session,
-        w.alice,
-        pw.exchange_id,
-        teamwork=2,
-        contribute=3,
-        blockers=4,
-        comment="stuck",
-        now=NOW,
-    )
-    answer_checkin(session, w.alice, pw.exchange_id, teamwork=4, contribute=4, blockers=4, now=NOW)
-    answer_checkin(
-        session,
-        w.bruno,
-        pw.exchange_id,
-        teamwork=2,
-        contribute=2,
-        blockers=2,
-        comment="quiet team",
-        now=NOW,
-    )
-    assert session.scalar(select(func.count()).select_from(CheckinAnswer)) == 2
-    with pytest.raises(InvalidInput):
-        answer_checkin(
-            session, w.alice, pw.exchange_id, teamwork=0, contribute=3, blockers=3, now=NOW
-        )
-    (week,) = weekly_averages(session, pw.exchange_id)
-    assert week.answers == 2
-    assert week.teamwork == pytest.approx(3.0)
-
-    leiden = teacher_checkins(session, w.teacher, pw.exchange_id)
-    assert [a.name for a in leiden.answers] == ["Alice"]
-    assert leiden.answers[0].comment is None  # replaced by an answer without one
-    assert leiden.hidden_answers == 1
-    bologna = teacher_checkins(session, w.partner_teacher, pw.exchange_id)
-    assert [(a.name, a.comment) for a in bologna.answers] == [("Bruno", "quiet team")]
-    set_team_data_sharing(session, w.teacher, pw.exchange_id, True)
-    set_team_data_sharing(session, w.partner_teacher, pw.exchange_id, True)
-    shared = teacher_checkins(session, w.teacher, pw.exchange_id)
-    bruno = next(a for a in shared.answers if a.name == "Bruno")
-    assert bruno.comment is None  # the comment is for Bruno's own teacher only
-    with pytest.raises(NotAllowed):
-        teacher_checkins(session, w.alice, pw.exchange_id)
-
-
-def test_a_schedule_limits_the_weeks_and_notices_go_once(session: Session, pw: PeerWorld) -> None:
-    w = pw.rooms
-    set_schedule(
-        session,
-        w.teacher,
-        pw.exchange_id,
-        NOW.date() + timedelta(days=14),
-        NOW.date() + timedelta(days=40),
-    )
-    current = my_checkin(session, w.alice, pw.exchange_id, now=NOW)
-    assert current is not None
-    assert not current.is_open
-    with pytest.raises(InvalidInput):
-        answer_checkin(
-            session, w.alice, pw.exchange_id, teamwork=3, contribute=3, blockers=3, now=NOW
-        )
-    with pytest.raises(InvalidInput):
-        set_schedule(session, w.teacher, pw.exchange_id, NOW.date(), NOW.date() - timedelta(days=1))
-    later = NOW + timedelta(days=14)
-    assert announce_checkins(session, now=later) == 6
-    assert announce_checkins(session, now=later) == 0
-    answer_checkin(
-        session, w.alice, pw.exchange_id, teamwork=3, contribute=3, blockers=3, now=later
-    )
-    saturday = later + timedelta(days=3)
-    assert announce_checkins(session, now=saturday) == 5  # everyone but Alice
 
 
 def test_erasure_removes_ratings_and_keeps_results(session: Session, pw: PeerWorld) -> None:
@@ -383,3 +304,20 @@ def test_research_export_is_pseudonymous_and_respects_rule_five(
     assert len([r for r in rows if r["kind"] == "rating"]) == 25
     with pytest.raises(NotAllowed):
         research_csv(session, w.alice, pw.exchange_id)
+
+
+def test_the_export_holds_own_checkins_and_ratings_given(session: Session, pw: PeerWorld) -> None:
+    from plugin.privacy.service import export_person
+
+    w = pw.rooms
+    round_id = _open(session, pw)
+    _rate_all(session, pw, round_id)
+    answer_checkin(session, w.alice, pw.exchange_id, teamwork=2, contribute=3, blockers=4, now=NOW)
+    data = export_person(session, w.alice)
+    rows = {(h["table"], h["column"]): h["rows"] for h in data["holdings"]}
+    assert len(rows[("checkin_answer", "person_id")]) == 1
+    assert len(rows[("peer_rating", "rater_id")]) == 5
+    assert len(rows[("peer_submission", "rater_id")]) == 1
+    received = rows[("peer_rating", "ratee_id")]
+    assert len(received) == 5
+    assert all("rater_id" not in r and "contributing" not in r for r in received)
