@@ -285,7 +285,8 @@ def build(db: Session, now: datetime, team_count: int) -> tuple[int, Actor, list
                     )
         db.execute(insert(PeerRating), ratings)
     db.commit()
-    return exchange_id, Actor(teacher_l, Role.TEACHER, course_l), rounds
+    assert exchange_id is not None and teacher_l is not None and None not in rounds
+    return exchange_id, Actor(teacher_l, Role.TEACHER, course_l), [r for r in rounds if r]
 
 
 def grouped_scan(db: Session, exchange_id: int, start: datetime) -> float:
