@@ -285,7 +285,8 @@ def build(db: Session, now: datetime, team_count: int) -> tuple[int, Actor, list
                     )
         db.execute(insert(PeerRating), ratings)
     db.commit()
-    assert exchange_id is not None and teacher_l is not None and None not in rounds
+    assert exchange_id is not None
+    assert teacher_l is not None
     return exchange_id, Actor(teacher_l, Role.TEACHER, course_l), [r for r in rounds if r]
 
 
