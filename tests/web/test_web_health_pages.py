@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from plugin.actors import Actor
-from plugin.health.models import HealthSettings, Intervention
+from plugin.health.models import HealthSettings, Intervention, TeamWeek
 from plugin.health.service import refresh_exchange_health
 from plugin.rooms.models import Message
 from tests.plugin.rooms.rooms_world import World, build_world
@@ -126,9 +126,28 @@ def test_log_double_submit_and_privacy_on_the_team_page(
     assert "Messaged the team" in partner
 
 
-def test_count_again_now_runs_the_recount(app: Flask, client: FlaskClient, world: World) -> None:
+def test_count_again_now_runs_the_recount(
+    app: Flask, client: FlaskClient, world: World, session: Session
+) -> None:
+    def lines() -> int:
+        return session.scalar(select(func.sum(TeamWeek.lines))) or 0
+
+    before = lines()
+    session.add(
+        Message(
+            room_id=world.room_id,
+            seq=50,
+            client_id="c50",
+            author_id=world.chen.person_id,
+            body="x",
+            created_at=datetime.now(UTC),
+        )
+    )
+    session.commit()
     _sign_in(client, world.teacher)
     answer = client.post(f"/exchanges/{world.exchange_id}/health/refresh")
+    session.expire_all()
+    assert lines() == before + 1  # the queue runs the task at once in tests
     assert answer.status_code == 303
     page = client.get(answer.headers["Location"]).get_data(as_text=True)
     assert "Tandem is recounting" in page

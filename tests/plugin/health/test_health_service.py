@@ -17,6 +17,7 @@ from plugin.exchanges.service import set_team_data_sharing
 from plugin.health.models import Intervention, MemberWeek, TeamHealth, TeamWeek
 from plugin.health.service import (
     ThresholdsRefused,
+    exchanges_to_refresh,
     health_dashboard,
     log_intervention,
     refresh_exchange_health,
@@ -357,3 +358,11 @@ def test_a_recount_of_recent_weeks_matches_a_full_count(session: Session, world:
     assert rows() == recent
     assert session.get_one(TeamHealth, world.team_id).reasons == status
     assert (world.team_id, 4, 2, 0, 0, 0, 2) in recent
+
+
+def test_the_periodic_run_takes_running_exchanges_only(session: Session, world: World) -> None:
+    # The world's exchange runs from 2 February to 30 April 2026.
+    assert exchanges_to_refresh(session, NOW) == [world.exchange_id]
+    assert exchanges_to_refresh(session, datetime(2026, 5, 6, tzinfo=UTC)) == [world.exchange_id]
+    assert exchanges_to_refresh(session, datetime(2026, 5, 8, tzinfo=UTC)) == []
+    assert exchanges_to_refresh(session, datetime(2026, 1, 20, tzinfo=UTC)) == []
