@@ -20,12 +20,15 @@ import random
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import requests
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -34,7 +37,7 @@ from migrations.runner import upgrade
 from plugin.actors import Actor, Role
 from plugin.completion.models import Completion, CompletionStatus
 from plugin.courses.models import Course, CourseMembership
-from plugin.credentials import did_web, signing, status_list
+from plugin.credentials import did_web, multikey, signing, status_list
 from plugin.credentials.document import (
     Concept,
     CredentialFacts,
@@ -42,7 +45,10 @@ from plugin.credentials.document import (
     Organisation,
     build_credential,
 )
+from plugin.credentials.fetch import CachingFetcher, FetchPolicy
 from plugin.credentials.models import Credential
+from plugin.credentials.open_verify import OPEN_CONTEXTS, verify_any
+from plugin.credentials.resolve import DidResolver
 from plugin.credentials.service import (
     IssuerContext,
     bulk_issue,
@@ -53,6 +59,15 @@ from plugin.db import make_engine, make_session_factory
 from plugin.exchanges.models import Exchange, Seat, SeatStatus
 from plugin.people.models import Institution, Person
 from plugin.registrars.models import Registrar
+from tests.open_signers import (
+    ed25519_did_key,
+    key_url,
+    p256_did_key,
+    rsa_did_document,
+    sign_ecdsa_rdfc,
+    sign_eddsa_jcs,
+    sign_jwt,
+)
 
 DID = did_web.did_web("tandem.example", ("issuers", "uni-a"))
 METHOD = f"{DID}#key-1"
@@ -223,24 +238,124 @@ def run_db(count: int) -> dict[str, float]:
     }
 
 
+def _served(body: bytes) -> requests.Response:
+    """A canned HTTPS answer, so the mixed run measures verification, not the network."""
+    response = requests.Response()
+    response.status_code = 200
+    response._content = body
+    response._content_consumed = True  # type: ignore[attr-defined]
+    return response
+
+
+def mixed_credentials(count: int) -> tuple[list[Any], DidResolver, dict[str, int]]:
+    """``count`` partner credentials, a quarter per proof format, both DID methods:
+    eddsa-rdfc-2022 (did:web), eddsa-jcs-2022 (did:key Ed25519), ecdsa-rdfc-2019 (did:key
+    P-256) and VC-JWT (EdDSA did:key, ES256 did:key, RS256 did:web)."""
+    web_did = "did:web:partner.example:issuers:bench"
+    ed_web = Ed25519PrivateKey.from_private_bytes(bytes(range(32)))
+    rsa_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    web_doc = rsa_did_document(web_did, rsa_key)
+    web_doc["verificationMethod"].append(
+        {
+            "id": f"{web_did}#ed",
+            "type": "Multikey",
+            "controller": web_did,
+            "publicKeyMultibase": multikey.public_key_to_multikey(ed_web.public_key()),
+        }
+    )
+    web_doc["assertionMethod"].append(f"{web_did}#ed")
+    ed_key = Ed25519PrivateKey.from_private_bytes(bytes(range(1, 33)))
+    ed_did = ed25519_did_key(ed_key)
+    p256 = ec.derive_private_key(12345, ec.SECP256R1())
+    p256_did = p256_did_key(p256)
+
+    def unsigned(number: int, issuer: str) -> dict[str, Any]:
+        document = build_credential(dataclasses.replace(_facts(number, number), status=None))
+        document["issuer"] = {**document["issuer"], "id": issuer}
+        return document
+
+    makers: dict[str, Callable[[int], Any]] = {
+        "eddsa-rdfc-2022 did:web": lambda n: signing.sign(
+            unsigned(n, web_did), ed_web, f"{web_did}#ed", NOW, allowed_contexts=OPEN_CONTEXTS
+        ),
+        "eddsa-jcs-2022 did:key": lambda n: sign_eddsa_jcs(
+            unsigned(n, ed_did), ed_key, key_url(ed_did)
+        ),
+        "ecdsa-rdfc-2019 did:key": lambda n: sign_ecdsa_rdfc(
+            unsigned(n, p256_did), p256, key_url(p256_did)
+        ),
+        "VC-JWT EdDSA did:key": lambda n: sign_jwt(
+            unsigned(n, ed_did), ed_key, "EdDSA", key_url(ed_did)
+        ),
+        "VC-JWT ES256 did:key": lambda n: sign_jwt(
+            unsigned(n, p256_did), p256, "ES256", key_url(p256_did)
+        ),
+        "VC-JWT RS256 did:web": lambda n: sign_jwt(
+            unsigned(n, web_did), rsa_key, "RS256", f"{web_did}#k1"
+        ),
+    }
+    # A quarter each of the four formats; the VC-JWTs cycle through their three algorithms.
+    data_integrity = [k for k in makers if not k.startswith("VC-JWT")]
+    jwts = [k for k in makers if k.startswith("VC-JWT")]
+    cycle = [kind for round_ in range(3) for kind in (*data_integrity, jwts[round_])]
+    credentials = [makers[cycle[n % len(cycle)]](n) for n in range(count)]
+    body = json.dumps(web_doc).encode()
+    fetches = {"did_web": 0}
+
+    def get(url: str, _policy: FetchPolicy) -> requests.Response:
+        fetches["did_web"] += 1
+        return _served(body)
+
+    policy = FetchPolicy(allowed_hosts=frozenset({"partner.example"}))
+    resolver = DidResolver(fetch=CachingFetcher(policy, get=get))
+    return credentials, resolver, fetches
+
+
+def run_mixed(count: int) -> dict[str, float]:
+    """Open verification of a mix of formats and DID methods, resolution cached."""
+    credentials, resolver, fetches = mixed_credentials(count)
+    trusted = {"did:web:partner.example:issuers:bench"}.__contains__
+    now = datetime(2025, 6, 1, tzinfo=UTC)
+    verify_any(credentials[0], resolver=resolver, now=now, trusted=trusted)  # warm the caches
+    wall, cpu = time.perf_counter(), time.process_time()
+    verdicts = [
+        verify_any(c, resolver=resolver, now=now, trusted=trusted).verdict for c in credentials
+    ]
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    bad = [v for v in verdicts if v not in ("valid", "valid_unknown_issuer")]
+    if bad:
+        raise SystemExit(f"mixed verification failed: {bad[:3]}")
+    print(f"mixed: {count} verified in {wall:.2f} s wall, {cpu:.2f} s CPU", file=sys.stderr)
+    return {
+        "verified_mixed_per_s": _rate(count, wall),
+        "verified_mixed_per_cpu_s": _rate(count, cpu),
+        "mixed_did_web_fetches": fetches["did_web"],
+    }
+
+
 def run_all(count: int) -> dict[str, float]:
     core = run(count)
     service = run_db(count)
-    return {**service, **{f"core_{k}": v for k, v in core.items()}}
+    mixed = run_mixed(count)
+    return {**service, **mixed, **{f"core_{k}": v for k, v in core.items()}}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="200 instead of 1000 for the rates")
     parser.add_argument("--profile", action="store_true", help="print where the time goes")
+    parser.add_argument(
+        "--mixed-only", action="store_true", help="only the open verifier's mixed-format run"
+    )
     args = parser.parse_args()
+    run_all_or_mixed = run_mixed if args.mixed_only else run_all
     count = 200 if args.quick else 1000
     if args.profile:
         profiler = cProfile.Profile()
-        result = profiler.runcall(run_all, count)
+        result = profiler.runcall(run_all_or_mixed, count)
         pstats.Stats(profiler, stream=sys.stdout).sort_stats("cumulative").print_stats(25)
     else:
-        result = run_all(count)
+        result = run_all_or_mixed(count)
     print(json.dumps(result))
 
 

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from lti.keys import ToolKey
 from lti.models import Deployment, Registration
-from plugin.errors import Conflict, InvalidInput, NotFound
+from plugin.errors import Conflict, FieldErrors, InvalidInput, NotFound
 from plugin.i18n import N_
 from plugin.people.institutions import InstitutionDetails, apply_details
 from plugin.people.service import add_institution
@@ -48,13 +48,15 @@ class PlatformSpec:
     platform_config: dict[str, Any] | None = None
 
 
-def _check_url(url: str, *, allow_http: bool) -> None:
+def _check_url(url: str, *, allow_http: bool, field: str | None = None) -> None:
     parts = urlsplit(url)
     schemes = ("https", "http") if allow_http else ("https",)
     if parts.scheme not in schemes or not parts.netloc:
         if allow_http:
-            raise InvalidInput(N_("Every platform URL must be an absolute http or https address."))
-        raise InvalidInput(N_("Every platform URL must be an absolute https address."))
+            raise InvalidInput(
+                N_("Every platform URL must be an absolute http or https address."), field
+            )
+        raise InvalidInput(N_("Every platform URL must be an absolute https address."), field)
 
 
 # Built once: every login and launch looks a registration up, and building the statement
@@ -83,12 +85,21 @@ def issuer_is_known(session: Session, issuer: str) -> bool:
 
 def add_platform(session: Session, spec: PlatformSpec, *, allow_http: bool = False) -> Registration:
     """Register a platform (and its institution); http URLs only for local demos and tests."""
-    for url in (spec.issuer, spec.auth_login_url, spec.auth_token_url, spec.key_set_url):
-        _check_url(url, allow_http=allow_http)
+    errors = FieldErrors()  # named after the admin form's inputs, all shown at once
+    urls = {
+        "issuer": spec.issuer,
+        "auth_login_url": spec.auth_login_url,
+        "auth_token_url": spec.auth_token_url,
+        "key_set_url": spec.key_set_url,
+    }
+    for field, url in urls.items():
+        with errors.field(field):
+            _check_url(url, allow_http=allow_http, field=field)
     if spec.status not in STATUSES:
-        raise InvalidInput(N_("A registration is either active or pending."))
+        errors.add(None, N_("A registration is either active or pending."))
     if not spec.client_id.strip():
-        raise InvalidInput(N_("A client id is required."))
+        errors.add("client_id", N_("A client id is required."))
+    errors.raise_if_any()
     if find_registration(session, spec.issuer, spec.client_id) is not None:
         raise Conflict(N_("This platform and client id are already registered."))
     institution = add_institution(session, spec.institution_name or spec.name, spec.country)

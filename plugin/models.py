@@ -11,6 +11,7 @@ from plugin.credentials import models as credentials
 from plugin.db import Base
 from plugin.exchanges import models as exchanges
 from plugin.health import models as health
+from plugin.issuers import models as issuers
 from plugin.ledger import models as ledger
 from plugin.matching import models as matching
 from plugin.notes import models as notes
@@ -33,6 +34,7 @@ __all__ = [
     "credentials",
     "exchanges",
     "health",
+    "issuers",
     "ledger",
     "matching",
     "notes",

@@ -55,8 +55,10 @@ def server_error(what: str, failure: BaseException | None = None) -> Ack:
 
 
 def domain_error(refused: TandemError) -> Ack:
+    """The refusal, with the payload key it is about (`field`) so a form shows it there."""
     code = next((c for kind, c in ERROR_CODES if isinstance(refused, kind)), "invalid")
-    return refusal(code, translate(refused.message, gettext, ngettext))
+    extra = {"field": refused.field} if refused.field else {}
+    return refusal(code, translate(refused.message, gettext, ngettext), **extra)
 
 
 def lost_access(claims: tokens.ConnectClaims) -> Ack:

@@ -123,7 +123,7 @@ def _date(d: dict[str, Any], key: str) -> date | None:
     try:
         return date.fromisoformat(str(value))
     except ValueError as error:
-        raise InvalidInput(N_("A due date must look like 2026-03-01.")) from error
+        raise InvalidInput(N_("A due date must look like 2026-03-01."), key) from error
 
 
 def parse_task_add(data: Any) -> TaskAdd:

@@ -75,6 +75,10 @@ ROUTE_AUDIENCES: dict[str, Audience] = {
     # web/pages/admin_institutions.py
     "pages.admin_institutions": Audience.ADMIN,
     "pages.admin_institution_edit": Audience.ADMIN,
+    # web/pages/admin_issuers.py
+    "pages.admin_issuers": Audience.ADMIN,
+    "pages.admin_issuers_import": Audience.ADMIN,
+    "pages.admin_issuer_remove": Audience.ADMIN,
     # web/pages/admin_lms.py
     "pages.admin_activate_again": Audience.ADMIN,
     "pages.admin_replace": Audience.ADMIN,

@@ -412,8 +412,10 @@ cli.add_command(registrar_cli)
 
 def _add_institution_commands() -> None:
     from web.cli_institutions import credentials_retry, institution_cli
+    from web.cli_verify import issuers_cli
 
     cli.add_command(institution_cli)
+    cli.add_command(issuers_cli)
     credentials_cli.add_command(credentials_retry)
 
 
@@ -434,7 +436,7 @@ def _read_json(path: str) -> Any:
     "--did",
     "did_file",
     default=None,
-    help="The issuer's DID document (default: did.json beside FILE).",
+    help="A DID document, or a folder of them, for offline use (default: did.json beside FILE).",
 )
 @click.option(
     "--status",
@@ -442,28 +444,18 @@ def _read_json(path: str) -> Any:
     default=None,
     help="The status list credential (default: status.json beside FILE, if present).",
 )
-def credentials_verify(file: str, did_file: str | None, status_file: str | None) -> None:
-    """Verify a credential file offline; exit 1 and list the failing checks if it fails."""
-    from datetime import UTC, datetime
-    from pathlib import Path
+@click.option(
+    "--offline", is_flag=True, help="Fetch nothing; what is not given is reported as not checked."
+)
+def credentials_verify(
+    file: str, did_file: str | None, status_file: str | None, offline: bool
+) -> None:
+    """Verify any issuer's credential (JSON or VC-JWT). Exit 0 valid, 1 invalid, 2 not checked."""
+    from web.cli_verify import verify_file
 
-    from plugin.credentials.verification import verify_credential
-
-    folder = Path(file).parent
-    did_path = did_file or str(folder / "did.json")
-    status_path = status_file or (
-        str(folder / "status.json") if (folder / "status.json").exists() else None
-    )
-    report = verify_credential(
-        _read_json(file),
-        _read_json(did_path),
-        datetime.now(UTC),
-        status_list_credential=_read_json(status_path) if status_path else None,
-    )
-    for check in report.checks:
-        click.echo(f"{'ok  ' if check.passed else 'FAIL'} {check.name}: {check.message}")
-    if not report.valid:
-        sys.exit(1)
+    code = verify_file(file, did_file, status_file, offline)
+    if code:
+        sys.exit(code)
 
 
 @credentials_cli.command("issue-sample")

@@ -62,6 +62,9 @@ class Settings:
     meeting_reminder_minutes: int = 60
     # Per-address limits on anonymous heavy endpoints (web/ratelimit.py); off for benchmarks.
     rate_limits: bool = True
+    # Hosts the open verifier may fetch DID documents and status lists from although they
+    # resolve to private, loopback or link-local addresses (an admin's explicit choice).
+    verifier_allowed_hosts: frozenset[str] = frozenset()
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -119,6 +122,11 @@ class Settings:
             room_token_seconds=int(room_token),
             meeting_reminder_minutes=int(reminder),
             rate_limits=(get("RATE_LIMITS") or "on").lower() not in {"0", "off", "false", "no"},
+            verifier_allowed_hosts=frozenset(
+                host.strip().lower()
+                for host in (get("VERIFIER_ALLOWED_HOSTS") or "").split(",")
+                if host.strip()
+            ),
         )
 
     @property

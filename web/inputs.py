@@ -43,7 +43,9 @@ class IdConverter(BaseConverter):
         return str(int(value))
 
 
-def parse_int(raw: str | None, message: str, *, low: int = 0, high: int = MAX_ID) -> int:
+def parse_int(
+    raw: str | None, message: str, *, low: int = 0, high: int = MAX_ID, field: str | None = None
+) -> int:
     """A whole number in ASCII digits within [low, high], else ``InvalidInput(message)``.
 
     ``str.isdigit`` accepts superscript and Arabic-Indic digits, which ``int`` rejects or
@@ -51,10 +53,10 @@ def parse_int(raw: str | None, message: str, *, low: int = 0, high: int = MAX_ID
     """
     text = (raw or "").strip()
     if _ASCII_DIGITS.fullmatch(text) is None:
-        raise InvalidInput(message)
+        raise InvalidInput(message, field)
     number = int(text)
     if not low <= number <= high:
-        raise InvalidInput(message)
+        raise InvalidInput(message, field)
     return number
 
 

@@ -43,6 +43,7 @@ class Tasks:
     run_issuing_job: Callable[[int], Any]
     publish_status_lists: Callable[[], Any]
     refresh_health: Callable[[int], Any]
+    issue_credential: Callable[[int], Any]
 
 
 def make_huey(settings: Settings) -> Huey:
@@ -131,6 +132,11 @@ def init_app(app: Flask, settings: Settings) -> Tasks:
 
     huey.periodic_task(crontab(minute="*/10"))(announce_team_health_events)
 
+    def issue_credential(completion_id: int) -> None:
+        """Sign the credential a sign-off requested (the row it recorded); a lost task is
+        redone by retry_held_credentials, and a second run finds nothing to issue."""
+        in_app(lambda: _issue_requested(completion_id))
+
     def run_issuing_job(job_id: int) -> None:
         """Issue a registrar's bulk job batch by batch (queued by the registrar's form)."""
         in_app(lambda: _run_issuing_job(job_id))
@@ -175,6 +181,7 @@ def init_app(app: Flask, settings: Settings) -> Tasks:
         run_issuing_job=huey.task(retries=3, retry_delay=30)(run_issuing_job),
         publish_status_lists=huey.task(retries=3, retry_delay=10)(publish_status_lists),
         refresh_health=huey.task(retries=2, retry_delay=30)(refresh_health),
+        issue_credential=huey.task(retries=3, retry_delay=10)(issue_credential),
     )
     app.extensions["tandem.tasks"] = tasks
     return tasks
@@ -254,6 +261,13 @@ def _retry_held_credentials() -> None:
     report = retry_held(get_session(), issuer_context())
     if report.issued:
         logger.info("Held credentials: %s issued, %s still held", report.issued, report.still_held)
+
+
+def _issue_requested(completion_id: int) -> None:
+    from plugin.credentials.holds import issue_requested
+    from web.pages.credentials import issuer_context
+
+    issue_requested(get_session(), issuer_context(), completion_id)
 
 
 def _run_issuing_job(job_id: int) -> None:

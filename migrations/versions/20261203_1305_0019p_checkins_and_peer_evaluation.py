@@ -2,7 +2,7 @@
 a seat's settings ("share individual team data")
 
 Revision ID: 0019p
-Revises: 0018n
+Revises: 0021v
 Create Date: 2026-12-03 13:05:23.955915
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import plugin.db
 
 revision: str = "0019p"
-down_revision: str | None = "0018n"
+down_revision: str | None = "0021v"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -38,11 +38,15 @@ class Rule:
         if self.version < 1:
             raise InvalidInput(N_("A rule version starts at 1."))
         if not 0 <= self.min_meetings <= MAX_MEETINGS:
-            raise InvalidInput(N_("The number of meetings must be between 0 and 52."))
+            raise InvalidInput(
+                N_("The number of meetings must be between 0 and 52."), "min_meetings"
+            )
         if not 0 <= self.min_contribution_weeks <= MAX_WEEKS:
-            raise InvalidInput(N_("The number of weeks must be between 0 and 52."))
+            raise InvalidInput(
+                N_("The number of weeks must be between 0 and 52."), "min_contribution_weeks"
+            )
         if len(set(self.required_phases)) != len(self.required_phases):
-            raise InvalidInput(N_("A phase can be required only once."))
+            raise InvalidInput(N_("A phase can be required only once."), "phase")
 
 
 @dataclass(frozen=True)

@@ -202,7 +202,7 @@ def set_rule(
     phases = tuple(required_phases)
     known = {str(p["key"]) for p in exchange.phases}
     if not set(phases) <= known:
-        raise InvalidInput(N_("Choose phases of this exchange only."))
+        raise InvalidInput(N_("Choose phases of this exchange only."), "phase")
     latest = _rule_row(session, exchange)
     rule = Rule(
         version=latest.version + 1,
@@ -299,7 +299,7 @@ def submit_reflection(session: Session, actor: Actor, exchange_id: int, text: st
     team_of(session, exchange_id, actor.person_id)
     body = text.strip()
     if not MIN_REFLECTION <= len(body) <= MAX_REFLECTION:
-        raise InvalidInput(N_("A reflection must be 20 to 10000 characters."))
+        raise InvalidInput(N_("A reflection must be 20 to 10000 characters."), "reflection")
     completion = completion_row(session, exchange_id, actor.person_id)
     if completion.status is CompletionStatus.APPROVED:
         raise Conflict(N_("Your completion is already approved."))
@@ -423,7 +423,7 @@ def override_completion(
     require_own_teacher(session, actor, exchange_id, person_id)
     text = reason.strip()
     if not MIN_REASON <= len(text) <= MAX_REASON:
-        raise InvalidInput(N_("Give a reason of 10 to 1000 characters for an override."))
+        raise InvalidInput(N_("Give a reason of 10 to 1000 characters for an override."), "reason")
     exchange = get_exchange(session, exchange_id)
     verdict, completion = _verdict(session, exchange, person_id)
     _log_evaluation(session, actor, exchange_id, person_id, verdict)

@@ -4,6 +4,10 @@ A teacher's sign-off must not be lost because an administrator has not set the i
 country yet: the request is held (one row per completion), the teacher and the student see
 why, and it is issued when the institution is fixed (``edit_institution``) or by
 ``tandem credentials retry``.
+
+A sign-off never signs inside the request either: ``request_issuance`` records the row with
+the reason ``ISSUING`` in its own commit and the worker's ``issue_requested`` signs it. A task
+lost with a killed worker is redone by the periodic ``retry_held``, which tries every row.
 """
 
 from __future__ import annotations
@@ -15,24 +19,34 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from plugin.actors import Actor, Role
-from plugin.completion.models import Completion
+from plugin.completion.models import Completion, CompletionStatus
 from plugin.credentials.models import Credential, HeldIssuance
-from plugin.credentials.service import IssuerContext, _issue
+from plugin.credentials.service import IssuerContext, _issue, _may_issue
 from plugin.db import utcnow
-from plugin.errors import NotFound, TandemError
+from plugin.errors import Conflict, NotFound, TandemError
 from plugin.exchanges.models import Exchange
 from plugin.i18n import N_, Text
 from plugin.notifications.teachers import tell_issuance_held
 from plugin.people.institutions import missing_for_issuing
 from plugin.people.models import Person
 
+ISSUING = N_("The credential is being issued.")
+"""The reason of a row that waits only for the worker, not for an administrator."""
+
+
+def is_pending(row: HeldIssuance) -> bool:
+    """True while the worker has yet to sign it; False when it is held up for a reason."""
+    return row.reason == ISSUING
+
 
 @dataclass(frozen=True)
 class IssueOutcome:
-    """Either the credential, or why it is held (the held row)."""
+    """Either the credential, or why it is held (the held row), or that the worker will issue
+    it (``pending``, from ``request_issuance``)."""
 
     credential: Credential | None = None
     held: HeldIssuance | None = None
+    pending: HeldIssuance | None = None
 
 
 @dataclass(frozen=True)
@@ -87,6 +101,65 @@ def issue_or_hold(
     return IssueOutcome(credential=credential)
 
 
+def _active_credential(session: Session, completion_id: int) -> Credential | None:
+    return session.scalar(
+        select(Credential).where(
+            Credential.completion_id == completion_id, Credential.revoked_at.is_(None)
+        )
+    )
+
+
+def request_issuance(session: Session, actor: Actor, completion_id: int) -> IssueOutcome:
+    """A sign-off asks for its credential: checked now, recorded in this commit, signed by
+    the worker (``issue_requested``). Held instead while the institution lacks details; a
+    credential already issued is returned, so asking twice issues nothing more."""
+    completion = session.get(Completion, completion_id)
+    person = session.get(Person, completion.person_id) if completion is not None else None
+    if completion is None or person is None:
+        raise NotFound(N_("This completion does not exist."))
+    if completion.status is not CompletionStatus.APPROVED:
+        raise Conflict(N_("Only an approved completion earns a credential."))
+    issued = _active_credential(session, completion.id)
+    if issued is not None:
+        return IssueOutcome(credential=issued)
+    _may_issue(session, actor, completion, person)
+    missing = missing_for_issuing(person.institution)
+    if missing:
+        held = _hold(session, actor, completion, person, missing[0])
+        session.commit()
+        return IssueOutcome(held=held)
+    row = session.scalar(select(HeldIssuance).where(HeldIssuance.completion_id == completion.id))
+    if row is None:
+        row = HeldIssuance(
+            completion_id=completion.id, institution_id=person.institution_id, reason=ISSUING
+        )
+        session.add(row)
+    row.requested_by_id = actor.person_id
+    row.reason = ISSUING
+    row.attempted_at = utcnow()
+    session.commit()
+    return IssueOutcome(pending=row)
+
+
+def issue_requested(session: Session, ctx: IssuerContext, completion_id: int) -> bool:
+    """The worker signs one requested credential; True when it did. Idempotent: once issued
+    the row is gone, so a second run (or the periodic retry) finds nothing to do. The row is
+    locked while signing, so two workers never issue one completion twice."""
+    row = session.scalar(
+        select(HeldIssuance).where(HeldIssuance.completion_id == completion_id).with_for_update()
+    )
+    if row is None:
+        return False
+    done = _attempt(session, ctx, row, utcnow())
+    session.commit()
+    return done is True
+
+
+def issued_credential(session: Session, completion_id: int) -> Credential | None:
+    """The completion's valid credential, if it is issued yet (the sign-off's page asks)."""
+    return _active_credential(session, completion_id)
+
+
 def _release(session: Session, completion_id: int) -> None:
     row = session.scalar(select(HeldIssuance).where(HeldIssuance.completion_id == completion_id))
     if row is not None:
@@ -105,29 +178,41 @@ def retry_held_issuances(
         query = query.where(HeldIssuance.institution_id == institution_id)
     issued = still = 0
     for row in session.scalars(query).all():
-        completion = session.get(Completion, row.completion_id)
-        person = session.get(Person, completion.person_id) if completion is not None else None
-        if completion is None or person is None:
-            session.delete(row)
-            continue
-        missing = missing_for_issuing(person.institution)
-        if missing or row.requested_by_id is None:
-            row.reason = (missing[0] if missing else row.reason)[:500]
-            row.attempted_at = now
+        done = _attempt(session, ctx, row, now)
+        if done:
+            issued += 1
+        elif done is False:
             still += 1
-            continue
-        teacher = Actor(row.requested_by_id, Role.TEACHER)
-        try:
-            with session.begin_nested():
-                _issue(session, teacher, completion, ctx, now)
-        except TandemError as error:
-            row.reason = error.message[:500]
-            row.attempted_at = now
-            still += 1
-            continue
-        session.delete(row)
-        issued += 1
     return RetryReport(issued=issued, still_held=still)
+
+
+def _attempt(session: Session, ctx: IssuerContext, row: HeldIssuance, now: datetime) -> bool | None:
+    """Issue one held or requested row: True issued (row deleted), False still held (the
+    reason updated), None when its completion is gone (row deleted). In a savepoint, so a
+    failure leaves the caller's other work intact. A helper: the caller commits."""
+    completion = session.get(Completion, row.completion_id)
+    person = session.get(Person, completion.person_id) if completion is not None else None
+    if completion is None or person is None:
+        session.delete(row)
+        return None
+    if _active_credential(session, completion.id) is not None:
+        session.delete(row)  # issued another way (a registrar's bulk job) meanwhile
+        return None
+    missing = missing_for_issuing(person.institution)
+    if missing or row.requested_by_id is None:
+        row.reason = (missing[0] if missing else row.reason)[:500]
+        row.attempted_at = now
+        return False
+    teacher = Actor(row.requested_by_id, Role.TEACHER)
+    try:
+        with session.begin_nested():
+            _issue(session, teacher, completion, ctx, now)
+    except TandemError as error:
+        row.reason = error.message[:500]
+        row.attempted_at = now
+        return False
+    session.delete(row)
+    return True
 
 
 def retry_held(

@@ -577,6 +577,23 @@ def _hosted_list(session: Session, document: Mapping[str, Any], ctx: IssuerConte
     return row.document if row is not None else None
 
 
+def hosted_material(
+    session: Session, document: Mapping[str, Any], ctx: IssuerContext
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The DID document and status list this Tandem hosts for ``document``'s issuer, if any:
+    (documents by DID, status lists by URL), so the open verifier never fetches Tandem's own."""
+    institution_id = _hosted_institution(document.get("issuer"), ctx)
+    if institution_id is None:
+        return {}, {}
+    try:
+        controller = issuer_document(session, institution_id, ctx)
+    except NotFound:
+        return {}, {}
+    url = status_list.status_list_url(document)
+    listed = _hosted_list(session, document, ctx)
+    return {controller["id"]: controller}, ({url: listed} if url and listed else {})
+
+
 def verify_credential(
     session: Session, document: Any, ctx: IssuerContext, *, now: datetime | None = None
 ) -> Report:

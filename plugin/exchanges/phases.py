@@ -93,17 +93,24 @@ def check_phases(phases: list[Phase], starts_on: date, ends_on: date) -> list[Ph
     if len(phases) > MAX_PHASES:
         raise InvalidInput(N_("An exchange can have at most 12 phases."))
     previous_start = starts_on
-    for phase in phases:
+    for row, phase in enumerate(phases):
+        # Fields named after the setup form's rows, which show the titled phases from 0.
         if not phase.title.strip() or len(phase.title) > MAX_PHASE_TITLE:
-            raise InvalidInput(N_("Each phase needs a title of at most 120 characters."))
-        if phase.ends_on < phase.starts_on:
-            raise InvalidInput(N_("A phase cannot end before it starts."))
-        if phase.starts_on < starts_on or phase.ends_on > ends_on:
             raise InvalidInput(
-                N_("Every phase must fall between the exchange's start and end dates.")
+                N_("Each phase needs a title of at most 120 characters."), f"phase-{row}-title"
+            )
+        if phase.ends_on < phase.starts_on:
+            raise InvalidInput(N_("A phase cannot end before it starts."), f"phase-{row}-end")
+        if phase.starts_on < starts_on or phase.ends_on > ends_on:
+            outside = "start" if phase.starts_on < starts_on else "end"
+            raise InvalidInput(
+                N_("Every phase must fall between the exchange's start and end dates."),
+                f"phase-{row}-{outside}",
             )
         if phase.starts_on < previous_start:
-            raise InvalidInput(N_("Phases must be listed in the order they happen."))
+            raise InvalidInput(
+                N_("Phases must be listed in the order they happen."), f"phase-{row}-start"
+            )
         previous_start = phase.starts_on
     return phases
 

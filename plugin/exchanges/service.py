@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from plugin.actors import TEACHING_ROLES, Actor, Role
 from plugin.courses.models import Course, CourseMembership
 from plugin.db import get_or_create, utcnow
-from plugin.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from plugin.errors import Conflict, FieldErrors, InvalidInput, NotAllowed, NotFound
 from plugin.exchanges import codes
 from plugin.exchanges.models import (
     Exchange,
@@ -159,22 +159,31 @@ def require_seat_teacher(session: Session, actor: Actor, exchange_id: int) -> Se
 
 
 def _check_draft(draft: ExchangeDraft) -> ExchangeDraft:
+    """Every field checked, each error named after its setup-form input, raised together."""
+    errors = FieldErrors()
     title = draft.title.strip()
     if not title or len(title) > MAX_TITLE:
-        raise InvalidInput(N_("The title must be 1-200 characters."))
+        errors.add("title", N_("The title must be 1-200 characters."))
     if len(draft.description) > MAX_DESCRIPTION:
-        raise InvalidInput(N_("The description can be at most 5000 characters."))
-    if draft.ends_on < draft.starts_on:
-        raise InvalidInput(N_("The exchange cannot end before it starts."))
-    if (draft.ends_on - draft.starts_on).days > MAX_DAYS:
-        raise InvalidInput(N_("An exchange can last at most one year."))
+        errors.add("description", N_("The description can be at most 5000 characters."))
+    dates_ok = draft.ends_on >= draft.starts_on
+    if not dates_ok:
+        errors.add("ends_on", N_("The exchange cannot end before it starts."))
+    elif (draft.ends_on - draft.starts_on).days > MAX_DAYS:
+        errors.add("ends_on", N_("An exchange can last at most one year."))
     if not 2 <= draft.team_size_min <= draft.team_size_max <= MAX_TEAM_SIZE:
-        raise InvalidInput(N_("Team sizes must be between 2 and 12, the smallest first."))
+        wrong = "team_size_max" if 2 <= draft.team_size_min <= MAX_TEAM_SIZE else "team_size_min"
+        errors.add(wrong, N_("Team sizes must be between 2 and 12, the smallest first."))
     if not 1 <= draft.weekly_hours <= MAX_WEEKLY_HOURS:
-        raise InvalidInput(N_("Weekly hours must be between 1 and 40."))
-    languages = tuple(check_language_codes(list(draft.languages)))
+        errors.add("weekly_hours", N_("Weekly hours must be between 1 and 40."))
+    languages: tuple[str, ...] = ()
+    with errors.field("languages"):
+        languages = tuple(check_language_codes(list(draft.languages)))
     phases = list(draft.phases) or default_phases(draft.starts_on, draft.ends_on)
-    check_phases(phases, draft.starts_on, draft.ends_on)
+    if dates_ok:
+        with errors.field(None):
+            check_phases(phases, draft.starts_on, draft.ends_on)
+    errors.raise_if_any()
     return ExchangeDraft(
         title=title,
         starts_on=draft.starts_on,
@@ -405,7 +414,7 @@ def issue_join_code(
     """A new code for partners; earlier codes stop working (regenerating = revoking)."""
     exchange = require_owner(session, actor, exchange_id)
     if not 1 <= valid_days <= CODE_DAYS_MAX:
-        raise InvalidInput(N_("A join code can be valid for 1 to 90 days."))
+        raise InvalidInput(N_("A join code can be valid for 1 to 90 days."), "valid_days")
     session.execute(
         update(JoinCode)
         .where(JoinCode.exchange_id == exchange.id, JoinCode.revoked.is_(False))
@@ -439,13 +448,15 @@ def request_seat(session: Session, actor: Actor, code: str) -> Seat:
     """
     course = _course_of(session, actor)
     if not codes.normalise(code):
-        raise InvalidInput(N_("Enter the join code you received from the exchange's owner."))
+        raise InvalidInput(
+            N_("Enter the join code you received from the exchange's owner."), "code"
+        )
     join = session.scalar(select(JoinCode).where(JoinCode.code_hash == codes.hash_code(code)))
     if join is None or join.revoked:
-        raise NotFound(N_("This join code is not valid. Check it or ask for a new one."))
+        raise NotFound(N_("This join code is not valid. Check it or ask for a new one."), "code")
     if join.expires_at <= utcnow():
         raise InvalidInput(
-            N_("This join code has expired. Ask the exchange's owner for a new one.")
+            N_("This join code has expired. Ask the exchange's owner for a new one."), "code"
         )
     exchange = get_exchange(session, join.exchange_id)
     existing = _seat_of_course(exchange, course.id)

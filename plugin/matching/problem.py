@@ -80,17 +80,24 @@ def _pair_indices(
 
 def _validate_rules(rules: MatchRules) -> None:
     if not 1 <= rules.min_size <= rules.max_size:
-        raise InvalidInput(N_("Team size range must satisfy 1 <= minimum <= maximum."))
+        raise InvalidInput(N_("Team size range must satisfy 1 <= minimum <= maximum."), "max_size")
     if rules.min_institutions < 1:
-        raise InvalidInput(N_("At least one institution per team is the weakest possible rule."))
+        raise InvalidInput(
+            N_("At least one institution per team is the weakest possible rule."),
+            "min_institutions",
+        )
     if rules.max_per_institution is not None and rules.max_per_institution < 1:
-        raise InvalidInput(N_("The maximum per institution must be at least 1."))
+        raise InvalidInput(
+            N_("The maximum per institution must be at least 1."), "max_per_institution"
+        )
     if rules.min_shared_hours < 0:
-        raise InvalidInput(N_("Shared hours cannot be negative."))
+        raise InvalidInput(N_("Shared hours cannot be negative."), "min_hours")
     if not rules.working_languages:
-        raise InvalidInput(N_("Name at least one working language."))
+        raise InvalidInput(N_("Name at least one working language."), "working_languages")
     if cefr_rank(rules.min_level) == 0:
-        raise InvalidInput(N_("Unknown CEFR level %(min_level)s.", min_level=repr(rules.min_level)))
+        raise InvalidInput(
+            N_("Unknown CEFR level %(min_level)s.", min_level=repr(rules.min_level)), "min_level"
+        )
 
 
 def compile_problem(candidates: Sequence[Candidate], rules: MatchRules) -> Problem:

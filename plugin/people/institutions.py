@@ -17,7 +17,7 @@ from babel import Locale
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from plugin.errors import InvalidInput, NotFound
+from plugin.errors import FieldErrors, InvalidInput, NotFound
 from plugin.i18n import N_, Text
 from plugin.people.models import Institution
 
@@ -80,15 +80,23 @@ def _clean_url(value: str) -> str | None:
 
 
 def apply_details(institution: Institution, details: InstitutionDetails) -> None:
-    """Check and set the given fields (a helper: the caller commits)."""
-    name = None if details.name is None else _clean_name(details.name)
-    country = (
-        None
-        if details.country is None or not details.country.strip()
-        else clean_country(details.country)
-    )
-    legal = None if details.legal_name is None else _clean_legal_name(details.legal_name)
-    url = None if details.url is None else _clean_url(details.url)
+    """Check every given field, then set them (a helper: the caller commits); all errors are
+    raised together, each named after the admin form's input."""
+    errors = FieldErrors()
+    name = country = legal = url = None
+    with errors.field("name"):
+        name = None if details.name is None else _clean_name(details.name)
+    with errors.field("country"):
+        country = (
+            None
+            if details.country is None or not details.country.strip()
+            else clean_country(details.country)
+        )
+    with errors.field("legal_name"):
+        legal = None if details.legal_name is None else _clean_legal_name(details.legal_name)
+    with errors.field("url"):
+        url = None if details.url is None else _clean_url(details.url)
+    errors.raise_if_any()
     if name is not None:
         institution.name = name
     if details.country is not None:

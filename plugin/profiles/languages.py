@@ -39,12 +39,17 @@ def check_language_codes(codes: list[str]) -> list[str]:
 def check_language_levels(pairs: list[tuple[str, str]]) -> list[dict[str, str]]:
     """[(code, level)] → [{"code", "level"}]; each language once, each with a CEFR level."""
     result: dict[str, str] = {}
-    for code, level in pairs:
+    for row, (code, level) in enumerate(pairs):
         if not code.strip():
             continue
-        clean = check_language_code(code)
+        try:
+            clean = check_language_code(code)
+        except InvalidInput as error:  # named after the row's select on the profile form
+            raise InvalidInput(error.message, f"lang-{row}") from None
         if level not in CEFR_LEVELS:
-            raise InvalidInput(N_("Each language needs a level from A1 to C2, or native."))
+            raise InvalidInput(
+                N_("Each language needs a level from A1 to C2, or native."), f"level-{row}"
+            )
         result[clean] = level
     if not result:
         raise InvalidInput(N_("Choose at least one language."))

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from plugin.actors import Actor
 from plugin.db import get_or_create, utcnow
-from plugin.errors import InvalidInput
+from plugin.errors import FieldErrors, InvalidInput
 from plugin.i18n import N_
 from plugin.people.models import Person
 from plugin.people.service import get_person
@@ -126,22 +126,39 @@ def save_profile(session: Session, actor: Actor, draft: ProfileDraft, week: date
 
     ``week`` is the Monday whose clock offsets turn the local grid into UTC intervals.
     """
-    name = _short(
-        draft.display_name, MAX_DISPLAY_NAME, N_("Your name can be at most 80 characters.")
-    )
-    pronouns = _short(draft.pronouns, MAX_PRONOUNS, N_("Pronouns can be at most 40 characters."))
-    discipline = _short(
-        draft.discipline, MAX_DISCIPLINE, N_("Your discipline can be at most 120 characters.")
-    )
-    zone = availability.check_time_zone(draft.time_zone)
-    intervals = availability.local_to_utc(draft.slots, zone, week)
-    if not intervals:
-        raise InvalidInput(N_("Tick at least one time when you can meet."))
-    languages = check_language_levels(list(draft.languages))
-    interests = _check_interests(draft.interests)
-    unknown = draft.consents - set(SHAREABLE)
-    if unknown:
-        raise InvalidInput(N_("Unknown field in the sharing choices."))
+    # Every field is checked, so a form with three mistakes shows all three at once.
+    errors = FieldErrors()
+    name = pronouns = discipline = ""
+    zone = ""
+    intervals: list[availability.Interval] = []
+    languages: list[dict[str, str]] = []
+    interests: list[str] = []
+    with errors.field("display_name"):
+        name = _short(
+            draft.display_name, MAX_DISPLAY_NAME, N_("Your name can be at most 80 characters.")
+        )
+    with errors.field("pronouns"):
+        pronouns = _short(
+            draft.pronouns, MAX_PRONOUNS, N_("Pronouns can be at most 40 characters.")
+        )
+    with errors.field("time_zone"):
+        zone = availability.check_time_zone(draft.time_zone)
+    with errors.field("slot"):
+        if zone:
+            intervals = availability.local_to_utc(draft.slots, zone, week)
+        if not intervals and (zone or not draft.slots):
+            raise InvalidInput(N_("Tick at least one time when you can meet."))
+    with errors.field("lang-0"):
+        languages = check_language_levels(list(draft.languages))
+    with errors.field("discipline"):
+        discipline = _short(
+            draft.discipline, MAX_DISCIPLINE, N_("Your discipline can be at most 120 characters.")
+        )
+    with errors.field("interests"):
+        interests = _check_interests(draft.interests)
+    if draft.consents - set(SHAREABLE):
+        errors.add("share", N_("Unknown field in the sharing choices."))
+    errors.raise_if_any()
 
     person = get_person(session, actor.person_id)
     # An empty name falls back to what the LMS sends (which may be nothing: anonymous mode).

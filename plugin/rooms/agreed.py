@@ -67,11 +67,11 @@ def agree_meeting(
     moment = now or utcnow()
     start = starts_at.astimezone(UTC).replace(second=0, microsecond=0)
     if not MIN_MINUTES <= minutes <= MAX_MINUTES:
-        raise InvalidInput(N_("A meeting lasts 15 to 240 minutes."))
-    if start <= moment:
-        raise InvalidInput(N_("Choose a time in the future."))
+        raise InvalidInput(N_("A meeting lasts 15 to 240 minutes."), "minutes")
+    if start <= moment:  # fields: the room's meeting form (a typed date; the view maps a slot)
+        raise InvalidInput(N_("Choose a time in the future."), "date")
     if start > moment + FURTHEST:
-        raise InvalidInput(N_("Choose a time within the next year."))
+        raise InvalidInput(N_("Choose a time within the next year."), "date")
     found = session.scalar(
         select(AgreedMeeting).where(
             AgreedMeeting.team_id == team_id, AgreedMeeting.starts_at == start

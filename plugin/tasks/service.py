@@ -96,9 +96,9 @@ def add_task(
     access = require_writer(session, actor, room_id)
     title = title.strip()
     if not title or len(title) > 200:
-        raise InvalidInput(N_("A task title must be 1 to 200 characters."))
+        raise InvalidInput(N_("A task title must be 1 to 200 characters."), "title")
     if phase_key not in {p["key"] for p in exchange_phases(session, access.exchange_id)}:
-        raise InvalidInput(N_("This phase is not part of the exchange."))
+        raise InvalidInput(N_("This phase is not part of the exchange."), "phase_key")
     _check_assignee(session, access, assignee_id)
     task = Task(
         room_id=room_id,

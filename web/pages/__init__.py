@@ -11,6 +11,7 @@ Page = Response | str | tuple[Response | str, int]
 from web.pages import (  # noqa: E402,F401  (routes register on import)
     admin,
     admin_institutions,
+    admin_issuers,
     admin_lms,
     completion,
     credentials,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from datetime import date
+from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext, ngettext
@@ -27,16 +28,23 @@ from plugin.completion.service import (
     student_page,
     submit_reflection,
 )
-from plugin.credentials.holds import held_for_exchange, issue_or_hold, issuing_problems, my_held
+from plugin.credentials.holds import (
+    held_for_exchange,
+    is_pending,
+    issued_credential,
+    issuing_problems,
+    my_held,
+    request_issuance,
+)
+from plugin.credentials.models import HeldIssuance
 from plugin.credentials.service import my_credentials
-from plugin.errors import InvalidInput, TandemError
+from plugin.errors import FieldErrors, InvalidInput, TandemError
 from plugin.exchanges.service import get_exchange
 from web.auth import require_actor, signed_in_actor
 from web.db import get_session
 from web.i18n import translated
 from web.inputs import maybe_id, parse_id, parse_int
 from web.pages import Page, bp
-from web.pages.credentials import issuer_context
 from web.pages.forms import form_failed
 from web.tasks import tasks
 
@@ -72,16 +80,23 @@ def held_message(reason: str) -> str:
     )
 
 
+def _held_up(row: HeldIssuance | None) -> HeldIssuance | None:
+    """A row held for a reason; one only waiting for the worker reads "being issued"."""
+    return None if row is None or is_pending(row) else row
+
+
+def _progress_context(exchange_id: int) -> dict[str, Any]:
+    return {
+        "progress": my_progress(get_session(), signed_in_actor(), exchange_id),
+        "credentials": my_credentials(get_session(), signed_in_actor(), exchange_id),
+        "held": _held_up(my_held(get_session(), signed_in_actor(), exchange_id)),
+        "names": requirement_names(),
+        "statuses": status_names(),
+    }
+
+
 def _progress_page(exchange_id: int) -> str:
-    progress = my_progress(get_session(), signed_in_actor(), exchange_id)
-    return render_template(
-        "completion/student.html",
-        progress=progress,
-        credentials=my_credentials(get_session(), signed_in_actor(), exchange_id),
-        held=my_held(get_session(), signed_in_actor(), exchange_id),
-        names=requirement_names(),
-        statuses=status_names(),
-    )
+    return render_template("completion/student.html", **_progress_context(exchange_id))
 
 
 @bp.route("/exchanges/<id:exchange_id>/completion")
@@ -93,9 +108,12 @@ def my_completion(exchange_id: int) -> Page:
 @bp.route("/exchanges/<id:exchange_id>/completion/reflection", methods=["POST"])
 @require_actor
 def reflection(exchange_id: int) -> Page:
-    submit_reflection(
-        get_session(), signed_in_actor(), exchange_id, request.form.get("reflection", "")
-    )
+    try:
+        submit_reflection(
+            get_session(), signed_in_actor(), exchange_id, request.form.get("reflection", "")
+        )
+    except InvalidInput as error:  # shown again under the text box, the text kept
+        return form_failed(error, "completion/student.html", **_progress_context(exchange_id))
     flash(gettext("Your reflection is saved."))
     return redirect(url_for("pages.my_completion", exchange_id=exchange_id), code=303)
 
@@ -141,11 +159,17 @@ def _after_decision(decision: Decision) -> None:
             )
     if decision.completion.status is CompletionStatus.APPROVED:
         try:
-            outcome = issue_or_hold(db, signed_in_actor(), decision.completion.id, issuer_context())
+            # Recorded here, signed by the worker: nothing is signed inside the request.
+            completion_id = decision.completion.id
+            outcome = request_issuance(db, signed_in_actor(), completion_id)
+            if outcome.pending is not None:
+                tasks().issue_credential(completion_id)
             if outcome.held is not None:
                 flash(held_message(outcome.held.reason))
-            else:
+            elif issued_credential(db, completion_id) is not None:
                 flash(gettext("The micro-credential has been issued."))
+            else:
+                flash(gettext("The micro-credential is being issued."))
         except TandemError as error:
             flash(
                 gettext(
@@ -189,7 +213,7 @@ STUDENTS_PER_PAGE = 50
 page of 2,500 students would weigh megabytes; 50 a page stays small and quick by keyboard."""
 
 
-def _teacher_context(exchange_id: int) -> dict[str, object]:
+def _teacher_context(exchange_id: int) -> dict[str, Any]:
     db = get_session()
     asked = request.args.get("page", "")
     page = max(int(asked), 1) if asked.isdigit() and len(asked) < 6 else 1
@@ -211,7 +235,10 @@ def _teacher_context(exchange_id: int) -> dict[str, object]:
         "pages": pages,
         "per_page": STUDENTS_PER_PAGE,
         "held": {
-            pid: held_message(row.reason) for pid, row in held_for_exchange(db, exchange_id).items()
+            pid: gettext("The micro-credential is being issued.")
+            if is_pending(row)
+            else held_message(row.reason)
+            for pid, row in held_for_exchange(db, exchange_id).items()
         },
         "issuing_problems": [translated(p) for p in issuing_problems(db, signed_in_actor())],
         "names": requirement_names(),
@@ -223,32 +250,46 @@ def _teacher_context(exchange_id: int) -> dict[str, object]:
 @require_actor
 def meeting(exchange_id: int) -> Page:
     try:
-        met_on = date.fromisoformat(request.form.get("met_on", ""))
-    except ValueError:
-        raise InvalidInput("Enter dates as year-month-day, for example 2027-02-01.") from None
-    ids = [i for i in map(maybe_id, request.form.getlist("person_id")) if i is not None]
-    count = record_meeting(get_session(), signed_in_actor(), exchange_id, ids, met_on)
+        try:
+            met_on = date.fromisoformat(request.form.get("met_on", ""))
+        except ValueError:
+            raise InvalidInput(
+                "Enter dates as year-month-day, for example 2027-02-01.", "met_on"
+            ) from None
+        ids = [i for i in map(maybe_id, request.form.getlist("person_id")) if i is not None]
+        count = record_meeting(get_session(), signed_in_actor(), exchange_id, ids, met_on)
+    except InvalidInput as error:
+        return form_failed(error, "completion/teacher.html", **_teacher_context(exchange_id))
     flash(ngettext("%(num)d attendance recorded.", "%(num)d attendances recorded.", count))
     return redirect(url_for("pages.completion_students", exchange_id=exchange_id), code=303)
 
 
 def _number(name: str) -> int:
     message = "The number of meetings and weeks must be whole numbers."
-    return parse_int(request.form.get(name), message, low=0, high=10_000)
+    return parse_int(request.form.get(name), message, low=0, high=10_000, field=name)
 
 
 @bp.route("/exchanges/<id:exchange_id>/completion/rule", methods=["POST"])
 @require_actor
 def completion_rule(exchange_id: int) -> Page:
-    set_rule(
-        get_session(),
-        signed_in_actor(),
-        exchange_id,
-        min_meetings=_number("min_meetings"),
-        min_contribution_weeks=_number("min_contribution_weeks"),
-        required_phases=request.form.getlist("phase"),
-        reflection_required=request.form.get("reflection_required") == "on",
-    )
+    errors = FieldErrors()  # both numbers read, so both errors show at once
+    numbers = {"min_meetings": 0, "min_contribution_weeks": 0}
+    for name in numbers:
+        with errors.field(name):
+            numbers[name] = _number(name)
+    try:
+        errors.raise_if_any()
+        set_rule(
+            get_session(),
+            signed_in_actor(),
+            exchange_id,
+            min_meetings=numbers["min_meetings"],
+            min_contribution_weeks=numbers["min_contribution_weeks"],
+            required_phases=request.form.getlist("phase"),
+            reflection_required=request.form.get("reflection_required") == "on",
+        )
+    except InvalidInput as error:
+        return form_failed(error, "completion/teacher.html", **_teacher_context(exchange_id))
     flash(gettext("A new version of the completion rule is in force."))
     for problem in issuing_problems(get_session(), signed_in_actor()):
         flash(

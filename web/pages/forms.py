@@ -17,7 +17,7 @@ from flask_babel import get_locale, gettext
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
-from plugin.errors import InvalidInput, TandemError
+from plugin.errors import FieldErrors, InvalidInput, TandemError
 from plugin.exchanges import phases
 from plugin.exchanges.phases import Phase
 from plugin.exchanges.service import ExchangeDraft
@@ -39,13 +39,34 @@ def phase_title(title: str | None, key: str | None = None) -> str:
     return translated(name) if isinstance(name, Text) else name
 
 
-def form_failed(error: TandemError, template: str, **context: Any) -> tuple[Response | str, int]:
-    """The same form again with the message on top (HTML), or the error as JSON for APIs."""
+def field_errors(
+    error: TandemError, default_field: str | None = None
+) -> list[tuple[str | None, str]]:
+    """[(field name or None, message in the viewer's language)], in the order found."""
+    return [(field or default_field, translated(message)) for field, message in error.field_errors]
+
+
+def form_failed(
+    error: TandemError, template: str, *, field: str | None = None, **context: Any
+) -> tuple[Response | str, int]:
+    """The same form again with every message beside its field and listed on top (HTML), or the
+    error as JSON for APIs. `templates/_forms.html` reads `form_errors` and `field_errors`.
+
+    `field` names the input an error without one is about, for a form of a single field.
+    """
     status = next((s for kind, s in STATUS_BY_ERROR if isinstance(error, kind)), 400)
     message = translated(error.message)
     if wants_json():
         return error_response(status, gettext("That did not work"), message)
-    return render_template(template, error=message, **context), status
+    listed = field_errors(error, field)
+    by_field: dict[str, list[str]] = {}
+    for field, text in listed:
+        if field:
+            by_field.setdefault(field, []).append(text)
+    page = render_template(
+        template, error=message, form_errors=listed, field_errors=by_field, **context
+    )
+    return page, status
 
 
 def _text(form: MultiDict[str, str], key: str) -> str:
@@ -57,41 +78,60 @@ def _int(form: MultiDict[str, str], key: str, message: str, default: int) -> int
     use case's default."""
     if key not in form:
         return default
-    return parse_int(form.get(key), message, low=0, high=1_000_000)
+    return parse_int(form.get(key), message, low=0, high=1_000_000, field=key)
 
 
-def parse_date(value: str) -> date:
+def parse_date(value: str, field: str | None = None) -> date:
     try:
         return date.fromisoformat(value.strip())
     except ValueError:
         raise InvalidInput(
-            gettext("Enter dates as year-month-day (YYYY-MM-DD), for example 2027-02-01.")
+            gettext("Enter dates as year-month-day (YYYY-MM-DD), for example 2027-02-01."), field
         ) from None
+
+
+def _date(value: str, field: str, errors: FieldErrors) -> date:
+    """A date, or a placeholder while the error is collected (the draft is never used then)."""
+    with errors.field(field):
+        return parse_date(value, field)
+    return date.min
 
 
 def exchange_draft(form: MultiDict[str, str]) -> ExchangeDraft:
     """The one parser of exchange setup forms: Tandem's setup page and the short form of the
     LMS's deep-linking picker (languages as one comma-separated field, no team sizes)."""
+    errors = FieldErrors()  # every date and number checked, so all their errors show at once
     phases: list[Phase] = []
     for index in range(MAX_FORM_PHASES):
         title = _text(form, f"phase-{index}-title").strip()
         if not title:
             continue
+        row = len(phases)  # the form is shown again with its titled rows renumbered from 0
         phases.append(
             Phase(
                 key=_text(form, f"phase-{index}-key") or f"phase_{index + 1}",
                 title=title,
-                starts_on=parse_date(_text(form, f"phase-{index}-start")),
-                ends_on=parse_date(_text(form, f"phase-{index}-end")),
+                starts_on=_date(_text(form, f"phase-{index}-start"), f"phase-{row}-start", errors),
+                ends_on=_date(_text(form, f"phase-{index}-end"), f"phase-{row}-end", errors),
             )
         )
     sizes = "Team sizes must be whole numbers."
     hours = "Weekly hours must be a whole number."
+    team_size_min = team_size_max = weekly_hours = 0
+    starts_on = _date(_text(form, "starts_on"), "starts_on", errors)
+    ends_on = _date(_text(form, "ends_on"), "ends_on", errors)
+    with errors.field("team_size_min"):
+        team_size_min = _int(form, "team_size_min", sizes, ExchangeDraft.team_size_min)
+    with errors.field("team_size_max"):
+        team_size_max = _int(form, "team_size_max", sizes, ExchangeDraft.team_size_max)
+    with errors.field("weekly_hours"):
+        weekly_hours = _int(form, "weekly_hours", hours, ExchangeDraft.weekly_hours)
+    errors.raise_if_any()
     return ExchangeDraft(
         title=_text(form, "title"),
         description=_text(form, "description"),
-        starts_on=parse_date(_text(form, "starts_on")),
-        ends_on=parse_date(_text(form, "ends_on")),
+        starts_on=starts_on,
+        ends_on=ends_on,
         languages=tuple(
             code.strip()
             for value in form.getlist("languages")
@@ -99,9 +139,9 @@ def exchange_draft(form: MultiDict[str, str]) -> ExchangeDraft:
             if code.strip()
         ),
         phases=tuple(phases),
-        team_size_min=_int(form, "team_size_min", sizes, ExchangeDraft.team_size_min),
-        team_size_max=_int(form, "team_size_max", sizes, ExchangeDraft.team_size_max),
-        weekly_hours=_int(form, "weekly_hours", hours, ExchangeDraft.weekly_hours),
+        team_size_min=team_size_min,
+        team_size_max=team_size_max,
+        weekly_hours=weekly_hours,
     )
 
 

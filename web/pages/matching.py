@@ -23,7 +23,7 @@ from flask_babel import (
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
-from plugin.errors import InvalidInput, TandemError
+from plugin.errors import FieldErrors, InvalidInput, TandemError
 from plugin.matching.candidates import MatchRules, Relaxation, ScoreBreakdown, SoftWeights
 from plugin.matching.review import TeamReview
 from plugin.matching.service import (
@@ -109,9 +109,9 @@ def _number(form: MultiDict[str, str], name: str, low: float, high: float) -> fl
     try:
         value = float(form.get(name, "").strip())
     except ValueError:
-        raise InvalidInput("Please enter numbers.") from None
+        raise InvalidInput("Please enter numbers.", name) from None
     if not low <= value <= high or math.isnan(value):
-        raise InvalidInput("A number is outside its allowed range.")
+        raise InvalidInput("A number is outside its allowed range.", name)
     return value
 
 
@@ -119,9 +119,9 @@ def _int(form: MultiDict[str, str], name: str, low: int, high: int) -> int:
     try:
         value = int(form.get(name, "").strip())
     except ValueError:
-        raise InvalidInput("Please enter whole numbers.") from None
+        raise InvalidInput("Please enter whole numbers.", name) from None
     if not low <= value <= high:
-        raise InvalidInput("A number is outside its allowed range.")
+        raise InvalidInput("A number is outside its allowed range.", name)
     return value
 
 
@@ -181,29 +181,52 @@ def parse_pairs(
 
 
 def parse_rules(form: MultiDict[str, str], overview: MatchingOverview) -> tuple[MatchRules, int]:
-    """Typed rules and seed from the form; the engine then checks that they fit together."""
+    """Typed rules and seed from the form; the engine then checks that they fit together.
+
+    Every field is read before anything is refused, so the form shows all its errors at once.
+    """
+    errors = FieldErrors()
     languages = tuple(form.getlist("working_languages"))
     if not set(languages) <= set(_languages(overview)):
-        raise InvalidInput("Choose working languages of this exchange.")
-    if not languages:
-        raise InvalidInput("Name at least one working language.")
+        errors.add("working_languages", "Choose working languages of this exchange.")
+    elif not languages:
+        errors.add("working_languages", "Name at least one working language.")
     level = form.get("min_level", "")
     if level not in CEFR_LEVELS:
-        raise InvalidInput("Choose a CEFR level from the list.")
+        errors.add("min_level", "Choose a CEFR level from the list.")
     attribute = form.get("isolation", "")
     if attribute and attribute not in ISOLATION_ATTRIBUTES:
-        raise InvalidInput("Choose how no student should be left alone from the list.")
-    together = parse_pairs(form, overview, "together")
-    apart = parse_pairs(form, overview, "apart")
+        errors.add("isolation", "Choose how no student should be left alone from the list.")
+    together: tuple[tuple[str, str], ...] = ()
+    apart: tuple[tuple[str, str], ...] = ()
+    with errors.field("together_a"):
+        together = parse_pairs(form, overview, "together")
+    with errors.field("apart_a"):
+        apart = parse_pairs(form, overview, "apart")
     if set(together) & set(apart):
-        raise InvalidInput("A pair cannot be both kept together and kept apart.")
-    per_institution = form.get("max_per_institution", "").strip()
+        errors.add("apart_a", "A pair cannot be both kept together and kept apart.")
+    numbers: dict[str, float] = {}
+    bounds = {
+        "min_size": (1, 50),
+        "max_size": (1, 50),
+        "min_institutions": (1, 20),
+        "seed": (0, MAX_SEED),
+    }
+    if form.get("max_per_institution", "").strip():
+        bounds["max_per_institution"] = (1, 50)
+    for name, (low, high) in bounds.items():
+        with errors.field(name):
+            numbers[name] = _int(form, name, low, high)
+    with errors.field("min_hours"):
+        numbers["min_hours"] = _number(form, "min_hours", 0, 80)
+    errors.raise_if_any()
+    per_institution = numbers.get("max_per_institution")
     rules = MatchRules(
-        min_size=_int(form, "min_size", 1, 50),
-        max_size=_int(form, "max_size", 1, 50),
-        min_institutions=_int(form, "min_institutions", 1, 20),
-        max_per_institution=(_int(form, "max_per_institution", 1, 50) if per_institution else None),
-        min_shared_hours=_number(form, "min_hours", 0, 80),
+        min_size=int(numbers["min_size"]),
+        max_size=int(numbers["max_size"]),
+        min_institutions=int(numbers["min_institutions"]),
+        max_per_institution=int(per_institution) if per_institution is not None else None,
+        min_shared_hours=numbers["min_hours"],
         working_languages=languages,
         min_level=level,
         keep_together=together,
@@ -214,7 +237,7 @@ def parse_rules(form: MultiDict[str, str], overview: MatchingOverview) -> tuple[
             )
         ),
     )
-    return rules, _int(form, "seed", 0, MAX_SEED)
+    return rules, int(numbers["seed"])
 
 
 def edit_pairs(form: MultiDict[str, str], overview: MatchingOverview) -> dict[str, Any] | None:
@@ -229,7 +252,10 @@ def edit_pairs(form: MultiDict[str, str], overview: MatchingOverview) -> dict[st
         first, second = form.get(f"{added}_a", ""), form.get(f"{added}_b", "")
         if not first and not second:
             return None
-        low, high = _pair(first, second, overview)
+        try:
+            low, high = _pair(first, second, overview)
+        except InvalidInput as error:  # shown beside the pair's first select
+            raise InvalidInput(error.message, f"{added}_a") from None
         encoded = f"{low}-{high}"
         if encoded not in values[added]:
             values[added].append(encoded)

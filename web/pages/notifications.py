@@ -31,6 +31,7 @@ from web.db import get_session
 from web.i18n import translated
 from web.inputs import maybe_id
 from web.pages import bp
+from web.pages.forms import form_failed
 from web.tasks import tasks
 
 UNSUBSCRIBE_SALT = "tandem-unsubscribe"
@@ -100,22 +101,24 @@ def notifications() -> str:
     return _page()
 
 
-def _page(address_error: str | None = None, typed: str | None = None) -> str:
+def _page_context(typed: str | None = None) -> dict[str, Any]:
     db, actor = get_session(), signed_in_actor()
-    return render_template(
-        "notifications/list.html",
-        notices=my_notifications(db, actor),
-        choices=my_choices(db, actor),
-        address=my_address(db, actor),
-        address_error=address_error,
-        typed=typed,
-        target_url=target_url,
-    )
+    return {
+        "notices": my_notifications(db, actor),
+        "choices": my_choices(db, actor),
+        "address": my_address(db, actor),
+        "typed": typed,
+        "target_url": target_url,
+    }
+
+
+def _page() -> str:
+    return render_template("notifications/list.html", **_page_context())
 
 
 @bp.route("/notifications/address", methods=["POST"])
 @require_actor
-def notification_address() -> Response | tuple[str, int]:
+def notification_address() -> Response | tuple[Response | str, int]:
     """Choose (or remove) the address for notification email; the worker sends the link."""
     db, actor = get_session(), signed_in_actor()
     if request.form.get("action") == "remove":
@@ -126,9 +129,14 @@ def notification_address() -> Response | tuple[str, int]:
     try:
         queued = request_address(db, actor, typed)
     except InvalidInput as error:
-        return _page(translated(error.message), typed), 400
-    except Conflict as error:
-        return _page(translated(error.message), typed), 429
+        return form_failed(
+            error, "notifications/list.html", field="address", **_page_context(typed)
+        )
+    except Conflict as error:  # too many links asked for: shown beside the field, as a 429
+        page, _status = form_failed(
+            error, "notifications/list.html", field="address", **_page_context(typed)
+        )
+        return page, 429
     if queued:
         try:
             tasks().send_emails()

@@ -45,6 +45,11 @@ def my_rooms() -> str:
 @bp.route("/teams/<id:team_id>/room")
 @require_actor
 def team_room(team_id: int) -> str:
+    return render_template("room/room.html", **room_context(team_id))
+
+
+def room_context(team_id: int) -> dict[str, Any]:
+    """What the room page shows (also when its meeting form comes back with an error)."""
     actor = signed_in_actor()
     db = get_session()
     access = open_team_room(db, actor, team_id)
@@ -57,24 +62,25 @@ def team_room(team_id: int) -> str:
     call = video_call(settings.video, state.secret, team_id, user, now)
     if call.embed:  # the security headers let this page frame the call (web/security.py)
         g.csp_frame_src = call.origin
-    return render_template(
-        "room/room.html",
-        team_id=team_id,
-        access=access,
-        members=room_members(db, actor, access.room_id, utcnow()),
-        language_name=language_name,
-        token=tokens.issue(state.secret, actor, access.room_id),
-        token_seconds=state.token_seconds,
-        namespace=NAMESPACE,
-        call=call,
-        plan=meeting_plan(db, actor, access.room_id, now),
-        checkin=None if access.is_teacher else my_checkin(db, actor, access.exchange_id, now=now),
-        now=now,
-        local_when=_local_when,
-        viewer_zone=select_timezone(),
-        call_name=user.name,
-        agreed=upcoming_meetings(db, actor, team_id, now),
-    )
+    return {
+        "team_id": team_id,
+        "access": access,
+        "members": room_members(db, actor, access.room_id, utcnow()),
+        "language_name": language_name,
+        "token": tokens.issue(state.secret, actor, access.room_id),
+        "token_seconds": state.token_seconds,
+        "namespace": NAMESPACE,
+        "call": call,
+        "plan": meeting_plan(db, actor, access.room_id, now),
+        "checkin": None
+        if access.is_teacher
+        else my_checkin(db, actor, access.exchange_id, now=now),
+        "now": now,
+        "local_when": _local_when,
+        "viewer_zone": select_timezone(),
+        "call_name": user.name,
+        "agreed": upcoming_meetings(db, actor, team_id, now),
+    }
 
 
 @bp.route("/teams/<id:team_id>/room/token")

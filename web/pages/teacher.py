@@ -18,7 +18,7 @@ from werkzeug.wrappers import Response
 from lti.launch import LtiContext
 from lti.roster import sync_course_roster
 from lti.services import ServiceError
-from plugin.errors import TandemError
+from plugin.errors import InvalidInput, TandemError
 from plugin.exchanges.service import (
     IssuedCode,
     copy_exchange,
@@ -103,7 +103,7 @@ def copy_template() -> Page:
             db,
             signed_in_actor(),
             maybe_id(source_id) or 0,
-            parse_date(request.form.get("starts_on", "")),
+            parse_date(request.form.get("starts_on", ""), "starts_on"),
         )
     except TandemError as error:
         from web.pages.home import home_context  # the form lives on the home page
@@ -190,11 +190,14 @@ def teacher_exchange(exchange_id: int) -> str:
 
 @bp.route("/exchanges/<id:exchange_id>/code", methods=["POST"])
 @require_actor
-def new_join_code(exchange_id: int) -> Response:
+def new_join_code(exchange_id: int) -> Page:
     days = request.form.get("valid_days", "14")
-    issued = issue_join_code(
-        get_session(), signed_in_actor(), exchange_id, maybe_int(days, high=3650) or 0
-    )
+    try:
+        issued = issue_join_code(
+            get_session(), signed_in_actor(), exchange_id, maybe_int(days, high=3650) or 0
+        )
+    except InvalidInput as error:  # the form is on the overview: shown again beside its field
+        return form_failed(error, "exchange/teacher.html", **_overview_context(exchange_id))
     _remember_code(exchange_id, issued)
     return redirect(url_for("pages.teacher_exchange", exchange_id=exchange_id), code=303)
 

@@ -47,8 +47,10 @@ def _back(exchange_id: int, notice: str, focus: str) -> Response:
 
 def _refused(error: TandemError, exchange_id: int, failed: str) -> tuple[Response | str, int]:
     typed = request.form.get("code", "")[:40] if failed == "code" else ""
-    context = _context(exchange_id, failed=failed, typed_code=typed, focus=failed)
-    return form_failed(error, "exchange/teammates.html", **context)
+    # Focus goes to the error summary (forms.js), whose link leads to the field.
+    context = _context(exchange_id, typed_code=typed)
+    field = {"pick": "person_id", "code": "code"}.get(failed)
+    return form_failed(error, "exchange/teammates.html", field=field, **context)
 
 
 @bp.route("/exchanges/<id:exchange_id>/teammates")

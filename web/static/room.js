@@ -397,15 +397,24 @@
     var el = $("task-status");
     if (el && el.textContent !== text) { el.textContent = text; }
   }
+  /* The task form's fields by the payload key a refusal names; anything else is the title's. */
+  var TASK_FIELDS = {phase_key: "task-phase", title: "task-title", due_on: "task-due"};
   function taskError(ack) {
     var el = $("task-error");
-    var title = $("task-title");
     if (!el) { return; }
+    Object.keys(TASK_FIELDS).forEach(function (key) {
+      var input = $(TASK_FIELDS[key]);
+      if (input) { input.removeAttribute("aria-invalid"); input.removeAttribute("aria-describedby"); }
+    });
     if (ack && !ack.ok) {
+      var field = $(TASK_FIELDS[ack.error.field] || "task-title");
+      field.parentNode.appendChild(el);  /* right under the field it is about */
       el.textContent = ack.error.message; el.hidden = false;
-      title.setAttribute("aria-invalid", "true");
-      title.focus();
-    } else { el.hidden = true; el.textContent = ""; title.removeAttribute("aria-invalid"); }
+      field.setAttribute("aria-invalid", "true");
+      field.setAttribute("aria-describedby", "task-error");
+      taskStatus(ack.error.message);  /* polite: the person keeps typing where they are */
+      field.focus();
+    } else { el.hidden = true; el.textContent = ""; }
   }
   function fillTasks(box) {
     box.textContent = "";

@@ -1,0 +1,1 @@
+"""The alliance's registry of trusted credential issuers (partner universities' DIDs)."""
