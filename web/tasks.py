@@ -42,6 +42,7 @@ class Tasks:
     send_emails: Callable[[], Any]
     run_issuing_job: Callable[[int], Any]
     publish_status_lists: Callable[[], Any]
+    refresh_health: Callable[[int], Any]
     issue_credential: Callable[[int], Any]
 
 
@@ -124,6 +125,13 @@ def init_app(app: Flask, settings: Settings) -> Tasks:
 
     huey.periodic_task(crontab(minute="*/10"))(retry_held_credentials)
 
+    def announce_team_health_events() -> None:
+        """Every ten minutes: tell students a weekly check-in or a peer round opened (or
+        closes), and finalize peer rounds whose closing time passed."""
+        in_app(_team_health_events)
+
+    huey.periodic_task(crontab(minute="*/10"))(announce_team_health_events)
+
     def issue_credential(completion_id: int) -> None:
         """Sign the credential a sign-off requested (the row it recorded); a lost task is
         redone by retry_held_credentials, and a second run finds nothing to issue."""
@@ -154,6 +162,17 @@ def init_app(app: Flask, settings: Settings) -> Tasks:
         in_app(_remind_meetings)
 
     huey.periodic_task(crontab(minute="*/5"))(remind_meetings)
+
+    def refresh_health(exchange_id: int) -> None:
+        """Recount one exchange's team activity now (a teacher asked)."""
+        in_app(lambda: _refresh_health([exchange_id]))
+
+    def refresh_all_health() -> None:
+        """Every five minutes: recount running exchanges' activity, reassess their teams and
+        alert teachers of teams that became at risk (each once per change)."""
+        in_app(lambda: _refresh_health(None))
+
+    huey.periodic_task(crontab(minute="*/5"))(refresh_all_health)
     tasks = Tasks(
         huey=huey,
         sync_roster=huey.task()(sync_roster),
@@ -161,6 +180,7 @@ def init_app(app: Flask, settings: Settings) -> Tasks:
         send_emails=huey.task()(send_emails_now),
         run_issuing_job=huey.task(retries=3, retry_delay=30)(run_issuing_job),
         publish_status_lists=huey.task(retries=3, retry_delay=10)(publish_status_lists),
+        refresh_health=huey.task(retries=2, retry_delay=30)(refresh_health),
         issue_credential=huey.task(retries=3, retry_delay=10)(issue_credential),
     )
     app.extensions["tandem.tasks"] = tasks
@@ -219,6 +239,15 @@ def _chat_digests() -> None:
         logger.info("Chat digests: %s notifications", made)
 
 
+def _team_health_events() -> None:
+    from plugin.checkins.service import announce_checkins
+    from plugin.peer.service import announce_peer_rounds
+
+    made = announce_checkins(get_session()) + announce_peer_rounds(get_session())
+    if made:
+        logger.info("Check-ins and peer rounds: %s notifications", made)
+
+
 def _purge() -> None:
     from lti.state_storage import purge_expired
 
@@ -269,6 +298,19 @@ def _remind_meetings() -> None:
     made = send_meeting_reminders(get_session(), before=before)
     if made:
         logger.info("Meeting reminders: %s notifications", made)
+
+
+def _refresh_health(exchange_ids: list[int] | None) -> None:
+    from datetime import UTC, datetime
+
+    from plugin.health.service import exchanges_to_refresh, refresh_exchange_health
+
+    session = get_session()
+    now = datetime.now(UTC)
+    for exchange_id in exchange_ids or exchanges_to_refresh(session, now):
+        report = refresh_exchange_health(session, exchange_id, now)
+        if report.alerted:
+            logger.info("Team health: %s at-risk alerts (exchange %s)", report.alerted, exchange_id)
 
 
 def _resume_issuing_jobs() -> None:

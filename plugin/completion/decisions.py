@@ -19,6 +19,8 @@ from plugin.exchanges.models import Exchange, Seat, SeatStatus
 from plugin.ledger.models import EventKind
 from plugin.ledger.service import append
 from plugin.notifications.service import notify
+from plugin.peer.factors import adjusted_grade
+from plugin.peer.service import grade_factor
 
 FULL_SCORE = 100.0
 
@@ -59,7 +61,10 @@ def grade_request(session: Session, completion: Completion, comment: str) -> Gra
     course_id = grade_course(session, completion.exchange_id, completion.person_id)
     if course_id is None:
         return None
-    return GradeRequest(course_id, completion.person_id, FULL_SCORE, comment)
+    # Where the exchange chose it, the peer adjustment factor scales the grade (never above full).
+    factor = grade_factor(session, completion.exchange_id, completion.person_id)
+    score = adjusted_grade(FULL_SCORE, factor, FULL_SCORE)
+    return GradeRequest(course_id, completion.person_id, score, comment)
 
 
 def decide(

@@ -27,6 +27,7 @@ from plugin.completion.rules import (
 from plugin.ledger.models import EventKind
 from plugin.ledger.service import append
 from plugin.notes.models import Note
+from plugin.peer.service import participation
 from plugin.rooms.models import Room
 from plugin.tasks.models import Task, TaskState
 from plugin.teams.models import Team
@@ -146,4 +147,5 @@ def facts_of(
         phase_tasks=phase_tasks(session, team.id),
         reflection_submitted=completion.reflection_at is not None,
         signed_off=completion.status is CompletionStatus.APPROVED,
+        peer_rounds=participation(session, exchange_id, person_id),
     )

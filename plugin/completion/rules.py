@@ -21,6 +21,7 @@ CONTRIBUTION = "contribution"
 TASKS = "tasks"
 REFLECTION = "reflection"
 SIGN_OFF = "sign_off"
+PEER = "peer"  # took part in every closed peer evaluation round, where required
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,8 @@ class CompletionFacts:
     phase_tasks: Mapping[str, PhaseTasks] = field(default_factory=dict)
     reflection_submitted: bool = False
     signed_off: bool = False
+    # (rounds taken part in, rounds closed) when the exchange requires peer evaluation.
+    peer_rounds: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -123,6 +126,8 @@ def evaluate(rule: Rule, facts: CompletionFacts) -> CompletionVerdict:
     requirements += [_phase(key, facts.phase_tasks.get(key)) for key in rule.required_phases]
     if rule.reflection_required:
         requirements.append(_flag(REFLECTION, facts.reflection_submitted))
+    if facts.peer_rounds is not None and facts.peer_rounds[1]:
+        requirements.append(_count(PEER, *facts.peer_rounds))
     requirements.append(_flag(SIGN_OFF, facts.signed_off))
     return CompletionVerdict(rule.version, tuple(requirements))
 

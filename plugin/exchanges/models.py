@@ -130,3 +130,20 @@ class Participant(Base):
 
     seat: Mapped[Seat] = relationship()
     person: Mapped[Person | None] = relationship()
+
+
+class SeatSetting(Base):
+    """A seat's own choices, kept beside the seat (no row: every default).
+
+    ``share_team_data`` is "share individual team data": partner teachers may see this
+    course's students by name in check-ins and peer results, but only when the partner's
+    seat turned it on too (``plugin.exchanges.service.individual_data_shared``).
+    """
+
+    __tablename__ = "exchange_seat_setting"
+    seat_id: Mapped[int] = mapped_column(
+        ForeignKey("exchange_seat.id", ondelete="CASCADE"), primary_key=True
+    )
+    share_team_data: Mapped[bool] = mapped_column(default=False)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)

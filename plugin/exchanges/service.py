@@ -26,6 +26,7 @@ from plugin.exchanges.models import (
     Participant,
     ParticipantStatus,
     Seat,
+    SeatSetting,
     SeatStatus,
 )
 from plugin.exchanges.phases import Phase, check_phases, default_phases, shift_phases
@@ -715,3 +716,58 @@ def approved_exchange_of_course(session: Session, actor: Actor, exchange_id: int
         if summary.exchange_id == exchange_id and summary.seat_status is SeatStatus.APPROVED:
             return summary.exchange_id
     raise NotFound(N_("This exchange is not one your course takes part in."))
+
+
+def institutions_sharing_team_data(session: Session, exchange_id: int) -> set[int]:
+    """Institutions whose every approved seat in the exchange shares individual team data.
+
+    Pages that show many students read it once: a viewer from one of these institutions sees
+    students of the others by name.
+    """
+    rows = session.execute(
+        select(Course.institution_id, SeatSetting.share_team_data)
+        .select_from(Seat)
+        .join(Course, Course.id == Seat.course_id)
+        .outerjoin(SeatSetting, SeatSetting.seat_id == Seat.id)
+        .where(Seat.exchange_id == exchange_id, Seat.status == SeatStatus.APPROVED)
+    ).all()
+    sharing: dict[int, bool] = {}
+    for institution_id, share in rows:
+        sharing[institution_id] = sharing.get(institution_id, True) and bool(share)
+    return {institution_id for institution_id, share in sharing.items() if share}
+
+
+def individual_data_shared(
+    session: Session, exchange_id: int, viewer_institution_id: int, student_institution_id: int
+) -> bool:
+    """May a teacher of one university see a student's individual team data (name, answers)?
+
+    Always for their own university's students; a partner's students only when both
+    universities turned on "share individual team data" for this exchange (rule 5: partners
+    see aggregates otherwise).
+    """
+    if viewer_institution_id == student_institution_id:
+        return True
+    sharing = institutions_sharing_team_data(session, exchange_id)
+    return viewer_institution_id in sharing and student_institution_id in sharing
+
+
+def team_data_shared_by_seat(session: Session, actor: Actor, exchange_id: int) -> bool:
+    """The actor's own seat's "share individual team data" choice (off without a row)."""
+    seat = require_seat_teacher(session, actor, exchange_id)
+    setting = session.get(SeatSetting, seat.id)
+    return bool(setting and setting.share_team_data)
+
+
+def set_team_data_sharing(session: Session, actor: Actor, exchange_id: int, share: bool) -> bool:
+    """A teacher turns "share individual team data" on or off for their own course's seat."""
+    seat = require_seat_teacher(session, actor, exchange_id)
+    setting = session.get(SeatSetting, seat.id)
+    if setting is None:
+        setting = SeatSetting(seat_id=seat.id)
+        session.add(setting)
+    setting.share_team_data = share
+    setting.updated_by_id = actor.person_id
+    setting.updated_at = utcnow()
+    session.commit()
+    return share

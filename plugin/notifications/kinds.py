@@ -82,6 +82,40 @@ KINDS: dict[str, Kind] = {
             ),
         ),
         _kind(
+            "checkin_open",
+            N_("A weekly check-in opens"),
+            N_("This week's check-in for %(exchange)s is open"),
+            N_(
+                "Three quick questions about how your team works this week. Answer them from "
+                "your team room or your home page; about a minute."
+            ),
+        ),
+        _kind(
+            "checkin_closing",
+            N_("A weekly check-in closes soon and you have not answered"),
+            N_("This week's check-in for %(exchange)s closes on Sunday"),
+            N_("You have not answered this week's check-in yet. It takes about a minute."),
+            email=False,
+        ),
+        _kind(
+            "peer_round_open",
+            N_("A peer evaluation round opens"),
+            N_("Peer evaluation %(round)s is open"),
+            N_(
+                "Rate yourself and each teammate in %(exchange)s on five kinds of teamwork "
+                "before the round closes."
+            ),
+        ),
+        _kind(
+            "peer_round_closed",
+            N_("A peer evaluation round closes"),
+            N_("Peer evaluation %(round)s has closed"),
+            N_(
+                "The round %(round)s in %(exchange)s has closed. Your feedback is on its page "
+                "when at least three teammates rated you."
+            ),
+        ),
+        _kind(
             "grades_refused",
             N_("The learning platform refused a score"),
             N_("Scores for %(course)s did not reach the gradebook"),
@@ -98,6 +132,15 @@ KINDS: dict[str, Kind] = {
                 "The credential %(learner)s earned in %(exchange)s cannot be issued yet: the "
                 "awarding institution's details are incomplete. It is issued as soon as an "
                 "administrator completes them."
+            ),
+        ),
+        _kind(
+            "team_at_risk",
+            N_("A team is at risk"),
+            N_("%(team)s in %(exchange)s is at risk"),
+            N_(
+                "Tandem's team health signals put %(team)s in %(exchange)s at risk. The "
+                "team's health page says why and keeps the teachers' notes on it."
             ),
         ),
     )

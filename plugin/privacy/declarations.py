@@ -471,6 +471,126 @@ HOLDINGS: tuple[Holding, ...] = (
         _NOBODY,
         Erase.DELETE,
     ),
+    Holding(
+        "exchange_seat_setting",
+        "updated_by_id",
+        N_("A course's settings in an exchange a teacher changed."),
+        N_("Knowing who changed them."),
+        _UNTIL_ERASED,
+        _NOBODY,
+        Erase.UNLINK,
+    ),
+    Holding(
+        "checkin_schedule",
+        "updated_by_id",
+        N_("Check-in schedules a teacher set."),
+        N_("Knowing who set the schedule."),
+        _UNTIL_ERASED,
+        _NOBODY,
+        Erase.UNLINK,
+    ),
+    Holding(
+        "checkin_answer",
+        "person_id",
+        N_("Weekly check-in answers (three scores) and an optional comment for the teacher."),
+        N_("Letting teachers see early how a team works and help it."),
+        N_("Until the person is erased; the team's weekly averages computed from them stay."),
+        N_(
+            "Partner teachers see team averages only, or the scores by name when both "
+            "universities share individual team data; never the comment."
+        ),
+        Erase.DELETE,
+    ),
+    Holding(
+        "peer_policy",
+        "updated_by_id",
+        N_("Peer evaluation settings a teacher chose."),
+        N_("Knowing who chose them."),
+        _UNTIL_ERASED,
+        _NOBODY,
+        Erase.UNLINK,
+    ),
+    Holding(
+        "peer_round",
+        "created_by_id",
+        N_("Peer evaluation rounds a teacher opened."),
+        N_("Knowing who opened a round."),
+        _UNTIL_ERASED,
+        _NOBODY,
+        Erase.UNLINK,
+    ),
+    Holding(
+        "peer_submission",
+        "rater_id",
+        N_("Taking part in a peer evaluation round, and a confidential comment for the teacher."),
+        N_("Peer evaluation; completion where it is required."),
+        _UNTIL_ERASED,
+        _NOBODY,
+        Erase.DELETE,
+    ),
+    Holding(
+        "peer_rating",
+        "rater_id",
+        N_("Peer evaluation ratings the person gave (themselves and teammates)."),
+        N_("Computing teammates' feedback and adjustment factors."),
+        N_("Until the person is erased; results already computed from them stay."),
+        N_(
+            "Partner teachers see them only in team results, or by name when both "
+            "universities share individual team data."
+        ),
+        Erase.DELETE,
+    ),
+    Holding(
+        "peer_rating",
+        "ratee_id",
+        N_("Peer evaluation ratings teammates gave the person."),
+        N_("Computing the person's feedback and adjustment factor."),
+        N_("Until the person is erased; the person sees them only as aggregated feedback."),
+        N_(
+            "Partner teachers see them only in team results, or by name when both "
+            "universities share individual team data."
+        ),
+        Erase.DELETE,
+        # Each row is the rater's record too: its scores and rater would say who said what
+        # (the person's aggregated feedback is exported from peer_result).
+        only=("id", "round_id", "team_id", "ratee_id"),
+    ),
+    Holding(
+        "peer_result",
+        "person_id",
+        N_("The person's aggregated peer feedback, adjustment factor and flags."),
+        N_("Feedback to the person; a grade adjustment where the teacher chose it."),
+        N_("Until the person is erased; then it stays in the team's results, unlinked."),
+        N_(
+            "Partner teachers see team results and flags, or the person's result by name "
+            "when both universities share individual team data."
+        ),
+        Erase.UNLINK,
+    ),
+    Holding(
+        "health_member_week",
+        "person_id",
+        N_(
+            "Weekly counts of the person's activity in the team room: chat lines, note edits, "
+            "tasks done, calls joined (never what was written)."
+        ),
+        N_("Showing teachers early which teams need help."),
+        N_("Until the person is erased; the team's weekly totals stay, without the person."),
+        N_(
+            "Partner teachers see them only inside team totals, unless both universities "
+            "share individual team data for the exchange."
+        ),
+        Erase.DELETE,
+    ),
+    Holding(
+        "health_intervention",
+        "author_id",
+        N_("Notes and actions a teacher logged about a team."),
+        N_("Letting an exchange's teachers coordinate their help to a team."),
+        N_("As long as the exchange exists."),
+        N_("The exchange's teachers at every university see the note and its author."),
+        Erase.UNLINK,
+    ),
 )
 
 

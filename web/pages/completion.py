@@ -56,6 +56,7 @@ def requirement_names() -> dict[str, str]:
         "tasks": gettext("Tasks of the phase done"),
         "reflection": gettext("Final reflection submitted"),
         "sign_off": gettext("Signed off by your teacher"),
+        "peer": gettext("Peer evaluation rounds taken part in"),
     }
 
 

@@ -14,6 +14,7 @@ from werkzeug.utils import redirect
 from werkzeug.wrappers import Response
 
 from plugin.calls.jitsi import CallUser, video_call
+from plugin.checkins.service import my_checkin
 from plugin.db import utcnow
 from plugin.errors import NotAllowed, NotFound
 from plugin.people.service import get_person
@@ -70,6 +71,9 @@ def room_context(team_id: int) -> dict[str, Any]:
         "namespace": NAMESPACE,
         "call": call,
         "plan": meeting_plan(db, actor, access.room_id, now),
+        "checkin": None
+        if access.is_teacher
+        else my_checkin(db, actor, access.exchange_id, now=now),
         "now": now,
         "local_when": _local_when,
         "viewer_zone": select_timezone(),

@@ -7,6 +7,7 @@ from typing import Any
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 
+from plugin.checkins.service import my_checkin
 from plugin.db import utcnow
 from plugin.errors import TandemError
 from plugin.exchanges.service import get_exchange, my_participation
@@ -72,5 +73,6 @@ def student_exchange(exchange_id: int) -> str:
         person=get_person(db, actor.person_id),
         profile=find_profile(db, actor.person_id),
         team_id=my_team_in(db, actor, exchange_id),
+        checkin=my_checkin(db, actor, exchange_id),
         **template_helpers(),
     )

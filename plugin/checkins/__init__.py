@@ -1,0 +1,1 @@
+"""Pulse check-ins: three quick questions a team's members answer once a week."""

@@ -1,0 +1,1 @@
+"""Peer evaluation: rounds, ratings on five dimensions, adjustment factors and flags."""

@@ -1,0 +1,277 @@
+"""Team check-ins and peer evaluation pages: the students' forms and feedback, the teachers'
+scheduling, rounds, results and research export. Each view parses, calls one use case and
+renders; who may see what is decided in ``plugin.checkins`` and ``plugin.peer``."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
+
+from plugin.checkins.service import (
+    answer_checkin,
+    my_checkin,
+    overall_by_week,
+    set_schedule,
+    teacher_checkins,
+)
+from plugin.errors import InvalidInput
+from plugin.exchanges.service import (
+    get_exchange,
+    set_team_data_sharing,
+    team_data_shared_by_seat,
+)
+from plugin.peer.anchors import SCALE
+from plugin.peer.flags import LABELS
+from plugin.peer.service import (
+    Policy,
+    close_round,
+    my_feedback,
+    my_rounds,
+    open_round,
+    policy_of,
+    rating_form,
+    research_csv,
+    round_results,
+    set_policy,
+    submit_ratings,
+    teacher_rounds,
+)
+from web.auth import require_actor, signed_in_actor
+from web.db import get_session
+from web.i18n import select_timezone, zone
+from web.inputs import parse_int
+from web.pages import Page, bp
+from web.pages.forms import parse_date
+
+QUESTIONS = ("teamwork", "contribute", "blockers")
+
+
+def question_texts() -> dict[str, tuple[str, str, str]]:
+    """Each check-in question with what 1 and 5 mean (every scale: 5 is good)."""
+    return {
+        "teamwork": (
+            gettext("How is your team working together this week?"),
+            gettext("1: not at all"),
+            gettext("5: very well"),
+        ),
+        "contribute": (
+            gettext("Are you able to contribute what you want to?"),
+            gettext("1: hardly"),
+            gettext("5: fully"),
+        ),
+        "blockers": (
+            gettext("Is anything in the way of your team's work?"),
+            gettext("1: a lot is in the way"),
+            gettext("5: nothing is in the way"),
+        ),
+    }
+
+
+def _score(field: str) -> int:
+    return parse_int(
+        request.form.get(field),
+        gettext("Choose a number from 1 to 5 for each question."),
+        low=1,
+        high=5,
+    )
+
+
+def _local(field: str) -> datetime:
+    """A date-and-time field typed in the viewer's zone, as UTC."""
+    raw = request.form.get(field, "").strip()
+    try:
+        local = datetime.fromisoformat(raw)
+    except ValueError:
+        raise InvalidInput(
+            gettext("Enter dates and times as year-month-day hours:minutes.")
+        ) from None
+    if local.tzinfo is None:
+        local = local.replace(tzinfo=zone(select_timezone()))
+    return local.astimezone(UTC)
+
+
+# ---------------------------------------------------------------- students
+
+
+@bp.route("/exchanges/<id:exchange_id>/checkin")
+@require_actor
+def checkin(exchange_id: int) -> Page:
+    db = get_session()
+    actor = signed_in_actor()
+    return render_template(
+        "teamwork/checkin.html",
+        exchange=get_exchange(db, exchange_id),
+        current=my_checkin(db, actor, exchange_id),
+        questions=question_texts(),
+        rounds=my_rounds(db, actor, exchange_id),
+        now=datetime.now(UTC),
+    )
+
+
+@bp.route("/exchanges/<id:exchange_id>/checkin", methods=["POST"])
+@require_actor
+def checkin_answer(exchange_id: int) -> Page:
+    answer_checkin(
+        get_session(),
+        signed_in_actor(),
+        exchange_id,
+        teamwork=_score("teamwork"),
+        contribute=_score("contribute"),
+        blockers=_score("blockers"),
+        comment=request.form.get("comment", ""),
+    )
+    flash(gettext("Thank you: your check-in for this week is saved."))
+    return redirect(url_for("pages.checkin", exchange_id=exchange_id), code=303)
+
+
+@bp.route("/peer/rounds/<id:round_id>")
+@require_actor
+def peer_round(round_id: int) -> Page:
+    db = get_session()
+    actor = signed_in_actor()
+    form = rating_form(db, actor, round_id)
+    return render_template(
+        "teamwork/rate.html",
+        form=form,
+        feedback=my_feedback(db, actor, round_id),
+        scale=SCALE,
+        now=datetime.now(UTC),
+    )
+
+
+@bp.route("/peer/rounds/<id:round_id>", methods=["POST"])
+@require_actor
+def peer_rate(round_id: int) -> Page:
+    db = get_session()
+    actor = signed_in_actor()
+    form = rating_form(db, actor, round_id)
+    message = gettext("Choose a number from 1 to 5 for every teammate on every dimension.")
+    scores = {
+        mate.person_id: tuple(
+            parse_int(request.form.get(f"r-{mate.person_id}-{d.key}"), message, low=1, high=5)
+            for d in SCALE
+        )
+        for mate in form.teammates
+    }
+    submit_ratings(db, actor, round_id, scores, request.form.get("comment", ""))
+    flash(gettext("Your ratings are saved. You can change them until the round closes."))
+    return redirect(url_for("pages.peer_round", round_id=round_id), code=303)
+
+
+# ---------------------------------------------------------------- teachers
+
+
+@bp.route("/exchanges/<id:exchange_id>/teamwork")
+@require_actor
+def teamwork(exchange_id: int) -> Page:
+    db = get_session()
+    actor = signed_in_actor()
+    checkins = teacher_checkins(db, actor, exchange_id)
+    return render_template(
+        "teamwork/teacher.html",
+        exchange=get_exchange(db, exchange_id),
+        checkins=checkins,
+        trend=overall_by_week(checkins.averages),
+        rounds=teacher_rounds(db, actor, exchange_id),
+        policy=policy_of(db, exchange_id),
+        sharing=team_data_shared_by_seat(db, actor, exchange_id),
+        questions=question_texts(),
+        now=datetime.now(UTC),
+    )
+
+
+def _back(exchange_id: int) -> Page:
+    return redirect(url_for("pages.teamwork", exchange_id=exchange_id), code=303)
+
+
+@bp.route("/exchanges/<id:exchange_id>/teamwork/schedule", methods=["POST"])
+@require_actor
+def teamwork_schedule(exchange_id: int) -> Page:
+    set_schedule(
+        get_session(),
+        signed_in_actor(),
+        exchange_id,
+        parse_date(request.form.get("starts_on", "")),
+        parse_date(request.form.get("ends_on", "")),
+        enabled=request.form.get("enabled") == "1",
+    )
+    flash(gettext("The check-in schedule is saved."))
+    return _back(exchange_id)
+
+
+@bp.route("/exchanges/<id:exchange_id>/teamwork/sharing", methods=["POST"])
+@require_actor
+def teamwork_sharing(exchange_id: int) -> Page:
+    set_team_data_sharing(
+        get_session(), signed_in_actor(), exchange_id, request.form.get("share") == "1"
+    )
+    flash(gettext("Your choice on sharing individual team data is saved."))
+    return _back(exchange_id)
+
+
+@bp.route("/exchanges/<id:exchange_id>/teamwork/policy", methods=["POST"])
+@require_actor
+def teamwork_policy(exchange_id: int) -> Page:
+    raw_cap = request.form.get("cap", "").strip()
+    cap = None
+    if raw_cap:
+        try:
+            cap = float(raw_cap.replace(",", "."))
+        except ValueError:
+            raise InvalidInput(gettext("Enter the cap as a number, for example 1.05.")) from None
+    set_policy(
+        get_session(),
+        signed_in_actor(),
+        exchange_id,
+        Policy(
+            adjust_grades=request.form.get("adjust_grades") == "1",
+            factor_cap=cap,
+            include_self=request.form.get("include_self") == "1",
+            required_for_completion=request.form.get("required") == "1",
+        ),
+    )
+    flash(gettext("The peer evaluation settings are saved."))
+    return _back(exchange_id)
+
+
+@bp.route("/exchanges/<id:exchange_id>/teamwork/rounds", methods=["POST"])
+@require_actor
+def teamwork_open_round(exchange_id: int) -> Page:
+    open_round(
+        get_session(),
+        signed_in_actor(),
+        exchange_id,
+        request.form.get("title", ""),
+        _local("opens_at"),
+        _local("closes_at"),
+    )
+    flash(gettext("The round is saved; students hear of it when it opens."))
+    return _back(exchange_id)
+
+
+@bp.route("/peer/rounds/<id:round_id>/close", methods=["POST"])
+@require_actor
+def peer_close(round_id: int) -> Page:
+    closed = close_round(get_session(), signed_in_actor(), round_id)
+    flash(gettext("The round is closed and its results are computed."))
+    return redirect(url_for("pages.peer_results", round_id=closed.id), code=303)
+
+
+@bp.route("/peer/rounds/<id:round_id>/results")
+@require_actor
+def peer_results(round_id: int) -> Page:
+    results = round_results(get_session(), signed_in_actor(), round_id)
+    return render_template("teamwork/results.html", results=results, labels=LABELS, scale=SCALE)
+
+
+@bp.route("/exchanges/<id:exchange_id>/teamwork/research.csv")
+@require_actor
+def teamwork_export(exchange_id: int) -> Page:
+    text = research_csv(get_session(), signed_in_actor(), exchange_id)
+    return Response(
+        text,
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="teamwork-{exchange_id}.csv"'},
+    )
