@@ -11,6 +11,7 @@ from plugin.courses import models as courses
 from plugin.credentials import models as credentials
 from plugin.db import Base
 from plugin.exchanges import models as exchanges
+from plugin.health import models as health
 from plugin.issuers import models as issuers
 from plugin.ledger import models as ledger
 from plugin.matching import models as matching
@@ -37,6 +38,7 @@ __all__ = [
     "courses",
     "credentials",
     "exchanges",
+    "health",
     "issuers",
     "ledger",
     "matching",

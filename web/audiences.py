@@ -122,6 +122,12 @@ ROUTE_AUDIENCES: dict[str, Audience] = {
     "pages.teammates_code": Audience.EXCHANGE_STUDENT,
     "pages.teammates_remove": Audience.EXCHANGE_STUDENT,
     "pages.teammates_new_code": Audience.EXCHANGE_STUDENT,
+    # web/pages/health.py
+    "pages.health_dashboard_page": Audience.EXCHANGE_TEACHER,
+    "pages.refresh_health_now": Audience.EXCHANGE_TEACHER,
+    "pages.health_settings_page": Audience.EXCHANGE_TEACHER,
+    "pages.team_health_page": Audience.EXCHANGE_TEACHER,
+    "pages.log_team_intervention": Audience.EXCHANGE_TEACHER,
     # web/pages/teamwork.py
     "pages.checkin": Audience.EXCHANGE_STUDENT,
     "pages.checkin_answer": Audience.EXCHANGE_STUDENT,

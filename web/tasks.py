@@ -42,6 +42,7 @@ class Tasks:
     send_emails: Callable[[], Any]
     run_issuing_job: Callable[[int], Any]
     publish_status_lists: Callable[[], Any]
+    refresh_health: Callable[[int], Any]
     issue_credential: Callable[[int], Any]
 
 
@@ -161,6 +162,17 @@ def init_app(app: Flask, settings: Settings) -> Tasks:
         in_app(_remind_meetings)
 
     huey.periodic_task(crontab(minute="*/5"))(remind_meetings)
+
+    def refresh_health(exchange_id: int) -> None:
+        """Recount one exchange's team activity now (a teacher asked)."""
+        in_app(lambda: _refresh_health([exchange_id]))
+
+    def refresh_all_health() -> None:
+        """Every five minutes: recount running exchanges' activity, reassess their teams and
+        alert teachers of teams that became at risk (each once per change)."""
+        in_app(lambda: _refresh_health(None))
+
+    huey.periodic_task(crontab(minute="*/5"))(refresh_all_health)
     tasks = Tasks(
         huey=huey,
         sync_roster=huey.task()(sync_roster),
@@ -168,6 +180,7 @@ def init_app(app: Flask, settings: Settings) -> Tasks:
         send_emails=huey.task()(send_emails_now),
         run_issuing_job=huey.task(retries=3, retry_delay=30)(run_issuing_job),
         publish_status_lists=huey.task(retries=3, retry_delay=10)(publish_status_lists),
+        refresh_health=huey.task(retries=2, retry_delay=30)(refresh_health),
         issue_credential=huey.task(retries=3, retry_delay=10)(issue_credential),
     )
     app.extensions["tandem.tasks"] = tasks
@@ -285,6 +298,19 @@ def _remind_meetings() -> None:
     made = send_meeting_reminders(get_session(), before=before)
     if made:
         logger.info("Meeting reminders: %s notifications", made)
+
+
+def _refresh_health(exchange_ids: list[int] | None) -> None:
+    from datetime import UTC, datetime
+
+    from plugin.health.service import exchanges_to_refresh, refresh_exchange_health
+
+    session = get_session()
+    now = datetime.now(UTC)
+    for exchange_id in exchange_ids or exchanges_to_refresh(session, now):
+        report = refresh_exchange_health(session, exchange_id, now)
+        if report.alerted:
+            logger.info("Team health: %s at-risk alerts (exchange %s)", report.alerted, exchange_id)
 
 
 def _resume_issuing_jobs() -> None:

@@ -2,7 +2,7 @@
 a seat's settings ("share individual team data")
 
 Revision ID: 0019p
-Revises: 0022n
+Revises: 0021v
 Create Date: 2026-12-03 13:05:23.955915
 """
 

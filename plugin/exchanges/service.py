@@ -674,6 +674,50 @@ def exchange_overview(session: Session, actor: Actor, exchange_id: int) -> Teach
     )
 
 
+# ---------------------------------------------------------------- placements in a course
+
+
+def _hinted_exchange(session: Session, hint: str | None) -> Exchange | None:
+    if hint is None or not hint.strip().isdigit():
+        return None
+    return session.get(Exchange, int(hint.strip()))
+
+
+def placement_was_copied(session: Session, actor: Actor, hint: str | None) -> bool:
+    """A teacher launched a placement whose exchange has no seat for this course: the course
+    was copied for a new term with its placement. A read."""
+    if not actor.can_teach or actor.course_id is None:
+        return False
+    exchange = _hinted_exchange(session, hint)
+    return exchange is not None and all(s.course_id != actor.course_id for s in exchange.seats)
+
+
+@dataclass(frozen=True)
+class CopiedPlacement:
+    source: Exchange | None  # the exchange the copied placement names, if it still exists
+    may_copy: bool  # the teacher created or taught it, so may copy it for this term
+
+
+def placement_choices(session: Session, actor: Actor, hint: str | None) -> CopiedPlacement:
+    """What a teacher may do with a course copy's placement (copy its exchange for this term,
+    or join another by code); refuses anyone else. A read."""
+    if not actor.can_teach:
+        raise NotAllowed(N_("Only teachers can do this."))
+    source = _hinted_exchange(session, hint)
+    may_copy = source is not None and (
+        source.id in {e.id for e in templates_for_teacher(session, actor)}
+    )
+    return CopiedPlacement(source, may_copy)
+
+
+def approved_exchange_of_course(session: Session, actor: Actor, exchange_id: int | None) -> int:
+    """The exchange a deep link may place: one the teacher's course has an approved seat in."""
+    for summary in exchanges_for_teacher(session, actor):
+        if summary.exchange_id == exchange_id and summary.seat_status is SeatStatus.APPROVED:
+            return summary.exchange_id
+    raise NotFound(N_("This exchange is not one your course takes part in."))
+
+
 def institutions_sharing_team_data(session: Session, exchange_id: int) -> set[int]:
     """Institutions whose every approved seat in the exchange shares individual team data.
 
@@ -727,47 +771,3 @@ def set_team_data_sharing(session: Session, actor: Actor, exchange_id: int, shar
     setting.updated_at = utcnow()
     session.commit()
     return share
-
-
-# ---------------------------------------------------------------- placements in a course
-
-
-def _hinted_exchange(session: Session, hint: str | None) -> Exchange | None:
-    if hint is None or not hint.strip().isdigit():
-        return None
-    return session.get(Exchange, int(hint.strip()))
-
-
-def placement_was_copied(session: Session, actor: Actor, hint: str | None) -> bool:
-    """A teacher launched a placement whose exchange has no seat for this course: the course
-    was copied for a new term with its placement. A read."""
-    if not actor.can_teach or actor.course_id is None:
-        return False
-    exchange = _hinted_exchange(session, hint)
-    return exchange is not None and all(s.course_id != actor.course_id for s in exchange.seats)
-
-
-@dataclass(frozen=True)
-class CopiedPlacement:
-    source: Exchange | None  # the exchange the copied placement names, if it still exists
-    may_copy: bool  # the teacher created or taught it, so may copy it for this term
-
-
-def placement_choices(session: Session, actor: Actor, hint: str | None) -> CopiedPlacement:
-    """What a teacher may do with a course copy's placement (copy its exchange for this term,
-    or join another by code); refuses anyone else. A read."""
-    if not actor.can_teach:
-        raise NotAllowed(N_("Only teachers can do this."))
-    source = _hinted_exchange(session, hint)
-    may_copy = source is not None and (
-        source.id in {e.id for e in templates_for_teacher(session, actor)}
-    )
-    return CopiedPlacement(source, may_copy)
-
-
-def approved_exchange_of_course(session: Session, actor: Actor, exchange_id: int | None) -> int:
-    """The exchange a deep link may place: one the teacher's course has an approved seat in."""
-    for summary in exchanges_for_teacher(session, actor):
-        if summary.exchange_id == exchange_id and summary.seat_status is SeatStatus.APPROVED:
-            return summary.exchange_id
-    raise NotFound(N_("This exchange is not one your course takes part in."))

@@ -134,6 +134,15 @@ KINDS: dict[str, Kind] = {
                 "administrator completes them."
             ),
         ),
+        _kind(
+            "team_at_risk",
+            N_("A team is at risk"),
+            N_("%(team)s in %(exchange)s is at risk"),
+            N_(
+                "Tandem's team health signals put %(team)s in %(exchange)s at risk. The "
+                "team's health page says why and keeps the teachers' notes on it."
+            ),
+        ),
     )
 }
 

@@ -567,6 +567,30 @@ HOLDINGS: tuple[Holding, ...] = (
         ),
         Erase.UNLINK,
     ),
+    Holding(
+        "health_member_week",
+        "person_id",
+        N_(
+            "Weekly counts of the person's activity in the team room: chat lines, note edits, "
+            "tasks done, calls joined (never what was written)."
+        ),
+        N_("Showing teachers early which teams need help."),
+        N_("Until the person is erased; the team's weekly totals stay, without the person."),
+        N_(
+            "Partner teachers see them only inside team totals, unless both universities "
+            "share individual team data for the exchange."
+        ),
+        Erase.DELETE,
+    ),
+    Holding(
+        "health_intervention",
+        "author_id",
+        N_("Notes and actions a teacher logged about a team."),
+        N_("Letting an exchange's teachers coordinate their help to a team."),
+        N_("As long as the exchange exists."),
+        N_("The exchange's teachers at every university see the note and its author."),
+        Erase.UNLINK,
+    ),
 )
 
 

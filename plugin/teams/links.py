@@ -24,7 +24,7 @@ PUBLIC_TARGETS = frozenset({"credential"})
 
 
 def _exchange_of(session: Session, what: str, ident: int) -> int | None:
-    if what == "room":
+    if what in ("room", "health"):
         return session.scalar(select(Team.exchange_id).where(Team.id == ident))
     if what in ("exchange", "completion", "checkin"):
         return ident

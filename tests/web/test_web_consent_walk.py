@@ -284,17 +284,6 @@ def build_walk(app: Flask, session: Session) -> Walk:
     meeting = agree_meeting(
         session, rooms.alice, rooms.team_id, datetime.now(UTC) + timedelta(days=3), 60
     )
-    # A closed peer round: its results page and each student's feedback page.
-    moment = datetime.now(UTC)
-    peer_round = open_round(
-        session,
-        rooms.teacher,
-        cw.exchange_id,
-        "Mid-point",
-        moment - timedelta(hours=1),
-        moment + timedelta(days=1),
-    )
-    close_round(session, rooms.teacher, peer_round.id)
     # A nano-degree pathway Alice works towards, an award and a wallet offer (rows only:
     # the walk needs their pages, tests/web/test_web_pathways_wallet.py makes them for real).
     alice = session.get_one(Person, people["alice"])
@@ -335,11 +324,22 @@ def build_walk(app: Flask, session: Session) -> Walk:
     )
     session.add_all([award, offer])
     session.commit()
+    # A closed peer round: its results page and each student's feedback page.
+    moment = datetime.now(UTC)
+    peer_round = open_round(
+        session,
+        rooms.teacher,
+        cw.exchange_id,
+        "Mid-point",
+        moment - timedelta(hours=1),
+        moment + timedelta(days=1),
+    )
+    close_round(session, rooms.teacher, peer_round.id)
     values = {
-        "round_id": str(peer_round.id),
         "pathway_id": str(pathway.id),
         "award_id": str(award.id),
         "offer_id": str(offer.id),
+        "round_id": str(peer_round.id),
         "exchange_id": str(cw.exchange_id),
         "team_id": str(rooms.team_id),
         "person_id": str(people["bruno"]),
@@ -385,11 +385,12 @@ def _sign_in(client: FlaskClient, actor: Actor) -> None:
         )
 
 
-# Differs on every request, whoever looks: script nonces, form tokens, the room's connect
-# token, the export's own time, and a person's "last seen".
+# Differs on every request, whoever looks: script nonces, form tokens, a form's fresh client
+# id (a double submit's key), the room's connect token, the export's own time, and a
+# person's "last seen".
 VOLATILE = re.compile(
     rb'nonce="[^"]*"|name="csrf_token"[^>]*>|"token":\s*"[^"]*"|"exported_at":\s*"[^"]*"'
-    rb'|"last_seen_at":\s*"[^"]*"'
+    rb'|"last_seen_at":\s*"[^"]*"|name="client_id" value="[^"]*"'
 )
 
 

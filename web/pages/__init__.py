@@ -16,6 +16,7 @@ from web.pages import (  # noqa: E402,F401  (routes register on import)
     completion,
     credentials,
     grades,
+    health,
     home,
     matching,
     notifications,

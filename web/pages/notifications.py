@@ -40,6 +40,7 @@ CONFIRM_HOURS = 48  # how long a confirmation link works
 
 _TARGETS = {
     "room": ("pages.team_room", "team_id"),
+    "health": ("pages.team_health", "team_id"),
     "credential": ("pages.credential_page", "credential_id"),
     "completion": ("pages.my_completion", "exchange_id"),
     "checkin": ("pages.checkin", "exchange_id"),  # the week's check-in and the peer rounds
