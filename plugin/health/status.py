@@ -222,7 +222,12 @@ def reason_text(key: str, params: Mapping[str, object]) -> Text:
                 "one member silent for %(num)d days",
                 days,
             )
-        return N_("%(count)s members silent for %(days)s days or more", count=count, days=days)
+        return Nn_(
+            "%(num)d member silent for %(days)s days or more",
+            "%(num)d members silent for %(days)s days or more",
+            count,
+            days=days,
+        )
     if key == "checkin_fell":
         return N_(
             "check-in average fell from %(before)s to %(after)s",

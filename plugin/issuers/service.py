@@ -62,12 +62,19 @@ def _entry(item: Any, position: int) -> IssuerEntry:
     return check_entry(issuer_id, name, position)
 
 
-def check_entry(issuer_id: Any, name: Any, position: int = 1) -> IssuerEntry:
+def check_entry(issuer_id: Any, name: Any, position: int | None = None) -> IssuerEntry:
+    """One issuer, checked. ``position`` is its place in an imported list (the messages say
+    which entry); without it the entry is the admin's single-issuer form and each message
+    names its field."""
     if not isinstance(issuer_id, str) or len(issuer_id) > 500 or not _ISSUER_ID.match(issuer_id):
+        if position is None:
+            raise InvalidInput(N_("The id must be a DID or an https address."), "issuer_id")
         raise InvalidInput(
             N_("Issuer %(n)s: the id must be a DID or an https address.", n=position)
         )
     if not isinstance(name, str) or not name.strip() or len(name) > 200:
+        if position is None:
+            raise InvalidInput(N_("A name of 1 to 200 characters is needed."), "name")
         raise InvalidInput(N_("Issuer %(n)s: a name of 1 to 200 characters is needed.", n=position))
     return IssuerEntry(issuer_id, name.strip())
 

@@ -41,6 +41,7 @@ def test_admin_adds_imports_and_removes_issuers(client: FlaskClient) -> None:
     bad = client.post("/admin/issuers", data={"issuer_id": "javascript:alert(1)", "name": "X"})
     assert bad.status_code == 400
     assert "must be a DID or an https address" in bad.text
+    assert 'aria-invalid="true"' in bad.text  # beside the id field, not only on top
 
     listing = json.dumps(
         [

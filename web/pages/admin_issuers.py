@@ -63,7 +63,12 @@ def admin_issuers_import() -> Page:
         outcome = import_trusted_issuers(db, parse_entries(data))
     except InvalidInput as error:
         return form_failed(
-            error, "admin/issuers.html", issuers=list_trusted_issuers(db), values={}, text=text
+            error,
+            "admin/issuers.html",
+            field="issuers",
+            issuers=list_trusted_issuers(db),
+            values={},
+            text=text,
         )
     flash(
         gettext(
