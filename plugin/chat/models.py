@@ -42,3 +42,5 @@ class Message(Base):
 
 
 Index("ix_room_message_room_id_changed_seq", Message.room_id, Message.changed_seq)
+# Team health recounts a room's recent lines (created since last week) without reading the rest.
+Index("ix_room_message_room_id_created_at", Message.room_id, Message.created_at)
