@@ -31,10 +31,12 @@ from lti.platforms import (
     issuer_is_known,
 )
 from lti.roles import map_roles
+from lti.roster import RosterRequests
 from lti.services import ServiceClient, TokenCache
 from lti.state_storage import (
     LOGIN_STATE_SECONDS,
     DatabaseLaunchStorage,
+    PurgeSchedule,
     consume_nonce,
     delete_expired,
 )
@@ -81,6 +83,10 @@ class LtiContext:
     # Asks the app's task queue to read a course's roster (web/tasks.py); lti/ stays unaware
     # of how background work runs.
     schedule_roster: Callable[[int], object] = field(default=lambda _course_id: None)
+    # The courses whose roster this process asked the queue for lately (no flood of tasks).
+    roster_requests: RosterRequests = field(default_factory=RosterRequests)
+    # When this process's logins next purge expired login state (once a minute, not per login).
+    state_purges: PurgeSchedule = field(default_factory=PurgeSchedule)
 
     @property
     def tool_key(self) -> ToolKey:
@@ -193,7 +199,8 @@ def login(
             response = oidc.redirect(lti.launch_url)
     except OIDCException as error:
         raise LaunchError(Reason.MISSING_PARAMETER, detail=str(error)) from error
-    delete_expired(session)  # so anonymous logins cannot pile rows up between purges
+    if lti.state_purges.due():  # so anonymous logins cannot pile rows up between purges
+        delete_expired(session)
     session.commit()  # the nonce the platform will echo back (and the storage proof)
     return response
 

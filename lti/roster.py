@@ -7,6 +7,8 @@ short by an error never marks the missing half as having left.
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
@@ -16,6 +18,7 @@ from sqlalchemy.orm import Session
 from lti.claims import NRPS_SCOPE, ServiceClaims
 from lti.health import clear_refusals, is_broken, note_refusal
 from lti.roles import map_roles
+from lti.models import ServiceEndpoints
 from lti.services import (
     ServiceClient,
     ServiceError,
@@ -100,20 +103,76 @@ def sync_course_roster(session: Session, client: ServiceClient, course_id: int) 
 
 
 def roster_is_stale(session: Session, course_id: int) -> bool:
-    endpoints = endpoints_for(session, course_id)
+    return _is_stale(endpoints_for(session, course_id))
+
+
+def _is_stale(endpoints: ServiceEndpoints) -> bool:
     synced = endpoints.roster_synced_at
     if not endpoints.memberships_url or is_broken(endpoints.registration):
         return False  # a broken registration's roster waits for an admin (lti.health)
     return synced is None or utcnow() - synced > STALE_AFTER
 
 
+# How long a process waits before asking the queue again for a roster it already asked for.
+# The worker may be slow, down or absent (a demo without ``tandem worker``): every launch of
+# a busy course would otherwise add one more identical task to the queue.
+REQUEST_AGAIN_AFTER_SECONDS = 600.0
+
+
+class RosterRequests:
+    """The courses whose roster this process asked the queue for recently (a TTL memo).
+
+    Per process and in memory: a restarted or second process asks once more, which the task
+    itself answers cheaply (it re-checks staleness before reading the LMS), so the queue holds
+    at most one request per course, process and ``ttl_seconds``.
+    """
+
+    def __init__(self, ttl_seconds: float = REQUEST_AGAIN_AFTER_SECONDS) -> None:
+        self._ttl = ttl_seconds
+        self._lock = threading.Lock()
+        self._asked: dict[int, float] = {}
+
+    def recently_asked(self, course_id: int) -> bool:
+        with self._lock:
+            asked = self._asked.get(course_id)
+        return asked is not None and time.monotonic() - asked < self._ttl
+
+    def claim(self, course_id: int) -> bool:
+        """True (and remembered) when nobody in this process asked within the TTL."""
+        now = time.monotonic()
+        with self._lock:
+            asked = self._asked.get(course_id)
+            if asked is not None and now - asked < self._ttl:
+                return False
+            if len(self._asked) > 10_000:  # forget the oldest half rather than grow forever
+                for old in sorted(self._asked, key=self._asked.__getitem__)[:5_000]:
+                    del self._asked[old]
+            self._asked[course_id] = now
+            return True
+
+    def forget(self, course_id: int) -> None:
+        with self._lock:
+            self._asked.pop(course_id, None)
+
+
 def roster_due_after_launch(
-    session: Session, course_id: int, registration_id: int, services: ServiceClaims
+    session: Session,
+    course_id: int,
+    registration_id: int,
+    services: ServiceClaims,
+    requests: RosterRequests | None = None,
 ) -> bool:
-    """Remember the launch's service URLs; say whether the roster should be re-read.
+    """Remember the launch's service URLs; say whether the roster should be re-read now.
 
     The launch only asks: reading a roster is the task queue's work (web/tasks.py), so no
-    student waits on the LMS's answer."""
-    if remember_services(session, course_id, registration_id, services) is None:
+    student waits on the LMS's answer. With ``requests``, a course this process asked for
+    within its TTL is not due again (and is not even checked), so a slow or absent worker
+    never lets launches flood the queue; a due course is claimed in ``requests``."""
+    endpoints = remember_services(session, course_id, registration_id, services)
+    if endpoints is None:
         return False
-    return roster_is_stale(session, course_id)
+    if requests is not None and requests.recently_asked(course_id):
+        return False
+    if not _is_stale(endpoints):
+        return False
+    return requests is None or requests.claim(course_id)
