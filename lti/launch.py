@@ -20,18 +20,18 @@ from lti.claims import LaunchClaims, parse
 from lti.failures import LaunchError, Reason
 from lti.keys import ToolKey, ToolKeyStore
 from lti.lms_links import activity_url
-from lti.models import Registration
 from lti.platform_keys import PlatformKeyCache
 from lti.platform_storage import remember_login, usable_target
 from lti.platforms import (
     PENDING,
     RETIRED,
     DatabaseToolConf,
-    find_registration,
+    KnownRegistration,
+    RegistrationCache,
     issuer_is_known,
 )
 from lti.roles import map_roles
-from lti.roster import RosterRequests
+from lti.roster import RosterChecks
 from lti.services import ServiceClient, TokenCache
 from lti.state_storage import (
     LOGIN_STATE_SECONDS,
@@ -83,10 +83,12 @@ class LtiContext:
     # Asks the app's task queue to read a course's roster (web/tasks.py); lti/ stays unaware
     # of how background work runs.
     schedule_roster: Callable[[int], object] = field(default=lambda _course_id: None)
-    # The courses whose roster this process asked the queue for lately (no flood of tasks).
-    roster_requests: RosterRequests = field(default_factory=RosterRequests)
+    # The courses whose roster this process looked at lately (no flood of roster tasks).
+    roster_checks: RosterChecks = field(default_factory=RosterChecks)
     # When this process's logins next purge expired login state (once a minute, not per login).
     state_purges: PurgeSchedule = field(default_factory=PurgeSchedule)
+    # Registrations by (issuer, client_id), for seconds: every login and launch reads one.
+    registrations: RegistrationCache = field(default_factory=RegistrationCache)
 
     @property
     def tool_key(self) -> ToolKey:
@@ -160,7 +162,7 @@ class _Launch(FlaskMessageLaunch):  # type: ignore[misc]
         return self
 
 
-def _refuse_pending(registration: Registration) -> None:
+def _refuse_pending(registration: KnownRegistration) -> None:
     if registration.status == PENDING:
         raise LaunchError(Reason.REGISTRATION_PENDING, detail=registration.issuer)
     if registration.status == RETIRED:
@@ -174,7 +176,7 @@ def login(
     issuer = params.get("iss")
     if not issuer or not params.get("login_hint"):
         raise LaunchError(Reason.MISSING_PARAMETER, detail="iss and login_hint are required")
-    registration = find_registration(session, issuer, params.get("client_id"))
+    registration = lti.registrations.find(session, issuer, params.get("client_id"))
     if registration is None:
         if not issuer_is_known(session, issuer):
             raise LaunchError(Reason.UNKNOWN_ISSUER, detail=issuer)
@@ -238,13 +240,13 @@ def validate(
     except jwt.DecodeError as error:
         raise LaunchError(Reason.MALFORMED_TOKEN, detail=str(error)) from error
     claims = parse(body)
-    registration = find_registration(session, claims.issuer, claims.client_id)
+    registration = lti.registrations.find(session, claims.issuer, claims.client_id)
     if registration is None:
         if not issuer_is_known(session, claims.issuer):
             raise LaunchError(Reason.UNKNOWN_ISSUER, detail=claims.issuer)
         raise LaunchError(Reason.WRONG_AUDIENCE, detail=claims.client_id)
     _refuse_pending(registration)
-    if all(d.deployment_id != claims.deployment_id for d in registration.deployments):
+    if claims.deployment_id not in registration.deployment_ids:
         raise LaunchError(Reason.UNKNOWN_DEPLOYMENT, detail=claims.deployment_id)
     launch = _Launch(
         DatabaseToolConf(session, lti.tool_key, known=registration),

@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 
 from lti.claims import NRPS_SCOPE, ServiceClaims
 from lti.health import clear_refusals, is_broken, note_refusal
-from lti.roles import map_roles
 from lti.models import ServiceEndpoints
+from lti.roles import map_roles
 from lti.services import (
     ServiceClient,
     ServiceError,
@@ -113,46 +113,43 @@ def _is_stale(endpoints: ServiceEndpoints) -> bool:
     return synced is None or utcnow() - synced > STALE_AFTER
 
 
-# How long a process waits before asking the queue again for a roster it already asked for.
-# The worker may be slow, down or absent (a demo without ``tandem worker``): every launch of
-# a busy course would otherwise add one more identical task to the queue.
-REQUEST_AGAIN_AFTER_SECONDS = 600.0
+# How long a process waits before it looks at a course's roster again after a launch. The
+# worker may be slow, down or absent (a demo without ``tandem worker``): every launch of a busy
+# course would otherwise add one more identical task to the queue, and read the course's
+# staleness once more.
+CHECK_AGAIN_AFTER_SECONDS = 600.0
 
 
-class RosterRequests:
-    """The courses whose roster this process asked the queue for recently (a TTL memo).
+class RosterChecks:
+    """The courses whose roster this process looked at after a launch lately (a TTL memo).
 
-    Per process and in memory: a restarted or second process asks once more, which the task
-    itself answers cheaply (it re-checks staleness before reading the LMS), so the queue holds
-    at most one request per course, process and ``ttl_seconds``.
+    Per process and in memory: a second process looks (and asks) once more, which the task
+    answers cheaply (it re-checks staleness before it reads the LMS). So the queue holds at
+    most one request per course, process and ``ttl_seconds``, however slow the worker.
     """
 
-    def __init__(self, ttl_seconds: float = REQUEST_AGAIN_AFTER_SECONDS) -> None:
+    def __init__(self, ttl_seconds: float = CHECK_AGAIN_AFTER_SECONDS) -> None:
         self._ttl = ttl_seconds
         self._lock = threading.Lock()
-        self._asked: dict[int, float] = {}
-
-    def recently_asked(self, course_id: int) -> bool:
-        with self._lock:
-            asked = self._asked.get(course_id)
-        return asked is not None and time.monotonic() - asked < self._ttl
+        self._checked: dict[int, float] = {}
 
     def claim(self, course_id: int) -> bool:
-        """True (and remembered) when nobody in this process asked within the TTL."""
+        """True (and remembered) when this process has not looked within the TTL."""
         now = time.monotonic()
         with self._lock:
-            asked = self._asked.get(course_id)
-            if asked is not None and now - asked < self._ttl:
+            checked = self._checked.get(course_id)
+            if checked is not None and now - checked < self._ttl:
                 return False
-            if len(self._asked) > 10_000:  # forget the oldest half rather than grow forever
-                for old in sorted(self._asked, key=self._asked.__getitem__)[:5_000]:
-                    del self._asked[old]
-            self._asked[course_id] = now
+            if len(self._checked) > 10_000:  # forget the oldest half rather than grow forever
+                for old in sorted(self._checked, key=self._checked.__getitem__)[:5_000]:
+                    del self._checked[old]
+            self._checked[course_id] = now
             return True
 
     def forget(self, course_id: int) -> None:
+        """Look again at the next launch (tests; and a teacher may want it sooner)."""
         with self._lock:
-            self._asked.pop(course_id, None)
+            self._checked.pop(course_id, None)
 
 
 def roster_due_after_launch(
@@ -160,19 +157,15 @@ def roster_due_after_launch(
     course_id: int,
     registration_id: int,
     services: ServiceClaims,
-    requests: RosterRequests | None = None,
+    checks: RosterChecks | None = None,
 ) -> bool:
     """Remember the launch's service URLs; say whether the roster should be re-read now.
 
     The launch only asks: reading a roster is the task queue's work (web/tasks.py), so no
-    student waits on the LMS's answer. With ``requests``, a course this process asked for
-    within its TTL is not due again (and is not even checked), so a slow or absent worker
-    never lets launches flood the queue; a due course is claimed in ``requests``."""
+    student waits on the LMS's answer. With ``checks``, a course this process looked at
+    within its TTL is neither looked at nor asked for again, so a slow or absent worker never
+    lets launches flood the queue."""
     endpoints = remember_services(session, course_id, registration_id, services)
-    if endpoints is None:
+    if endpoints is None or (checks is not None and not checks.claim(course_id)):
         return False
-    if requests is not None and requests.recently_asked(course_id):
-        return False
-    if not _is_stale(endpoints):
-        return False
-    return requests is None or requests.claim(course_id)
+    return _is_stale(endpoints)
