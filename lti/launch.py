@@ -20,21 +20,23 @@ from lti.claims import LaunchClaims, parse
 from lti.failures import LaunchError, Reason
 from lti.keys import ToolKey, ToolKeyStore
 from lti.lms_links import activity_url
-from lti.models import Registration
 from lti.platform_keys import PlatformKeyCache
 from lti.platform_storage import remember_login, usable_target
 from lti.platforms import (
     PENDING,
     RETIRED,
     DatabaseToolConf,
-    find_registration,
+    KnownRegistration,
+    RegistrationCache,
     issuer_is_known,
 )
 from lti.roles import map_roles
+from lti.roster import RosterChecks
 from lti.services import ServiceClient, TokenCache
 from lti.state_storage import (
     LOGIN_STATE_SECONDS,
     DatabaseLaunchStorage,
+    PurgeSchedule,
     consume_nonce,
     delete_expired,
 )
@@ -81,6 +83,12 @@ class LtiContext:
     # Asks the app's task queue to read a course's roster (web/tasks.py); lti/ stays unaware
     # of how background work runs.
     schedule_roster: Callable[[int], object] = field(default=lambda _course_id: None)
+    # The courses whose roster this process looked at lately (no flood of roster tasks).
+    roster_checks: RosterChecks = field(default_factory=RosterChecks)
+    # When this process's logins next purge expired login state (once a minute, not per login).
+    state_purges: PurgeSchedule = field(default_factory=PurgeSchedule)
+    # Registrations by (issuer, client_id), for seconds: every login and launch reads one.
+    registrations: RegistrationCache = field(default_factory=RegistrationCache)
 
     @property
     def tool_key(self) -> ToolKey:
@@ -129,9 +137,17 @@ class _Launch(FlaskMessageLaunch):  # type: ignore[misc]
         self._state_verified = state_verified
 
     def validate_state(self) -> _Launch:
-        """The state cookie, or a platform-storage read-back the route already confirmed."""
-        if not self._state_verified:
-            super().validate_state()
+        """The state cookie, or a platform-storage read-back the route already confirmed.
+
+        pylti1p3 accepts a state its storage marked valid or one matching the state cookie;
+        the cookie is asked first here, as it answers almost every launch without a read.
+        """
+        if self._state_verified:
+            return self
+        state = self._get_request_param("state")
+        if state and self._cookie_service.get_cookie(state) == state:
+            return self
+        super().validate_state()
         return self
 
     def get_public_key(self) -> tuple[str, str]:
@@ -154,7 +170,7 @@ class _Launch(FlaskMessageLaunch):  # type: ignore[misc]
         return self
 
 
-def _refuse_pending(registration: Registration) -> None:
+def _refuse_pending(registration: KnownRegistration) -> None:
     if registration.status == PENDING:
         raise LaunchError(Reason.REGISTRATION_PENDING, detail=registration.issuer)
     if registration.status == RETIRED:
@@ -168,7 +184,7 @@ def login(
     issuer = params.get("iss")
     if not issuer or not params.get("login_hint"):
         raise LaunchError(Reason.MISSING_PARAMETER, detail="iss and login_hint are required")
-    registration = find_registration(session, issuer, params.get("client_id"))
+    registration = lti.registrations.find(session, issuer, params.get("client_id"))
     if registration is None:
         if not issuer_is_known(session, issuer):
             raise LaunchError(Reason.UNKNOWN_ISSUER, detail=issuer)
@@ -193,7 +209,8 @@ def login(
             response = oidc.redirect(lti.launch_url)
     except OIDCException as error:
         raise LaunchError(Reason.MISSING_PARAMETER, detail=str(error)) from error
-    delete_expired(session)  # so anonymous logins cannot pile rows up between purges
+    if lti.state_purges.due():  # so anonymous logins cannot pile rows up between purges
+        delete_expired(session)
     session.commit()  # the nonce the platform will echo back (and the storage proof)
     return response
 
@@ -231,13 +248,13 @@ def validate(
     except jwt.DecodeError as error:
         raise LaunchError(Reason.MALFORMED_TOKEN, detail=str(error)) from error
     claims = parse(body)
-    registration = find_registration(session, claims.issuer, claims.client_id)
+    registration = lti.registrations.find(session, claims.issuer, claims.client_id)
     if registration is None:
         if not issuer_is_known(session, claims.issuer):
             raise LaunchError(Reason.UNKNOWN_ISSUER, detail=claims.issuer)
         raise LaunchError(Reason.WRONG_AUDIENCE, detail=claims.client_id)
     _refuse_pending(registration)
-    if all(d.deployment_id != claims.deployment_id for d in registration.deployments):
+    if claims.deployment_id not in registration.deployment_ids:
         raise LaunchError(Reason.UNKNOWN_DEPLOYMENT, detail=claims.deployment_id)
     launch = _Launch(
         DatabaseToolConf(session, lti.tool_key, known=registration),

@@ -7,6 +7,8 @@ recorded when an administrator registers it, so a launch's institution is verifi
 
 from __future__ import annotations
 
+import threading
+import time
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -14,8 +16,8 @@ from urllib.parse import urlsplit
 from pylti1p3.deployment import Deployment as LibDeployment
 from pylti1p3.registration import Registration as LibRegistration
 from pylti1p3.tool_config.abstract import ToolConfAbstract
-from sqlalchemy import bindparam, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import bindparam, event, select
+from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction, joinedload
 
 from lti.keys import ToolKey
 from lti.models import Deployment, Registration
@@ -77,6 +79,122 @@ def find_registration(session: Session, issuer: str, client_id: str | None) -> R
     found = session.scalars(_BY_ISSUER, {"issuer": issuer}).unique().all()
     current = [r for r in found if r.status != RETIRED]
     return current[0] if len(current) == 1 else None
+
+
+@dataclass(frozen=True)
+class KnownRegistration:
+    """What a login and a launch read of a registration: a plain snapshot, safe to share
+    between requests and threads (an ORM row belongs to one session)."""
+
+    id: int
+    issuer: str
+    client_id: str
+    status: str
+    institution_id: int
+    auth_login_url: str
+    auth_token_url: str
+    key_set_url: str
+    token_audience: str | None
+    deployment_ids: frozenset[str]
+
+    @classmethod
+    def of(cls, row: Registration) -> KnownRegistration:
+        return cls(
+            id=row.id,
+            issuer=row.issuer,
+            client_id=row.client_id,
+            status=row.status,
+            institution_id=row.institution_id,
+            auth_login_url=row.auth_login_url,
+            auth_token_url=row.auth_token_url,
+            key_set_url=row.key_set_url,
+            token_audience=row.token_audience,
+            deployment_ids=frozenset(d.deployment_id for d in row.deployments),
+        )
+
+
+# Any write to a registration or deployment in this process empties every RegistrationCache
+# at once (a generation counter); other processes see it when their entries expire.
+_generation = 0
+_generation_lock = threading.Lock()
+
+
+def _bump_generation() -> None:
+    global _generation
+    with _generation_lock:
+        _generation += 1
+
+
+def _touches_registrations(session: Session) -> bool:
+    changed = (*session.new, *session.dirty, *session.deleted)
+    return any(isinstance(row, Registration | Deployment) for row in changed)
+
+
+@event.listens_for(Session, "after_flush")
+def _registrations_flushed(session: Session, _flush: UOWTransaction) -> None:
+    if _touches_registrations(session):
+        _bump_generation()
+        session.info["tandem.registrations_changed"] = True
+
+
+@event.listens_for(Session, "after_commit")
+def _registrations_committed(session: Session) -> None:
+    # Again at commit: a request that filled a cache between the flush and the commit read
+    # the old row.
+    if session.info.pop("tandem.registrations_changed", False):
+        _bump_generation()
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _registrations_bulk_written(state: ORMExecuteState) -> None:
+    if (state.is_update or state.is_delete) and any(
+        mapper.class_ in (Registration, Deployment) for mapper in state.all_mappers
+    ):
+        _bump_generation()
+        state.session.info["tandem.registrations_changed"] = True
+
+
+REGISTRATION_CACHE_SECONDS = 10.0
+
+
+class RegistrationCache:
+    """(issuer, client_id) -> the registration, for a few seconds, per process.
+
+    Every login and launch looks its registration up, with its deployments; the rows change
+    only when an admin or an LMS edits a platform. A write in this process clears the cache
+    at once (see ``_bump_generation``); a write in another process is seen after at most
+    ``ttl_seconds``. Misses are not cached, so a new registration works at once and
+    unknown issuers cannot fill the memory.
+    """
+
+    def __init__(self, ttl_seconds: float = REGISTRATION_CACHE_SECONDS) -> None:
+        self._ttl = ttl_seconds
+        self._lock = threading.Lock()
+        self._entries: dict[tuple[str, str | None], tuple[float, int, KnownRegistration]] = {}
+
+    def find(
+        self, session: Session, issuer: str, client_id: str | None
+    ) -> KnownRegistration | None:
+        key = (issuer, client_id)
+        now = time.monotonic()
+        with self._lock:
+            entry = self._entries.get(key)
+        if entry is not None and now - entry[0] < self._ttl and entry[1] == _generation:
+            return entry[2]
+        generation = _generation  # before reading: a write meanwhile makes this entry stale
+        row = find_registration(session, issuer, client_id)
+        if row is None:
+            return None
+        known = KnownRegistration.of(row)
+        with self._lock:
+            if len(self._entries) > 1000:
+                self._entries.clear()
+            self._entries[key] = (now, generation, known)
+        return known
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
 
 
 def issuer_is_known(session: Session, issuer: str) -> bool:
@@ -248,19 +366,20 @@ class DatabaseToolConf(ToolConfAbstract):  # type: ignore[misc]
     """
 
     def __init__(
-        self, session: Session, tool_key: ToolKey, known: Registration | None = None
+        self, session: Session, tool_key: ToolKey, known: KnownRegistration | None = None
     ) -> None:
         super().__init__()
         self._session = session
         self._tool_key = tool_key
-        self._rows: dict[tuple[str, str | None], Registration | None] = {}
+        self._rows: dict[tuple[str, str | None], KnownRegistration | None] = {}
         if known is not None:
             self._rows[(known.issuer, known.client_id)] = known
 
-    def _row(self, iss: str, client_id: str | None) -> Registration | None:
+    def _row(self, iss: str, client_id: str | None) -> KnownRegistration | None:
         key = (iss, client_id)
         if key not in self._rows:
-            self._rows[key] = find_registration(self._session, iss, client_id)
+            row = find_registration(self._session, iss, client_id)
+            self._rows[key] = None if row is None else KnownRegistration.of(row)
         return self._rows[key]
 
     def check_iss_has_one_client(self, iss: str) -> bool:
@@ -297,6 +416,6 @@ class DatabaseToolConf(ToolConfAbstract):  # type: ignore[misc]
         self, iss: str, deployment_id: str, client_id: str | None, *args: Any, **kwargs: Any
     ) -> LibDeployment | None:
         row = self._row(iss, client_id)
-        if row is None or all(d.deployment_id != deployment_id for d in row.deployments):
+        if row is None or deployment_id not in row.deployment_ids:
             return None
         return LibDeployment().set_deployment_id(deployment_id)

@@ -7,6 +7,8 @@ short by an error never marks the missing half as having left.
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
@@ -15,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from lti.claims import NRPS_SCOPE, ServiceClaims
 from lti.health import clear_refusals, is_broken, note_refusal
+from lti.models import ServiceEndpoints
 from lti.roles import map_roles
 from lti.services import (
     ServiceClient,
@@ -100,20 +103,69 @@ def sync_course_roster(session: Session, client: ServiceClient, course_id: int) 
 
 
 def roster_is_stale(session: Session, course_id: int) -> bool:
-    endpoints = endpoints_for(session, course_id)
+    return _is_stale(endpoints_for(session, course_id))
+
+
+def _is_stale(endpoints: ServiceEndpoints) -> bool:
     synced = endpoints.roster_synced_at
     if not endpoints.memberships_url or is_broken(endpoints.registration):
         return False  # a broken registration's roster waits for an admin (lti.health)
     return synced is None or utcnow() - synced > STALE_AFTER
 
 
+# How long a process waits before it looks at a course's roster again after a launch. The
+# worker may be slow, down or absent (a demo without ``tandem worker``): every launch of a busy
+# course would otherwise add one more identical task to the queue, and read the course's
+# staleness once more.
+CHECK_AGAIN_AFTER_SECONDS = 600.0
+
+
+class RosterChecks:
+    """The courses whose roster this process looked at after a launch lately (a TTL memo).
+
+    Per process and in memory: a second process looks (and asks) once more, which the task
+    answers cheaply (it re-checks staleness before it reads the LMS). So the queue holds at
+    most one request per course, process and ``ttl_seconds``, however slow the worker.
+    """
+
+    def __init__(self, ttl_seconds: float = CHECK_AGAIN_AFTER_SECONDS) -> None:
+        self._ttl = ttl_seconds
+        self._lock = threading.Lock()
+        self._checked: dict[int, float] = {}
+
+    def claim(self, course_id: int) -> bool:
+        """True (and remembered) when this process has not looked within the TTL."""
+        now = time.monotonic()
+        with self._lock:
+            checked = self._checked.get(course_id)
+            if checked is not None and now - checked < self._ttl:
+                return False
+            if len(self._checked) > 10_000:  # forget the oldest half rather than grow forever
+                for old in sorted(self._checked, key=self._checked.__getitem__)[:5_000]:
+                    del self._checked[old]
+            self._checked[course_id] = now
+            return True
+
+    def forget(self, course_id: int) -> None:
+        """Look again at the next launch (tests; and a teacher may want it sooner)."""
+        with self._lock:
+            self._checked.pop(course_id, None)
+
+
 def roster_due_after_launch(
-    session: Session, course_id: int, registration_id: int, services: ServiceClaims
+    session: Session,
+    course_id: int,
+    registration_id: int,
+    services: ServiceClaims,
+    checks: RosterChecks | None = None,
 ) -> bool:
-    """Remember the launch's service URLs; say whether the roster should be re-read.
+    """Remember the launch's service URLs; say whether the roster should be re-read now.
 
     The launch only asks: reading a roster is the task queue's work (web/tasks.py), so no
-    student waits on the LMS's answer."""
-    if remember_services(session, course_id, registration_id, services) is None:
+    student waits on the LMS's answer. With ``checks``, a course this process looked at
+    within its TTL is neither looked at nor asked for again, so a slow or absent worker never
+    lets launches flood the queue."""
+    endpoints = remember_services(session, course_id, registration_id, services)
+    if endpoints is None or (checks is not None and not checks.claim(course_id)):
         return False
-    return roster_is_stale(session, course_id)
+    return _is_stale(endpoints)

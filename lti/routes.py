@@ -83,7 +83,7 @@ def _launch() -> BaseResponse:
     claims = valid.claims
     start_web_session(arrival.actor, locale=claims.locale, exchange_hint=claims.exchange_hint)
     if arrival.course is not None and roster_due_after_launch(
-        db, arrival.course.id, valid.registration_id, claims.services
+        db, arrival.course.id, valid.registration_id, claims.services, lti.roster_checks
     ):
         lti.schedule_roster(arrival.course.id)
     if claims.message_type == DEEP_LINKING_REQUEST:

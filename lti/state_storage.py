@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import timedelta
 from typing import Any, cast
 
@@ -17,8 +19,36 @@ from plugin.db import utcnow
 
 DEFAULT_TTL_SECONDS = 3600
 # What an anonymous /lti/login may leave behind lives this long (a platform answers within
-# seconds); the login itself deletes expired rows, so no cron is needed to bound the table.
+# seconds); logins delete expired rows (at most once a minute per process), so no cron is
+# needed to bound the table.
 LOGIN_STATE_SECONDS = 600
+# How often one process's logins purge expired rows: a purge is two DELETEs scanning an
+# index, which on every login cost more than the login's own write (py-spy, bench/launch.py).
+# Rows live LOGIN_STATE_SECONDS, so a purge a minute bounds the table just as well.
+PURGE_EVERY_SECONDS = 60.0
+
+
+class PurgeSchedule:
+    """Says when this process's next login should purge expired state (thread-safe)."""
+
+    def __init__(self, every_seconds: float = PURGE_EVERY_SECONDS) -> None:
+        self._every = every_seconds
+        self._lock = threading.Lock()
+        self._last: float | None = None
+
+    def due(self) -> bool:
+        """True at most once per ``every_seconds``; the caller then purges."""
+        now = time.monotonic()
+        with self._lock:
+            if self._last is not None and now - self._last < self._every:
+                return False
+            self._last = now
+            return True
+
+    def reset(self) -> None:
+        """Let the next login purge (tests use it to see a purge happen)."""
+        with self._lock:
+            self._last = None
 
 
 class DatabaseLaunchStorage(LaunchDataStorage[Any]):  # type: ignore[misc]

@@ -3,6 +3,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from plugin.actors import Actor, Role
@@ -83,24 +85,34 @@ def _upsert_course(session: Session, ref: CourseRef, institution_id: int) -> Cou
     return course
 
 
-def _get_or_create_membership(
-    session: Session, course: Course, person: Person, role: Role
-) -> tuple[CourseMembership, bool]:
-    return get_or_create(
-        session,
-        CourseMembership,
-        {"course_id": course.id, "person_id": person.id},
-        lambda: CourseMembership(course_id=course.id, person_id=person.id, role=role),
-    )
-
-
 def _upsert_membership(session: Session, course: Course, person: Person, role: Role) -> None:
-    membership, created = _get_or_create_membership(session, course, person, role)
-    membership.launched_at = utcnow()  # only a launch sets it; roster sync never does
-    if not created:
-        membership.role = role
-        membership.last_seen_at = membership.launched_at
-        membership.left_at = None  # launching again means they are back
+    """One INSERT ... ON CONFLICT DO UPDATE: no read first, and two launches of one person
+    at once cannot both insert. Only a launch sets ``launched_at`` (roster sync never does);
+    launching again means they are back (``left_at`` cleared) in the role the LMS says."""
+    if course.id is None or person.id is None:
+        session.flush()  # new rows need their ids
+    now = utcnow()
+    dialect = session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert(CourseMembership).values(
+        course_id=course.id,
+        person_id=person.id,
+        role=role,
+        first_seen_at=now,
+        last_seen_at=now,
+        launched_at=now,
+    )
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[CourseMembership.course_id, CourseMembership.person_id],
+            set_={
+                "role": statement.excluded.role,
+                "last_seen_at": statement.excluded.last_seen_at,
+                "launched_at": statement.excluded.launched_at,
+                "left_at": None,
+            },
+        )
+    )
 
 
 def get_course(session: Session, course_id: int) -> Course:

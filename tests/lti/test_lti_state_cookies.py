@@ -32,9 +32,10 @@ def test_repeated_launches_leave_no_state_cookies(live_stack: LiveStack) -> None
         assert _state_cookies(http) == []
 
 
-def test_a_login_keeps_its_rows_short_and_purges_expired_ones(
+def test_a_login_keeps_its_rows_short_and_purges_expired_ones_once_a_minute(
     launcher: Launcher, live_stack: LiveStack
 ) -> None:
+    live_stack.tandem.extensions["tandem.lti"].state_purges.reset()
     with live_stack.session_factory() as db:
         db.add(LaunchState(key="old-row", value=True, expires_at=utcnow() - timedelta(seconds=1)))
         db.commit()
@@ -45,6 +46,15 @@ def test_a_login_keeps_its_rows_short_and_purges_expired_ones(
         newest = db.scalars(select(LaunchState.expires_at)).all()
         assert newest
         assert max(newest) <= before + timedelta(seconds=LOGIN_STATE_SECONDS + 5)
+        db.add(LaunchState(key="old-again", value=True, expires_at=utcnow() - timedelta(seconds=1)))
+        db.commit()
+    launcher.login("leiden")  # within the minute: no second purge
+    with live_stack.session_factory() as db:
+        assert db.get(LaunchState, "old-again") is not None
+    live_stack.tandem.extensions["tandem.lti"].state_purges.reset()  # as if a minute passed
+    launcher.login("leiden")
+    with live_stack.session_factory() as db:
+        assert db.get(LaunchState, "old-again") is None
 
 
 def test_a_login_drops_a_pile_of_abandoned_state_cookies(live_stack: LiveStack) -> None:

@@ -131,6 +131,9 @@ def test_a_launch_asks_the_queue_for_the_roster_instead_of_reading_it(
     requests.Session.request = counting  # type: ignore[assignment,method-assign]
     try:
         launch_as(live_stack, "bologna", platform.teacher.user_id)
+        # No worker runs: the roster stays stale, yet launches do not pile up more requests.
+        launch_as(live_stack, "bologna", platform.teacher.user_id)
+        launch_as(live_stack, "bologna", platform.students[0].user_id)
     finally:
         requests.Session.request = original  # type: ignore[method-assign]
         live_stack.tandem.extensions["tandem.lti"] = immediate
