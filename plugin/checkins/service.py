@@ -366,15 +366,14 @@ def announce_checkins(session: Session, *, now: datetime | None = None) -> int:
             )
         ).all()
         if row.opened_week != week:
-            for person_id, team_id in members:
-                made += notify(
-                    session,
-                    [person_id],
-                    "checkin_open",
-                    {"exchange": exchange.title},
-                    dedupe_key=f"checkin-open:{exchange.id}:{week}",
-                    target=f"room:{team_id}",
-                )
+            made += notify(
+                session,
+                [person_id for person_id, _team in members],
+                "checkin_open",
+                {"exchange": exchange.title},
+                dedupe_key=f"checkin-open:{exchange.id}:{week}",
+                target=f"checkin:{exchange.id}",
+            )
             row.opened_week = week
         if now.isoweekday() >= CLOSING_WEEKDAY and row.closed_week != week:
             answered = set(
@@ -384,17 +383,14 @@ def announce_checkins(session: Session, *, now: datetime | None = None) -> int:
                     )
                 )
             )
-            for person_id, team_id in members:
-                if person_id in answered:
-                    continue
-                made += notify(
-                    session,
-                    [person_id],
-                    "checkin_closing",
-                    {"exchange": exchange.title},
-                    dedupe_key=f"checkin-closing:{exchange.id}:{week}",
-                    target=f"room:{team_id}",
-                )
+            made += notify(
+                session,
+                [person_id for person_id, _team in members if person_id not in answered],
+                "checkin_closing",
+                {"exchange": exchange.title},
+                dedupe_key=f"checkin-closing:{exchange.id}:{week}",
+                target=f"checkin:{exchange.id}",
+            )
             row.closed_week = week
     session.commit()
     return made

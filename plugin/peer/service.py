@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from plugin.actors import Actor
@@ -169,16 +169,14 @@ def _students_of(session: Session, exchange_id: int) -> list[tuple[int, int]]:
 
 
 def _announce_open(session: Session, exchange: Exchange, peer_round: PeerRound) -> int:
-    made = 0
-    for person_id, team_id in _students_of(session, exchange.id):
-        made += notify(
-            session,
-            [person_id],
-            "peer_round_open",
-            {"exchange": exchange.title, "round": peer_round.title},
-            dedupe_key=f"peer-open:{peer_round.id}",
-            target=f"room:{team_id}",
-        )
+    made = notify(
+        session,
+        [person_id for person_id, _team in _students_of(session, exchange.id)],
+        "peer_round_open",
+        {"exchange": exchange.title, "round": peer_round.title},
+        dedupe_key=f"peer-open:{peer_round.id}",
+        target=f"checkin:{exchange.id}",
+    )
     peer_round.opened_notified_at = utcnow()
     return made
 
@@ -241,56 +239,73 @@ def _finalize(session: Session, peer_round: PeerRound) -> int:
         members_by_team[team_id].append(person_id)
         institution[person_id] = institution_id
     ratings_by_team: dict[int, list[Rating]] = defaultdict(list)
-    for row in session.scalars(select(PeerRating).where(PeerRating.round_id == peer_round.id)):
-        ratings_by_team[row.team_id].append(_as_rating(row))
+    for team_id, rater, ratee, *values in session.execute(
+        select(
+            PeerRating.team_id,
+            PeerRating.rater_id,
+            PeerRating.ratee_id,
+            PeerRating.contributing,
+            PeerRating.interacting,
+            PeerRating.on_track,
+            PeerRating.quality,
+            PeerRating.knowledge,
+        ).where(PeerRating.round_id == peer_round.id)
+    ):
+        ratings_by_team[team_id].append(Rating(rater, ratee, tuple(values)))
     now = utcnow()
+    # Plain rows inserted in bulk: an exchange of 10,000 students is 12,000 rows at once.
+    person_rows: list[dict[str, object]] = []
+    team_rows: list[dict[str, object]] = []
     for team_id, members in members_by_team.items():
         ratings = ratings_by_team.get(team_id, [])
         scores = member_scores(members, ratings, policy.factor_cap)
         flags = member_flags(members, ratings, scores)
         raters = {r.rater for r in ratings if r.rater in members}
         peer_means = [s.peer_mean for s in scores.values() if s.peer_mean is not None]
-        for person_id, score in scores.items():
-            session.add(
-                PeerResult(
-                    round_id=peer_round.id,
-                    team_id=team_id,
-                    person_id=person_id,
-                    institution_id=institution.get(person_id),
-                    raters=score.raters,
-                    peer_mean=score.peer_mean,
-                    self_mean=score.self_mean,
-                    dimensions=dict(score.dimensions),
-                    factor_with_self=score.factor_with_self,
-                    factor_without_self=score.factor_without_self,
-                    flags=flags[person_id],
-                    computed_at=now,
-                )
-            )
+        person_rows += [
+            {
+                "round_id": peer_round.id,
+                "team_id": team_id,
+                "person_id": person_id,
+                "institution_id": institution.get(person_id),
+                "raters": score.raters,
+                "peer_mean": score.peer_mean,
+                "self_mean": score.self_mean,
+                "dimensions": dict(score.dimensions),
+                "factor_with_self": score.factor_with_self,
+                "factor_without_self": score.factor_without_self,
+                "flags": flags[person_id],
+                "computed_at": now,
+            }
+            for person_id, score in scores.items()
+        ]
         gap, _ = institution_gap(members, ratings, institution)
-        session.add(
-            PeerTeamResult(
-                round_id=peer_round.id,
-                team_id=team_id,
-                raters=len(raters),
-                peer_mean=sum(peer_means) / len(peer_means) if peer_means else None,
-                institution_gap=gap,
-                flags=team_flags(members, ratings, institution, flags),
-                computed_at=now,
-            )
+        team_rows.append(
+            {
+                "round_id": peer_round.id,
+                "team_id": team_id,
+                "raters": len(raters),
+                "peer_mean": sum(peer_means) / len(peer_means) if peer_means else None,
+                "institution_gap": gap,
+                "flags": team_flags(members, ratings, institution, flags),
+                "computed_at": now,
+            }
         )
+    if person_rows:
+        session.execute(insert(PeerResult), person_rows)
+    if team_rows:
+        session.execute(insert(PeerTeamResult), team_rows)
     peer_round.finalized_at = now
-    made = 0
-    for person_id, team_id in _students_of(session, exchange.id):
-        made += notify(
-            session,
-            [person_id],
-            "peer_round_closed",
-            {"exchange": exchange.title, "round": peer_round.title},
-            dedupe_key=f"peer-closed:{peer_round.id}",
-            target=f"room:{team_id}",
-        )
-    return made
+    # One call for the whole exchange: the notice links to the check-in page, which lists
+    # the rounds (a per-team room link would cost one notify per student).
+    return notify(
+        session,
+        [person_id for person_id, _team in _students_of(session, exchange.id)],
+        "peer_round_closed",
+        {"exchange": exchange.title, "round": peer_round.title},
+        dedupe_key=f"peer-closed:{peer_round.id}",
+        target=f"checkin:{exchange.id}",
+    )
 
 
 def _as_rating(row: PeerRating) -> Rating:

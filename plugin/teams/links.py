@@ -26,7 +26,7 @@ PUBLIC_TARGETS = frozenset({"credential"})
 def _exchange_of(session: Session, what: str, ident: int) -> int | None:
     if what in ("room", "health"):
         return session.scalar(select(Team.exchange_id).where(Team.id == ident))
-    if what in ("exchange", "completion"):
+    if what in ("exchange", "completion", "checkin"):
         return ident
     return None
 

@@ -43,6 +43,7 @@ _TARGETS = {
     "health": ("pages.team_health", "team_id"),
     "credential": ("pages.credential_page", "credential_id"),
     "completion": ("pages.my_completion", "exchange_id"),
+    "checkin": ("pages.checkin", "exchange_id"),  # the week's check-in and the peer rounds
     "exchange": ("pages.teacher_exchange", "exchange_id"),
     "grades": ("pages.grades", "course_id"),
 }
