@@ -952,7 +952,7 @@ def main() -> None:
                         help="then run bench/launch.py --quick and bench/rooms.py --quick "
                              "against the same PostgreSQL server, for their ratios")  # fmt: skip
     args = parser.parse_args()
-    args.fault_gap = 2.0 if args.quick else 20.0
+    args.fault_gap = 1.0 if args.quick else 20.0
     args.lms_down = 15.0 if args.quick else 60.0
     args.students = args.students or (300 if args.quick else 2000)
     args.seconds = args.seconds or (60.0 if args.quick else 540.0)
