@@ -955,7 +955,7 @@ def main() -> None:
     args.fault_gap = 1.0 if args.quick else 20.0
     args.lms_down = 15.0 if args.quick else 60.0
     args.students = args.students or (300 if args.quick else 2000)
-    args.seconds = args.seconds or (60.0 if args.quick else 540.0)
+    args.seconds = args.seconds or (50.0 if args.quick else 540.0)  # faults lengthen it
     args.interval = args.interval or (10.0 if args.quick else 20.0)
     args.students -= args.students % TEAM_SIZE
     server = (
