@@ -5,9 +5,12 @@ The shape is the README's: a PostgreSQL database of its own (made for the run, d
 Redis of its own (a private ``redis-server`` with an append-only file, so it can be restarted
 without touching the machine's Redis), two gunicorn/gevent app processes behind nginx (the
 README's config, sticky on the room page's ``affinity`` parameter), one ``tandem worker`` and the
-demo LMS. Students sit in teams of five; each keeps a Socket.IO connection through nginx and
-chats at a realistic pace, then at a peak pace; launch clients go through the demo LMS
-(login, signed id_token, landing page) meanwhile.
+demo LMS (served from this process, so the run reads the scores its AGS endpoint received and
+can take it down). Students sit in teams of five; each keeps a Socket.IO connection through
+nginx and chats at a realistic pace, then at a peak pace; launch clients go through the demo
+LMS (login, signed id_token, landing page) meanwhile, each launched demo student getting a
+score in the grade outbox (a batch at the worker fault, more during the LMS outage and at the
+end), which the worker sends to the LMS's gradebook.
 
 Faults, one after another, each timed (``recovered_seconds``: from the fault until a chat line
 sent from a member pinned to process A reaches a teammate pinned to process B, and a launch
@@ -17,20 +20,37 @@ succeeds, again):
   through nginx to B and catch up with ``sync``; A is started again afterwards.
 - ``redis_restarted``: the private Redis is stopped and started on the same port and file.
 - ``pg_backends_terminated``: every backend of the run's database is terminated.
-- ``worker_killed``: the worker gets SIGKILL and is started again.
+- ``worker_killed``: a batch of scores is queued, the worker gets SIGKILL once some (not all)
+  reached the LMS, and is started again (``detail.mid_flight``).
+- ``lms_down``: the demo LMS stops for 60 s (15 s quick): launches fail at the LMS (counted
+  as ``launches_failed_at_lms``, not as Tandem's 5xx), scores decided meanwhile fail and wait;
+  after it is back, the time until they reached the gradebook (quick: after a teacher's
+  "send again"; full: the periodic retry).
 
 A chat line counts as *acknowledged* when the server's ack said ok. A client whose send failed
 or timed out sends it again with the same client id (as room.js's outbox does). At the end every
 acknowledged client id must be stored exactly once: ``lost_lines`` and ``duplicated_lines`` must
-be 0. Every HTTP answer with a 5xx status is counted, inside and outside the fault windows, and
+be 0. Every score queued must reach the gradebook once: ``scores_missing`` and
+``scores_duplicated`` (a student's score arriving with two timestamps, that is two grade changes)
+must be 0; a score sent again after the kill carries its first timestamp and is counted in
+``scores_posted_again_same_timestamp``. Rows a killed worker had claimed wait for their
+two-minute lease; at the end the run moves that time on (``scores_lease_fast_forwarded``).
+Every HTTP answer with a 5xx status is counted, inside and outside the fault windows, and
 a 5xx page that shows a traceback is counted apart.
 
-Not driven yet (null or absent in the figures, said in ``not_covered``): notes, check-ins,
-teacher dashboards, matching, bulk issuing and grades under load, and the LMS-down fault.
+In the peak phase's second half one user floods (chat lines and typing events at 50/s each):
+``flood`` gives what the server accepted and the other students' delivery p99 before and
+during the flood.
+
+``--with-benches`` then runs bench/launch.py --quick and bench/rooms.py --quick against the
+same PostgreSQL server (``launch_ratio_pg``, ``rooms_ratio_pg``; null and a reason otherwise).
+Not driven (said in ``not_covered``): notes, check-ins, teacher dashboards, matching and bulk
+issuing under load; ``largest_teacher_page_kb_5000`` comes from bench/teacher_pages.py.
 
     python bench/soak.py [--quick] [--students N] [--seconds S]
 
-``--quick`` (about 90 s): 300 students. The full run: 2,000 students for about ten minutes.
+``--quick`` (at most 90 s of load): 300 students. The full run: 2,000 students for about ten
+minutes.
 Needs PostgreSQL (TANDEM_BENCH_DATABASE_URL, TANDEM_TEST_DATABASE_URL or 127.0.0.1:5432/test),
 ``redis-server`` and nginx. Prints human lines, then one JSON line last.
 """
@@ -40,6 +60,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
 import os
 import random
 import shutil
@@ -59,7 +80,7 @@ from typing import Any
 
 import requests
 import socketio
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, func, select, text, update
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -67,8 +88,11 @@ sys.path.insert(0, str(ROOT))
 
 from bench.launch import demo_env, free_port, registrations, wait_until_up  # noqa: E402
 from bench.rooms import NAMESPACE, TEAM_SIZE, postgres_database, seed  # noqa: E402
+from demo.app import create_demo_app  # noqa: E402
+from demo.platforms import DemoPlatform, DemoUser, make_platforms  # noqa: E402
 from demo.testing import launch_form_fields  # noqa: E402
 from realtime import tokens  # noqa: E402
+from tests.live import ServerThread  # noqa: E402
 
 SECRET = "soak-secret-" + "x" * 40
 NGINX_CONF = """
@@ -111,6 +135,53 @@ http {{
 # -- the production shape ------------------------------------------------------------------
 
 
+class DemoLms:
+    """The demo LMS served from this process, so the run can read every score its AGS
+    endpoint received (repeats included) and take it down and up again with its state kept."""
+
+    def __init__(self, port: int, tool_url: str, key_dir: Path, extra_students: int) -> None:
+        self.port = port
+        self.url = f"http://127.0.0.1:{port}"
+        self.platforms: list[DemoPlatform] = make_platforms(self.url, key_dir)
+        for platform in self.platforms:  # launched students whose scores the run sends
+            country = "NL" if platform.slug == "leiden" else "IT"
+            first = platform.users[0].user_id  # keep the platform's id shape (Brightspace's
+            prefix = first.rsplit("_", 1)[0] + "_" if "_" in first else ""  # "<guid>_<n>")
+            platform.users[1:1] = [
+                DemoUser(f"{prefix}{90000 + n}", "Soak", f"Student{n}",
+                         f"soak{n}@{platform.slug}.example", "student", country)
+                for n in range(extra_students)
+            ]  # fmt: skip
+        self.app = create_demo_app(
+            base_url=self.url, tool_url=tool_url, key_dir=key_dir, platforms=self.platforms
+        )
+        self.server: ServerThread | None = None
+
+    def start(self) -> None:
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request
+        self.server = ServerThread(self.app, self.port)
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.stop()
+            self.server.server.server_close()  # refuse connections: the LMS is down
+            self.server = None
+
+    def users(self) -> list[tuple[str, str]]:
+        """(platform, user) pairs, the run's own students first, interleaved by platform."""
+        pairs = [[(p.slug, u.user_id) for u in p.users] for p in self.platforms]
+        return [pair for group in zip(*pairs, strict=False) for pair in group]
+
+    def score_posts(self) -> dict[str, list[str]]:
+        """Every score POST received, as userId -> timestamps (repeats included)."""
+        posts: dict[str, list[str]] = {}
+        for platform in self.platforms:
+            for item in list(platform.services.lineitems.values()):
+                for post in list(item.received):
+                    posts.setdefault(str(post["userId"]), []).append(str(post["timestamp"]))
+        return posts
+
+
 @dataclass
 class Shape:
     """The running processes, by role, so a fault can break one and start it again."""
@@ -122,6 +193,7 @@ class Shape:
     app_ports: dict[str, int]
     demo_url: str
     env: dict[str, str]
+    lms: DemoLms
     procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
 
     def start(self, name: str, command: list[str], env: dict[str, str] | None = None) -> None:
@@ -196,7 +268,7 @@ def _nginx() -> str:
 
 
 @contextmanager
-def production_shape(work: Path, database_url: str) -> Iterator[Shape]:
+def production_shape(work: Path, database_url: str, extra_students: int) -> Iterator[Shape]:
     nginx_port, demo_port = free_port(), free_port()
     nginx_url = f"http://127.0.0.1:{nginx_port}"
     redis_port = free_port()
@@ -222,6 +294,7 @@ def production_shape(work: Path, database_url: str) -> Iterator[Shape]:
         app_ports={"a": free_port(), "b": free_port()},
         demo_url=f"http://127.0.0.1:{demo_port}",
         env=env,
+        lms=DemoLms(demo_port, nginx_url, work / "demo-keys", extra_students),
     )
     demo = demo_env(demo_port, nginx_url, work / "demo-keys")
     subprocess.run([str(BIN / "tandem"), "db", "upgrade"], env=env, cwd=ROOT, check=True,
@@ -242,11 +315,12 @@ def production_shape(work: Path, database_url: str) -> Iterator[Shape]:
         )
         shape.start("nginx", [_nginx(), "-p", str(work), "-c", str(conf), "-g", "daemon off;"])
         shape.start_worker()
-        shape.start("demo", [str(BIN / "python"), "-m", "demo"], demo)
+        shape.lms.start()
         wait_until_up(nginx_url + "/lti/jwks")
         wait_until_up(shape.demo_url + "/")
         yield shape
     finally:
+        shape.lms.stop()
         shape.stop_all()
 
 
@@ -261,6 +335,7 @@ class Figures:
     pages: list[tuple[float, float]] = field(default_factory=list)
     statuses: list[tuple[float, int, bool]] = field(default_factory=list)  # when, status, trace
     send_failures: int = 0
+    lms_failures: int = 0  # launches the LMS itself could not start (it was down)
     samples: list[str] = field(default_factory=list)  # the first 5xx answers, for the log
     windows: list[tuple[float, float]] = field(default_factory=list)
 
@@ -361,6 +436,10 @@ def _launch(shape: Shape, slug: str, user_id: str, figures: Figures) -> None:
     try:
         form_page = http.get(f"{shape.demo_url}/{slug}/launch/{user_id}?target=window", timeout=30)
         form = launch_form_fields(form_page.text)
+    except (requests.RequestException, ValueError):
+        figures.lms_failures += 1  # the LMS's own page failed: not an answer of Tandem's
+        return
+    try:
         landing = http.post(form.pop("action"), data=form, timeout=30)
     except (requests.RequestException, ValueError) as error:
         figures.statuses.append((time.perf_counter(), 599, False))
@@ -376,10 +455,7 @@ def _launch(shape: Shape, slug: str, user_id: str, figures: Figures) -> None:
 
 
 def launch_load(shape: Shape, figures: Figures, stop: threading.Event, clients: int) -> None:
-    from demo.platforms import make_platforms
-
-    users = [(p.slug, u.user_id) for p in make_platforms("http://unused", Path("/nonexistent"))
-             for u in p.users]  # fmt: skip
+    users = shape.lms.users()
 
     def run(offset: int) -> None:
         i = offset
@@ -397,17 +473,64 @@ def launch_load(shape: Shape, figures: Figures, stop: threading.Event, clients: 
         thread.join(timeout=40)
 
 
-async def chat_load(students: list[Student], seconds: float, per_student_interval: float) -> None:
-    """Each student says a line every ``per_student_interval`` seconds (with jitter)."""
+async def chat_load(
+    students: list[Student],
+    seconds: float,
+    per_student_interval: float,
+    until: asyncio.Event | None = None,
+) -> None:
+    """Each student says a line every ``per_student_interval`` seconds (with jitter), for
+    ``seconds`` and, if ``until`` is given, until it is set too."""
     end = time.perf_counter() + seconds
+
+    def going() -> bool:
+        return time.perf_counter() < end or (until is not None and not until.is_set())
 
     async def one(student: Student) -> None:
         await asyncio.sleep(random.random() * per_student_interval)
-        while time.perf_counter() < end:
-            await student.say(end + 20)
+        while going():
+            await student.say(time.perf_counter() + 30)
             await asyncio.sleep(per_student_interval * (0.5 + random.random()))
 
     await asyncio.gather(*(one(s) for s in students))
+
+
+async def flood(
+    student: Student, delay: float, seconds: float, rate: float = 50.0
+) -> dict[str, object]:
+    """One user floods: chat lines and typing events at ``rate`` each per second, without
+    waiting for answers (the server's per-person buckets must refuse the excess)."""
+    await asyncio.sleep(delay)
+    answers: Counter[str] = Counter()
+
+    def answered(*args: Any) -> None:
+        ack = args[0] if args else None
+        if isinstance(ack, dict) and ack.get("ok"):
+            answers["accepted"] += 1
+        else:
+            error = ack.get("error") if isinstance(ack, dict) else None
+            answers[str(error.get("code")) if isinstance(error, dict) else "other"] += 1
+
+    began = time.perf_counter()
+    sent = 0
+    while time.perf_counter() - began < seconds:
+        sent += 1
+        with suppress(Exception):
+            await student.client.emit(
+                "send", {"client_id": f"flood-{sent}", "body": f"flood {sent}"},
+                namespace=NAMESPACE, callback=answered,
+            )  # fmt: skip
+            await student.client.emit("typing", {"typing": sent % 2 == 0}, namespace=NAMESPACE)
+        await asyncio.sleep(max(0.0, began + sent / rate - time.perf_counter()))
+    ended = time.perf_counter()
+    return {
+        "began": began,
+        "ended": ended,
+        "lines_sent": sent,
+        "typing_sent": sent,
+        "rate_per_s": round(sent / (ended - began), 1),
+        "line_answers": dict(answers),
+    }
 
 
 async def probe(sender: Student, receiver: Student, timeout: float = 3.0) -> bool:
@@ -427,9 +550,7 @@ async def recovered_after(
     shape: Shape, sender: Student, receiver: Student, began: float, limit: float
 ) -> float | None:
     """Seconds from ``began`` until a probe line and a launch both succeed again."""
-    from demo.platforms import make_platforms
-
-    platform = make_platforms("http://unused", Path("/nonexistent"))[0]
+    platform = shape.lms.platforms[0]
     user = platform.users[0].user_id
     while time.perf_counter() - began < limit:
         scratch = Figures()
@@ -439,6 +560,138 @@ async def recovered_after(
                 return time.perf_counter() - began
         await asyncio.sleep(0.2)
     return None
+
+
+class Grades:
+    """Scores for launched students, queued in the grade outbox as a teacher's decisions
+    would, and sent by the worker to the demo LMS's AGS endpoint (the task asked through the
+    shared Redis queue, as the app processes ask it)."""
+
+    def __init__(self, shape: Shape) -> None:
+        from dataclasses import replace
+
+        from sqlalchemy.orm import sessionmaker
+
+        from web.app import create_app
+        from web.config import Settings
+
+        settings = replace(Settings.from_env(shape.env), async_mode="threading")
+        self.tasks = create_app(settings).extensions["tandem.tasks"]
+        self.engine = create_engine(shape.database_url, pool_pre_ping=True)
+        self.sessions = sessionmaker(self.engine)
+        self.queued: dict[int, int] = {}  # outbox id -> person id
+        self.fast_forwarded = 0
+
+    def queue_launched(self, every: int = 1) -> list[int]:
+        """Queue one score for every ``every``-th launched student without one (the rest wait
+        for a later decision); ask the worker to send."""
+        from lti.grades import queue_score
+        from lti.models import ServiceEndpoints
+        from plugin.actors import Role
+        from plugin.courses.models import CourseMembership
+
+        new: list[int] = []
+        with self.sessions() as db:
+            rows = db.execute(
+                select(CourseMembership.course_id, CourseMembership.person_id)
+                .join(ServiceEndpoints, ServiceEndpoints.course_id == CourseMembership.course_id)
+                .where(
+                    CourseMembership.launched_at.is_not(None),
+                    CourseMembership.role == Role.STUDENT,
+                )
+            ).all()
+            scored = set(self.queued.values())
+            for index, (course_id, person_id) in enumerate(rows):
+                if person_id not in scored and index % every == 0:
+                    scored.add(person_id)
+                    row = queue_score(db, course_id, person_id, score_given=random.randint(50, 100))
+                    self.queued[row.id] = person_id
+                    new.append(row.id)
+        if new:
+            self.tasks.send_grades()
+        return new
+
+    def delivered(self, ids: list[int] | None = None) -> int:
+        from lti.models import GradeOutbox
+
+        query = select(func.count(GradeOutbox.id)).where(GradeOutbox.delivered_at.is_not(None))
+        if ids is not None:
+            query = query.where(GradeOutbox.id.in_(ids))
+        with self.sessions() as db:
+            return int(db.scalar(query) or 0)
+
+    def retry(self, ids: list[int]) -> None:
+        """What a teacher's "send again" does, for the scores that failed while the LMS was
+        down (not the whole course: a killed worker's leased rows keep their lease)."""
+        from lti.grades import retry_now
+        from lti.models import GradeOutbox
+
+        with self.sessions() as db:
+            for outbox_id, course_id in db.execute(
+                select(GradeOutbox.id, GradeOutbox.course_id).where(
+                    GradeOutbox.id.in_(ids), GradeOutbox.delivered_at.is_(None)
+                )
+            ).all():
+                retry_now(db, course_id, outbox_id)
+        self.tasks.send_grades()
+
+    def settle(self, limit: float) -> None:
+        """At the end: rows a killed worker had claimed wait for their two-minute lease; the
+        run moves that time on (as tests/web/test_web_tasks.py does) and lets them go out."""
+        from lti.models import GradeOutbox
+        from plugin.db import utcnow
+
+        deadline = time.monotonic() + limit
+        self.tasks.send_grades()
+        while time.monotonic() < deadline and self.delivered() < len(self.queued):
+            time.sleep(0.5)
+        with self.sessions() as db:
+            leased = list(
+                db.scalars(
+                    update(GradeOutbox)
+                    .where(
+                        GradeOutbox.delivered_at.is_(None), GradeOutbox.next_attempt_at > utcnow()
+                    )
+                    .values(next_attempt_at=utcnow())
+                    .returning(GradeOutbox.id)
+                )
+            )
+            db.commit()
+        self.fast_forwarded = len(leased)
+        if leased:
+            self.tasks.send_grades()
+            deadline = time.monotonic() + limit
+            while time.monotonic() < deadline and self.delivered() < len(self.queued):
+                time.sleep(0.5)
+
+    def figures(self, lms: DemoLms) -> dict[str, object]:
+        """Every queued score must reach the gradebook once: one timestamp per row's student
+        (a row sent again after a kill repeats its first timestamp, which the LMS keeps once)."""
+        from lti.models import GradeOutbox
+
+        with self.sessions() as db:
+            rows = db.execute(
+                select(GradeOutbox.id, GradeOutbox.user_id, GradeOutbox.attempts).where(
+                    GradeOutbox.id.in_(list(self.queued))
+                )
+            ).all()
+        posts = lms.score_posts()
+        received = [posts.get(str(user_id), []) for _id, user_id, _attempts in rows]
+        again = [
+            {"outbox_id": outbox_id, "posts": len(got), "attempts": attempts}
+            for (outbox_id, _user, attempts), got in zip(rows, received, strict=True)
+            if len(got) > len(set(got))
+        ]
+        return {
+            "scores_queued": len(rows),
+            "scores_sent": sum(1 for got in received if got),
+            "scores_missing": sum(1 for got in received if not got),
+            "scores_duplicated": sum(1 for got in received if len(set(got)) > 1),
+            "scores_posted_again_same_timestamp": len(again),
+            "scores_posted_again": again[:10],
+            "scores_marked_delivered": self.delivered(),
+            "scores_lease_fast_forwarded": self.fast_forwarded,
+        }
 
 
 def terminate_backends(database_url: str) -> int:
@@ -461,15 +714,25 @@ def terminate_backends(database_url: str) -> int:
 
 
 async def faults(
-    shape: Shape, sender: Student, receiver: Student, figures: Figures, gap: float
+    shape: Shape,
+    sender: Student,
+    receiver: Student,
+    figures: Figures,
+    grades: Grades,
+    gap: float,
+    lms_down: float,
+    teacher_retry: bool,
 ) -> list[dict[str, object]]:
     """Break one part at a time; time each recovery; leave the shape whole again."""
     report: list[dict[str, object]] = []
 
-    async def fault(name: str, breaking: Any, mending: Any = None) -> None:
+    async def fault(
+        name: str, breaking: Any, mending: Any = None, preparing: Any = None
+    ) -> dict[str, object]:
         await asyncio.sleep(gap)
+        ready = await asyncio.to_thread(preparing) if preparing is not None else None
         began = time.perf_counter()
-        detail = await asyncio.to_thread(breaking)
+        detail = await asyncio.to_thread(breaking, *(() if preparing is None else (ready,)))
         recovered = await recovered_after(shape, sender, receiver, began, limit=30)
         figures.windows.append((began, time.perf_counter()))
         if mending is not None:
@@ -480,14 +743,28 @@ async def faults(
             entry["detail"] = detail
         report.append(entry)
         print(f"fault {name}: recovered in {entry['recovered_seconds']} s", flush=True)
+        return entry
 
     def restart_redis() -> None:
         shape.kill("redis")
         shape.start_redis()
 
-    def kill_worker() -> None:
+    def queue_a_batch() -> list[int]:
+        """Scores queued in a batch (a teacher's decisions at the end of term); the fault
+        waits until some, not all, have reached the LMS."""
+        batch = grades.queue_launched(every=2)  # the other half is decided while the LMS is down
+        deadline = time.monotonic() + 10
+        while grades.delivered(batch) < min(3, len(batch)) and time.monotonic() < deadline:
+            time.sleep(0.005)
+        return batch
+
+    def kill_worker_mid_send(batch: list[int]) -> dict[str, object]:
+        at_kill = grades.delivered(batch)
         shape.kill("worker")
         shape.start_worker()
+        grades.tasks.send_grades()  # the next decision (or the periodic run) asks again
+        return {"scores_in_batch": len(batch), "scores_delivered_at_kill": at_kill,
+                "mid_flight": 0 < at_kill < len(batch)}  # fmt: skip
 
     await fault("app_killed", lambda: shape.kill("app-a"), lambda: shape.start_app("a"))
     await fault("redis_restarted", restart_redis)
@@ -495,7 +772,41 @@ async def faults(
         "pg_backends_terminated",
         lambda: {"terminated": terminate_backends(shape.database_url)},
     )
-    await fault("worker_killed", kill_worker)
+    await fault("worker_killed", kill_worker_mid_send, preparing=queue_a_batch)
+
+    # The LMS down: launches fail at the LMS, scores decided meanwhile wait and go out after.
+    await asyncio.sleep(gap)
+    began = time.perf_counter()
+    failed_before = figures.lms_failures
+    await asyncio.to_thread(shape.lms.stop)
+    waiting: list[int] = []
+    while time.perf_counter() - began < lms_down:
+        waiting += await asyncio.to_thread(grades.queue_launched)  # fail: the LMS is down
+        await asyncio.sleep(1.0)
+    await asyncio.to_thread(shape.lms.start)
+    back = time.perf_counter()
+    recovered = await recovered_after(shape, sender, receiver, back, limit=30)
+    if teacher_retry:
+        await asyncio.to_thread(grades.retry, waiting)
+    while grades.delivered(waiting) < len(waiting) and time.perf_counter() - back < 150:
+        await asyncio.sleep(0.2)
+    grades_back = time.perf_counter() - back
+    figures.windows.append((began, time.perf_counter()))
+    entry: dict[str, object] = {
+        "fault": "lms_down",
+        "recovered_seconds": _round(recovered),
+        "detail": {
+            "down_seconds": round(back - began, 1),
+            "launches_failed_at_lms": figures.lms_failures - failed_before,
+            "scores_waiting": len(waiting),
+            "scores_delivered_after": grades.delivered(waiting),
+            "scores_delivered_seconds": _round(grades_back),
+            "sent_after": "a teacher's send-again" if teacher_retry else "the periodic retry",
+        },
+    }
+    report.append(entry)
+    print(f"fault lms_down: recovered in {entry['recovered_seconds']} s; "
+          f"{entry['detail']}", flush=True)  # fmt: skip
     return report
 
 
@@ -548,6 +859,7 @@ async def drive(
     # Students 0 (pinned to A) and 1 (pinned to B) share the first team: the fault probe.
     sender, receiver = students[0], students[1]
 
+    grades = await asyncio.to_thread(Grades, shape)
     stop = threading.Event()
     launcher = threading.Thread(
         target=launch_load, args=(shape, figures, stop, args.launch_clients), daemon=True
@@ -556,13 +868,29 @@ async def drive(
     started = time.perf_counter()
     realistic = args.seconds * 0.6
     peak = args.seconds - realistic
+    chatting, flooder = students[2:-1], students[-1]
+    faults_done = asyncio.Event()
+
+    async def run_faults() -> list[dict[str, object]]:
+        try:
+            return await faults(
+                shape, sender, receiver, figures, grades,
+                gap=args.fault_gap, lms_down=args.lms_down, teacher_retry=args.quick,
+            )  # fmt: skip
+        finally:
+            faults_done.set()
+
     chat = asyncio.gather(
-        chat_load(students[2:], realistic, per_student_interval=args.interval),
-        faults(shape, sender, receiver, figures, gap=realistic / 5),
+        chat_load(chatting, realistic, per_student_interval=args.interval, until=faults_done),
+        run_faults(),
     )
     _, fault_report = await chat
-    print("peak phase", flush=True)
-    await chat_load(students[2:], peak, per_student_interval=max(args.interval / 5, 1.0))
+    print("peak phase; one user floods in its second half", flush=True)
+    peak_began = time.perf_counter()
+    _, flooding = await asyncio.gather(
+        chat_load(chatting, peak, per_student_interval=max(args.interval / 5, 1.0)),
+        flood(flooder, delay=peak / 2, seconds=peak / 2),
+    )
     stop.set()
     launcher.join(timeout=60)
     await asyncio.sleep(3)  # late deliveries
@@ -570,6 +898,15 @@ async def drive(
     for sample in figures.samples:
         print("error sample:", sample, file=sys.stderr)
     await asyncio.gather(*(s.client.disconnect() for s in students), return_exceptions=True)
+    await asyncio.to_thread(grades.queue_launched)  # students who launched since
+    await asyncio.to_thread(grades.settle, 30.0)
+    flood_began, flood_ended = float(flooding.pop("began")), float(flooding.pop("ended"))  # type: ignore[arg-type]
+    flooding["others_delivery_p99_ms_before"] = _p99_ms(
+        [lat for when, lat in figures.latencies if peak_began <= when < flood_began]
+    )
+    flooding["others_delivery_p99_ms_during"] = _p99_ms(
+        [lat for when, lat in figures.latencies if flood_began <= when <= flood_ended]
+    )
 
     stored = stored_lines(shape.database_url, list(figures.acked))
     lost = [c for c in figures.acked if stored.get(c, 0) == 0]
@@ -596,6 +933,9 @@ async def drive(
         "duplicated_lines": len(duplicated),
         "delivered_twice": sum(1 for n in figures.delivered.values() if n > 1),
         "faults": fault_report,
+        "launches_failed_at_lms": figures.lms_failures,
+        **grades.figures(shape.lms),
+        "flood": flooding,
     }
 
 
@@ -608,9 +948,14 @@ def main() -> None:
                         help="seconds between a student's lines, realistic pace")  # fmt: skip
     parser.add_argument("--launch-clients", type=int, default=4)
     parser.add_argument("--keep", action="store_true", help="keep the logs' folder and say where")
+    parser.add_argument("--with-benches", action="store_true",
+                        help="then run bench/launch.py --quick and bench/rooms.py --quick "
+                             "against the same PostgreSQL server, for their ratios")  # fmt: skip
     args = parser.parse_args()
+    args.fault_gap = 1.0 if args.quick else 20.0
+    args.lms_down = 15.0 if args.quick else 60.0
     args.students = args.students or (300 if args.quick else 2000)
-    args.seconds = args.seconds or (60.0 if args.quick else 540.0)
+    args.seconds = args.seconds or (50.0 if args.quick else 540.0)  # faults lengthen it
     args.interval = args.interval or (10.0 if args.quick else 20.0)
     args.students -= args.students % TEAM_SIZE
     server = (
@@ -628,18 +973,69 @@ def main() -> None:
             database_url = stack.enter_context(postgres_database(server))
         except Exception as error:  # no server: say so, exit 2
             sys.exit(f"PostgreSQL at {server} is not reachable: {type(error).__name__}")
-        shape = stack.enter_context(production_shape(work, database_url))
+        extra = 100 if args.quick else 500
+        shape = stack.enter_context(production_shape(work, database_url, extra))
         people = seed(database_url, args.students)
         result = asyncio.run(drive(shape, people, args))
         if args.keep:
             print(f"logs kept in {work}", file=sys.stderr)
     result["quick"] = args.quick
-    result["not_covered"] = [
-        "notes, check-ins, dashboards, matching, bulk issuing and grades under load",
-        "the LMS-down fault",
-        "launch_ratio_pg and rooms_ratio_pg: run bench/launch.py and bench/rooms.py",
+    not_covered = [
+        "notes and check-ins under load",
+        "teachers' dashboards, matching for a 500-student exchange and a registrar's bulk "
+        "issuing of 500 credentials during the run",
+        "largest_teacher_page_kb_5000: run bench/teacher_pages.py",
     ]
+    result["largest_teacher_page_kb_5000"] = None
+    result["launch_ratio_pg"] = result["rooms_ratio_pg"] = None
+    if args.with_benches:
+        result |= other_benches(server)
+    else:
+        not_covered.append("launch_ratio_pg and rooms_ratio_pg: run with --with-benches")
+    result["not_covered"] = not_covered
     print(json.dumps(result))
+
+
+def _last_json(command: list[str], env: dict[str, str]) -> dict[str, Any] | str:
+    """The JSON line a bench prints last, or why there is none."""
+    done = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True, check=False)
+    lines = done.stdout.strip().splitlines()
+    try:
+        found = json.loads(lines[-1]) if lines else None
+    except json.JSONDecodeError:
+        found = None
+    if done.returncode != 0 or not isinstance(found, dict):
+        return f"exit {done.returncode}: {done.stderr.strip()[-300:]}"
+    return found
+
+
+def other_benches(server: str) -> dict[str, object]:
+    """bench/launch.py and bench/rooms.py, quick, against the soak's PostgreSQL server (each
+    on a fresh database of its own); their PostgreSQL ratios, or null and the reason."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TANDEM_")}
+    figures: dict[str, object] = {}
+    with postgres_database(server) as launch_db:
+        launch = _last_json(
+            [str(BIN / "python"), "bench/launch.py", "--quick"],
+            env | {"TANDEM_BENCH_DATABASE_URL": launch_db},
+        )
+    if isinstance(launch, dict) and launch.get("database") == "postgresql":
+        figures["launch_ratio_pg"] = launch.get("ratio")
+        figures["launch_pg"] = launch
+    else:
+        figures["launch_ratio_pg"] = None
+        figures["launch_ratio_pg_reason"] = launch if isinstance(launch, str) else "not on PG"
+    rooms = _last_json(
+        [str(BIN / "python"), "bench/rooms.py", "--quick"],
+        env | {"TANDEM_BENCH_DATABASE_URL": server, "TANDEM_TEST_DATABASE_URL": server},
+    )
+    if isinstance(rooms, dict) and rooms.get("ratio_pg") is not None:
+        figures["rooms_ratio_pg"] = rooms["ratio_pg"]
+        figures["rooms_p99_ms_at_1000_pg"] = rooms.get("p99_ms_at_1000_pg")
+    else:
+        figures["rooms_ratio_pg"] = None
+        figures["rooms_ratio_pg_reason"] = rooms if isinstance(rooms, str) else "no PG stage"
+    return figures
 
 
 if __name__ == "__main__":

@@ -99,6 +99,7 @@ def _launch() -> BaseResponse:
 
 
 @bp.route("/register", methods=["GET", "POST"])
+@rate_limited("heavy")  # anonymous: fetches the URL it is given and writes a pending registration
 def register() -> tuple[str, int]:
     """LTI Dynamic Registration; the page ends by asking the LMS to close its window."""
     params = {k: v for k, v in (request.form or request.args).items() if isinstance(v, str)}

@@ -7,10 +7,13 @@ until both close.
 
 from __future__ import annotations
 
+import logging
 import threading
 from typing import Protocol
 
 import redis
+
+logger = logging.getLogger(__name__)
 
 
 class Presence(Protocol):
@@ -62,7 +65,12 @@ class RedisPresence:
         pipe.execute()
 
     def leave(self, room_id: int, sid: str) -> None:
-        self._redis.hdel(self._key(room_id), sid)
+        # A disconnect while Redis restarts (bench/soak.py's fault) logged a traceback per
+        # client; the entry then lingers as the docstring says, so one line is enough.
+        try:
+            self._redis.hdel(self._key(room_id), sid)
+        except redis.ConnectionError as error:
+            logger.warning("Presence not updated on leaving room %s: %s", room_id, error)
 
     def online(self, room_id: int) -> set[int]:
         values: list[str] = self._redis.hvals(self._key(room_id))  # type: ignore[assignment]

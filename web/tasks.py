@@ -22,7 +22,9 @@ from typing import Any
 
 from flask import Flask, current_app, has_app_context
 from huey import Huey, RedisHuey, SqliteHuey, crontab
+from sqlalchemy.exc import DBAPIError
 
+from plugin.db import database_unreachable
 from web.config import Settings
 from web.db import get_session
 
@@ -66,6 +68,16 @@ def init_app(app: Flask, settings: Settings) -> Tasks:
     def in_app(work: Callable[[], Any]) -> Any:
         if has_app_context():  # immediate mode: already inside a request or command
             return work()
+        try:
+            with app.app_context():
+                return work()
+        except DBAPIError as error:
+            # The database dropped its connections (restart, failover, backends terminated:
+            # bench/soak.py's fault): the pool has let them go, so once more on a fresh one.
+            # Without this the task was lost and its scores waited for the periodic run.
+            if not database_unreachable(error):
+                raise
+            logger.warning("A task lost its database connection; running it again: %s", error)
         with app.app_context():
             return work()
 

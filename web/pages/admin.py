@@ -27,6 +27,7 @@ from web.auth import current_actor
 from web.db import get_session
 from web.pages import Page, bp
 from web.pages.forms import form_failed
+from web.ratelimit import rate_limited
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -92,6 +93,7 @@ def _page(values: dict[str, str] | None = None, **extra: Any) -> str:
 
 
 @bp.route("/admin/sign-in", methods=["GET", "POST"])
+@rate_limited("heavy")  # anonymous: each post looks a guessed token up
 def admin_sign_in() -> Page:
     """Exchange a one-time token for an admin web session (no LTI launch needed)."""
     if request.method == "GET":
