@@ -23,12 +23,16 @@ from plugin.db import utcnow
 from plugin.errors import InvalidInput, NotAllowed, NotFound
 from plugin.exchanges.models import Exchange
 from plugin.exchanges.phases import Phase
-from plugin.exchanges.service import institutions_sharing_team_data, my_participation
+from plugin.exchanges.service import (
+    get_exchange,
+    institutions_sharing_team_data,
+    my_participation,
+)
 from plugin.i18n import N_
 from plugin.notifications.service import notify
 from plugin.people.models import Person
 from plugin.teams.models import Team, TeamMembership
-from plugin.teams.service import is_exchange_teacher
+from plugin.teams.service import require_exchange_teacher
 
 MAX_COMMENT = 2000
 PROJECT_WORK = "project_work"
@@ -77,20 +81,6 @@ class Schedule:
         return keys
 
 
-def _exchange(session: Session, exchange_id: int) -> Exchange:
-    exchange = session.get(Exchange, exchange_id)
-    if exchange is None:
-        raise NotFound(N_("This exchange does not exist."))
-    return exchange
-
-
-def _require_teacher(session: Session, actor: Actor, exchange_id: int) -> Exchange:
-    exchange = _exchange(session, exchange_id)
-    if not is_exchange_teacher(session, actor.person_id, exchange_id):
-        raise NotAllowed(N_("Only teachers of this exchange can do this."))
-    return exchange
-
-
 def schedule_of(session: Session, exchange: Exchange) -> Schedule:
     """The teachers' schedule, or the default: weekly during the project-work phase."""
     row = session.get(CheckinSchedule, exchange.id)
@@ -113,7 +103,7 @@ def set_schedule(
     enabled: bool = True,
 ) -> Schedule:
     """A teacher of the exchange sets the weeks its teams check in (within the exchange)."""
-    exchange = _require_teacher(session, actor, exchange_id)
+    exchange = require_exchange_teacher(session, actor, exchange_id)
     if ends_on < starts_on:
         raise InvalidInput(N_("The last day of check-ins must not be before the first."))
     if starts_on < exchange.starts_on or ends_on > exchange.ends_on:
@@ -153,7 +143,7 @@ def my_checkin(
 ) -> MyCheckin | None:
     """This week's check-in for a student in a team (None for a participant not yet in a
     team; refused to anyone else). Read-only."""
-    exchange = _exchange(session, exchange_id)
+    exchange = get_exchange(session, exchange_id)
     member = _membership(session, exchange_id, actor.person_id)
     if member is None:
         my_participation(session, actor, exchange_id)
@@ -291,7 +281,7 @@ class TeacherCheckins:
 def teacher_checkins(session: Session, actor: Actor, exchange_id: int) -> TeacherCheckins:
     """What a teacher of the exchange sees: team averages, and individual answers of their own
     university's students (and, with sharing on both sides, the partner's, without comments)."""
-    exchange = _require_teacher(session, actor, exchange_id)
+    exchange = require_exchange_teacher(session, actor, exchange_id)
     viewer = session.get(Person, actor.person_id)
     if viewer is None:
         raise NotFound(N_("This person is not known to Tandem."))

@@ -13,34 +13,13 @@ from plugin.actors import Actor
 from plugin.completion.models import Completion
 from plugin.db import get_or_create
 from plugin.errors import NotAllowed, NotFound
-from plugin.exchanges.models import Exchange
 from plugin.i18n import N_
 from plugin.ledger.models import EventKind
 from plugin.ledger.service import append
 from plugin.people.models import Person
+from plugin.people.service import get_person
 from plugin.teams.models import Team, TeamMembership
-from plugin.teams.service import is_exchange_teacher
-
-
-def get_exchange(session: Session, exchange_id: int) -> Exchange:
-    exchange = session.get(Exchange, exchange_id)
-    if exchange is None:
-        raise NotFound(N_("This exchange does not exist."))
-    return exchange
-
-
-def require_exchange_teacher(session: Session, actor: Actor, exchange_id: int) -> Exchange:
-    exchange = get_exchange(session, exchange_id)
-    if not is_exchange_teacher(session, actor.person_id, exchange_id):
-        raise NotAllowed(N_("Only teachers of this exchange can do this."))
-    return exchange
-
-
-def get_person(session: Session, person_id: int) -> Person:
-    person = session.get(Person, person_id)
-    if person is None:
-        raise NotFound(N_("This person is not known to Tandem."))
-    return person
+from plugin.teams.service import require_exchange_teacher
 
 
 def require_own_teacher(

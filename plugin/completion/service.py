@@ -16,14 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from plugin.actors import Actor
-from plugin.completion.checks import (
-    completion_row,
-    get_exchange,
-    get_person,
-    require_exchange_teacher,
-    require_own_teacher,
-    team_of,
-)
+from plugin.completion.checks import completion_row, require_own_teacher, team_of
 from plugin.completion.decisions import Decision, decide
 from plugin.completion.evidence import record_contributions
 from plugin.completion.models import (
@@ -38,11 +31,14 @@ from plugin.completion.verdicts import log_evaluation, rule_row, verdict_of
 from plugin.db import get_or_create, utcnow
 from plugin.errors import Conflict, InvalidInput
 from plugin.exchanges.models import Exchange
+from plugin.exchanges.service import get_exchange
 from plugin.i18n import N_
 from plugin.ledger.models import EventKind
 from plugin.ledger.service import append
 from plugin.people.models import Person
+from plugin.people.service import get_person
 from plugin.teams.models import Team, TeamMembership
+from plugin.teams.service import require_exchange_teacher
 
 MIN_REFLECTION = 20
 MAX_REFLECTION = 10_000

@@ -27,7 +27,7 @@ from plugin.checkins.models import CheckinAnswer
 from plugin.db import utcnow
 from plugin.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from plugin.exchanges.models import Exchange
-from plugin.exchanges.service import institutions_sharing_team_data
+from plugin.exchanges.service import get_exchange, institutions_sharing_team_data
 from plugin.i18n import N_
 from plugin.notifications.service import notify
 from plugin.peer.factors import DIMENSIONS, Rating, check_cap, member_scores
@@ -41,8 +41,9 @@ from plugin.peer.models import (
     PeerTeamResult,
 )
 from plugin.people.models import Person
+from plugin.people.service import get_person
 from plugin.teams.models import Team, TeamMembership
-from plugin.teams.service import is_exchange_teacher
+from plugin.teams.service import require_exchange_teacher
 
 MAX_TITLE = 120
 MAX_COMMENT = 2000
@@ -53,32 +54,11 @@ MIN_RATERS = 3
 # ---------------------------------------------------------------- access
 
 
-def _exchange(session: Session, exchange_id: int) -> Exchange:
-    exchange = session.get(Exchange, exchange_id)
-    if exchange is None:
-        raise NotFound(N_("This exchange does not exist."))
-    return exchange
-
-
-def _require_teacher(session: Session, actor: Actor, exchange_id: int) -> Exchange:
-    exchange = _exchange(session, exchange_id)
-    if not is_exchange_teacher(session, actor.person_id, exchange_id):
-        raise NotAllowed(N_("Only teachers of this exchange can do this."))
-    return exchange
-
-
 def _round(session: Session, round_id: int) -> PeerRound:
     peer_round = session.get(PeerRound, round_id)
     if peer_round is None:
         raise NotFound(N_("This peer evaluation round does not exist."))
     return peer_round
-
-
-def _person(session: Session, person_id: int) -> Person:
-    person = session.get(Person, person_id)
-    if person is None:
-        raise NotFound(N_("This person is not known to Tandem."))
-    return person
 
 
 def _team_members(session: Session, team_id: int) -> list[int]:
@@ -127,7 +107,7 @@ def policy_of(session: Session, exchange_id: int) -> Policy:
 def set_policy(session: Session, actor: Actor, exchange_id: int, policy: Policy) -> Policy:
     """A teacher chooses whether factors scale grades (with a cap) and whether taking part
     counts toward completion."""
-    _require_teacher(session, actor, exchange_id)
+    require_exchange_teacher(session, actor, exchange_id)
     check_cap(policy.factor_cap)
     row = session.get(PeerPolicy, exchange_id)
     if row is None:
@@ -192,7 +172,7 @@ def open_round(
     now: datetime | None = None,
 ) -> PeerRound:
     """A teacher opens a round. Submitting the same form twice gives the same round."""
-    exchange = _require_teacher(session, actor, exchange_id)
+    exchange = require_exchange_teacher(session, actor, exchange_id)
     now = now or utcnow()
     title = " ".join(title.split())
     if not title or len(title) > MAX_TITLE:
@@ -225,7 +205,7 @@ def open_round(
 
 def _finalize(session: Session, peer_round: PeerRound) -> int:
     """Compute and store every team's results (replacing earlier ones); notify students."""
-    exchange = _exchange(session, peer_round.exchange_id)
+    exchange = get_exchange(session, peer_round.exchange_id)
     policy = policy_of(session, exchange.id)
     session.execute(delete(PeerResult).where(PeerResult.round_id == peer_round.id))
     session.execute(delete(PeerTeamResult).where(PeerTeamResult.round_id == peer_round.id))
@@ -321,7 +301,7 @@ def close_round(
 ) -> PeerRound:
     """A teacher closes a round now (or recomputes a closed one); results become final."""
     peer_round = _round(session, round_id)
-    _require_teacher(session, actor, peer_round.exchange_id)
+    require_exchange_teacher(session, actor, peer_round.exchange_id)
     now = now or utcnow()
     if peer_round.closes_at > now:
         peer_round.closes_at = max(now, peer_round.opens_at)
@@ -341,7 +321,9 @@ def announce_peer_rounds(session: Session, *, now: datetime | None = None) -> in
         )
     ).all():
         if peer_round.opened_notified_at is None and peer_round.closes_at > now:
-            made += _announce_open(session, _exchange(session, peer_round.exchange_id), peer_round)
+            made += _announce_open(
+                session, get_exchange(session, peer_round.exchange_id), peer_round
+            )
         if peer_round.finalized_at is None and peer_round.closes_at <= now:
             made += _finalize(session, peer_round)
     session.commit()
@@ -550,8 +532,8 @@ class RoundResults:
 def round_results(session: Session, actor: Actor, round_id: int) -> RoundResults:
     """A teacher's view of a round (after finalizing: results; before: who took part)."""
     peer_round = _round(session, round_id)
-    _require_teacher(session, actor, peer_round.exchange_id)
-    viewer = _person(session, actor.person_id)
+    require_exchange_teacher(session, actor, peer_round.exchange_id)
+    viewer = get_person(session, actor.person_id)
     sharing = institutions_sharing_team_data(session, peer_round.exchange_id)
 
     def visible(institution_id: int) -> bool:
@@ -711,8 +693,8 @@ def research_csv(session: Session, actor: Actor, exchange_id: int) -> str:
     partner university's students are included only where both universities share
     individual team data (rule 5); comments are never exported.
     """
-    _require_teacher(session, actor, exchange_id)
-    viewer = _person(session, actor.person_id)
+    require_exchange_teacher(session, actor, exchange_id)
+    viewer = get_person(session, actor.person_id)
     sharing = institutions_sharing_team_data(session, exchange_id)
     institution: dict[int, int] = dict(
         session.execute(
@@ -809,7 +791,7 @@ def research_csv(session: Session, actor: Actor, exchange_id: int) -> str:
 
 def my_rounds(session: Session, actor: Actor, exchange_id: int) -> list[PeerRound]:
     """The rounds a student in a team of the exchange sees (none outside a team). Read-only."""
-    _exchange(session, exchange_id)
+    get_exchange(session, exchange_id)
     member = session.scalar(
         select(TeamMembership.id).where(
             TeamMembership.exchange_id == exchange_id,
@@ -821,5 +803,5 @@ def my_rounds(session: Session, actor: Actor, exchange_id: int) -> list[PeerRoun
 
 def teacher_rounds(session: Session, actor: Actor, exchange_id: int) -> list[PeerRound]:
     """The exchange's rounds for one of its teachers."""
-    _require_teacher(session, actor, exchange_id)
+    require_exchange_teacher(session, actor, exchange_id)
     return rounds_of(session, exchange_id)

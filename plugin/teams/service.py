@@ -16,6 +16,7 @@ from plugin.actors import TEACHING_ROLES, Actor
 from plugin.courses.models import CourseMembership
 from plugin.errors import InvalidInput, NotAllowed, NotFound
 from plugin.exchanges.models import Exchange, Participant, ParticipantStatus, Seat, SeatStatus
+from plugin.exchanges.service import get_exchange
 from plugin.i18n import N_
 from plugin.people.models import Person
 from plugin.teams.models import Team, TeamMembership
@@ -37,6 +38,15 @@ def is_exchange_teacher(session: Session, person_id: int, exchange_id: int) -> b
         Participant.role.in_(TEACHING_ROLES),
     )
     return bool(session.scalar(select(by_seat | by_participant)))
+
+
+def require_exchange_teacher(session: Session, actor: Actor, exchange_id: int) -> Exchange:
+    """The exchange, if the actor teaches in it: the gate of teachers' pages and use cases
+    (completion, check-ins, peer evaluation)."""
+    exchange = get_exchange(session, exchange_id)
+    if not is_exchange_teacher(session, actor.person_id, exchange_id):
+        raise NotAllowed(N_("Only teachers of this exchange can do this."))
+    return exchange
 
 
 def require_teams_teacher(session: Session, actor: Actor, exchange_id: int) -> Exchange:
