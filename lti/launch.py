@@ -11,10 +11,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import jwt
-from flask import Response, make_response, render_template
+from flask import Response, make_response, redirect, render_template, url_for
 from pylti1p3.contrib.flask import FlaskMessageLaunch, FlaskOIDCLogin, FlaskRequest
 from pylti1p3.exception import LtiException, OIDCException
 from sqlalchemy.orm import Session
+from werkzeug.wrappers import Response as BaseResponse
 
 from lti.claims import LaunchClaims, parse
 from lti.failures import LaunchError, Reason
@@ -40,6 +41,7 @@ from lti.state_storage import (
     consume_nonce,
     delete_expired,
 )
+from plugin.actors import Actor
 from plugin.courses.service import CourseEntry, CourseRef
 from plugin.people.identity import AccountRef, PersonFacts
 
@@ -89,6 +91,9 @@ class LtiContext:
     state_purges: PurgeSchedule = field(default_factory=PurgeSchedule)
     # Registrations by (issuer, client_id), for seconds: every login and launch reads one.
     registrations: RegistrationCache = field(default_factory=RegistrationCache)
+    # What a launch answers once the web session has started: the app's landing page, in the
+    # launch's own response (web.pages.home.launch_landing), not a redirect to it.
+    land: Callable[[Actor], BaseResponse] = field(default=lambda _actor: _to_home())
 
     @property
     def tool_key(self) -> ToolKey:
@@ -109,6 +114,10 @@ class ValidLaunch:
     institution_id: int
     launch_id: str
     registration_id: int
+
+
+def _to_home() -> BaseResponse:
+    return redirect(url_for("pages.home"), code=303)
 
 
 def _reason_for(error: Exception) -> LaunchError:

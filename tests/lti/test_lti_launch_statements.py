@@ -31,7 +31,7 @@ def _counted_launch(launcher: Launcher, stack: LiveStack, user_id: str) -> list[
     finally:
         event.remove(stack.engine, "before_cursor_execute", count)
     assert page.status_code == 200, page.text
-    assert page.url == f"{stack.tandem_url}/"
+    assert page.url == f"{stack.tandem_url}/lti/launch"  # the landing, with no redirect
     return statements
 
 
