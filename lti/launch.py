@@ -159,14 +159,21 @@ class _Launch(FlaskMessageLaunch):  # type: ignore[misc]
         super().validate_state()
         return self
 
-    def get_public_key(self) -> tuple[str, str]:
-        kid = self._jwt.get("header", {}).get("kid")
+    def get_public_key(self) -> tuple[Any, str]:
+        """The platform's key as a parsed key object, cached per process with its key set.
+
+        PyJWT verifies with a key object as with the PEM text pylti1p3 would build from the
+        JWK on every launch; the checks are pylti1p3's: the token names a kid and an alg, and
+        the platform's key set has a key with that kid for that alg.
+        """
+        header = self._jwt.get("header", {})
+        kid, alg = header.get("kid"), header.get("alg")
         if not isinstance(kid, str) or not kid:
             raise LaunchError(Reason.UNKNOWN_KEY, detail="the token names no key (kid)")
+        if not isinstance(alg, str) or not alg:
+            raise LaunchError(Reason.UNKNOWN_KEY, detail="the token names no algorithm (alg)")
         url = self._registration.get_key_set_url()
-        self._registration.set_key_set(dict(self._key_cache.key_set_with(url, kid)))
-        result: tuple[str, str] = super().get_public_key()
-        return result
+        return self._key_cache.public_key(url, kid, alg), alg
 
     def save_launch_data(self) -> _Launch:
         """Keep the launch server-side only where a later request resumes it (deep linking).
