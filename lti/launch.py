@@ -38,8 +38,8 @@ from lti.state_storage import (
     LOGIN_STATE_SECONDS,
     DatabaseLaunchStorage,
     PurgeSchedule,
-    consume_nonce,
     delete_expired,
+    use_nonce,
 )
 from plugin.actors import Actor
 from plugin.courses.service import CourseEntry, CourseRef
@@ -255,6 +255,10 @@ def validate(
 
     ``state_verified``: the state was proven by a platform-storage read-back instead of the
     state cookie (see lti.platform_storage); every other check still runs.
+
+    The used nonce (and a deep link's launch data) are written in the session's transaction,
+    uncommitted: the use case the launch calls next (``enter_course``) commits them with its
+    own writes, one transaction for the launch instead of two.
     """
     id_token, state = form.get("id_token"), form.get("state")
     if not id_token or not state:
@@ -283,7 +287,7 @@ def validate(
         launch.validate()
     except (LtiException, LaunchError) as error:
         raise _reason_for(error) from error
-    if not consume_nonce(session, claims.issuer, str(body["nonce"]), NONCE_TTL_SECONDS):
+    if not use_nonce(session, claims.issuer, str(body["nonce"]), NONCE_TTL_SECONDS):
         raise LaunchError(Reason.REPLAY)
     return ValidLaunch(
         claims, registration.institution_id, str(launch.get_launch_id()), registration.id

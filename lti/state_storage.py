@@ -114,15 +114,17 @@ def _upsert(dialect: str) -> Insert:
     )
 
 
-def consume_nonce(session: Session, issuer: str, nonce: str, ttl_seconds: int) -> bool:
-    """Mark a nonce used and commit the launch's state; False when it was used before.
+def use_nonce(session: Session, issuer: str, nonce: str, ttl_seconds: int) -> bool:
+    """Mark a nonce used in the session's transaction; False (rolled back) when it was used.
 
-    A unique constraint decides, so two concurrent replays cannot both win.
+    A unique constraint decides, so two concurrent replays cannot both win. It does not
+    commit: the launch's one commit (entering the course) carries it, so a launch costs one
+    transaction fewer; a launch that fails before that commit leaves its nonce unused, and
+    its token can only fail again or do what it would have done.
     """
     expires_at = utcnow() + timedelta(seconds=ttl_seconds)
     try:
         session.execute(_USE_NONCE, {"issuer": issuer, "nonce": nonce, "expires_at": expires_at})
-        session.commit()
     except IntegrityError:
         session.rollback()
         return False
