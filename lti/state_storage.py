@@ -9,7 +9,7 @@ from functools import lru_cache
 from typing import Any, cast
 
 from pylti1p3.launch_data_storage.base import LaunchDataStorage
-from sqlalchemy import CursorResult, Insert, bindparam, delete, insert, select
+from sqlalchemy import CursorResult, Insert, Table, bindparam, delete, insert, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -70,7 +70,7 @@ class DatabaseLaunchStorage(LaunchDataStorage[Any]):  # type: ignore[misc]
         return None
 
     def get_value(self, key: str) -> Any:
-        row = self._session.execute(_READ, {"key": self._prepare_key(key)}).first()
+        row = self._session.connection().execute(_READ, {"key": self._prepare_key(key)}).first()
         if row is None or row.expires_at <= utcnow():
             return None
         return row.value
@@ -82,20 +82,23 @@ class DatabaseLaunchStorage(LaunchDataStorage[Any]):  # type: ignore[misc]
             "value": value,
             "expires_at": utcnow() + timedelta(seconds=ttl),
         }
-        self._session.execute(_upsert(self._session.get_bind().dialect.name), row)
+        self._session.connection().execute(_upsert(self._session.get_bind().dialect.name), row)
 
     def check_value(self, key: str) -> bool:
         return self.get_value(key) is not None
 
 
-# The statements of every login and launch, built once with bound parameters: building them
-# (an upsert's ``excluded`` alias, a cache key) per request cost more CPU than running them.
-_STATE = LaunchState.__table__.c
+# The statements of every login and launch, built once with bound parameters and run on the
+# session's connection as Core: building them (an upsert's ``excluded`` alias, a cache key) per
+# request, and the ORM's bulk-insert path, cost more CPU than running them (py-spy).
+_STATE_TABLE = cast("Table", LaunchState.__table__)
+_NONCE_TABLE = cast("Table", UsedNonce.__table__)
+_STATE = _STATE_TABLE.c
 _READ = select(_STATE.value, _STATE.expires_at).where(_STATE.key == bindparam("key"))
-_USE_NONCE = insert(UsedNonce).values(
-    issuer=bindparam("issuer", type_=UsedNonce.__table__.c.issuer.type),
-    nonce=bindparam("nonce", type_=UsedNonce.__table__.c.nonce.type),
-    expires_at=bindparam("expires_at", type_=UsedNonce.__table__.c.expires_at.type),
+_USE_NONCE = insert(_NONCE_TABLE).values(
+    issuer=bindparam("issuer", type_=_NONCE_TABLE.c.issuer.type),
+    nonce=bindparam("nonce", type_=_NONCE_TABLE.c.nonce.type),
+    expires_at=bindparam("expires_at", type_=_NONCE_TABLE.c.expires_at.type),
 )
 
 
@@ -103,13 +106,13 @@ _USE_NONCE = insert(UsedNonce).values(
 def _upsert(dialect: str) -> Insert:
     """One INSERT ... ON CONFLICT statement: no read first, and no race between two writers."""
     dialect_insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    statement = dialect_insert(LaunchState).values(
+    statement = dialect_insert(_STATE_TABLE).values(
         key=bindparam("key", type_=_STATE.key.type),
         value=bindparam("value", type_=_STATE.value.type),
         expires_at=bindparam("expires_at", type_=_STATE.expires_at.type),
     )
     return statement.on_conflict_do_update(
-        index_elements=[LaunchState.key],
+        index_elements=[_STATE.key],
         set_={"value": statement.excluded.value, "expires_at": statement.excluded.expires_at},
     )
 
@@ -124,7 +127,9 @@ def use_nonce(session: Session, issuer: str, nonce: str, ttl_seconds: int) -> bo
     """
     expires_at = utcnow() + timedelta(seconds=ttl_seconds)
     try:
-        session.execute(_USE_NONCE, {"issuer": issuer, "nonce": nonce, "expires_at": expires_at})
+        session.connection().execute(
+            _USE_NONCE, {"issuer": issuer, "nonce": nonce, "expires_at": expires_at}
+        )
     except IntegrityError:
         session.rollback()
         return False
