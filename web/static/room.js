@@ -293,16 +293,18 @@
         return;
       }
       if (ack.ok) { pending.delete(clientId); saveOutbox(); reportError(ack); }
-      else if (ack.error.code !== "rate_limited") {
+      else if (ack.error.code !== "rate_limited" && ack.error.code !== "server_error") {
         // It will never go: say so, and give the text back to fix or copy.
         pending.delete(clientId); saveOutbox();
         var input = $("message-input");
         if (input) { input.value = input.value ? body + "\n" + input.value : body; }
         reportError({ok: false, error: {message: ack.error.message + " " + T.kept_in_box}});
       } else {
+        // Too fast, or the server could not store it this moment (its database lost or
+        // busy): the line stays in the outbox and goes again by itself.
         reportError(ack);
         setTimeout(function () { if (pending.has(clientId)) { send(clientId, body); } },
-          Math.max(1000, ack.error.retry_after * 1000));
+          Math.max(1000, (ack.error.retry_after || 5) * 1000));
       }
     });
   }
