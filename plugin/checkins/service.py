@@ -187,7 +187,9 @@ def answer_checkin(
         raise InvalidInput(N_("There is no check-in open this week."))
     comment = comment.strip()
     if len(comment) > MAX_COMMENT:
-        raise InvalidInput(N_("A comment can be at most %(max)s characters.", max=MAX_COMMENT))
+        raise InvalidInput(
+            N_("A comment can be at most %(max)s characters.", max=MAX_COMMENT), field="comment"
+        )
     row = current.answer
     if row is None:
         row = CheckinAnswer(

@@ -413,7 +413,9 @@ def submit_ratings(
     ratings = {ratee: Rating(actor.person_id, ratee, tuple(s)) for ratee, s in scores.items()}
     comment = comment.strip()
     if len(comment) > MAX_COMMENT:
-        raise InvalidInput(N_("A comment can be at most %(max)s characters.", max=MAX_COMMENT))
+        raise InvalidInput(
+            N_("A comment can be at most %(max)s characters.", max=MAX_COMMENT), field="comment"
+        )
     existing = {
         row.ratee_id: row
         for row in session.scalars(

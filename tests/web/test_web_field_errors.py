@@ -427,3 +427,64 @@ def test_revoking_without_a_reason_shows_it_at_that_credentials_reason(
         lang,
     )
     assert 'value="x"' in html
+
+
+@LANGS
+def test_check_in_and_peer_rating_name_each_missing_answer_and_keep_the_rest(
+    app: Flask, client: FlaskClient, session: Session, lang: str
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from plugin.exchanges.models import Exchange
+    from plugin.peer.service import open_round
+    from tests.plugin.peer.peer_world import build_peer_world
+
+    pw = build_peer_world(session)
+    exchange = session.get_one(Exchange, pw.exchange_id)
+    now = datetime.now(UTC)
+    exchange.starts_on, exchange.ends_on = (
+        (now - timedelta(days=7)).date(),
+        (now + timedelta(days=30)).date(),
+    )
+    session.commit()
+    peer_round = open_round(
+        session,
+        pw.rooms.teacher,
+        pw.exchange_id,
+        "Mid",
+        now - timedelta(hours=1),
+        now + timedelta(days=1),
+    )
+    _sign_in(app, client, pw.rooms.alice)
+
+    checkin = f"/exchanges/{pw.exchange_id}/checkin"
+    html = _post(client, checkin, {"teamwork": "4", "blockers": "9", "comment": "kept"}, lang)
+    every = "Choose a number from 1 to 5 for each question."
+    _assert_field_errors(html, {"contribute": every, "blockers": every}, lang)
+    kept = 'name="teamwork" value="4" required aria-describedby="teamwork-hint" checked'
+    assert kept in html  # the answer given is kept
+    assert ">kept</textarea>" in html
+    long = {"teamwork": "4", "contribute": "4", "blockers": "4", "comment": "x" * 2001}
+    html = _post(client, checkin, long, lang)
+    page = _Elements()
+    page.feed(html)
+    too_long = _message("A comment can be at most %(max)s characters.", lang, max="2000")
+    assert too_long in page.text["comment-error"]
+    assert page.by_id["comment"][1]["aria-invalid"] == "true"
+
+    fields = [
+        f"r-{mate.person_id}-{key}"
+        for mate in pw.team
+        for key in ("contributing", "interacting", "on_track", "quality", "knowledge")
+    ]
+    form = dict.fromkeys(fields, "3")
+    left_out, wrong = fields[-1], fields[0]
+    del form[left_out]
+    form[wrong] = "7"
+    html = _post(client, f"/peer/rounds/{peer_round.id}", {**form, "comment": "mine"}, lang)
+    choose = "Choose a number from 1 to 5."
+    page = _assert_field_errors(html, {wrong: choose, left_out: choose}, lang)
+    assert len(page.links) == 2
+    kept = f'name="{fields[1]}" value="3" required aria-describedby="{fields[1]}-hint" checked'
+    assert kept in html
+    assert ">mine</textarea>" in html
