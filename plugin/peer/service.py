@@ -176,11 +176,13 @@ def open_round(
     now = now or utcnow()
     title = " ".join(title.split())
     if not title or len(title) > MAX_TITLE:
-        raise InvalidInput(N_("A round's name must be 1 to %(max)s characters.", max=MAX_TITLE))
+        raise InvalidInput(
+            N_("A round's name must be 1 to %(max)s characters.", max=MAX_TITLE), field="title"
+        )
     if closes_at <= opens_at:
-        raise InvalidInput(N_("A round must close after it opens."))
+        raise InvalidInput(N_("A round must close after it opens."), field="closes_at")
     if closes_at <= now:
-        raise InvalidInput(N_("A round must close in the future."))
+        raise InvalidInput(N_("A round must close in the future."), field="closes_at")
     same = session.scalar(
         select(PeerRound).where(PeerRound.exchange_id == exchange_id, PeerRound.title == title)
     )

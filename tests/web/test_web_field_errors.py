@@ -430,7 +430,7 @@ def test_revoking_without_a_reason_shows_it_at_that_credentials_reason(
 
 
 @LANGS
-def test_check_in_and_peer_rating_name_each_missing_answer_and_keep_the_rest(
+def test_check_in_and_peer_evaluation_forms_name_each_wrong_field_and_keep_the_rest(
     app: Flask, client: FlaskClient, session: Session, lang: str
 ) -> None:
     from datetime import UTC, datetime, timedelta
@@ -488,3 +488,34 @@ def test_check_in_and_peer_rating_name_each_missing_answer_and_keep_the_rest(
     kept = f'name="{fields[1]}" value="3" required aria-describedby="{fields[1]}-hint" checked'
     assert kept in html
     assert ">mine</textarea>" in html
+
+    _sign_in(app, client, pw.rooms.teacher)
+    base = f"/exchanges/{pw.exchange_id}/teamwork"
+    day = (now + timedelta(days=3)).date().isoformat()
+    late = {"form": "round", "title": "", "opens_at": "soon", "closes_at": f"{day}T09:00"}
+    html = _post(client, f"{base}/rounds", late, lang)
+    _assert_field_errors(
+        html, {"opens_at": "Enter dates and times as year-month-day hours:minutes."}, lang
+    )
+    assert 'value="soon"' in html
+    backwards = {**late, "title": "Final", "opens_at": f"{day}T10:00"}
+    html = _post(client, f"{base}/rounds", backwards, lang)
+    _assert_field_errors(html, {"closes_at": "A round must close after it opens."}, lang)
+    assert 'value="Final"' in html
+    schedule = {"form": "schedule", "starts_on": "x", "ends_on": "2000-01-01", "enabled": "1"}
+    html = _post(client, f"{base}/schedule", schedule, lang)
+    dates = "Enter dates as year-month-day (YYYY-MM-DD), for example 2027-02-01."
+    _assert_field_errors(html, {"starts_on": dates}, lang)
+    html = _post(client, f"{base}/schedule", {**schedule, "starts_on": day}, lang)
+    _assert_field_errors(
+        html, {"ends_on": "The last day of check-ins must not be before the first."}, lang
+    )
+    assert 'value="2000-01-01"' in html
+    html = _post(client, f"{base}/policy", {"form": "policy", "cap": "lots"}, lang)
+    _assert_field_errors(html, {"cap": "Enter the cap as a number, for example 1.05."}, lang)
+    assert 'value="lots"' in html
+    html = _post(client, f"{base}/policy", {"form": "policy", "cap": "5", "required": "1"}, lang)
+    _assert_field_errors(
+        html, {"cap": "The cap on adjustment factors must be between 1 and 2."}, lang
+    )
+    assert 'name="required" value="1" checked' in html

@@ -87,7 +87,7 @@ def _local(field: str) -> datetime:
         local = datetime.fromisoformat(raw)
     except ValueError:
         raise InvalidInput(
-            gettext("Enter dates and times as year-month-day hours:minutes.")
+            gettext("Enter dates and times as year-month-day hours:minutes."), field
         ) from None
     if local.tzinfo is None:
         local = local.replace(tzinfo=zone(select_timezone()))
@@ -196,23 +196,32 @@ def peer_rate(round_id: int) -> Page:
 # ---------------------------------------------------------------- teachers
 
 
-@bp.route("/exchanges/<id:exchange_id>/teamwork")
-@require_actor
-def teamwork(exchange_id: int) -> Page:
+def _teamwork_context(exchange_id: int) -> dict[str, Any]:
     db = get_session()
     actor = signed_in_actor()
     checkins = teacher_checkins(db, actor, exchange_id)
-    return render_template(
-        "teamwork/teacher.html",
-        exchange=get_exchange(db, exchange_id),
-        checkins=checkins,
-        trend=overall_by_week(checkins.averages),
-        rounds=teacher_rounds(db, actor, exchange_id),
-        policy=policy_of(db, exchange_id),
-        sharing=team_data_shared_by_seat(db, actor, exchange_id),
-        questions=question_texts(),
-        now=datetime.now(UTC),
-    )
+    return {
+        "exchange": get_exchange(db, exchange_id),
+        "checkins": checkins,
+        "trend": overall_by_week(checkins.averages),
+        "rounds": teacher_rounds(db, actor, exchange_id),
+        "policy": policy_of(db, exchange_id),
+        "sharing": team_data_shared_by_seat(db, actor, exchange_id),
+        "questions": question_texts(),
+        "now": datetime.now(UTC),
+    }
+
+
+@bp.route("/exchanges/<id:exchange_id>/teamwork")
+@require_actor
+def teamwork(exchange_id: int) -> Page:
+    return render_template("teamwork/teacher.html", **_teamwork_context(exchange_id))
+
+
+def _teamwork_failed(exchange_id: int, error: InvalidInput) -> Page:
+    """The teachers' page again, the refused form's fields marked and what was typed kept."""
+    context = _teamwork_context(exchange_id)
+    return form_failed(error, "teamwork/teacher.html", typed=request.form, **context)
 
 
 def _back(exchange_id: int) -> Page:
@@ -222,14 +231,23 @@ def _back(exchange_id: int) -> Page:
 @bp.route("/exchanges/<id:exchange_id>/teamwork/schedule", methods=["POST"])
 @require_actor
 def teamwork_schedule(exchange_id: int) -> Page:
-    set_schedule(
-        get_session(),
-        signed_in_actor(),
-        exchange_id,
-        parse_date(request.form.get("starts_on", "")),
-        parse_date(request.form.get("ends_on", "")),
-        enabled=request.form.get("enabled") == "1",
-    )
+    errors = FieldErrors()
+    days = {}
+    for field in ("starts_on", "ends_on"):
+        with errors.field(field):
+            days[field] = parse_date(request.form.get(field, ""), field)
+    try:
+        errors.raise_if_any()
+        set_schedule(
+            get_session(),
+            signed_in_actor(),
+            exchange_id,
+            days["starts_on"],
+            days["ends_on"],
+            enabled=request.form.get("enabled") == "1",
+        )
+    except InvalidInput as error:
+        return _teamwork_failed(exchange_id, error)
     flash(gettext("The check-in schedule is saved."))
     return _back(exchange_id)
 
@@ -249,22 +267,26 @@ def teamwork_sharing(exchange_id: int) -> Page:
 def teamwork_policy(exchange_id: int) -> Page:
     raw_cap = request.form.get("cap", "").strip()
     cap = None
-    if raw_cap:
-        try:
-            cap = float(raw_cap.replace(",", "."))
-        except ValueError:
-            raise InvalidInput(gettext("Enter the cap as a number, for example 1.05.")) from None
-    set_policy(
-        get_session(),
-        signed_in_actor(),
-        exchange_id,
-        Policy(
-            adjust_grades=request.form.get("adjust_grades") == "1",
-            factor_cap=cap,
-            include_self=request.form.get("include_self") == "1",
-            required_for_completion=request.form.get("required") == "1",
-        ),
-    )
+    try:
+        if raw_cap:
+            try:
+                cap = float(raw_cap.replace(",", "."))
+            except ValueError:
+                message = gettext("Enter the cap as a number, for example 1.05.")
+                raise InvalidInput(message, "cap") from None
+        set_policy(
+            get_session(),
+            signed_in_actor(),
+            exchange_id,
+            Policy(
+                adjust_grades=request.form.get("adjust_grades") == "1",
+                factor_cap=cap,
+                include_self=request.form.get("include_self") == "1",
+                required_for_completion=request.form.get("required") == "1",
+            ),
+        )
+    except InvalidInput as error:
+        return _teamwork_failed(exchange_id, error)
     flash(gettext("The peer evaluation settings are saved."))
     return _back(exchange_id)
 
@@ -272,14 +294,23 @@ def teamwork_policy(exchange_id: int) -> Page:
 @bp.route("/exchanges/<id:exchange_id>/teamwork/rounds", methods=["POST"])
 @require_actor
 def teamwork_open_round(exchange_id: int) -> Page:
-    open_round(
-        get_session(),
-        signed_in_actor(),
-        exchange_id,
-        request.form.get("title", ""),
-        _local("opens_at"),
-        _local("closes_at"),
-    )
+    errors = FieldErrors()
+    moments = {}
+    for field in ("opens_at", "closes_at"):
+        with errors.field(field):
+            moments[field] = _local(field)
+    try:
+        errors.raise_if_any()
+        open_round(
+            get_session(),
+            signed_in_actor(),
+            exchange_id,
+            request.form.get("title", ""),
+            moments["opens_at"],
+            moments["closes_at"],
+        )
+    except InvalidInput as error:
+        return _teamwork_failed(exchange_id, error)
     flash(gettext("The round is saved; students hear of it when it opens."))
     return _back(exchange_id)
 
