@@ -519,3 +519,70 @@ def test_check_in_and_peer_evaluation_forms_name_each_wrong_field_and_keep_the_r
         html, {"cap": "The cap on adjustment factors must be between 1 and 2."}, lang
     )
     assert 'name="required" value="1" checked' in html
+
+
+@LANGS
+def test_nano_degree_forms_name_each_wrong_field_and_keep_the_rest(
+    app: Flask, client: FlaskClient, session: Session, lang: str
+) -> None:
+    from tests.plugin.pathways.pathway_world import build_pathway_world
+    from tests.web.test_web_pathways_wallet import _ctx
+    from tests.web.test_web_pathways_wallet import _sign_in as sign_in
+
+    pw = build_pathway_world(session, _ctx(app))
+    sign_in(client, pw.registrar)
+    form = {
+        "name": "",
+        "description": "Kept as typed.",
+        "ects": "lots",
+        "eqf_level": "7",
+        "outcomes": "",
+        "electives_needed": "two",
+    }
+    html = _post(client, "/registrar/pathways", form, lang)
+    _assert_field_errors(
+        html,
+        {
+            "p-ects": "Enter the ECTS as a number, for example 6 or 7.5.",
+            "p-electives": "Enter how many electives are needed as a whole number.",
+        },
+        lang,
+    )
+    assert 'value="lots"' in html
+    assert ">Kept as typed.</textarea>" in html
+    assert '<option value="7" selected>' in html
+    numbers = {**form, "ects": "99", "electives_needed": "1"}
+    html = _post(client, "/registrar/pathways", numbers, lang)
+    _assert_field_errors(
+        html,
+        {
+            "p-name": "Give the nano-degree a name of 1 to 200 characters.",
+            "p-ects": "A nano-degree's workload is more than 0 and at most 60 ECTS.",
+            "p-outcomes": "State 1 to 20 learning outcomes of at most 500 characters each.",
+        },
+        lang,
+    )
+    good = {**numbers, "name": "Global", "ects": "6", "outcomes": "Work in teams."}
+    created = client.post("/registrar/pathways", data=good)
+    assert created.status_code == 302
+    pathway = created.headers["Location"]
+    component = {"required": "no", "issuer_id": "ftp://nowhere", "achievement_name": ""}
+    html = _post(client, f"{pathway}/components", component, lang)
+    _assert_field_errors(
+        html,
+        {
+            "c-issuer": "An issuer id is a DID or an https:// URL.",
+            "c-achievement": "Give the achievement's id or its exact name.",
+        },
+        lang,
+    )
+    assert 'value="ftp://nowhere"' in html
+    assert 'id="c-elective" name="required" value="no" checked' in html
+    html = _post(client, f"{pathway}/components", {"exchange_id": "999999"}, lang)
+    _assert_field_errors(html, {"c-exchange": "This exchange does not exist."}, lang)
+
+    sign_in(client, pw.student)
+    pathway_id = pathway.rsplit("/", 1)[1]
+    html = _post(client, f"/pathways/{pathway_id}/partner", {"credential": "[[[["}, lang)
+    _assert_field_errors(html, {"p-text": "This is not valid JSON."}, lang)
+    assert ">[[[[</textarea>" in html
