@@ -677,9 +677,11 @@ class Grades:
                 db.scalars(
                     update(GradeOutbox)
                     .where(
-                        GradeOutbox.delivered_at.is_(None), GradeOutbox.next_attempt_at > utcnow()
+                        GradeOutbox.delivered_at.is_(None),
+                        (GradeOutbox.next_attempt_at > utcnow())
+                        | (GradeOutbox.leased_until > utcnow()),
                     )
-                    .values(next_attempt_at=utcnow())
+                    .values(next_attempt_at=utcnow(), leased_until=None)
                     .returning(GradeOutbox.id)
                 )
             )
