@@ -42,10 +42,19 @@ In the peak phase's second half one user floods (chat lines and typing events at
 ``flood`` gives what the server accepted and the other students' delivery p99 before and
 during the flood.
 
+Meanwhile (bench/soak_people.py) the demo LMS's two courses are one exchange of 500 students
+(100 with ``--quick``; they are every student the launch load launches): each university's
+teacher opens their dashboards again and again (``teacher_page_p99_ms``, per page in
+``teacher_page_p99_ms_by_page``), Leiden's teacher proposes teams and publishes them
+(``matching_seconds``), the teachers' decisions approve every completion, each university's
+registrar bulk-issues its students' credentials from the console through the worker
+(``bulk_issue_seconds``; ``credentials_issued``, ``credentials_duplicated`` must be 0),
+students answer the weekly check-in (``checkins``) and note writers edit their rooms' shared
+notes over Socket.IO (``notes``). Their 5xx answers are in ``errors_5xx``.
+
 ``--with-benches`` then runs bench/launch.py --quick and bench/rooms.py --quick against the
-same PostgreSQL server (``launch_ratio_pg``, ``rooms_ratio_pg``; null and a reason otherwise).
-Not driven (said in ``not_covered``): notes, check-ins, teacher dashboards, matching and bulk
-issuing under load; ``largest_teacher_page_kb_5000`` comes from bench/teacher_pages.py.
+same PostgreSQL server (``launch_ratio_pg``, ``rooms_ratio_pg``) and bench/teacher_pages.py
+--quick (``largest_teacher_page_kb_5000``); null and a reason in ``not_covered`` otherwise.
 
     python bench/soak.py [--quick] [--students N] [--seconds S]
 
@@ -957,9 +966,12 @@ def main() -> None:
                         help="seconds between a student's lines, realistic pace")  # fmt: skip
     parser.add_argument("--launch-clients", type=int, default=4)
     parser.add_argument("--keep", action="store_true", help="keep the logs' folder and say where")
+    parser.add_argument("--without-people", action="store_true",
+                        help="no teachers, registrars, check-ins, notes")  # fmt: skip
     parser.add_argument("--with-benches", action="store_true",
                         help="then run bench/launch.py --quick and bench/rooms.py --quick "
-                             "against the same PostgreSQL server, for their ratios")  # fmt: skip
+                             "against the same PostgreSQL server, for their ratios, and "
+                             "bench/teacher_pages.py --quick")  # fmt: skip
     args = parser.parse_args()
     args.fault_gap = 1.0 if args.quick else 20.0
     args.lms_down = 15.0 if args.quick else 60.0
@@ -985,12 +997,12 @@ def main() -> None:
         extra = soak_people.demo_students_per_platform(args.quick)
         shape = stack.enter_context(production_shape(work, database_url, extra))
         people = seed(database_url, args.students)
-        crowd = soak_people.prepare(shape, args.quick)
+        crowd = None if args.without_people else soak_people.prepare(shape, args.quick)
         result = asyncio.run(drive(shape, people, args, crowd))
         if args.keep:
             print(f"logs kept in {work}", file=sys.stderr)
     result["quick"] = args.quick
-    not_covered = []
+    not_covered = ["teachers, registrars, check-ins, notes (--without-people)"] if not crowd else []
     result["largest_teacher_page_kb_5000"] = None
     result["launch_ratio_pg"] = result["rooms_ratio_pg"] = None
     if args.with_benches:
