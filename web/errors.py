@@ -9,7 +9,6 @@ from __future__ import annotations
 from flask import Flask, Response, current_app, jsonify, render_template, request
 from flask_babel import gettext
 from sqlalchemy.exc import DataError, StatementError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
 from plugin.db import database_unreachable
@@ -83,19 +82,6 @@ def _unexpected(error: Exception) -> tuple[Response | str, int] | Response:
         )
         response = current_app.make_response((body, status))
         response.headers["Retry-After"] = "5"
-        return response
-    if isinstance(error, PoolTimeout):
-        # Every connection of the process's pool stayed busy for the pool's timeout: an
-        # overload (bench/soak.py met it with another load on the machine), not a bug.
-        current_app.logger.warning("database pool exhausted: %s", error)
-        body, status = error_response(
-            ServiceUnavailable.code,
-            gettext("Busy"),
-            gettext("Tandem is very busy right now. Nothing you had saved is lost; please try "
-                    "again in a few seconds."),
-        )  # fmt: skip
-        response = current_app.make_response((body, status))
-        response.headers["Retry-After"] = "10"
         return response
     if _out_of_range(error):
         current_app.logger.info("Refused input the database cannot hold: %s", type(error).__name__)

@@ -108,27 +108,6 @@ def test_unexpected_errors_are_a_plain_500_page(app: Flask, client: FlaskClient)
     assert b"unexpected problem" in response.data
 
 
-def test_an_exhausted_connection_pool_is_a_busy_503_not_a_500(
-    app: Flask, client: FlaskClient
-) -> None:
-    """Every pooled connection stayed busy for the pool's timeout (bench/soak.py under a
-    machine's other load): an overload the client can retry, in the reader's language."""
-    from sqlalchemy.exc import TimeoutError as PoolTimeout
-
-    def crowded() -> str:
-        raise PoolTimeout("QueuePool limit of size 5 overflow 10 reached")
-
-    app.add_url_rule("/crowded", view_func=crowded)
-    response = client.get("/crowded")
-    assert response.status_code == 503
-    assert response.headers["Retry-After"] == "10"
-    assert b"very busy" in response.data
-    assert b"QueuePool" not in response.data
-    dutch = client.get("/crowded", headers={"Accept-Language": "nl"})
-    assert dutch.status_code == 503
-    assert "erg druk" in dutch.get_data(as_text=True)
-
-
 def test_jwks_publishes_the_tool_key(client: FlaskClient) -> None:
     keys = client.get("/lti/jwks").get_json()["keys"]
     assert len(keys) == 1
