@@ -374,10 +374,10 @@ class Student:
         self.auth = auth
         self.affinity = affinity
         self.figures = figures
-        self.client = socketio.AsyncClient(
+        self.client = socketio.AsyncClient(  # room.js's reconnection settings
             reconnection=True,
-            reconnection_delay=0.5,
-            reconnection_delay_max=3,
+            reconnection_delay=1,
+            reconnection_delay_max=10,
             randomization_factor=0.5,
         )
         self.client.on("chat", self._on_chat, namespace=NAMESPACE)
@@ -427,7 +427,7 @@ class Student:
                     "send",
                     {"client_id": client_id, "body": f"soak {client_id} {time.perf_counter()!r}"},
                     namespace=NAMESPACE,
-                    timeout=5,
+                    timeout=min(10.0, max(0.5, deadline - time.perf_counter())),
                 )
             except Exception:
                 ack = None
@@ -437,7 +437,11 @@ class Student:
                 self.cursor = max(self.cursor, int(message.get("cursor") or 0))
                 return
             self.figures.send_failures += 1
-            await asyncio.sleep(0.5 + random.random())
+            # room.js's outbox: again after the server's retry_after, or 5 s (not connected,
+            # no answer, the server could not store it this moment).
+            error = ack.get("error", {}) if isinstance(ack, dict) else {}
+            wait = max(1.0, float(error.get("retry_after") or 5.0))
+            await asyncio.sleep(min(wait, max(0.0, deadline - time.perf_counter())))
 
 
 def _launch(shape: Shape, slug: str, user_id: str, figures: Figures) -> None:

@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 from sqlalchemy import DateTime, Engine, MetaData, Select, bindparam, create_engine, event, select
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 from sqlalchemy.types import TypeDecorator
@@ -108,6 +109,14 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         return engine
     # Recycle rather than pre-ping: a ping is one more round trip on every request.
     kwargs.setdefault("pool_recycle", 300)
+    # A gevent process runs thousands of greenlets on one pool. Twenty connections per process
+    # leave room for four app processes and their workers under PostgreSQL's default of 100;
+    # waiting ten seconds, not thirty, for one sheds an overload (a reconnect storm after a
+    # process died) as a brief refusal the clients retry with jitter, instead of a queue of
+    # greenlets that each hold a socket until they time out.
+    kwargs.setdefault("pool_size", 10)
+    kwargs.setdefault("max_overflow", 10)
+    kwargs.setdefault("pool_timeout", 10)
     return create_engine(url, **kwargs)
 
 
@@ -115,6 +124,17 @@ def database_unreachable(error: BaseException) -> bool:
     """The connection was lost (database restarted, failover, backend terminated): a moment's
     outage the pool recovers from by itself (it drops the dead connections), not a bug."""
     return isinstance(error, DBAPIError) and error.connection_invalidated
+
+
+def database_busy(error: BaseException) -> bool:
+    """Every pooled connection stayed in use for the pool's timeout: an overload to shed (ask
+    again shortly), not a bug."""
+    return isinstance(error, PoolTimeout)
+
+
+def briefly_unavailable(error: BaseException) -> bool:
+    """The database cannot answer this moment (lost or busy): a 503 and a retry, never a 500."""
+    return database_unreachable(error) or database_busy(error)
 
 
 def make_session_factory(engine: Engine) -> Callable[[], Session]:

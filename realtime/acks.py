@@ -12,7 +12,7 @@ from flask import current_app
 from flask_babel import gettext, ngettext
 from flask_socketio import disconnect, emit
 
-from plugin.db import database_unreachable
+from plugin.db import briefly_unavailable
 from plugin.errors import Conflict, InvalidInput, NotAllowed, NotFound, TandemError
 from plugin.i18n import translate
 from realtime import tokens
@@ -45,10 +45,10 @@ def too_fast(wait: float) -> Ack:
 
 def server_error(what: str, failure: BaseException | None = None) -> Ack:
     """Logged with its traceback (``failure``'s, else the one being handled); the client hears
-    only that it may try again. A lost database connection is an outage, not a bug: a warning,
+    only that it may try again. A lost or busy database is an outage, not a bug: a warning,
     and the client's outbox sends again."""
-    if failure is not None and database_unreachable(failure):
-        current_app.logger.warning("rooms: %s failed: database connection lost", what)
+    if failure is not None and briefly_unavailable(failure):
+        current_app.logger.warning("rooms: %s failed: database lost or busy", what)
     else:
         current_app.logger.error("rooms: %s failed", what, exc_info=failure or True)
     return refusal("server_error", gettext("Something went wrong; please try again."))

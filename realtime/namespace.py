@@ -23,7 +23,7 @@ from flask_socketio import ConnectionRefusedError, Namespace, SocketIO, emit, jo
 from sqlalchemy.orm import Session
 
 from plugin.chat import service as chat_service
-from plugin.db import utcnow
+from plugin.db import briefly_unavailable, utcnow
 from plugin.errors import TandemError
 from plugin.i18n import translate
 from plugin.rooms import access as room_access
@@ -137,7 +137,11 @@ class RoomNamespace(Namespace):  # type: ignore[misc]  # flask_socketio is untyp
         try:
             token = auth.get("token") if isinstance(auth, dict) else None
             claims = tokens.verify(state.secret, token, state.token_seconds)
-            access = room_access.check_access(get_session(), claims.actor, claims.room_id)
+            db = get_session()
+            access = room_access.check_access(db, claims.actor, claims.room_id)
+            # Give the connection back before presence and the announcement go to Redis: in a
+            # reconnect storm a greenlet holding it across those waits starves the pool.
+            db.rollback()
         except tokens.TokenRefused as refused:
             current_app.logger.warning("rooms: connect refused (%s) from %s", refused.code, sid)
             raise _refused(refused.code, translate(refused.message, gettext, ngettext)) from refused
@@ -148,6 +152,12 @@ class RoomNamespace(Namespace):  # type: ignore[misc]  # flask_socketio is untyp
                 claims.room_id,
             )
             raise _refused("not_member", translate(error.message, gettext, ngettext)) from error
+        except Exception as failure:
+            if not briefly_unavailable(failure):
+                raise
+            current_app.logger.warning("rooms: connect refused for now: database lost or busy")
+            busy = gettext("Tandem is very busy for a moment; the room connects again by itself.")
+            raise _refused("busy", busy) from failure
         state.connections[sid] = claims
         join_room(room_key(access.room_id))
         if access.is_member:

@@ -11,7 +11,7 @@ from flask_babel import gettext
 from sqlalchemy.exc import DataError, StatementError
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
-from plugin.db import database_unreachable
+from plugin.db import briefly_unavailable, database_busy
 from plugin.errors import Conflict, InvalidInput, NotAllowed, NotFound, TandemError
 from web.auth import NotSignedIn
 from web.i18n import translated
@@ -70,15 +70,22 @@ def _out_of_range(error: Exception) -> bool:
 def _unexpected(error: Exception) -> tuple[Response | str, int] | Response:
     if isinstance(error, HTTPException):
         return _http_error(error)
-    if database_unreachable(error):
-        current_app.logger.warning("database connection lost: %s", getattr(error, "orig", error))
-        body, status = error_response(
-            ServiceUnavailable.code,
-            gettext("Briefly unavailable"),
-            gettext(
+    if briefly_unavailable(error):
+        if database_busy(error):
+            current_app.logger.warning("database busy: no pooled connection came free in time")
+            message = gettext(
+                "Tandem is very busy for a moment. Nothing you had saved is lost; please try "
+                "again in a few seconds."
+            )
+        else:
+            lost = getattr(error, "orig", error)
+            current_app.logger.warning("database connection lost: %s", lost)
+            message = gettext(
                 "Tandem lost its connection to the database for a moment. Nothing you had "
                 "saved is lost; please try again in a few seconds."
-            ),
+            )
+        body, status = error_response(
+            ServiceUnavailable.code, gettext("Briefly unavailable"), message
         )
         response = current_app.make_response((body, status))
         response.headers["Retry-After"] = "5"

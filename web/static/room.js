@@ -103,11 +103,18 @@
   }
   // A refused token is an old one (the outage outlasted it): ask the page's web session for a
   // fresh one and connect again, backing off with jitter while that fails too.
-  function retryLater() {
+  function later(then) {
     if (stopped || retryTimer) { return; }
     var base = Math.min(30000, 1000 * Math.pow(2, retries));
     retries += 1;
-    retryTimer = setTimeout(function () { retryTimer = null; reconnect(); }, base / 2 + Math.random() * base / 2);
+    retryTimer = setTimeout(function () { retryTimer = null; then(); }, base / 2 + Math.random() * base / 2);
+  }
+  function retryLater() { later(reconnect); }
+  // Too busy to take the connection (everyone reconnecting after a server restart): the token
+  // still holds, so only wait, with jitter, and connect again.
+  function connectLater() {
+    offline();
+    later(function () { if (!socket.connected) { socket.connect(); } });
   }
   function reconnect() {
     if (stopped) { return; }
@@ -146,6 +153,8 @@
     var data = err && err.data;
     if (data && (data.code === "expired" || data.code === "invalid" || data.code === "no_token")) {
       reconnect();
+    } else if (data && data.code === "busy") {
+      connectLater();
     } else if (data && data.message) {
       stop(data.message); // refused for a reason: retrying would not help
     } else {
@@ -284,16 +293,18 @@
         return;
       }
       if (ack.ok) { pending.delete(clientId); saveOutbox(); reportError(ack); }
-      else if (ack.error.code !== "rate_limited") {
+      else if (ack.error.code !== "rate_limited" && ack.error.code !== "server_error") {
         // It will never go: say so, and give the text back to fix or copy.
         pending.delete(clientId); saveOutbox();
         var input = $("message-input");
         if (input) { input.value = input.value ? body + "\n" + input.value : body; }
         reportError({ok: false, error: {message: ack.error.message + " " + T.kept_in_box}});
       } else {
+        // Too fast, or the server could not store it this moment (its database lost or
+        // busy): the line stays in the outbox and goes again by itself.
         reportError(ack);
         setTimeout(function () { if (pending.has(clientId)) { send(clientId, body); } },
-          Math.max(1000, ack.error.retry_after * 1000));
+          Math.max(1000, (ack.error.retry_after || 5) * 1000));
       }
     });
   }
