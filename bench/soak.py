@@ -42,10 +42,19 @@ In the peak phase's second half one user floods (chat lines and typing events at
 ``flood`` gives what the server accepted and the other students' delivery p99 before and
 during the flood.
 
+Meanwhile (bench/soak_people.py) the demo LMS's two courses are one exchange of 500 students
+(100 with ``--quick``; they are every student the launch load launches): each university's
+teacher opens their dashboards again and again (``teacher_page_p99_ms``, per page in
+``teacher_page_p99_ms_by_page``), Leiden's teacher proposes teams and publishes them
+(``matching_seconds``), the teachers' decisions approve every completion, each university's
+registrar bulk-issues its students' credentials from the console through the worker
+(``bulk_issue_seconds``; ``credentials_issued``, ``credentials_duplicated`` must be 0),
+students answer the weekly check-in (``checkins``) and note writers edit their rooms' shared
+notes over Socket.IO (``notes``). Their 5xx answers are in ``errors_5xx``.
+
 ``--with-benches`` then runs bench/launch.py --quick and bench/rooms.py --quick against the
-same PostgreSQL server (``launch_ratio_pg``, ``rooms_ratio_pg``; null and a reason otherwise).
-Not driven (said in ``not_covered``): notes, check-ins, teacher dashboards, matching and bulk
-issuing under load; ``largest_teacher_page_kb_5000`` comes from bench/teacher_pages.py.
+same PostgreSQL server (``launch_ratio_pg``, ``rooms_ratio_pg``) and bench/teacher_pages.py
+--quick (``largest_teacher_page_kb_5000``); null and a reason in ``not_covered`` otherwise.
 
     python bench/soak.py [--quick] [--students N] [--seconds S]
 
@@ -86,6 +95,7 @@ ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 sys.path.insert(0, str(ROOT))
 
+from bench import soak_people  # noqa: E402
 from bench.launch import demo_env, free_port, registrations, wait_until_up  # noqa: E402
 from bench.rooms import NAMESPACE, TEAM_SIZE, postgres_database, seed  # noqa: E402
 from demo.app import create_demo_app  # noqa: E402
@@ -332,7 +342,8 @@ class Figures:
     acked: dict[str, int] = field(default_factory=dict)  # client id -> message id
     delivered: Counter[tuple[int, int]] = field(default_factory=Counter)  # (receiver, message)
     latencies: list[tuple[float, float]] = field(default_factory=list)  # (when, seconds)
-    pages: list[tuple[float, float]] = field(default_factory=list)
+    pages: list[tuple[float, float]] = field(default_factory=list)  # Tandem's answers
+    launches: list[tuple[float, float]] = field(default_factory=list)  # LMS click to landing
     statuses: list[tuple[float, int, bool]] = field(default_factory=list)  # when, status, trace
     send_failures: int = 0
     lms_failures: int = 0  # launches the LMS itself could not start (it was down)
@@ -455,7 +466,12 @@ def _launch(shape: Shape, slug: str, user_id: str, figures: Figures) -> None:
     if landing.status_code >= 500 and len(figures.samples) < 5:
         figures.samples.append(f"{landing.status_code} {landing.url}: {landing.text[-300:]!r}")
     if landing.status_code == 200:
-        figures.pages.append((started, time.perf_counter() - started))
+        figures.launches.append((started, time.perf_counter() - started))
+        # Each answer of Tandem's on the way (OIDC login, launch, landing page), as its client
+        # waited for it; the demo LMS's own pages are not Tandem's.
+        for answer in (*form_page.history, form_page, *landing.history, landing):
+            if answer.url.startswith(shape.nginx_url):
+                figures.pages.append((started, answer.elapsed.total_seconds()))
 
 
 def launch_load(shape: Shape, figures: Figures, stop: threading.Event, clients: int) -> None:
@@ -537,31 +553,48 @@ async def flood(
     }
 
 
-async def probe(sender: Student, receiver: Student, timeout: float = 3.0) -> bool:
-    """A line from ``sender`` reaches ``receiver`` (the cross-process path) within ``timeout``."""
+async def probe(sender: Student, receiver: Student, timeout: float = 3.0) -> str | None:
+    """A line from ``sender`` reaches ``receiver`` (the cross-process path) within ``timeout``:
+    None, or what failed."""
+    if not sender.client.connected:
+        return "sender not connected"
+    if not receiver.client.connected:
+        return "receiver not connected"
     before = sum(1 for (who, _), _n in receiver.figures.delivered.items() if who == receiver.index)
+    acked = len(sender.figures.acked)
     await sender.say(time.perf_counter() + timeout)
+    if len(sender.figures.acked) == acked:
+        return "line not acknowledged"
     deadline = time.perf_counter() + timeout
     while time.perf_counter() < deadline:
         now = sum(1 for (who, _), _n in receiver.figures.delivered.items() if who == receiver.index)
         if now > before:
-            return True
+            return None
         await asyncio.sleep(0.05)
-    return False
+    return "line not delivered"
 
 
 async def recovered_after(
-    shape: Shape, sender: Student, receiver: Student, began: float, limit: float
+    shape: Shape,
+    sender: Student,
+    receiver: Student,
+    began: float,
+    limit: float,
+    why: Counter[str],
 ) -> float | None:
-    """Seconds from ``began`` until a probe line and a launch both succeed again."""
+    """Seconds from ``began`` until a probe line and a launch both succeed again; ``why``
+    counts what failed meanwhile."""
     platform = shape.lms.platforms[0]
     user = platform.users[0].user_id
     while time.perf_counter() - began < limit:
         scratch = Figures()
-        if await probe(sender, receiver):
+        failed = await probe(sender, receiver)
+        if failed is None:
             await asyncio.to_thread(_launch, shape, platform.slug, user, scratch)
             if scratch.statuses and scratch.statuses[0][1] == 200:
                 return time.perf_counter() - began
+            failed = f"launch {scratch.statuses[0][1] if scratch.statuses else 'not started'}"
+        why[failed] += 1
         await asyncio.sleep(0.2)
     return None
 
@@ -654,9 +687,11 @@ class Grades:
                 db.scalars(
                     update(GradeOutbox)
                     .where(
-                        GradeOutbox.delivered_at.is_(None), GradeOutbox.next_attempt_at > utcnow()
+                        GradeOutbox.delivered_at.is_(None),
+                        (GradeOutbox.next_attempt_at > utcnow())
+                        | (GradeOutbox.leased_until > utcnow()),
                     )
-                    .values(next_attempt_at=utcnow())
+                    .values(next_attempt_at=utcnow(), leased_until=None)
                     .returning(GradeOutbox.id)
                 )
             )
@@ -737,16 +772,19 @@ async def faults(
         ready = await asyncio.to_thread(preparing) if preparing is not None else None
         began = time.perf_counter()
         detail = await asyncio.to_thread(breaking, *(() if preparing is None else (ready,)))
-        recovered = await recovered_after(shape, sender, receiver, began, limit=30)
+        why: Counter[str] = Counter()
+        recovered = await recovered_after(shape, sender, receiver, began, 30, why)
         figures.windows.append((began, time.perf_counter()))
         if mending is not None:
             await asyncio.to_thread(mending)
             figures.windows.append((began, time.perf_counter() + 5))
         entry: dict[str, object] = {"fault": name, "recovered_seconds": _round(recovered)}
+        if why:
+            entry["probes_failed"] = dict(why)
         if detail is not None:
             entry["detail"] = detail
         report.append(entry)
-        print(f"fault {name}: recovered in {entry['recovered_seconds']} s", flush=True)
+        print(f"fault {name}: recovered in {entry['recovered_seconds']} s", why or "", flush=True)
         return entry
 
     def restart_redis() -> None:
@@ -789,7 +827,7 @@ async def faults(
         await asyncio.sleep(1.0)
     await asyncio.to_thread(shape.lms.start)
     back = time.perf_counter()
-    recovered = await recovered_after(shape, sender, receiver, back, limit=30)
+    recovered = await recovered_after(shape, sender, receiver, back, 30, Counter())
     if teacher_retry:
         await asyncio.to_thread(grades.retry, waiting)
     while grades.delivered(waiting) < len(waiting) and time.perf_counter() - back < 150:
@@ -838,9 +876,13 @@ def stored_lines(database_url: str, client_ids: list[str]) -> Counter[str]:
 
 
 async def drive(
-    shape: Shape, people: list[tuple[Any, int]], args: argparse.Namespace
+    shape: Shape,
+    people: list[tuple[Any, int]],
+    args: argparse.Namespace,
+    crowd: soak_people.Crowd | None = None,
 ) -> dict[str, object]:
     figures = Figures()
+    driver_began, driver_cpu = time.perf_counter(), time.process_time()
     affinities = [_affinity_for(shape, "a"), _affinity_for(shape, "b")]
     students = [
         Student(
@@ -869,6 +911,9 @@ async def drive(
         target=launch_load, args=(shape, figures, stop, args.launch_clients), daemon=True
     )
     launcher.start()
+    staff = soak_people.Staff(shape, figures, crowd, args.quick) if crowd is not None else None
+    if staff is not None:  # teachers, registrars, check-ins and notes (bench/soak_people.py)
+        staff.begin(people, lambda actor, room_id: tokens.issue(SECRET, actor, room_id))
     started = time.perf_counter()
     realistic = args.seconds * 0.6
     peak = args.seconds - realistic
@@ -897,6 +942,7 @@ async def drive(
     )
     stop.set()
     launcher.join(timeout=60)
+    staffed = await staff.end() if staff is not None else {}
     await asyncio.sleep(3)  # late deliveries
     seconds = time.perf_counter() - started
     for sample in figures.samples:
@@ -917,13 +963,33 @@ async def drive(
     duplicated = [c for c, n in stored.items() if n > 1]
     outside = [lat for when, lat in figures.latencies if not figures.in_window(when)]
     pages_outside = [lat for when, lat in figures.pages if not figures.in_window(when)]
+    launches_outside = [lat for when, lat in figures.launches if not figures.in_window(when)]
     errors_5xx = [(w, s) for w, s, _t in figures.statuses if 500 <= s < 599]
+
+    def phase(began: float, ended: float) -> dict[str, object]:
+        """Deliveries outside the fault windows between two moments: their rate and p99."""
+        found = [
+            lat for when, lat in figures.latencies
+            if began <= when < ended and not figures.in_window(when)
+        ]  # fmt: skip
+        return {"deliveries_per_s": round(len(found) / max(ended - began, 1e-9), 1),
+                "delivery_p99_ms": _p99_ms(found)}  # fmt: skip
+
+    wall = time.perf_counter() - driver_began
     return {
         "students": len(students),
         "seconds": round(seconds, 1),
         "page_p99_ms": _p99_ms(pages_outside),
-        "launches": len(figures.pages),
+        "pages": len(pages_outside),
+        "launch_p99_ms": _p99_ms(launches_outside),
+        "launches": len(figures.launches),
         "delivery_p99_ms": _p99_ms(outside),
+        "realistic": phase(started, peak_began),
+        "peak_before_flood": phase(peak_began, flood_began),
+        # What measures it shares the machine: the driver's own CPU (its 2,000 clients) and the
+        # load, so a reader can tell the shape's limit from the machine's.
+        "driver_cpu_share": round((time.process_time() - driver_cpu) / wall, 2),
+        "load_average_1m": round(os.getloadavg()[0], 1),
         "delivery_p99_ms_all": _p99_ms([lat for _w, lat in figures.latencies]),
         "deliveries": len(figures.latencies),
         "errors_5xx": sum(1 for w, _s in errors_5xx if not figures.in_window(w)),
@@ -940,6 +1006,7 @@ async def drive(
         "launches_failed_at_lms": figures.lms_failures,
         **grades.figures(shape.lms),
         "flood": flooding,
+        **staffed,
     }
 
 
@@ -952,9 +1019,12 @@ def main() -> None:
                         help="seconds between a student's lines, realistic pace")  # fmt: skip
     parser.add_argument("--launch-clients", type=int, default=4)
     parser.add_argument("--keep", action="store_true", help="keep the logs' folder and say where")
+    parser.add_argument("--without-people", action="store_true",
+                        help="no teachers, registrars, check-ins, notes")  # fmt: skip
     parser.add_argument("--with-benches", action="store_true",
                         help="then run bench/launch.py --quick and bench/rooms.py --quick "
-                             "against the same PostgreSQL server, for their ratios")  # fmt: skip
+                             "against the same PostgreSQL server, for their ratios, and "
+                             "bench/teacher_pages.py --quick")  # fmt: skip
     args = parser.parse_args()
     args.fault_gap = 1.0 if args.quick else 20.0
     args.lms_down = 15.0 if args.quick else 60.0
@@ -977,25 +1047,23 @@ def main() -> None:
             database_url = stack.enter_context(postgres_database(server))
         except Exception as error:  # no server: say so, exit 2
             sys.exit(f"PostgreSQL at {server} is not reachable: {type(error).__name__}")
-        extra = 100 if args.quick else 500
+        extra = soak_people.demo_students_per_platform(args.quick)
         shape = stack.enter_context(production_shape(work, database_url, extra))
         people = seed(database_url, args.students)
-        result = asyncio.run(drive(shape, people, args))
+        crowd = None if args.without_people else soak_people.prepare(shape, args.quick)
+        result = asyncio.run(drive(shape, people, args, crowd))
         if args.keep:
             print(f"logs kept in {work}", file=sys.stderr)
     result["quick"] = args.quick
-    not_covered = [
-        "notes and check-ins under load",
-        "teachers' dashboards, matching for a 500-student exchange and a registrar's bulk "
-        "issuing of 500 credentials during the run",
-        "largest_teacher_page_kb_5000: run bench/teacher_pages.py",
-    ]
+    not_covered = ["teachers, registrars, check-ins, notes (--without-people)"] if not crowd else []
     result["largest_teacher_page_kb_5000"] = None
     result["launch_ratio_pg"] = result["rooms_ratio_pg"] = None
     if args.with_benches:
         result |= other_benches(server)
+        result |= soak_people.teacher_pages_bench(_last_json)
     else:
         not_covered.append("launch_ratio_pg and rooms_ratio_pg: run with --with-benches")
+        not_covered.append("largest_teacher_page_kb_5000: run with --with-benches")
     result["not_covered"] = not_covered
     print(json.dumps(result))
 

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from lti.claims import (
@@ -222,9 +222,10 @@ def send_pending(
     """Deliver every due score (of one course, if named), oldest first; each outcome is
     committed on its own.
 
-    Rows are claimed before sending, a chunk at a time, by moving their next attempt a lease
-    ahead: two senders (worker threads or processes, a teacher's "send now") never send one
-    row together, and a sender killed mid-chunk holds its rows only until the lease ends.
+    Rows are claimed before sending, a chunk at a time, by leasing them (``leased_until``)
+    until their outcome is committed: two senders (worker threads or processes, a teacher's
+    "send now") never send one row together, a teacher's retry leaves a leased row alone, and
+    a sender killed mid-chunk holds its rows only until the lease ends.
     A row sent again after such a kill carries its first timestamp, which the LMS keeps once.
 
     Scores of a broken registration (lti.health) wait untried; once a registration's token is
@@ -239,6 +240,7 @@ def send_pending(
         .where(
             GradeOutbox.delivered_at.is_(None),
             GradeOutbox.next_attempt_at <= moment,
+            _unleased(moment),
             Registration.broken_at.is_(None),
         )
     )
@@ -264,6 +266,7 @@ def send_pending(
                 row.last_error = str(error)[:1000]
                 row.last_error_message = _stored(error)
                 row.next_attempt_at = moment + backoff(row.attempts)
+                row.leased_until = None
                 failed += 1
                 if _refused(error, row.attempts):
                     tell_grades_refused(session, row.course_id, moment)
@@ -284,6 +287,7 @@ def send_pending(
                 row.delivered_at = utcnow()
                 row.last_error = None
                 row.last_error_message = None
+                row.leased_until = None
                 delivered += 1
                 session.commit()
                 if registration_id is not None and registration_id not in granted:
@@ -320,8 +324,9 @@ def _claim(session: Session, ids: list[int], moment: datetime) -> list[GradeOutb
                 GradeOutbox.id.in_(ids),
                 GradeOutbox.delivered_at.is_(None),
                 GradeOutbox.next_attempt_at <= moment,
+                _unleased(moment),
             )
-            .values(next_attempt_at=moment + LEASE)
+            .values(leased_until=moment + LEASE)
             .returning(GradeOutbox.id)
             .execution_options(synchronize_session=False)
         )
@@ -329,24 +334,53 @@ def _claim(session: Session, ids: list[int], moment: datetime) -> list[GradeOutb
     session.commit()
     if not claimed:
         return []
+    # Read afresh: a row already in the session would otherwise keep its unleased state, and
+    # clearing the lease after sending would then look like no change and never be written.
     rows = session.scalars(
-        select(GradeOutbox).where(GradeOutbox.id.in_(claimed)).order_by(GradeOutbox.id)
+        select(GradeOutbox)
+        .where(GradeOutbox.id.in_(claimed))
+        .order_by(GradeOutbox.id)
+        .execution_options(populate_existing=True)
     )
     return list(rows)
 
 
-def retry_now(session: Session, course_id: int, outbox_id: int | None = None) -> int:
-    """Make undelivered scores due now (a teacher pressed retry); returns how many."""
-    query = select(GradeOutbox).where(
-        GradeOutbox.course_id == course_id, GradeOutbox.delivered_at.is_(None)
-    )
+def _unleased(moment: datetime) -> ColumnElement[bool]:
+    """No sender holds the row at ``moment``: never leased, released, or its lease ended."""
+    return or_(GradeOutbox.leased_until.is_(None), GradeOutbox.leased_until <= moment)
+
+
+@dataclass(frozen=True)
+class RetryReport:
+    """What a teacher's "send again" did: scores made due now, and scores left alone because
+    a sender holds them at this moment (they are on their way already)."""
+
+    made_due: int
+    being_sent: int
+
+
+def retry_now(session: Session, course_id: int, outbox_id: int | None = None) -> RetryReport:
+    """Make undelivered scores due now (a teacher pressed retry), except those a sender is
+    sending: making those due would let a second sender claim and send them again."""
+    moment = utcnow()
+    undelivered = [GradeOutbox.course_id == course_id, GradeOutbox.delivered_at.is_(None)]
     if outbox_id is not None:
-        query = query.where(GradeOutbox.id == outbox_id)
-    rows = session.scalars(query).all()
-    for row in rows:
-        row.next_attempt_at = utcnow()
+        undelivered.append(GradeOutbox.id == outbox_id)
+    # One statement, so a sender's claim and this retry never interleave on one row.
+    made_due = list(
+        session.scalars(
+            update(GradeOutbox)
+            .where(*undelivered, _unleased(moment))
+            .values(next_attempt_at=moment)
+            .returning(GradeOutbox.id)
+            .execution_options(synchronize_session=False)
+        )
+    )
+    being_sent = session.scalar(
+        select(func.count(GradeOutbox.id)).where(*undelivered, ~_unleased(moment))
+    )
     session.commit()
-    return len(rows)
+    return RetryReport(made_due=len(made_due), being_sent=int(being_sent or 0))
 
 
 @dataclass(frozen=True)
@@ -365,12 +399,17 @@ class GradeStatus:
     user_id: str = ""
     # The error marked for translation (None for rows written before it was kept).
     last_error_message: Text | None = None
+    # A sender holds the row right now (its lease has not ended): a retry would not touch it.
+    being_sent: bool = False
 
     @property
     def state(self) -> str:
-        """delivered, failing (an attempt failed; retried later) or queued (not tried yet)."""
+        """delivered, sending (a sender holds it now), failing (an attempt failed; retried
+        later) or queued (not tried yet)."""
         if self.delivered_at is not None:
             return "delivered"
+        if self.being_sent:
+            return "sending"
         return "failing" if self.attempts else "queued"
 
 
@@ -406,6 +445,7 @@ def grade_statuses(session: Session, course_id: int) -> list[GradeStatus]:
         .where(GradeOutbox.id.in_(newest))
         .order_by(Person.lms_name, GradeOutbox.id)
     ).all()
+    moment = utcnow()
     return [
         GradeStatus(
             outbox_id=row.id,
@@ -419,6 +459,9 @@ def grade_statuses(session: Session, course_id: int) -> list[GradeStatus]:
             next_attempt_at=row.next_attempt_at,
             user_id=row.user_id,
             last_error_message=stored_message(row.last_error_message),
+            being_sent=row.delivered_at is None
+            and row.leased_until is not None
+            and row.leased_until > moment,
         )
         for row, person in rows
     ]

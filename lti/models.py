@@ -135,6 +135,9 @@ class GradeOutbox(Base):
     scored_at: Mapped[datetime] = mapped_column(default=utcnow)
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Set while a sender holds the row (lti.grades._claim), cleared with its outcome; a sender
+    # killed mid-send holds it only until then. A teacher's "send again" leaves leased rows be.
+    leased_until: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
     # The same error as msgid and parameters, so the grades page shows it in the viewer's language.
     last_error_message: Mapped[dict[str, Any] | None] = mapped_column(JSON)

@@ -15,6 +15,7 @@ from lti.keys import ToolKeyStore
 from lti.launch import LtiContext
 from lti.platform_keys import PlatformKeyCache
 from plugin.db import make_engine, make_session_factory
+from realtime import manager as rooms_manager
 from web import db, errors, inputs, ratelimit, security
 from web import tasks as web_tasks
 from web.config import Settings
@@ -30,12 +31,13 @@ def client_manager(redis_url: str | None) -> socketio_server.Manager:
     """Who fans emits out: this process alone, or every process through Redis.
 
     Always explicit, because the shared ``socketio`` keeps its options between ``init_app``
-    calls. Redis gets a pool of 1000: redis-py's default of 100 runs dry under a burst of
-    emits, which then fail.
+    calls; realtime.manager's, which find a leaving connection's rooms without a scan. Redis
+    gets a pool of 1000: redis-py's default of 100 runs dry under a burst of emits, which then
+    fail.
     """
     if not redis_url:
-        return socketio_server.Manager()
-    return socketio_server.RedisManager(
+        return rooms_manager.Manager()
+    return rooms_manager.RedisManager(
         redis_url, channel="flask-socketio", redis_options={"max_connections": 1000}
     )
 

@@ -373,9 +373,12 @@ def grades_retry(course_id: int) -> None:
     from lti.grades import retry_now, send_pending
 
     session = get_session()
-    count = retry_now(session, course_id)
+    retried = retry_now(session, course_id)
     report = send_pending(session, _lti().client())
-    click.echo(f"{count} retried: {report.delivered} delivered, {report.failed} failed.")
+    click.echo(
+        f"{retried.made_due} retried: {report.delivered} delivered, {report.failed} failed;"
+        f" {retried.being_sent} being sent by another sender, left alone."
+    )
 
 
 @platform_cli.command("invite")

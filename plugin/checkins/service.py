@@ -105,9 +105,12 @@ def set_schedule(
     """A teacher of the exchange sets the weeks its teams check in (within the exchange)."""
     exchange = require_exchange_teacher(session, actor, exchange_id)
     if ends_on < starts_on:
-        raise InvalidInput(N_("The last day of check-ins must not be before the first."))
+        raise InvalidInput(
+            N_("The last day of check-ins must not be before the first."), field="ends_on"
+        )
     if starts_on < exchange.starts_on or ends_on > exchange.ends_on:
-        raise InvalidInput(N_("Check-ins must fall within the exchange's dates."))
+        outside = "starts_on" if starts_on < exchange.starts_on else "ends_on"
+        raise InvalidInput(N_("Check-ins must fall within the exchange's dates."), field=outside)
     row = session.get(CheckinSchedule, exchange_id)
     if row is None:
         row = CheckinSchedule(exchange_id=exchange_id)
@@ -187,7 +190,9 @@ def answer_checkin(
         raise InvalidInput(N_("There is no check-in open this week."))
     comment = comment.strip()
     if len(comment) > MAX_COMMENT:
-        raise InvalidInput(N_("A comment can be at most %(max)s characters.", max=MAX_COMMENT))
+        raise InvalidInput(
+            N_("A comment can be at most %(max)s characters.", max=MAX_COMMENT), field="comment"
+        )
     row = current.answer
     if row is None:
         row = CheckinAnswer(

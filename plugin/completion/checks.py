@@ -15,7 +15,7 @@ from plugin.db import get_or_create
 from plugin.errors import NotAllowed, NotFound
 from plugin.i18n import N_
 from plugin.ledger.models import EventKind
-from plugin.ledger.service import append
+from plugin.ledger.service import append, hold_ledger
 from plugin.people.models import Person
 from plugin.people.service import get_person
 from plugin.teams.models import Team, TeamMembership
@@ -46,6 +46,15 @@ def team_of(session: Session, exchange_id: int, person_id: int) -> Team:
 
 
 def completion_row(session: Session, exchange_id: int, person_id: int) -> Completion:
+    """The person's completion, made (and its enrolment logged) on first sight."""
+    found = session.scalar(
+        select(Completion).where(
+            Completion.exchange_id == exchange_id, Completion.person_id == person_id
+        )
+    )
+    if found is not None:
+        return found
+    hold_ledger(session)  # before the insert another writer may race (see hold_ledger)
     completion, created = get_or_create(
         session,
         Completion,

@@ -43,6 +43,19 @@ def subject_ref(session: Session, person_id: int) -> str:
     return subject.ref
 
 
+def hold_ledger(session: Session) -> None:
+    """Take the appenders' lock now (PostgreSQL; held until the transaction ends).
+
+    ``append`` takes it before its own inserts. A use case that inserts a row another writer
+    may insert too (a completion, on first sight) and then appends takes it before that insert:
+    otherwise a transaction holding the lock can wait on the other's uncommitted row while the
+    other waits for the lock, and PostgreSQL kills one as a deadlock (bench/soak.py: a teacher's
+    completion page beside the teachers' sign-offs).
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
+
+
 def _head(session: Session) -> LedgerEvent | None:
     return session.scalars(
         select(LedgerEvent)
@@ -64,13 +77,12 @@ def append(
     now: datetime | None = None,
 ) -> LedgerEvent:
     """Add the next event after the current head (no commit)."""
+    hold_ledger(session)  # before the subjects' inserts too (see hold_ledger)
     subject = subject_ref(session, subject_id) if subject_id is not None else None
     actor = subject_ref(session, actor_id) if actor_id is not None else None
     body = dict(payload or {})
     hidden = private_hash(private) if private else None
     occurred = xsd_datetime(now or utcnow())
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
     for attempt in range(_ATTEMPTS):
         head = _head(session)
         seq = head.seq + 1 if head else 1

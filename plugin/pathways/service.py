@@ -27,7 +27,7 @@ from plugin.credentials.service import (
     signing_key,
 )
 from plugin.db import utcnow
-from plugin.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from plugin.errors import Conflict, FieldErrors, InvalidInput, NotAllowed, NotFound
 from plugin.exchanges.models import Exchange
 from plugin.i18n import N_
 from plugin.pathways import documents, jcs_proof, rules
@@ -96,16 +96,25 @@ def create_pathway(
     """A registrar defines a nano-degree; the same name again returns the existing one
     (a double submit creates nothing twice)."""
     require_registrar(session, actor, institution_id)
-    title = _text(name, MAX_NAME, N_("Give the nano-degree a name of 1 to 200 characters."))
+    errors = FieldErrors()  # every field checked, so a registrar sees all mistakes at once
+    title = ""
+    with errors.field("name"):
+        title = _text(name, MAX_NAME, N_("Give the nano-degree a name of 1 to 200 characters."))
     if not 0 < ects <= 60:
-        raise InvalidInput(N_("A nano-degree's workload is more than 0 and at most 60 ECTS."))
+        errors.add("ects", N_("A nano-degree's workload is more than 0 and at most 60 ECTS."))
     if not 1 <= eqf_level <= 8:
-        raise InvalidInput(N_("The EQF level is a whole number from 1 to 8."))
+        errors.add("eqf_level", N_("The EQF level is a whole number from 1 to 8."))
     lines = [line.strip() for line in outcomes if line.strip()]
     if not 1 <= len(lines) <= MAX_OUTCOMES or any(len(line) > 500 for line in lines):
-        raise InvalidInput(N_("State 1 to 20 learning outcomes of at most 500 characters each."))
+        errors.add(
+            "outcomes", N_("State 1 to 20 learning outcomes of at most 500 characters each.")
+        )
     if not 0 <= electives_needed <= 50:
-        raise InvalidInput(N_("The number of electives needed is a whole number from 0 to 50."))
+        errors.add(
+            "electives_needed",
+            N_("The number of electives needed is a whole number from 0 to 50."),
+        )
+    errors.raise_if_any()
     existing = session.scalar(
         select(Pathway).where(Pathway.institution_id == institution_id, Pathway.name == title)
     )
@@ -151,17 +160,21 @@ def add_component(
     if exchange_id is not None:
         exchange = session.get(Exchange, exchange_id)
         if exchange is None:
-            raise NotFound(N_("This exchange does not exist."))
+            raise InvalidInput(N_("This exchange does not exist."), field="exchange_id")
         key, title = f"exchange:{exchange.id}", exchange.title
         issuer = achievement = name = None
     else:
-        issuer = _text(issuer_id, 500, N_("Give the partner issuer's id (a DID or URL)."))
-        if not issuer.startswith(("did:", "https://")):
-            raise InvalidInput(N_("An issuer id is a DID or an https:// URL."))
+        errors = FieldErrors()
+        issuer = ""
+        with errors.field("issuer_id"):
+            issuer = _text(issuer_id, 500, N_("Give the partner issuer's id (a DID or URL)."))
+            if not issuer.startswith(("did:", "https://")):
+                raise InvalidInput(N_("An issuer id is a DID or an https:// URL."))
         achievement = achievement_id.strip()[:1000] or None
         name = achievement_name.strip()[:300] or None
         if achievement is None and name is None:
-            raise InvalidInput(N_("Give the achievement's id or its exact name."))
+            errors.add("achievement_id", N_("Give the achievement's id or its exact name."))
+        errors.raise_if_any()
         key = f"partner:{issuer} {achievement or ''} {name or ''}"
         title = name or achievement or issuer
     existing = session.scalar(

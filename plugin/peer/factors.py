@@ -62,7 +62,9 @@ class MemberScore:
 
 def check_cap(cap: float | None) -> float | None:
     if cap is not None and not MIN_CAP <= cap <= MAX_CAP:
-        raise InvalidInput(N_("The cap on adjustment factors must be between 1 and 2."))
+        raise InvalidInput(
+            N_("The cap on adjustment factors must be between 1 and 2."), field="cap"
+        )
     return cap
 
 

@@ -176,11 +176,13 @@ def open_round(
     now = now or utcnow()
     title = " ".join(title.split())
     if not title or len(title) > MAX_TITLE:
-        raise InvalidInput(N_("A round's name must be 1 to %(max)s characters.", max=MAX_TITLE))
+        raise InvalidInput(
+            N_("A round's name must be 1 to %(max)s characters.", max=MAX_TITLE), field="title"
+        )
     if closes_at <= opens_at:
-        raise InvalidInput(N_("A round must close after it opens."))
+        raise InvalidInput(N_("A round must close after it opens."), field="closes_at")
     if closes_at <= now:
-        raise InvalidInput(N_("A round must close in the future."))
+        raise InvalidInput(N_("A round must close in the future."), field="closes_at")
     same = session.scalar(
         select(PeerRound).where(PeerRound.exchange_id == exchange_id, PeerRound.title == title)
     )
@@ -413,7 +415,9 @@ def submit_ratings(
     ratings = {ratee: Rating(actor.person_id, ratee, tuple(s)) for ratee, s in scores.items()}
     comment = comment.strip()
     if len(comment) > MAX_COMMENT:
-        raise InvalidInput(N_("A comment can be at most %(max)s characters.", max=MAX_COMMENT))
+        raise InvalidInput(
+            N_("A comment can be at most %(max)s characters.", max=MAX_COMMENT), field="comment"
+        )
     existing = {
         row.ratee_id: row
         for row in session.scalars(

@@ -12,7 +12,16 @@ from sqlalchemy.orm import Session
 
 from demo.platforms import DemoPlatform
 from lti.claims import NRPS_SCOPE
-from lti.grades import grade_statuses, queue_score, read_results, send_pending
+from lti.grades import (
+    LEASE,
+    DeliveryReport,
+    RetryReport,
+    grade_statuses,
+    queue_score,
+    read_results,
+    retry_now,
+    send_pending,
+)
 from lti.launch import LtiContext
 from lti.models import GradeOutbox
 from lti.roster import sync_course_roster
@@ -400,3 +409,122 @@ def test_a_refused_score_tells_the_teachers_once_a_day_and_a_500_does_not(
     assert len(told()) == 1  # the same day: one notice, however many refusals
     db.refresh(row)
     assert row.delivered_at is None
+
+
+def _scores_posted_since(platform: DemoPlatform, before: dict[str, int]) -> list[str]:
+    """The userId of every score the LMS received after ``before`` (posts per line item)."""
+    return [
+        str(post["userId"])
+        for item_id, item in platform.services.lineitems.items()
+        for post in item.received[before.get(item_id, 0) :]
+    ]
+
+
+def _posted_so_far(platform: DemoPlatform) -> dict[str, int]:
+    return {item_id: len(item.received) for item_id, item in platform.services.lineitems.items()}
+
+
+def _launched_students(
+    launcher: Launcher, live_stack: LiveStack, db: Session, slug: str, indexes: tuple[int, ...]
+) -> list[int]:
+    """Launch each student first (no read of ``db`` open meanwhile), then their person ids."""
+    platform = live_stack.platform(slug)
+    for index in indexes:
+        assert launcher.full_launch(slug, platform.students[index].user_id).status_code == 200
+    return [_person_id(db, platform, platform.students[i].user_id) for i in indexes]
+
+
+def _deliver_leftovers(db: Session, client: ServiceClient, course_id: int) -> None:
+    """Earlier tests' scores still waiting for a retry go out now, so only ours are counted."""
+    retry_now(db, course_id)
+    assert send_pending(db, client, course_id=course_id).failed == 0
+
+
+class _Killed(BaseException):
+    """A sender's process dying mid-chunk: nothing in send_pending catches it."""
+
+
+def test_a_retry_while_a_sender_sends_never_sends_a_score_twice(
+    launcher: Launcher,
+    live_stack: LiveStack,
+    db: Session,
+    client: ServiceClient,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """One sender has claimed three scores and is sending the first; meanwhile the teacher
+    presses "send again" and a second sender (a worker, the teacher's own send-now) runs.
+    The retry leaves the claimed scores alone, so each reaches the gradebook once."""
+    platform = live_stack.platform("bologna")
+    people = _launched_students(launcher, live_stack, db, "bologna", (4, 5, 6))
+    course_id = _course_id(db, platform)
+    _deliver_leftovers(db, client, course_id)
+    before = _posted_so_far(platform)
+    for index, person_id in enumerate(people):
+        queue_score(db, course_id, person_id, score_given=60 + index)
+    retried: list[RetryReport] = []
+    second: list[DeliveryReport] = []
+    send = client.request
+
+    def request(*args: Any, **kwargs: Any) -> Any:
+        method, url = args[2], args[3]
+        if method == "POST" and url.endswith("/scores") and not retried:
+            with live_stack.session_factory() as teacher:
+                retried.append(retry_now(teacher, course_id))
+            with live_stack.session_factory() as other:
+                second.append(send_pending(other, client, course_id=course_id))
+        return send(*args, **kwargs)
+
+    monkeypatch.setattr(client, "request", request)
+
+    first = send_pending(db, client, course_id=course_id)
+
+    posted = _scores_posted_since(platform, before)
+    expected = {platform.students[i].user_id for i in (4, 5, 6)}
+    assert sorted(posted) == sorted(expected)  # each score once
+    assert retried == [RetryReport(made_due=0, being_sent=3)]
+    assert second == [DeliveryReport(delivered=0, failed=0)]
+    assert (first.delivered, first.failed) == (3, 0)
+    db.expire_all()
+    rows = db.scalars(select(GradeOutbox).where(GradeOutbox.course_id == course_id)).all()
+    assert all(r.leased_until is None for r in rows if r.person_id in people)
+
+
+def test_a_sender_killed_mid_chunk_holds_its_scores_until_the_lease_ends(
+    launcher: Launcher,
+    live_stack: LiveStack,
+    db: Session,
+    client: ServiceClient,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    platform = live_stack.platform("leiden")
+    people = _launched_students(launcher, live_stack, db, "leiden", (5, 6))
+    course_id = _course_id(db, platform)
+    _deliver_leftovers(db, client, course_id)
+    for person_id in people:
+        queue_score(db, course_id, person_id, score_given=7, score_maximum=10)
+    send = client.request
+
+    def dies(*args: Any, **kwargs: Any) -> Any:
+        if args[2] == "POST" and args[3].endswith("/scores"):
+            raise _Killed
+        return send(*args, **kwargs)
+
+    monkeypatch.setattr(client, "request", dies)
+    with pytest.raises(_Killed):
+        send_pending(db, client, course_id=course_id)
+    monkeypatch.setattr(client, "request", send)
+    db.rollback()
+    before = _posted_so_far(platform)
+
+    assert retry_now(db, course_id) == RetryReport(made_due=0, being_sent=2)
+    statuses = {s.person_id: s for s in grade_statuses(db, course_id)}
+    assert {statuses[p].state for p in people} == {"sending"}
+    assert send_pending(db, client, course_id=course_id).delivered == 0  # still leased
+
+    later = send_pending(db, client, course_id=course_id, now=utcnow() + LEASE)
+
+    assert (later.delivered, later.failed) == (2, 0)
+    assert sorted(_scores_posted_since(platform, before)) == sorted(
+        platform.students[i].user_id for i in (5, 6)
+    )
+    assert retry_now(db, course_id) == RetryReport(made_due=0, being_sent=0)

@@ -9,6 +9,7 @@ import pytest
 import socketio as socketio_server
 from sqlalchemy.orm import Session
 
+from realtime import manager as rooms_manager
 from web.app import client_manager, create_app
 from web.config import ConfigError, Settings
 from web.extensions import socketio
@@ -32,10 +33,11 @@ def test_threading_for_the_embedded_server_gevent_in_production() -> None:
 
 def test_the_redis_queue_has_a_pool_of_1000_and_no_redis_means_this_process() -> None:
     manager = client_manager("redis://127.0.0.1:6379/0")
+    assert type(manager) is rooms_manager.RedisManager
     assert isinstance(manager, socketio_server.RedisManager)
     assert manager.redis_options == {"max_connections": 1000}
     local = client_manager(None)
-    assert type(local) is socketio_server.Manager
+    assert type(local) is rooms_manager.Manager
 
 
 def test_the_app_sets_the_mode_and_manager_explicitly(settings: Settings, session: Session) -> None:
@@ -43,6 +45,6 @@ def test_the_app_sets_the_mode_and_manager_explicitly(settings: Settings, sessio
         replace(settings, redis_url="redis://127.0.0.1:6379/0"), session_factory=lambda: session
     )
     assert socketio.server.async_mode == "threading"
-    assert isinstance(socketio.server.manager, socketio_server.RedisManager)
+    assert type(socketio.server.manager) is rooms_manager.RedisManager
     create_app(settings, session_factory=lambda: session)  # a later app without Redis
-    assert type(socketio.server.manager) is socketio_server.Manager
+    assert type(socketio.server.manager) is rooms_manager.Manager

@@ -427,3 +427,162 @@ def test_revoking_without_a_reason_shows_it_at_that_credentials_reason(
         lang,
     )
     assert 'value="x"' in html
+
+
+@LANGS
+def test_check_in_and_peer_evaluation_forms_name_each_wrong_field_and_keep_the_rest(
+    app: Flask, client: FlaskClient, session: Session, lang: str
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from plugin.exchanges.models import Exchange
+    from plugin.peer.service import open_round
+    from tests.plugin.peer.peer_world import build_peer_world
+
+    pw = build_peer_world(session)
+    exchange = session.get_one(Exchange, pw.exchange_id)
+    now = datetime.now(UTC)
+    exchange.starts_on, exchange.ends_on = (
+        (now - timedelta(days=7)).date(),
+        (now + timedelta(days=30)).date(),
+    )
+    session.commit()
+    peer_round = open_round(
+        session,
+        pw.rooms.teacher,
+        pw.exchange_id,
+        "Mid",
+        now - timedelta(hours=1),
+        now + timedelta(days=1),
+    )
+    _sign_in(app, client, pw.rooms.alice)
+
+    checkin = f"/exchanges/{pw.exchange_id}/checkin"
+    html = _post(client, checkin, {"teamwork": "4", "blockers": "9", "comment": "kept"}, lang)
+    every = "Choose a number from 1 to 5 for each question."
+    _assert_field_errors(html, {"contribute": every, "blockers": every}, lang)
+    kept = 'name="teamwork" value="4" required aria-describedby="teamwork-hint" checked'
+    assert kept in html  # the answer given is kept
+    assert ">kept</textarea>" in html
+    long = {"teamwork": "4", "contribute": "4", "blockers": "4", "comment": "x" * 2001}
+    html = _post(client, checkin, long, lang)
+    page = _Elements()
+    page.feed(html)
+    too_long = _message("A comment can be at most %(max)s characters.", lang, max="2000")
+    assert too_long in page.text["comment-error"]
+    assert page.by_id["comment"][1]["aria-invalid"] == "true"
+
+    fields = [
+        f"r-{mate.person_id}-{key}"
+        for mate in pw.team
+        for key in ("contributing", "interacting", "on_track", "quality", "knowledge")
+    ]
+    form = dict.fromkeys(fields, "3")
+    left_out, wrong = fields[-1], fields[0]
+    del form[left_out]
+    form[wrong] = "7"
+    html = _post(client, f"/peer/rounds/{peer_round.id}", {**form, "comment": "mine"}, lang)
+    choose = "Choose a number from 1 to 5."
+    page = _assert_field_errors(html, {wrong: choose, left_out: choose}, lang)
+    assert len(page.links) == 2
+    kept = f'name="{fields[1]}" value="3" required aria-describedby="{fields[1]}-hint" checked'
+    assert kept in html
+    assert ">mine</textarea>" in html
+
+    _sign_in(app, client, pw.rooms.teacher)
+    base = f"/exchanges/{pw.exchange_id}/teamwork"
+    day = (now + timedelta(days=3)).date().isoformat()
+    late = {"form": "round", "title": "", "opens_at": "soon", "closes_at": f"{day}T09:00"}
+    html = _post(client, f"{base}/rounds", late, lang)
+    _assert_field_errors(
+        html, {"opens_at": "Enter dates and times as year-month-day hours:minutes."}, lang
+    )
+    assert 'value="soon"' in html
+    backwards = {**late, "title": "Final", "opens_at": f"{day}T10:00"}
+    html = _post(client, f"{base}/rounds", backwards, lang)
+    _assert_field_errors(html, {"closes_at": "A round must close after it opens."}, lang)
+    assert 'value="Final"' in html
+    schedule = {"form": "schedule", "starts_on": "x", "ends_on": "2000-01-01", "enabled": "1"}
+    html = _post(client, f"{base}/schedule", schedule, lang)
+    dates = "Enter dates as year-month-day (YYYY-MM-DD), for example 2027-02-01."
+    _assert_field_errors(html, {"starts_on": dates}, lang)
+    html = _post(client, f"{base}/schedule", {**schedule, "starts_on": day}, lang)
+    _assert_field_errors(
+        html, {"ends_on": "The last day of check-ins must not be before the first."}, lang
+    )
+    assert 'value="2000-01-01"' in html
+    html = _post(client, f"{base}/policy", {"form": "policy", "cap": "lots"}, lang)
+    _assert_field_errors(html, {"cap": "Enter the cap as a number, for example 1.05."}, lang)
+    assert 'value="lots"' in html
+    html = _post(client, f"{base}/policy", {"form": "policy", "cap": "5", "required": "1"}, lang)
+    _assert_field_errors(
+        html, {"cap": "The cap on adjustment factors must be between 1 and 2."}, lang
+    )
+    assert 'name="required" value="1" checked' in html
+
+
+@LANGS
+def test_nano_degree_forms_name_each_wrong_field_and_keep_the_rest(
+    app: Flask, client: FlaskClient, session: Session, lang: str
+) -> None:
+    from tests.plugin.pathways.pathway_world import build_pathway_world
+    from tests.web.test_web_pathways_wallet import _ctx
+    from tests.web.test_web_pathways_wallet import _sign_in as sign_in
+
+    pw = build_pathway_world(session, _ctx(app))
+    sign_in(client, pw.registrar)
+    form = {
+        "name": "",
+        "description": "Kept as typed.",
+        "ects": "lots",
+        "eqf_level": "7",
+        "outcomes": "",
+        "electives_needed": "two",
+    }
+    html = _post(client, "/registrar/pathways", form, lang)
+    _assert_field_errors(
+        html,
+        {
+            "p-ects": "Enter the ECTS as a number, for example 6 or 7.5.",
+            "p-electives": "Enter how many electives are needed as a whole number.",
+        },
+        lang,
+    )
+    assert 'value="lots"' in html
+    assert ">Kept as typed.</textarea>" in html
+    assert '<option value="7" selected>' in html
+    numbers = {**form, "ects": "99", "electives_needed": "1"}
+    html = _post(client, "/registrar/pathways", numbers, lang)
+    _assert_field_errors(
+        html,
+        {
+            "p-name": "Give the nano-degree a name of 1 to 200 characters.",
+            "p-ects": "A nano-degree's workload is more than 0 and at most 60 ECTS.",
+            "p-outcomes": "State 1 to 20 learning outcomes of at most 500 characters each.",
+        },
+        lang,
+    )
+    good = {**numbers, "name": "Global", "ects": "6", "outcomes": "Work in teams."}
+    created = client.post("/registrar/pathways", data=good)
+    assert created.status_code == 302
+    pathway = created.headers["Location"]
+    component = {"required": "no", "issuer_id": "ftp://nowhere", "achievement_name": ""}
+    html = _post(client, f"{pathway}/components", component, lang)
+    _assert_field_errors(
+        html,
+        {
+            "c-issuer": "An issuer id is a DID or an https:// URL.",
+            "c-achievement": "Give the achievement's id or its exact name.",
+        },
+        lang,
+    )
+    assert 'value="ftp://nowhere"' in html
+    assert 'id="c-elective" name="required" value="no" checked' in html
+    html = _post(client, f"{pathway}/components", {"exchange_id": "999999"}, lang)
+    _assert_field_errors(html, {"c-exchange": "This exchange does not exist."}, lang)
+
+    sign_in(client, pw.student)
+    pathway_id = pathway.rsplit("/", 1)[1]
+    html = _post(client, f"/pathways/{pathway_id}/partner", {"credential": "[[[["}, lang)
+    _assert_field_errors(html, {"p-text": "This is not valid JSON."}, lang)
+    assert ">[[[[</textarea>" in html

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -11,10 +12,11 @@ import requests
 from babel.dates import format_datetime
 from sqlalchemy import select
 
-from lti.grades import queue_score, send_pending
+from lti.grades import LEASE, queue_score, retry_now, send_pending
 from lti.launch import LtiContext
 from lti.models import GradeOutbox
 from plugin.courses.models import Course
+from plugin.db import utcnow
 from plugin.people.models import ExternalAccount
 from tests.exchange_flow import launch_as
 from tests.live import LiveStack
@@ -96,3 +98,76 @@ def test_students_and_strangers_cannot_see_grades(live_stack: LiveStack) -> None
     assert student.get(f"{live_stack.tandem_url}/grades", timeout=10).status_code == 403
     assert student.post(f"{live_stack.tandem_url}/grades/send", timeout=10).status_code == 403
     assert requests.get(f"{live_stack.tandem_url}/grades", timeout=10).status_code == 401
+
+
+class _Killed(BaseException):
+    """A sender's process dying while it sends: its claimed score stays leased."""
+
+
+@pytest.mark.parametrize(
+    ("lang", "being_sent", "left_alone"),
+    [
+        ("en", "Being sent", "1 grade was already being sent, so it was not sent again."),
+        (
+            "nl",
+            "Wordt verzonden",
+            "1 cijfer werd al verzonden en is daarom niet nog eens verstuurd.",
+        ),
+    ],
+)
+def test_a_score_a_sender_holds_shows_as_being_sent_and_is_not_sent_again(
+    live_stack: LiveStack, lang: str, being_sent: str, left_alone: str
+) -> None:
+    platform = live_stack.platform("leiden")
+    teacher = launch_as(live_stack, "leiden", platform.teacher.user_id)[0]
+    teacher.post(f"{live_stack.tandem_url}/language", data={"lang": lang}, timeout=10)
+    student = platform.students[8 if lang == "en" else 9]
+    launch_as(live_stack, "leiden", student.user_id)
+    context: LtiContext = live_stack.tandem.extensions["tandem.lti"]
+    client = context.client()
+    with live_stack.session_factory() as db:
+        course_id = db.scalar(
+            select(Course.id).where(Course.external_id == platform.course.context_id)
+        )
+        assert course_id is not None
+        person_id = db.scalar(
+            select(ExternalAccount.person_id).where(
+                ExternalAccount.namespace == f"lti:{platform.issuer}",
+                ExternalAccount.subject == student.user_id,
+            )
+        )
+        assert person_id is not None
+        retry_now(db, course_id)  # earlier tests' scores go out now: only ours waits
+        send_pending(db, client, course_id=course_id)
+        queue_score(db, course_id, person_id, score_given=75)
+        send = client.request
+
+        def dies(*args: Any, **kwargs: Any) -> Any:
+            if args[2] == "POST" and args[3].endswith("/scores"):
+                raise _Killed
+            return send(*args, **kwargs)
+
+        client.request = dies  # type: ignore[method-assign]
+        with pytest.raises(_Killed):
+            send_pending(db, client, course_id=course_id)
+        client.request = send  # type: ignore[method-assign]
+    received = sum(len(item.received) for item in platform.services.lineitems.values())
+    try:
+        page = teacher.get(f"{live_stack.tandem_url}/grades", timeout=10)
+        row = _row(page.text, person_id)
+        assert 'data-state="sending"' in row
+        assert being_sent in row
+        assert 'name="outbox_id"' not in row  # no retry for a score on its way
+
+        sent = teacher.post(f"{live_stack.tandem_url}/grades/send", timeout=20)
+
+        report = re.search(r'data-testid="send-report">(.*?)</p>', sent.text, re.S)
+        assert report, sent.text
+        assert left_alone in report.group(1)
+        assert 'data-state="sending"' in _row(sent.text, person_id)
+        after = sum(len(item.received) for item in platform.services.lineitems.values())
+        assert after == received  # the leased score was not sent a second time
+    finally:
+        with live_stack.session_factory() as db:  # the lease ends: the score goes out once
+            later = send_pending(db, client, course_id=course_id, now=utcnow() + LEASE)
+    assert later.delivered == 1

@@ -167,12 +167,12 @@ def _wait_for_leased(stack: LiveStack, before: int, total: int) -> list[int]:
         time.sleep(0.3)
         with stack.session_factory() as db:
             waiting = db.execute(
-                select(GradeOutbox.id, GradeOutbox.next_attempt_at).where(
+                select(GradeOutbox.id, GradeOutbox.leased_until).where(
                     GradeOutbox.delivered_at.is_(None)
                 )
             ).all()
         if (
-            all(due > utcnow() for _id, due in waiting)
+            all(lease is not None and lease > utcnow() for _id, lease in waiting)
             and _delivered(stack) - before + len(waiting) == total
         ):
             return [row_id for row_id, _due in waiting]
@@ -226,7 +226,7 @@ def test_a_worker_killed_while_sending_loses_no_score_and_changes_none_twice(
             db.execute(
                 update(GradeOutbox)
                 .where(GradeOutbox.id.in_(leased))
-                .values(next_attempt_at=utcnow() - timedelta(seconds=1))
+                .values(leased_until=utcnow() - timedelta(seconds=1))
             )
             db.commit()
         tasks.send_grades()

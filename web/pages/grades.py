@@ -39,18 +39,26 @@ def grades() -> str:
         connection=course_connection(get_session(), course_id),
         delivered=_count("delivered"),
         failed=_count("failed"),
+        being_sent=_count("sending"),
     )
 
 
 @bp.route("/grades/send", methods=["POST"])
 @require_actor
 def send_grades() -> Response:
-    """Retry one student's score (``outbox_id``), or every undelivered one, and send now."""
+    """Retry one student's score (``outbox_id``), or every undelivered one, and send now.
+
+    Scores another sender holds right now are left to it, and the report says how many."""
     course_id = _course_id()
     db = get_session()
     raw = request.form.get("outbox_id", "")
-    retry_now(db, course_id, maybe_id(raw))
+    retried = retry_now(db, course_id, maybe_id(raw))
     context: LtiContext = current_app.extensions["tandem.lti"]
     report = send_pending(db, context.client(), course_id=course_id)
-    target = url_for("pages.grades", delivered=report.delivered, failed=report.failed)
+    target = url_for(
+        "pages.grades",
+        delivered=report.delivered,
+        failed=report.failed,
+        sending=retried.being_sent,
+    )
     return redirect(target, code=303)

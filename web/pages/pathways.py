@@ -4,11 +4,12 @@ where they add credentials, claim the nano-degree and download its learner recor
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 
-from plugin.errors import InvalidInput, NotAllowed
+from plugin.errors import FieldErrors, InvalidInput, NotAllowed
 from plugin.pathways.service import (
     add_component,
     add_partner_credential,
@@ -26,9 +27,10 @@ from plugin.pathways.service import (
 from plugin.registrars.service import registrar_institutions, require_registrar
 from web.auth import require_actor, signed_in_actor
 from web.db import get_session
-from web.inputs import load_untrusted_json, parse_id, parse_int
+from web.inputs import load_untrusted_json, parse_int
 from web.pages import Page, bp
 from web.pages.credentials import issuer_context
+from web.pages.forms import form_failed
 from web.verifier import fetcher
 
 MAX_UPLOAD = 256 * 1024
@@ -39,9 +41,9 @@ def _number(name: str, message: str) -> float:
     try:
         value = float(raw)
     except ValueError:
-        raise InvalidInput(message) from None
+        raise InvalidInput(message, name) from None
     if value != value or value in (float("inf"), float("-inf")):
-        raise InvalidInput(message)
+        raise InvalidInput(message, name)
     return value
 
 
@@ -62,38 +64,52 @@ def registrar_pathways_page() -> Page:
     db = get_session()
     actor = signed_in_actor()
     if request.method == "POST":
-        pathway = create_pathway(
-            db,
-            actor,
-            _own_institution(),
-            name=request.form.get("name", ""),
-            description=request.form.get("description", ""),
-            ects=_number("ects", gettext("Enter the ECTS as a number, for example 6 or 7.5.")),
-            eqf_level=parse_int(
-                request.form.get("eqf_level"), gettext("Choose an EQF level."), low=1
-            ),
-            outcomes=request.form.get("outcomes", "").splitlines(),
-            electives_needed=parse_int(
-                request.form.get("electives_needed") or "0",
+        form = request.form
+        errors = FieldErrors()  # numbers that are not numbers, all named at once
+        ects, eqf_level, electives = 0.0, 0, 0
+        with errors.field("ects"):
+            ects = _number("ects", gettext("Enter the ECTS as a number, for example 6 or 7.5."))
+        with errors.field("eqf_level"):
+            eqf_level = parse_int(form.get("eqf_level"), gettext("Choose an EQF level."), low=1)
+        with errors.field("electives_needed"):
+            electives = parse_int(
+                form.get("electives_needed") or "0",
                 gettext("Enter how many electives are needed as a whole number."),
                 low=0,
-            ),
-        )
+            )
+        try:
+            errors.raise_if_any()
+            pathway = create_pathway(
+                db,
+                actor,
+                _own_institution(),
+                name=form.get("name", ""),
+                description=form.get("description", ""),
+                ects=ects,
+                eqf_level=eqf_level,
+                outcomes=form.get("outcomes", "").splitlines(),
+                electives_needed=electives,
+            )
+        except InvalidInput as error:
+            pathways = registrar_pathways(db, actor)
+            return form_failed(error, "pathways/registrar_list.html", pathways=pathways, typed=form)
         return redirect(url_for("pages.registrar_pathway", pathway_id=pathway.id))
     return render_template("pathways/registrar_list.html", pathways=registrar_pathways(db, actor))
+
+
+def _registrar_pathway_context(pathway_id: int) -> dict[str, Any]:
+    db = get_session()
+    actor = signed_in_actor()
+    pathway = get_pathway(db, pathway_id)
+    require_registrar(db, actor, pathway.institution_id)
+    return {"pathway": pathway, "holders": holders(db, actor, pathway_id)}
 
 
 @bp.route("/registrar/pathways/<id:pathway_id>")
 @require_actor
 def registrar_pathway(pathway_id: int) -> Page:
-    db = get_session()
-    actor = signed_in_actor()
-    pathway = get_pathway(db, pathway_id)
-    require_registrar(db, actor, pathway.institution_id)
     return render_template(
-        "pathways/registrar_pathway.html",
-        pathway=pathway,
-        holders=holders(db, actor, pathway_id),
+        "pathways/registrar_pathway.html", **_registrar_pathway_context(pathway_id)
     )
 
 
@@ -102,16 +118,24 @@ def registrar_pathway(pathway_id: int) -> Page:
 def registrar_add_component(pathway_id: int) -> Page:
     form = request.form
     exchange = form.get("exchange_id", "").strip()
-    add_component(
-        get_session(),
-        signed_in_actor(),
-        pathway_id,
-        required=form.get("required") == "yes",
-        exchange_id=parse_id(exchange, gettext("Enter the exchange number.")) if exchange else None,
-        issuer_id=form.get("issuer_id", ""),
-        achievement_id=form.get("achievement_id", ""),
-        achievement_name=form.get("achievement_name", ""),
-    )
+    try:
+        add_component(
+            get_session(),
+            signed_in_actor(),
+            pathway_id,
+            required=form.get("required") == "yes",
+            exchange_id=parse_int(
+                exchange, gettext("Enter the exchange number."), low=1, field="exchange_id"
+            )
+            if exchange
+            else None,
+            issuer_id=form.get("issuer_id", ""),
+            achievement_id=form.get("achievement_id", ""),
+            achievement_name=form.get("achievement_name", ""),
+        )
+    except InvalidInput as error:
+        context = _registrar_pathway_context(pathway_id)
+        return form_failed(error, "pathways/registrar_pathway.html", typed=form, **context)
     flash(gettext("Component added."))
     return redirect(url_for("pages.registrar_pathway", pathway_id=pathway_id))
 
@@ -134,12 +158,23 @@ def my_pathway(pathway_id: int) -> Page:
     return render_template("pathways/student_pathway.html", view=view)
 
 
+def _pathway_failed(pathway_id: int, error: InvalidInput, field: str) -> Page:
+    """The student's pathway page again, the message at the refused form's field."""
+    view = student_view(get_session(), signed_in_actor(), pathway_id)
+    return form_failed(
+        error, "pathways/student_pathway.html", field=field, view=view, typed=request.form
+    )
+
+
 @bp.route("/pathways/<id:pathway_id>/tandem", methods=["POST"])
 @require_actor
 def pathway_add_tandem(pathway_id: int) -> Page:
-    add_tandem_credential(
-        get_session(), signed_in_actor(), pathway_id, request.form.get("credential_id", "")[:64]
-    )
+    try:
+        add_tandem_credential(
+            get_session(), signed_in_actor(), pathway_id, request.form.get("credential_id", "")[:64]
+        )
+    except InvalidInput as error:
+        return _pathway_failed(pathway_id, error, "credential_id")
     flash(gettext("Credential added."))
     return redirect(url_for("pages.my_pathway", pathway_id=pathway_id))
 
@@ -149,15 +184,19 @@ def pathway_add_tandem(pathway_id: int) -> Page:
 def pathway_add_partner(pathway_id: int) -> Page:
     upload = request.files.get("file")
     text = request.form.get("credential", "")
-    if upload is not None and upload.filename:
-        data = upload.stream.read(MAX_UPLOAD + 1)
-        if len(data) > MAX_UPLOAD:
-            raise InvalidInput(gettext("The file is too large for a credential."))
-        text = data.decode("utf-8", "replace")
-    document = load_untrusted_json(text, gettext("This is not valid JSON."))
-    db = get_session()
-    verifier = open_partner_verifier(db, issuer_context(), fetcher())
-    add_partner_credential(db, signed_in_actor(), pathway_id, document, verifier=verifier)
+    try:
+        if upload is not None and upload.filename:
+            data = upload.stream.read(MAX_UPLOAD + 1)
+            if len(data) > MAX_UPLOAD:
+                raise InvalidInput(gettext("The file is too large for a credential."), "file")
+            text = data.decode("utf-8", "replace")
+        document = load_untrusted_json(text, gettext("This is not valid JSON."))
+        db = get_session()
+        verifier = open_partner_verifier(db, issuer_context(), fetcher())
+        add_partner_credential(db, signed_in_actor(), pathway_id, document, verifier=verifier)
+    except InvalidInput as error:  # about the credential given, pasted or uploaded
+        field = "file" if upload is not None and upload.filename else "credential"
+        return _pathway_failed(pathway_id, error, field)
     flash(gettext("Credential verified and added."))
     return redirect(url_for("pages.my_pathway", pathway_id=pathway_id))
 

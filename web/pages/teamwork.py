@@ -5,6 +5,7 @@ renders; who may see what is decided in ``plugin.checkins`` and ``plugin.peer``.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
@@ -16,7 +17,7 @@ from plugin.checkins.service import (
     set_schedule,
     teacher_checkins,
 )
-from plugin.errors import InvalidInput
+from plugin.errors import FieldErrors, InvalidInput
 from plugin.exchanges.service import (
     get_exchange,
     set_team_data_sharing,
@@ -40,10 +41,10 @@ from plugin.peer.service import (
 )
 from web.auth import require_actor, signed_in_actor
 from web.db import get_session
-from web.i18n import select_timezone, zone
+from web.i18n import select_timezone, translated, zone
 from web.inputs import parse_int
 from web.pages import Page, bp
-from web.pages.forms import parse_date
+from web.pages.forms import form_failed, parse_date
 
 QUESTIONS = ("teamwork", "contribute", "blockers")
 
@@ -75,6 +76,7 @@ def _score(field: str) -> int:
         gettext("Choose a number from 1 to 5 for each question."),
         low=1,
         high=5,
+        field=field,
     )
 
 
@@ -85,7 +87,7 @@ def _local(field: str) -> datetime:
         local = datetime.fromisoformat(raw)
     except ValueError:
         raise InvalidInput(
-            gettext("Enter dates and times as year-month-day hours:minutes.")
+            gettext("Enter dates and times as year-month-day hours:minutes."), field
         ) from None
     if local.tzinfo is None:
         local = local.replace(tzinfo=zone(select_timezone()))
@@ -95,67 +97,98 @@ def _local(field: str) -> datetime:
 # ---------------------------------------------------------------- students
 
 
+def _checkin_context(exchange_id: int) -> dict[str, Any]:
+    db = get_session()
+    actor = signed_in_actor()
+    return {
+        "exchange": get_exchange(db, exchange_id),
+        "current": my_checkin(db, actor, exchange_id),
+        "questions": question_texts(),
+        "rounds": my_rounds(db, actor, exchange_id),
+        "now": datetime.now(UTC),
+    }
+
+
 @bp.route("/exchanges/<id:exchange_id>/checkin")
 @require_actor
 def checkin(exchange_id: int) -> Page:
-    db = get_session()
-    actor = signed_in_actor()
-    return render_template(
-        "teamwork/checkin.html",
-        exchange=get_exchange(db, exchange_id),
-        current=my_checkin(db, actor, exchange_id),
-        questions=question_texts(),
-        rounds=my_rounds(db, actor, exchange_id),
-        now=datetime.now(UTC),
-    )
+    return render_template("teamwork/checkin.html", **_checkin_context(exchange_id))
 
 
 @bp.route("/exchanges/<id:exchange_id>/checkin", methods=["POST"])
 @require_actor
 def checkin_answer(exchange_id: int) -> Page:
-    answer_checkin(
-        get_session(),
-        signed_in_actor(),
-        exchange_id,
-        teamwork=_score("teamwork"),
-        contribute=_score("contribute"),
-        blockers=_score("blockers"),
-        comment=request.form.get("comment", ""),
-    )
+    """Every unanswered question is named beside it; the answers given are kept."""
+    errors = FieldErrors()
+    scores = dict.fromkeys(QUESTIONS, 0)
+    for key in QUESTIONS:
+        with errors.field(key):
+            scores[key] = _score(key)
+    try:
+        errors.raise_if_any()
+        answer_checkin(
+            get_session(),
+            signed_in_actor(),
+            exchange_id,
+            teamwork=scores["teamwork"],
+            contribute=scores["contribute"],
+            blockers=scores["blockers"],
+            comment=request.form.get("comment", ""),
+        )
+    except InvalidInput as error:
+        context = _checkin_context(exchange_id)
+        return form_failed(error, "teamwork/checkin.html", typed=request.form, **context)
     flash(gettext("Thank you: your check-in for this week is saved."))
     return redirect(url_for("pages.checkin", exchange_id=exchange_id), code=303)
+
+
+def _rating_context(round_id: int) -> dict[str, Any]:
+    db = get_session()
+    actor = signed_in_actor()
+    form = rating_form(db, actor, round_id)
+    return {
+        "form": form,
+        "feedback": my_feedback(db, actor, round_id),
+        "scale": SCALE,
+        "now": datetime.now(UTC),
+        # Which teammate and dimension each rating field is, for the error summary's links.
+        "rating_labels": {
+            f"r-{mate.person_id}-{d.key}": f"{mate.name}, {translated(d.name)}"
+            for mate in form.teammates
+            for d in SCALE
+        },
+    }
 
 
 @bp.route("/peer/rounds/<id:round_id>")
 @require_actor
 def peer_round(round_id: int) -> Page:
-    db = get_session()
-    actor = signed_in_actor()
-    form = rating_form(db, actor, round_id)
-    return render_template(
-        "teamwork/rate.html",
-        form=form,
-        feedback=my_feedback(db, actor, round_id),
-        scale=SCALE,
-        now=datetime.now(UTC),
-    )
+    return render_template("teamwork/rate.html", **_rating_context(round_id))
 
 
 @bp.route("/peer/rounds/<id:round_id>", methods=["POST"])
 @require_actor
 def peer_rate(round_id: int) -> Page:
+    """Every rating left out is named beside it; the ratings and comment given are kept."""
     db = get_session()
     actor = signed_in_actor()
     form = rating_form(db, actor, round_id)
-    message = gettext("Choose a number from 1 to 5 for every teammate on every dimension.")
-    scores = {
-        mate.person_id: tuple(
-            parse_int(request.form.get(f"r-{mate.person_id}-{d.key}"), message, low=1, high=5)
-            for d in SCALE
-        )
-        for mate in form.teammates
-    }
-    submit_ratings(db, actor, round_id, scores, request.form.get("comment", ""))
+    message = gettext("Choose a number from 1 to 5.")
+    errors = FieldErrors()
+    scores: dict[int, tuple[int, ...]] = {}
+    for mate in form.teammates:
+        given: list[int] = []
+        for d in SCALE:
+            field = f"r-{mate.person_id}-{d.key}"
+            with errors.field(field):
+                given.append(parse_int(request.form.get(field), message, low=1, high=5))
+        scores[mate.person_id] = tuple(given)
+    try:
+        errors.raise_if_any()
+        submit_ratings(db, actor, round_id, scores, request.form.get("comment", ""))
+    except InvalidInput as error:
+        context = _rating_context(round_id)
+        return form_failed(error, "teamwork/rate.html", typed=request.form, **context)
     flash(gettext("Your ratings are saved. You can change them until the round closes."))
     return redirect(url_for("pages.peer_round", round_id=round_id), code=303)
 
@@ -163,23 +196,32 @@ def peer_rate(round_id: int) -> Page:
 # ---------------------------------------------------------------- teachers
 
 
-@bp.route("/exchanges/<id:exchange_id>/teamwork")
-@require_actor
-def teamwork(exchange_id: int) -> Page:
+def _teamwork_context(exchange_id: int) -> dict[str, Any]:
     db = get_session()
     actor = signed_in_actor()
     checkins = teacher_checkins(db, actor, exchange_id)
-    return render_template(
-        "teamwork/teacher.html",
-        exchange=get_exchange(db, exchange_id),
-        checkins=checkins,
-        trend=overall_by_week(checkins.averages),
-        rounds=teacher_rounds(db, actor, exchange_id),
-        policy=policy_of(db, exchange_id),
-        sharing=team_data_shared_by_seat(db, actor, exchange_id),
-        questions=question_texts(),
-        now=datetime.now(UTC),
-    )
+    return {
+        "exchange": get_exchange(db, exchange_id),
+        "checkins": checkins,
+        "trend": overall_by_week(checkins.averages),
+        "rounds": teacher_rounds(db, actor, exchange_id),
+        "policy": policy_of(db, exchange_id),
+        "sharing": team_data_shared_by_seat(db, actor, exchange_id),
+        "questions": question_texts(),
+        "now": datetime.now(UTC),
+    }
+
+
+@bp.route("/exchanges/<id:exchange_id>/teamwork")
+@require_actor
+def teamwork(exchange_id: int) -> Page:
+    return render_template("teamwork/teacher.html", **_teamwork_context(exchange_id))
+
+
+def _teamwork_failed(exchange_id: int, error: InvalidInput) -> Page:
+    """The teachers' page again, the refused form's fields marked and what was typed kept."""
+    context = _teamwork_context(exchange_id)
+    return form_failed(error, "teamwork/teacher.html", typed=request.form, **context)
 
 
 def _back(exchange_id: int) -> Page:
@@ -189,14 +231,23 @@ def _back(exchange_id: int) -> Page:
 @bp.route("/exchanges/<id:exchange_id>/teamwork/schedule", methods=["POST"])
 @require_actor
 def teamwork_schedule(exchange_id: int) -> Page:
-    set_schedule(
-        get_session(),
-        signed_in_actor(),
-        exchange_id,
-        parse_date(request.form.get("starts_on", "")),
-        parse_date(request.form.get("ends_on", "")),
-        enabled=request.form.get("enabled") == "1",
-    )
+    errors = FieldErrors()
+    days = {}
+    for field in ("starts_on", "ends_on"):
+        with errors.field(field):
+            days[field] = parse_date(request.form.get(field, ""), field)
+    try:
+        errors.raise_if_any()
+        set_schedule(
+            get_session(),
+            signed_in_actor(),
+            exchange_id,
+            days["starts_on"],
+            days["ends_on"],
+            enabled=request.form.get("enabled") == "1",
+        )
+    except InvalidInput as error:
+        return _teamwork_failed(exchange_id, error)
     flash(gettext("The check-in schedule is saved."))
     return _back(exchange_id)
 
@@ -216,22 +267,26 @@ def teamwork_sharing(exchange_id: int) -> Page:
 def teamwork_policy(exchange_id: int) -> Page:
     raw_cap = request.form.get("cap", "").strip()
     cap = None
-    if raw_cap:
-        try:
-            cap = float(raw_cap.replace(",", "."))
-        except ValueError:
-            raise InvalidInput(gettext("Enter the cap as a number, for example 1.05.")) from None
-    set_policy(
-        get_session(),
-        signed_in_actor(),
-        exchange_id,
-        Policy(
-            adjust_grades=request.form.get("adjust_grades") == "1",
-            factor_cap=cap,
-            include_self=request.form.get("include_self") == "1",
-            required_for_completion=request.form.get("required") == "1",
-        ),
-    )
+    try:
+        if raw_cap:
+            try:
+                cap = float(raw_cap.replace(",", "."))
+            except ValueError:
+                message = gettext("Enter the cap as a number, for example 1.05.")
+                raise InvalidInput(message, "cap") from None
+        set_policy(
+            get_session(),
+            signed_in_actor(),
+            exchange_id,
+            Policy(
+                adjust_grades=request.form.get("adjust_grades") == "1",
+                factor_cap=cap,
+                include_self=request.form.get("include_self") == "1",
+                required_for_completion=request.form.get("required") == "1",
+            ),
+        )
+    except InvalidInput as error:
+        return _teamwork_failed(exchange_id, error)
     flash(gettext("The peer evaluation settings are saved."))
     return _back(exchange_id)
 
@@ -239,14 +294,23 @@ def teamwork_policy(exchange_id: int) -> Page:
 @bp.route("/exchanges/<id:exchange_id>/teamwork/rounds", methods=["POST"])
 @require_actor
 def teamwork_open_round(exchange_id: int) -> Page:
-    open_round(
-        get_session(),
-        signed_in_actor(),
-        exchange_id,
-        request.form.get("title", ""),
-        _local("opens_at"),
-        _local("closes_at"),
-    )
+    errors = FieldErrors()
+    moments = {}
+    for field in ("opens_at", "closes_at"):
+        with errors.field(field):
+            moments[field] = _local(field)
+    try:
+        errors.raise_if_any()
+        open_round(
+            get_session(),
+            signed_in_actor(),
+            exchange_id,
+            request.form.get("title", ""),
+            moments["opens_at"],
+            moments["closes_at"],
+        )
+    except InvalidInput as error:
+        return _teamwork_failed(exchange_id, error)
     flash(gettext("The round is saved; students hear of it when it opens."))
     return _back(exchange_id)
 
