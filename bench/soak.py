@@ -13,9 +13,9 @@ score in the grade outbox (a batch at the worker fault, more during the LMS outa
 end), which the worker sends to the LMS's gradebook.
 
 The run chats in a steady state first (``steady``: 120 s, 5 s quick; the figures the targets
-are about, with nothing broken), then breaks one part after another. Faults, each timed (``recovered_seconds``: from the fault until a chat line
-sent from a member pinned to process A reaches a teammate pinned to process B, and a launch
-succeeds, again):
+are about, with nothing broken), then breaks one part after another. Faults, each timed
+(``recovered_seconds``: from the fault until a chat line sent from a member pinned to process A
+reaches a teammate pinned to process B, and a launch succeeds, again):
 
 - ``app_killed``: process A's gunicorn (master and worker) gets SIGKILL; its clients reconnect
   through nginx to B and catch up with ``sync``; A is started again afterwards.
