@@ -345,6 +345,9 @@ class Figures:
     latencies: list[tuple[float, float]] = field(default_factory=list)  # (when, seconds)
     pages: list[tuple[float, float]] = field(default_factory=list)  # Tandem's answers
     launches: list[tuple[float, float]] = field(default_factory=list)  # LMS click to landing
+    drops: list[float] = field(default_factory=list)  # when a client lost its connection
+    reconnects: list[tuple[float, float]] = field(default_factory=list)  # dropped, back
+    refusals: Counter[str] = field(default_factory=Counter)  # connects refused, by code
     statuses: list[tuple[float, int, bool]] = field(default_factory=list)  # when, status, trace
     send_failures: int = 0
     lms_failures: int = 0  # launches the LMS itself could not start (it was down)
@@ -384,6 +387,9 @@ class Student:
         )
         self.client.on("chat", self._on_chat, namespace=NAMESPACE)
         self.client.on("connect", self._on_connect, namespace=NAMESPACE)
+        self.client.on("disconnect", self._on_disconnect, namespace=NAMESPACE)
+        self.client.on("connect_error", self._on_refused, namespace=NAMESPACE)
+        self.dropped_at: float | None = None
         self.cursor = 0
         self.sent = 0
 
@@ -403,7 +409,19 @@ class Student:
             now = time.perf_counter()
             self.figures.latencies.append((now, now - float(parts[2])))
 
+    def _on_disconnect(self, *_reason: Any) -> None:
+        self.dropped_at = time.perf_counter()
+        self.figures.drops.append(self.dropped_at)
+
+    def _on_refused(self, data: Any = None) -> None:
+        detail = data.get("data") if isinstance(data, dict) else None
+        code = detail.get("code") if isinstance(detail, dict) else None
+        self.figures.refusals[str(code or "no answer")] += 1
+
     async def _on_connect(self) -> None:
+        if self.dropped_at is not None:
+            self.figures.reconnects.append((self.dropped_at, time.perf_counter()))
+            self.dropped_at = None
         if self.cursor:  # a reconnect: catch up on what was said meanwhile
             asyncio.get_running_loop().create_task(self._catch_up())
 
@@ -552,6 +570,26 @@ async def flood(
         "rate_per_s": round(sent / (ended - began), 1),
         "line_answers": dict(answers),
     }
+
+
+def _clients_per_fault(report: list[dict[str, object]], figures: Figures, end: float) -> None:
+    """Each fault's dropped clients (until the next fault) and how soon they were back: the
+    probe times one pair, this every student the fault cut off."""
+    timed = [entry for entry in report if "began" in entry]
+    starts = [float(entry.pop("began")) for entry in timed]  # type: ignore[arg-type]
+    for entry, began, until in zip(timed, starts, [*starts[1:], end], strict=True):
+        dropped = [t for t in figures.drops if began <= t < until]
+        back = sorted(up - down for down, up in figures.reconnects if began <= down < until)
+        if not dropped:
+            continue
+        entry["clients"] = {
+            "dropped": len(dropped),
+            "back": len(back),
+            "back_within_10s": sum(1 for b in back if b <= 10),
+            "back_p50_s": _round(back[len(back) // 2]) if back else None,
+            "back_p90_s": _round(back[int(len(back) * 0.9)]) if back else None,
+            "back_max_s": _round(back[-1]) if back else None,
+        }
 
 
 async def probe(sender: Student, receiver: Student, timeout: float = 3.0) -> str | None:
@@ -780,6 +818,7 @@ async def faults(
             await asyncio.to_thread(mending)
             figures.windows.append((began, time.perf_counter() + 5))
         entry: dict[str, object] = {"fault": name, "recovered_seconds": _round(recovered)}
+        entry["began"] = began  # for the clients' figures, taken at the end of the run
         if why:
             entry["probes_failed"] = dict(why)
         if detail is not None:
@@ -962,6 +1001,7 @@ async def drive(
         [lat for when, lat in figures.latencies if flood_began <= when <= flood_ended]
     )
 
+    _clients_per_fault(fault_report, figures, time.perf_counter())
     stored = stored_lines(shape.database_url, list(figures.acked))
     lost = [c for c in figures.acked if stored.get(c, 0) == 0]
     duplicated = [c for c, n in stored.items() if n > 1]
@@ -1001,6 +1041,7 @@ async def drive(
         "errors_5xx_in_faults": sum(1 for w, _s in errors_5xx if figures.in_window(w)),
         "error_statuses": dict(Counter(str(s) for _w, s, _t in figures.statuses if s >= 400)),
         "tracebacks_shown": sum(1 for _w, _s, t in figures.statuses if t),
+        "connects_refused": dict(figures.refusals),
         "send_retries": figures.send_failures,
         "acked_lines": len(figures.acked),
         "stored_lines": sum(stored.values()),
