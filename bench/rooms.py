@@ -88,6 +88,15 @@ ASYNC_MODES = ("gevent", "threading")
 NAMESPACE = "/rooms"
 
 
+class PatientClient(socketio.AsyncClient):  # type: ignore[misc]
+    """Waits for a room to connect as long as a browser does (socket.io-client's 20 s timeout).
+    python-socketio's own reconnect waits its default of 1 s, so under load it walked away from
+    connections the server was about to accept, and a client never came back."""
+
+    async def connect(self, *args: Any, wait_timeout: float = 20, **kwargs: Any) -> None:
+        await super().connect(*args, wait_timeout=wait_timeout, **kwargs)
+
+
 def seed(database_url: str, clients: int) -> list[tuple[Actor, int]]:
     """People in teams of five; returns (actor, room id) per client."""
     engine = make_engine(database_url)

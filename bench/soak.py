@@ -89,7 +89,6 @@ from pathlib import Path
 from typing import Any
 
 import requests
-import socketio
 from sqlalchemy import create_engine, func, select, text, update
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -98,7 +97,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench import soak_people  # noqa: E402
 from bench.launch import demo_env, free_port, registrations, wait_until_up  # noqa: E402
-from bench.rooms import NAMESPACE, TEAM_SIZE, postgres_database, seed  # noqa: E402
+from bench.rooms import NAMESPACE, TEAM_SIZE, PatientClient, postgres_database, seed  # noqa: E402
 from demo.app import create_demo_app  # noqa: E402
 from demo.platforms import DemoPlatform, DemoUser, make_platforms  # noqa: E402
 from demo.testing import launch_form_fields  # noqa: E402
@@ -379,7 +378,7 @@ class Student:
         self.auth = auth
         self.affinity = affinity
         self.figures = figures
-        self.client = socketio.AsyncClient(  # room.js's reconnection settings
+        self.client = PatientClient(  # room.js's reconnection settings
             reconnection=True,
             reconnection_delay=1,
             reconnection_delay_max=10,
@@ -1064,6 +1063,8 @@ def main() -> None:
     parser.add_argument("--interval", type=float, default=None,
                         help="seconds between a student's lines, realistic pace")  # fmt: skip
     parser.add_argument("--launch-clients", type=int, default=4)
+    parser.add_argument("--steady", type=float, default=None,
+                        help="seconds of chat before the first fault (120; quick 5)")  # fmt: skip
     parser.add_argument("--keep", action="store_true", help="keep the logs' folder and say where")
     parser.add_argument("--without-people", action="store_true",
                         help="no teachers, registrars, check-ins, notes")  # fmt: skip
@@ -1073,7 +1074,7 @@ def main() -> None:
                              "bench/teacher_pages.py --quick")  # fmt: skip
     args = parser.parse_args()
     args.fault_gap = 1.0 if args.quick else 20.0
-    args.steady = 5.0 if args.quick else 120.0
+    args.steady = args.steady if args.steady is not None else (5.0 if args.quick else 120.0)
     args.lms_down = 15.0 if args.quick else 60.0
     args.students = args.students or (300 if args.quick else 2000)
     args.seconds = args.seconds or (50.0 if args.quick else 540.0)  # faults lengthen it

@@ -56,11 +56,10 @@ from html.parser import HTMLParser
 from typing import TYPE_CHECKING, Any
 
 import requests
-import socketio
 from pycrdt import Doc, Text
 from sqlalchemy import func, select
 
-from bench.rooms import NAMESPACE
+from bench.rooms import NAMESPACE, PatientClient
 from demo.platforms import DemoPlatform, DemoUser
 from demo.seed import PROFILES, Seeder
 from demo.testing import launch_form_fields
@@ -660,8 +659,8 @@ class NoteWriter:
         self.counts = counts
         self.doc: Doc[Any] = Doc()
         self.text = self.doc.get(ROOT, type=Text)
-        self.client = socketio.AsyncClient(
-            reconnection=True, reconnection_delay=0.5, reconnection_delay_max=3
+        self.client = PatientClient(  # room.js's reconnection settings
+            reconnection=True, reconnection_delay=1, reconnection_delay_max=10
         )
         self.client.on("connect", self._on_connect, namespace=NAMESPACE)
         self.client.on("note_update", self._on_update, namespace=NAMESPACE)
