@@ -8,7 +8,7 @@ from collections import defaultdict
 from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from plugin.chat.models import Message
@@ -106,16 +106,19 @@ def record_contributions(session: Session, exchange_id: int, person_ids: Sequenc
             continue
         if person_id not in enrolled:
             completion_row(session, exchange_id, person_id)
-        for week, source in sorted(new.items()):
-            session.add(
-                CompletionEvidence(
-                    exchange_id=exchange_id,
-                    person_id=person_id,
-                    kind=EvidenceKind.CONTRIBUTION,
-                    key=week,
-                    source=source,
-                )
-            )
+        session.execute(  # one statement for all the weeks
+            insert(CompletionEvidence),
+            [
+                {
+                    "exchange_id": exchange_id,
+                    "person_id": person_id,
+                    "kind": EvidenceKind.CONTRIBUTION,
+                    "key": week,
+                    "source": source,
+                }
+                for week, source in sorted(new.items())
+            ],
+        )
         append(
             session,
             EventKind.EVIDENCE_RECORDED,

@@ -334,10 +334,10 @@ def approve_completion(
     session: Session, actor: Actor, exchange_id: int, person_id: int
 ) -> Decision:
     """Sign-off by the student's own teacher when every other requirement is met."""
-    require_own_teacher(session, actor, exchange_id, person_id)
-    exchange = get_exchange(session, exchange_id)
+    exchange, team = require_own_teacher(session, actor, exchange_id, person_id)
+    completion = completion_row(session, exchange_id, person_id)
     record_contributions(session, exchange_id, [person_id])
-    verdict, completion = verdict_of(session, exchange, person_id)
+    verdict, _ = verdict_of(session, exchange, person_id, team_id=team.id, completion=completion)
     if completion.status is CompletionStatus.APPROVED:
         raise Conflict(N_("This completion is already approved."))
     if not verdict.ready_for_sign_off:
@@ -354,12 +354,11 @@ def override_completion(
     session: Session, actor: Actor, exchange_id: int, person_id: int, *, approve: bool, reason: str
 ) -> Decision:
     """The teacher decides against the rule (illness, a different contribution), with a reason."""
-    require_own_teacher(session, actor, exchange_id, person_id)
+    exchange, team = require_own_teacher(session, actor, exchange_id, person_id)
     text = reason.strip()
     if not MIN_REASON <= len(text) <= MAX_REASON:
         raise InvalidInput(N_("Give a reason of 10 to 1000 characters for an override."), "reason")
-    exchange = get_exchange(session, exchange_id)
-    verdict, completion = verdict_of(session, exchange, person_id)
+    verdict, completion = verdict_of(session, exchange, person_id, team_id=team.id)
     log_evaluation(session, actor, exchange_id, person_id, verdict)
     decision = decide(session, actor, completion, verdict, approve=approve, reason=text)
     session.commit()

@@ -97,11 +97,21 @@ def shown_verdicts(
 
 
 def verdict_of(
-    session: Session, exchange: Exchange, person_id: int
+    session: Session,
+    exchange: Exchange,
+    person_id: int,
+    *,
+    team_id: int | None = None,
+    completion: Completion | None = None,
 ) -> tuple[CompletionVerdict, Completion]:
-    completion = completion_row(session, exchange.id, person_id)
+    """The verdict a decision records; ``team_id`` and ``completion`` when the caller has them
+    (a sign-off has both), so they are not read again."""
+    completion = completion or completion_row(session, exchange.id, person_id)
     rule = rule_row(session, exchange).spec()
-    return evaluate(rule, facts_of(session, exchange.id, person_id, completion)), completion
+    if team_id is None:
+        return evaluate(rule, facts_of(session, exchange.id, person_id, completion)), completion
+    facts = facts_for(session, exchange.id, {person_id: team_id}, {person_id: completion})
+    return evaluate(rule, facts[person_id]), completion
 
 
 def log_evaluation(
