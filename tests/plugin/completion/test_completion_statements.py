@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
 
 import pytest
 from sqlalchemy import Engine, event, func, select
@@ -20,6 +21,7 @@ from plugin.completion.models import Completion, CompletionEvidence
 from plugin.completion.rules import CONTRIBUTION
 from plugin.completion.service import (
     approve_completion,
+    exchanges_running,
     keep_evidence,
     my_progress,
     student_page,
@@ -140,3 +142,12 @@ def test_a_sign_off_costs_a_bounded_number_of_statements(
     print(f"{len(statements)} statements:\n" + "\n".join(statements))
     assert len(statements) <= MAX_SIGN_OFF_STATEMENTS, "\n".join(statements)
     assert check_chain(session).valid
+
+
+def test_the_worker_keeps_evidence_of_running_exchanges_only(
+    session: Session, cw: CompletionWorld
+) -> None:
+    assert cw.exchange_id in exchanges_running(session, date(2026, 3, 1))
+    assert cw.exchange_id in exchanges_running(session, date(2026, 5, 7))  # a week to settle
+    assert cw.exchange_id not in exchanges_running(session, date(2026, 5, 8))
+    assert cw.exchange_id not in exchanges_running(session, date(2026, 2, 1))
