@@ -12,9 +12,10 @@ LMS (login, signed id_token, landing page) meanwhile, each launched demo student
 score in the grade outbox (a batch at the worker fault, more during the LMS outage and at the
 end), which the worker sends to the LMS's gradebook.
 
-Faults, one after another, each timed (``recovered_seconds``: from the fault until a chat line
-sent from a member pinned to process A reaches a teammate pinned to process B, and a launch
-succeeds, again):
+The run chats in a steady state first (``steady``: 120 s, 5 s quick; the figures the targets
+are about, with nothing broken), then breaks one part after another. Faults, each timed
+(``recovered_seconds``: from the fault until a chat line sent from a member pinned to process A
+reaches a teammate pinned to process B, and a launch succeeds, again):
 
 - ``app_killed``: process A's gunicorn (master and worker) gets SIGKILL; its clients reconnect
   through nginx to B and catch up with ``sync``; A is started again afterwards.
@@ -920,7 +921,10 @@ async def drive(
     chatting, flooder = students[2:-1], students[-1]
     faults_done = asyncio.Event()
 
+    faults_began = started + args.steady
+
     async def run_faults() -> list[dict[str, object]]:
+        await asyncio.sleep(args.steady)  # the steady state first: realistic chat, no fault
         try:
             return await faults(
                 shape, sender, receiver, figures, grades,
@@ -984,6 +988,7 @@ async def drive(
         "launch_p99_ms": _p99_ms(launches_outside),
         "launches": len(figures.launches),
         "delivery_p99_ms": _p99_ms(outside),
+        "steady": phase(started + min(5.0, args.steady / 2), faults_began),
         "realistic": phase(started, peak_began),
         "peak_before_flood": phase(peak_began, flood_began),
         # What measures it shares the machine: the driver's own CPU (its 2,000 clients) and the
@@ -1027,6 +1032,7 @@ def main() -> None:
                              "bench/teacher_pages.py --quick")  # fmt: skip
     args = parser.parse_args()
     args.fault_gap = 1.0 if args.quick else 20.0
+    args.steady = 5.0 if args.quick else 120.0
     args.lms_down = 15.0 if args.quick else 60.0
     args.students = args.students or (300 if args.quick else 2000)
     args.seconds = args.seconds or (50.0 if args.quick else 540.0)  # faults lengthen it

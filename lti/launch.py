@@ -11,10 +11,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import jwt
-from flask import Response, make_response, render_template
+from flask import Response, make_response, redirect, render_template, url_for
 from pylti1p3.contrib.flask import FlaskMessageLaunch, FlaskOIDCLogin, FlaskRequest
 from pylti1p3.exception import LtiException, OIDCException
 from sqlalchemy.orm import Session
+from werkzeug.wrappers import Response as BaseResponse
 
 from lti.claims import LaunchClaims, parse
 from lti.failures import LaunchError, Reason
@@ -37,9 +38,10 @@ from lti.state_storage import (
     LOGIN_STATE_SECONDS,
     DatabaseLaunchStorage,
     PurgeSchedule,
-    consume_nonce,
     delete_expired,
+    use_nonce,
 )
+from plugin.actors import Actor
 from plugin.courses.service import CourseEntry, CourseRef
 from plugin.people.identity import AccountRef, PersonFacts
 
@@ -89,6 +91,9 @@ class LtiContext:
     state_purges: PurgeSchedule = field(default_factory=PurgeSchedule)
     # Registrations by (issuer, client_id), for seconds: every login and launch reads one.
     registrations: RegistrationCache = field(default_factory=RegistrationCache)
+    # What a launch answers once the web session has started: the app's landing page, in the
+    # launch's own response (web.pages.home.launch_landing), not a redirect to it.
+    land: Callable[[Actor], BaseResponse] = field(default=lambda _actor: _to_home())
 
     @property
     def tool_key(self) -> ToolKey:
@@ -109,6 +114,10 @@ class ValidLaunch:
     institution_id: int
     launch_id: str
     registration_id: int
+
+
+def _to_home() -> BaseResponse:
+    return redirect(url_for("pages.home"), code=303)
 
 
 def _reason_for(error: Exception) -> LaunchError:
@@ -150,14 +159,21 @@ class _Launch(FlaskMessageLaunch):  # type: ignore[misc]
         super().validate_state()
         return self
 
-    def get_public_key(self) -> tuple[str, str]:
-        kid = self._jwt.get("header", {}).get("kid")
+    def get_public_key(self) -> tuple[Any, str]:
+        """The platform's key as a parsed key object, cached per process with its key set.
+
+        PyJWT verifies with a key object as with the PEM text pylti1p3 would build from the
+        JWK on every launch; the checks are pylti1p3's: the token names a kid and an alg, and
+        the platform's key set has a key with that kid for that alg.
+        """
+        header = self._jwt.get("header", {})
+        kid, alg = header.get("kid"), header.get("alg")
         if not isinstance(kid, str) or not kid:
             raise LaunchError(Reason.UNKNOWN_KEY, detail="the token names no key (kid)")
+        if not isinstance(alg, str) or not alg:
+            raise LaunchError(Reason.UNKNOWN_KEY, detail="the token names no algorithm (alg)")
         url = self._registration.get_key_set_url()
-        self._registration.set_key_set(dict(self._key_cache.key_set_with(url, kid)))
-        result: tuple[str, str] = super().get_public_key()
-        return result
+        return self._key_cache.public_key(url, kid, alg), alg
 
     def save_launch_data(self) -> _Launch:
         """Keep the launch server-side only where a later request resumes it (deep linking).
@@ -239,6 +255,10 @@ def validate(
 
     ``state_verified``: the state was proven by a platform-storage read-back instead of the
     state cookie (see lti.platform_storage); every other check still runs.
+
+    The used nonce (and a deep link's launch data) are written in the session's transaction,
+    uncommitted: the use case the launch calls next (``enter_course``) commits them with its
+    own writes, one transaction for the launch instead of two.
     """
     id_token, state = form.get("id_token"), form.get("state")
     if not id_token or not state:
@@ -267,7 +287,7 @@ def validate(
         launch.validate()
     except (LtiException, LaunchError) as error:
         raise _reason_for(error) from error
-    if not consume_nonce(session, claims.issuer, str(body["nonce"]), NONCE_TTL_SECONDS):
+    if not use_nonce(session, claims.issuer, str(body["nonce"]), NONCE_TTL_SECONDS):
         raise LaunchError(Reason.REPLAY)
     return ValidLaunch(
         claims, registration.institution_id, str(launch.get_launch_id()), registration.id

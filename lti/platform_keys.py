@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
+import jwt
 import requests
 
 from lti.failures import LaunchError, Reason
@@ -41,7 +42,11 @@ class PlatformKeyCache:
         self._fetch = fetch
         self._lock = threading.Lock()
         self._entries: dict[str, tuple[float, KeySet]] = {}
+        # Keys parsed from a fetched set, by (url, kid, alg): parsing a JWK into a key object
+        # (and pylti1p3's detour through PEM) cost every launch about as much as verifying.
+        self._parsed: dict[tuple[str, str, str], tuple[KeySet, Any]] = {}
         self.fetches = 0  # observable in tests and benchmarks
+        self.parses = 0
 
     def key_set_with(self, url: str, kid: str) -> KeySet:
         """The platform's key set, guaranteed to contain ``kid``, or LaunchError(UNKNOWN_KEY)."""
@@ -58,6 +63,32 @@ class PlatformKeyCache:
             raise LaunchError(Reason.UNKNOWN_KEY, detail=kid)
         return key_set
 
+    def public_key(self, url: str, kid: str, alg: str) -> Any:
+        """The key object that verifies ``alg`` tokens signed with ``kid``, parsed once per
+        fetched key set (a re-fetch parses again), or LaunchError(UNKNOWN_KEY).
+
+        As pylti1p3 does, the JWK must name the token's ``alg`` (RS256 when it names none).
+        """
+        key_set = self.key_set_with(url, kid)
+        with self._lock:
+            parsed = self._parsed.get((url, kid, alg))
+        if parsed is not None and parsed[0] is key_set:
+            return parsed[1]
+        for jwk in key_set["keys"]:
+            if not isinstance(jwk, Mapping):
+                continue
+            if jwk.get("kid") == kid and jwk.get("alg", "RS256") == alg:
+                try:
+                    key = jwt.PyJWK(dict(jwk), algorithm=alg).key
+                except (jwt.PyJWKError, ValueError, TypeError, KeyError) as error:
+                    raise LaunchError(Reason.UNKNOWN_KEY, detail=f"{kid}: {error}") from error
+                self.parses += 1
+                with self._lock:
+                    self._parsed[(url, kid, alg)] = (key_set, key)
+                return key
+        raise LaunchError(Reason.UNKNOWN_KEY, detail=f"{kid} ({alg})")
+
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+            self._parsed.clear()

@@ -95,7 +95,7 @@ def _launch() -> BaseResponse:
         return Response(handoff_page(db, arrival.actor, claims))
     if placement_was_copied(db, arrival.actor, claims.exchange_hint):
         return redirect(url_for("lti.copied_placement"), code=303)
-    return redirect(url_for("pages.home"), code=303)
+    return lti.land(arrival.actor)
 
 
 @bp.route("/register", methods=["GET", "POST"])

@@ -91,11 +91,14 @@ def create_app(
         token_seconds=settings.room_token_seconds,
     )
     queue = web_tasks.init_app(app, settings)
+    from web.pages.home import launch_landing
+
     app.extensions["tandem.lti"] = LtiContext(
         schedule_roster=lambda course_id: queue.sync_roster(course_id),
         keys=ToolKeyStore(settings.instance_path / "keys"),
         base_url=settings.base_url,
         key_cache=key_cache or PlatformKeyCache(ttl_seconds=settings.jwks_cache_seconds),
+        land=launch_landing,
     )
 
     from lti import bp as lti_bp

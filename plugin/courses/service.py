@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import cast
 
-from sqlalchemy import select
+from sqlalchemy import Insert, Table, bindparam, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -92,26 +94,36 @@ def _upsert_membership(session: Session, course: Course, person: Person, role: R
     if course.id is None or person.id is None:
         session.flush()  # new rows need their ids
     now = utcnow()
-    dialect = session.get_bind().dialect.name
+    session.connection().execute(  # Core on the transaction's connection: no ORM bulk path
+        _membership_upsert(session.get_bind().dialect.name),
+        {"course_id": course.id, "person_id": person.id, "role": role, "now": now},
+    )
+
+
+@lru_cache(maxsize=4)
+def _membership_upsert(dialect: str) -> Insert:
+    """The membership upsert, built once per dialect with bound parameters: building it (and
+    its ``excluded`` alias and cache key) per launch cost more CPU than running it (py-spy)."""
     insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert(CourseMembership).values(
-        course_id=course.id,
-        person_id=person.id,
-        role=role,
+    table = cast("Table", CourseMembership.__table__)
+    columns = table.c
+    now = bindparam("now", type_=columns.launched_at.type)
+    statement = insert(table).values(
+        course_id=bindparam("course_id", type_=columns.course_id.type),
+        person_id=bindparam("person_id", type_=columns.person_id.type),
+        role=bindparam("role", type_=columns.role.type),
         first_seen_at=now,
         last_seen_at=now,
         launched_at=now,
     )
-    session.execute(
-        statement.on_conflict_do_update(
-            index_elements=[CourseMembership.course_id, CourseMembership.person_id],
-            set_={
-                "role": statement.excluded.role,
-                "last_seen_at": statement.excluded.last_seen_at,
-                "launched_at": statement.excluded.launched_at,
-                "left_at": None,
-            },
-        )
+    return statement.on_conflict_do_update(
+        index_elements=[columns.course_id, columns.person_id],
+        set_={
+            "role": statement.excluded.role,
+            "last_seen_at": statement.excluded.last_seen_at,
+            "launched_at": statement.excluded.launched_at,
+            "left_at": None,
+        },
     )
 
 

@@ -10,8 +10,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
+from functools import cache
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -41,6 +42,7 @@ from plugin.i18n import N_
 from plugin.notifications.service import notify
 from plugin.profiles.languages import check_language_codes
 from plugin.profiles.models import Profile
+from plugin.profiles.service import find_profile
 
 MAX_TITLE = 200
 MAX_DESCRIPTION = 5000
@@ -549,19 +551,23 @@ def _approved_seat_for(session: Session, course_id: int, hint: str | None) -> Se
 
     Without a usable hint, the course's newest approved seat: a course is normally in one.
     """
-    seats = list(
-        session.scalars(
-            select(Seat)
-            .where(Seat.course_id == course_id, Seat.status == SeatStatus.APPROVED)
-            .order_by(Seat.id.desc())
-        )
-    )
+    seats = list(session.scalars(_approved_seats(), {"course_id": course_id}))
     if hint is not None and hint.strip().isdigit():
         wanted = int(hint.strip())
         hinted = next((s for s in seats if s.exchange_id == wanted), None)
         if hinted is not None:
             return hinted
     return seats[0] if seats else None
+
+
+@cache
+def _approved_seats() -> Select[Seat]:
+    """Built once (every launch and landing asks): building it cost more than running it."""
+    return (
+        select(Seat)
+        .where(Seat.course_id == bindparam("course_id"), Seat.status == SeatStatus.APPROVED)
+        .order_by(Seat.id.desc())
+    )
 
 
 def profile_is_complete(profile: Profile | None) -> bool:
@@ -604,7 +610,7 @@ def enter_exchange(session: Session, actor: Actor, hint: str | None) -> Exchange
         participant.seat_id = seat.id
         participant.status = ParticipantStatus.ACTIVE
     is_teacher = actor.can_teach
-    profile = session.scalar(select(Profile).where(Profile.person_id == actor.person_id))
+    profile = find_profile(session, actor.person_id)
     view = ExchangeView(
         exchange=seat.exchange,
         seat=seat,

@@ -7,8 +7,10 @@ the run's working copy of the teams; the engine's result stays as it was returne
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
-from typing import Any
+from functools import partial
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -48,6 +50,15 @@ from plugin.teams.models import Team, TeamMembership
 from plugin.teams.service import require_teams_teacher
 
 PROPOSAL_SECONDS = 5.0
+T = TypeVar("T")
+Compute = Callable[[Callable[[], T]], T]
+
+
+def inline(work: Callable[[], T]) -> T:
+    """Run a computation here and now (the default ``compute``)."""
+    return work()
+
+
 """Time budget of one proposal: a teacher waits for the page, so a few seconds at most."""
 
 TEAM_NAME = "Team {key}"
@@ -203,13 +214,18 @@ def propose_teams(
     *,
     strategy: str = "optimised",
     seconds: float = PROPOSAL_SECONDS,
+    compute: Compute[Any] = inline,
 ) -> MatchingRun:
-    """Run the engine on the current pool and store the run (teams or the infeasibility report)."""
+    """Run the engine on the current pool and store the run (teams or the infeasibility report).
+
+    The search runs through ``compute``: an adapter whose process serves other people meanwhile
+    (a gevent loop) runs it off that loop; the search itself reads nothing from the session."""
     require_teams_teacher(session, actor, exchange_id)
     if strategy not in STRATEGIES:
         raise InvalidInput(N_("Unknown matching strategy."))
     pool = pool_of(session, exchange_id)
-    outcome = match(pool, rules, strategy=strategy, seed=seed, seconds=seconds)
+    session.rollback()  # nothing to keep open (or a connection to hold) while it searches
+    outcome = compute(partial(match, pool, rules, strategy=strategy, seed=seed, seconds=seconds))
     if isinstance(outcome, MatchResult):
         result: dict[str, Any] = {
             "objective": outcome.objective,
@@ -342,15 +358,18 @@ def lock_member(
     return run
 
 
-def rerun(session: Session, actor: Actor, run_id: int, seed: int) -> MatchingRun:
+def rerun(
+    session: Session, actor: Actor, run_id: int, seed: int, compute: Compute[Any] = inline
+) -> MatchingRun:
     """A new proposal with the same rules and every locked student kept in their team."""
     run = _run_for_teacher(session, actor, run_id)
     known = {c.id for c in pool_of(session, run.exchange_id)}
     rules = within_pool(rules_from_json(run.rules), known)
     locks = tuple(sorted((cid, key) for cid, key in run.locked.items() if cid in known))
     return propose_teams(
-        session, actor, run.exchange_id, replace(rules, locked=locks), seed, strategy=run.strategy
-    )
+        session, actor, run.exchange_id, replace(rules, locked=locks), seed,
+        strategy=run.strategy, compute=compute,
+    )  # fmt: skip
 
 
 def publish_teams(session: Session, actor: Actor, run_id: int) -> list[Team]:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session
 
 from plugin.actors import Actor
@@ -72,7 +73,13 @@ def _check_interests(interests: tuple[str, ...]) -> list[str]:
 
 
 def find_profile(session: Session, person_id: int) -> Profile | None:
-    return session.scalar(select(Profile).where(Profile.person_id == person_id))
+    return session.scalar(_profile_of(), {"person_id": person_id})
+
+
+@cache
+def _profile_of() -> Select[Profile]:
+    """Built once: every page asks (the viewer's time zone)."""
+    return select(Profile).where(Profile.person_id == bindparam("person_id"))
 
 
 MAX_VIDEO_NAME = 80

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from functools import cache
+
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session
 
 from plugin.actors import Actor, Role
@@ -14,12 +16,16 @@ from plugin.registrars.models import Registrar
 
 
 def registrar_institutions(session: Session, person_id: int) -> list[int]:
-    return list(
-        session.scalars(
-            select(Registrar.institution_id)
-            .where(Registrar.person_id == person_id)
-            .order_by(Registrar.institution_id)
-        )
+    return list(session.scalars(_registrar_of(), {"person_id": person_id}))
+
+
+@cache
+def _registrar_of() -> Select[int]:
+    """Built once: every landing asks (its staff links)."""
+    return (
+        select(Registrar.institution_id)
+        .where(Registrar.person_id == bindparam("person_id"))
+        .order_by(Registrar.institution_id)
     )
 
 

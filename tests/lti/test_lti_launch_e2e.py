@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+import requests
 from sqlalchemy import func, select
 
+from demo.testing import launch_form_fields
 from plugin.courses.models import Course, CourseMembership
 from plugin.people.models import ExternalAccount, Person
 from tests.live import Launcher, LiveStack
@@ -21,7 +23,7 @@ def test_a_launch_greets_the_person_with_role_institution_and_course(
     page = launcher.full_launch(slug, user.user_id)
 
     assert page.status_code == 200
-    assert page.url == f"{live_stack.tandem_url}/"
+    assert page.url == f"{live_stack.tandem_url}/lti/launch"  # the landing, in the launch's answer
     assert f"{user.given_name} {user.family_name}" in page.text
     assert ("Teacher" if who == "teacher" else "Student") in page.text or (
         ("Docent" if who == "teacher" else "Student") in page.text
@@ -45,6 +47,29 @@ def test_a_launch_greets_the_person_with_role_institution_and_course(
         assert membership is not None
         assert membership.role.value == who
         assert membership.course.external_id == platform.course.context_id
+
+
+def test_the_launch_answers_with_the_landing_and_a_reload_reads_home(
+    live_stack: LiveStack,
+) -> None:
+    """No redirect round trip: the launch's own response is the page and sets the session
+    cookie; the page renames itself ``/`` so a reload is a GET that the cookie signs in."""
+    platform = live_stack.platform("leiden")
+    user = platform.students[3]
+    http = requests.Session()
+    form_page = http.get(f"{live_stack.demo_url}/leiden/launch/{user.user_id}?target=window")
+    form = launch_form_fields(form_page.text)
+    landed = http.post(form.pop("action"), data=form, timeout=10)
+    assert landed.status_code == 200
+    assert landed.history == []
+    assert "tandem_session" in landed.cookies
+    assert landed.headers["Cache-Control"] == "no-store"
+    assert 'history.replaceState(null, "", "/")' in landed.text
+    assert '<a href="/" aria-current="page">' in landed.text
+    reloaded = http.get(f"{live_stack.tandem_url}/", timeout=10)
+    assert reloaded.status_code == 200
+    assert f"{user.given_name} {user.family_name}" in reloaded.text
+    assert "history.replaceState" not in reloaded.text
 
 
 def test_launching_twice_is_one_person(launcher: Launcher, live_stack: LiveStack) -> None:

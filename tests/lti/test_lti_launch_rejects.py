@@ -276,7 +276,7 @@ def test_an_unusual_but_valid_launch_lands(
         timeout=10,
     )
     assert response.status_code == 200, response.text
-    assert response.url == f"{live_stack.tandem_url}/"
+    assert response.url == f"{live_stack.tandem_url}/lti/launch"
     assert expected in response.text
 
 

@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 from flask import (
     current_app,
+    make_response,
     redirect,
     render_template,
     request,
@@ -55,6 +56,10 @@ def home() -> Response | str:
     actor = current_actor()
     if actor is None:
         return render_template("welcome.html")
+    return _landing(actor)
+
+
+def _landing(actor: Actor, **page: Any) -> Response | str:
     db = get_session()
     view = enter_exchange(db, actor, current_exchange_hint())
     if view is not None:
@@ -66,7 +71,19 @@ def home() -> Response | str:
         else:
             target = url_for("pages.student_exchange", exchange_id=exchange_id)
         return redirect(target, code=303)
-    return render_template("home.html", **home_context(db, actor))
+    return render_template("home.html", **home_context(db, actor), **page)
+
+
+def launch_landing(actor: Actor) -> Response:
+    """What a launch answers once its web session has started: the landing itself.
+
+    A redirect to ``/`` would cost the browser (and us) a whole request per launch; the
+    launch's response sets the session cookie either way, and the page's own requests carry
+    it as they did. Its URL becomes ``/`` in the browser's history (``landed_at``), so a
+    reload reads the home page instead of posting the spent id_token again. An exchange's
+    page is still a redirect, straight to it rather than through ``/``.
+    """
+    return make_response(_landing(actor, landed_at="pages.home"))
 
 
 def _same_site_target(target: str | None) -> str:

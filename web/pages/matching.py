@@ -54,6 +54,7 @@ from web.auth import require_actor, signed_in_actor
 from web.db import get_session
 from web.i18n import number
 from web.inputs import parse_id
+from web.offload import off_the_loop
 from web.pages import Page, bp
 from web.pages.forms import form_failed, language_name
 
@@ -305,7 +306,9 @@ def matching_home(exchange_id: int) -> Page:
         if edited is not None:
             return render_template("matching/start.html", **_start_page(overview, edited))
         rules, seed = parse_rules(request.form, overview)
-        run = propose_teams(db, signed_in_actor(), exchange_id, rules, seed=seed)
+        run = propose_teams(
+            db, signed_in_actor(), exchange_id, rules, seed=seed, compute=off_the_loop
+        )
     except TandemError as error:
         values = _submitted_values(request.form)
         return form_failed(error, "matching/start.html", **_start_page(overview, values))
@@ -526,7 +529,8 @@ def matching_lock(run_id: int) -> Response:
 @bp.route("/matching/runs/<id:run_id>/rerun", methods=["POST"])
 @require_actor
 def matching_rerun(run_id: int) -> Response:
-    run = rerun(get_session(), signed_in_actor(), run_id, _int(request.form, "seed", 0, MAX_SEED))
+    seed = _int(request.form, "seed", 0, MAX_SEED)
+    run = rerun(get_session(), signed_in_actor(), run_id, seed, compute=off_the_loop)
     return redirect(url_for("pages.matching_run", run_id=run.id), code=303)
 
 
