@@ -8,15 +8,23 @@ prints one JSON line last. `interactive_s` includes the server's render time (`s
 `browser_s` is the part spent in chromium. `--quick` measures only the 5,000-student exchange
 and skips the browser (about two minutes, most of it onboarding students). The target:
 every page under 500 KB and interactive within 1 s at 5,000 students.
+
+Each student has chat lines in four weeks, so the completion list counts contributions as in
+a running exchange; each page's figures include its SQL ``statements`` (a second view), and
+``sign_off`` times a teacher's decision on one student: the use case alone (``server_s``,
+``statements``) and the whole POST (``post_s``, which in this test configuration also signs
+the credential inline, the worker's job in production).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import statistics
 import sys
 import tempfile
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -26,10 +34,13 @@ sys.path.insert(0, str(ROOT))
 from flask import Flask  # noqa: E402
 from flask import session as browser_state  # noqa: E402
 from flask.testing import FlaskClient  # noqa: E402
+from sqlalchemy import Engine, event, insert, select  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
 from migrations.runner import upgrade  # noqa: E402
 from plugin.actors import Actor, Role  # noqa: E402
+from plugin.chat.models import Message  # noqa: E402
+from plugin.completion.service import approve_completion, set_rule  # noqa: E402
 from plugin.db import make_engine, make_session_factory  # noqa: E402
 from plugin.exchanges.service import (  # noqa: E402
     create_exchange,
@@ -39,7 +50,10 @@ from plugin.exchanges.service import (  # noqa: E402
 )
 from plugin.matching.candidates import MatchRules  # noqa: E402
 from plugin.matching.service import propose_teams, publish_teams  # noqa: E402
+from plugin.people.models import Person  # noqa: E402
 from plugin.registrars.models import Registrar  # noqa: E402
+from plugin.rooms.models import Room  # noqa: E402
+from plugin.teams.models import Team, TeamMembership  # noqa: E402
 from tests.plugin.exchanges.world import DRAFT, make_world  # noqa: E402
 from tests.plugin.matching.test_matching_service import _student  # noqa: E402
 from web.app import create_app  # noqa: E402
@@ -82,6 +96,7 @@ def build(db: Session, students: int) -> tuple[Actor, dict[str, str]]:
     shown = propose_teams(db, owner, exchange.id, RULES, seed=2, seconds=5.0)
     print(f"{students}: two proposals in {time.perf_counter() - started:.1f}s", file=sys.stderr)
     publish_teams(db, owner, shown.id)
+    chat(db, exchange.id)
     return owner, {
         "matching_proposal": f"/matching/runs/{draft.id}",
         "teams_list": f"/matching/runs/{shown.id}",
@@ -89,6 +104,38 @@ def build(db: Session, students: int) -> tuple[Actor, dict[str, str]]:
         "completion": f"/exchanges/{exchange.id}/completion/students",
         "registrar_console": "/registrar",
     }
+
+
+def chat(db: Session, exchange_id: int, weeks: int = 4) -> None:
+    """Each member's room and a line of theirs in each of the last ``weeks`` weeks."""
+    teams = db.scalars(select(Team.id).where(Team.exchange_id == exchange_id)).all()
+    db.add_all(Room(team_id=team_id) for team_id in teams)
+    db.flush()
+    members = db.execute(
+        select(Room.id, TeamMembership.person_id)
+        .join(TeamMembership, TeamMembership.team_id == Room.team_id)
+        .where(TeamMembership.exchange_id == exchange_id)
+    ).all()
+    now, seq = datetime.now(UTC), dict.fromkeys(teams, 0)
+    lines = []
+    for room_id, person_id in members:
+        for week in range(weeks):
+            seq[room_id] = seq.get(room_id, 0) + 1
+            lines.append(
+                {
+                    "room_id": room_id,
+                    "seq": seq[room_id],
+                    "client_id": f"bench-{person_id}-{week}",
+                    "author_id": person_id,
+                    "body": "hello",
+                    "created_at": now - timedelta(weeks=week),
+                    "changed_seq": 0,
+                }
+            )
+    db.execute(insert(Message), lines)
+    for room_id in {room_id for room_id, _ in members}:
+        db.get(Room, room_id).last_seq = seq[room_id]  # type: ignore[union-attr]
+    db.commit()
 
 
 def sign_in(app: Flask, client: FlaskClient, actor: Actor) -> None:
@@ -100,15 +147,70 @@ def sign_in(app: Flask, client: FlaskClient, actor: Actor) -> None:
         cookie.update(state)
 
 
-def measure_bytes(client: FlaskClient, pages: dict[str, str]) -> dict[str, dict[str, float]]:
+class Statements:
+    """Counts the SQL statements an engine runs while ``counting``."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.count = 0
+        event.listen(engine, "before_cursor_execute", self._seen)
+
+    def _seen(self, *args: object) -> None:
+        self.count += 1
+
+
+def measure_bytes(
+    client: FlaskClient, pages: dict[str, str], statements: Statements
+) -> dict[str, dict[str, float]]:
+    """Bytes and server time of each page's first view; statements of a second view."""
     figures = {}
     for name, url in pages.items():
         started = time.perf_counter()
         answer = client.get(url)
         seconds = time.perf_counter() - started
         assert answer.status_code == 200, (name, answer.status_code)
-        figures[name] = {"kb": round(len(answer.data) / 1000, 1), "server_s": round(seconds, 3)}
+        before = statements.count
+        client.get(url)
+        figures[name] = {
+            "kb": round(len(answer.data) / 1000, 1),
+            "server_s": round(seconds, 3),
+            "statements": statements.count - before,
+        }
     return figures
+
+
+def measure_sign_off(
+    db: Session, client: FlaskClient, owner: Actor, url: str, statements: Statements
+) -> dict[str, float]:
+    """A teacher's decision on one of their students, under a rule every student meets: the
+    median use case of five and one whole POST (with the redirect it answers, not followed)."""
+    exchange_id = int(url.split("/")[2])
+    set_rule(db, owner, exchange_id, min_meetings=0, min_contribution_weeks=0,
+             required_phases=(), reflection_required=False)  # fmt: skip
+    institution_id = db.get(Person, owner.person_id).institution_id  # type: ignore[union-attr]
+    students = db.scalars(
+        select(TeamMembership.person_id)
+        .join(Person, Person.id == TeamMembership.person_id)
+        .where(TeamMembership.exchange_id == exchange_id, Person.institution_id == institution_id)
+        .order_by(TeamMembership.person_id)
+        .limit(6)
+    ).all()
+    times, counts = [], []
+    for person_id in students[:5]:
+        before, started = statements.count, time.perf_counter()
+        approve_completion(db, owner, exchange_id, person_id)
+        times.append(time.perf_counter() - started)
+        counts.append(statements.count - before)
+    started = time.perf_counter()
+    answer = client.post(
+        f"/exchanges/{exchange_id}/completion/approve", data={"person_id": students[5]}
+    )
+    post = time.perf_counter() - started
+    assert answer.status_code == 303, answer.status_code
+    return {
+        "server_s": round(statistics.median(times), 3),
+        "statements": statistics.median(counts),
+        "post_s": round(post, 3),
+    }
 
 
 def measure_interactive(client: FlaskClient, pages: dict[str, str]) -> dict[str, float]:
@@ -157,7 +259,7 @@ def measure_interactive(client: FlaskClient, pages: dict[str, str]) -> dict[str,
     return times
 
 
-def run(students: int, browser: bool) -> dict[str, Any]:
+def run(students: int, browser: bool) -> tuple[dict[str, Any], dict[str, float]]:
     with tempfile.TemporaryDirectory() as folder:
         url = f"sqlite:///{folder}/bench.sqlite3"
         upgrade(url)
@@ -173,14 +275,16 @@ def run(students: int, browser: bool) -> dict[str, Any]:
             app = create_app(settings, session_factory=lambda: db)
             client = app.test_client()
             sign_in(app, client, owner)
-            figures: dict[str, Any] = measure_bytes(client, pages)
+            statements = Statements(engine)
+            figures: dict[str, Any] = measure_bytes(client, pages, statements)
             if browser:
                 timed = measure_interactive(client, pages)
                 for name in pages:
                     figures[name]["interactive_s"] = timed[name]
                     figures[name]["browser_s"] = timed[f"{name}_browser"]
+            sign_off = measure_sign_off(db, client, owner, pages["completion"], statements)
         engine.dispose()
-    return figures
+    return figures, sign_off
 
 
 def main() -> None:
@@ -189,10 +293,13 @@ def main() -> None:
     quick = parser.parse_args().quick
     result: dict[str, Any] = {}
     for students in (5000,) if quick else (1000, 5000):
-        figures = run(students, browser=not quick)
-        print(f"{students}: {json.dumps(figures)}", file=sys.stderr)
+        figures, sign_off = run(students, browser=not quick)
+        print(f"{students}: {json.dumps(figures)} sign-off {sign_off}", file=sys.stderr)
         result[f"pages_{students}"] = figures
         result[f"largest_teacher_page_kb_{students}"] = max(f["kb"] for f in figures.values())
+        result[f"completion_server_s_{students}"] = figures["completion"]["server_s"]
+        result[f"completion_statements_{students}"] = figures["completion"]["statements"]
+        result[f"sign_off_{students}"] = sign_off
         if not quick:
             result[f"slowest_interactive_s_{students}"] = max(
                 f["interactive_s"] for f in figures.values()

@@ -185,6 +185,13 @@ def init_app(app: Flask, settings: Settings) -> Tasks:
         in_app(lambda: _refresh_health(None))
 
     huey.periodic_task(crontab(minute="*/5"))(refresh_all_health)
+
+    def keep_completion_evidence() -> None:
+        """Every ten minutes: keep running exchanges' room contributions as completion
+        evidence (the teachers' completion page shows them without writing)."""
+        in_app(_keep_completion_evidence)
+
+    huey.periodic_task(crontab(minute="*/10"))(keep_completion_evidence)
     tasks = Tasks(
         huey=huey,
         sync_roster=huey.task()(sync_roster),
@@ -323,6 +330,21 @@ def _refresh_health(exchange_ids: list[int] | None) -> None:
         report = refresh_exchange_health(session, exchange_id, now)
         if report.alerted:
             logger.info("Team health: %s at-risk alerts (exchange %s)", report.alerted, exchange_id)
+
+
+def _keep_completion_evidence() -> None:
+    from datetime import UTC, datetime
+
+    from plugin.completion.service import exchanges_running, keep_evidence
+
+    session = get_session()
+    for exchange_id in exchanges_running(session, datetime.now(UTC).date()):
+        added, after = keep_evidence(session, exchange_id)
+        while after is not None:
+            more, after = keep_evidence(session, exchange_id, after)
+            added += more
+        if added:
+            logger.info("Completion evidence: %s weeks kept (exchange %s)", added, exchange_id)
 
 
 def _resume_issuing_jobs() -> None:

@@ -13,10 +13,10 @@ from plugin.actors import Actor
 from plugin.completion.models import Completion
 from plugin.db import get_or_create
 from plugin.errors import NotAllowed, NotFound
+from plugin.exchanges.models import Exchange
 from plugin.i18n import N_
 from plugin.ledger.models import EventKind
 from plugin.ledger.service import append, hold_ledger
-from plugin.people.models import Person
 from plugin.people.service import get_person
 from plugin.teams.models import Team, TeamMembership
 from plugin.teams.service import require_exchange_teacher
@@ -24,14 +24,14 @@ from plugin.teams.service import require_exchange_teacher
 
 def require_own_teacher(
     session: Session, actor: Actor, exchange_id: int, student_id: int
-) -> Person:
-    """A teacher of the exchange from the student's own institution."""
-    require_exchange_teacher(session, actor, exchange_id)
+) -> tuple[Exchange, Team]:
+    """A teacher of the exchange from the student's own institution: the exchange and the
+    student's team, which a decision needs next (so neither is read twice)."""
+    exchange = require_exchange_teacher(session, actor, exchange_id)
     student = get_person(session, student_id)
     if get_person(session, actor.person_id).institution_id != student.institution_id:
         raise NotAllowed(N_("Only a teacher of the student's own institution can decide this."))
-    team_of(session, exchange_id, student_id)
-    return student
+    return exchange, team_of(session, exchange_id, student_id)
 
 
 def team_of(session: Session, exchange_id: int, person_id: int) -> Team:

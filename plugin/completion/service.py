@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from plugin.actors import Actor
@@ -27,7 +27,13 @@ from plugin.completion.models import (
     EvidenceKind,
 )
 from plugin.completion.rules import CompletionVerdict, Rule
-from plugin.completion.verdicts import log_evaluation, rule_row, verdict_of
+from plugin.completion.verdicts import (
+    log_evaluation,
+    rule_row,
+    rule_spec,
+    shown_verdicts,
+    verdict_of,
+)
 from plugin.db import get_or_create, utcnow
 from plugin.errors import Conflict, InvalidInput
 from plugin.exchanges.models import Exchange
@@ -69,7 +75,8 @@ class StudentRow:
 
 
 def current_rule(session: Session, exchange_id: int) -> Rule:
-    return rule_row(session, get_exchange(session, exchange_id)).spec()
+    """The rule in force (the defaults before a teacher set one); reads only."""
+    return rule_spec(session, get_exchange(session, exchange_id))
 
 
 def set_rule(
@@ -255,40 +262,82 @@ def student_page(
     session: Session, actor: Actor, exchange_id: int, first: int, count: int | None
 ) -> tuple[int, list[StudentRow]]:
     """How many students the teacher has in teams, and the verdicts of ``count`` of them from
-    ``first`` on: a page of 50 of 2,500 students then costs 50 verdicts, not 2,500."""
+    ``first`` on, in a fixed number of statements (a page of 50 of 2,500 students reads 50).
+
+    A read that writes nothing: verdicts are evaluated in memory (``shown_verdicts``), so the
+    page never takes the ledger's lock beside teachers' sign-offs; the weeks it counts from the
+    rooms are kept as evidence by a decision, the student's own page or ``keep_evidence``."""
     exchange = require_exchange_teacher(session, actor, exchange_id)
     institution_id = get_person(session, actor.person_id).institution_id
-    rows = session.execute(
-        select(Person, Team.name)
+    mine = (TeamMembership.exchange_id == exchange_id, Person.institution_id == institution_id)
+    total = session.scalar(
+        select(func.count())
+        .select_from(TeamMembership)
+        .join(Person, Person.id == TeamMembership.person_id)
+        .where(*mine)
+    )
+    query = (
+        select(Person, Team.id, Team.name)
         .join(TeamMembership, TeamMembership.person_id == Person.id)
         .join(Team, Team.id == TeamMembership.team_id)
-        .where(TeamMembership.exchange_id == exchange_id, Person.institution_id == institution_id)
+        .where(*mine)
         .order_by(Team.name, Person.id)
-    ).all()
-    total = len(rows)
-    rows = rows[first:] if count is None else rows[first : first + count]
-    ids = [person.id for person, _ in rows]
-    record_contributions(session, exchange_id, ids)
-    result = []
-    for person, team_name in rows:
-        verdict, completion = verdict_of(session, exchange, person.id)
-        result.append(
-            StudentRow(
-                person.id, person.display_name or f"#{person.id}", team_name, verdict, completion
+        .offset(first)
+    )
+    rows = session.execute(query if count is None else query.limit(count)).all()
+    verdicts = shown_verdicts(
+        session, exchange, rule_spec(session, exchange), {p.id: t for p, t, _ in rows}
+    )
+    return total or 0, [
+        StudentRow(
+            person.id, person.display_name or f"#{person.id}", team_name, *verdicts[person.id]
+        )
+        for person, _, team_name in rows
+    ]
+
+
+EVIDENCE_BATCH = 500
+"""Students whose room contributions one ``keep_evidence`` call keeps: one commit (and one
+hold of the ledger's lock) each, short enough to leave room for teachers' sign-offs."""
+
+
+def exchanges_running(session: Session, today: date) -> list[int]:
+    """Exchanges whose rooms may still gain contributions (and a week after the end)."""
+    return list(
+        session.scalars(
+            select(Exchange.id).where(
+                Exchange.starts_on <= today, Exchange.ends_on >= today - timedelta(days=7)
             )
         )
+    )
+
+
+def keep_evidence(session: Session, exchange_id: int, after: int = 0) -> tuple[int, int | None]:
+    """The worker keeps the contribution weeks of the next ``EVIDENCE_BATCH`` members (by person
+    id, after ``after``) as evidence, as the teacher's page once did on every view.
+
+    Returns the weeks added and the person id to continue after (None when done); one commit."""
+    members = list(
+        session.scalars(
+            select(TeamMembership.person_id)
+            .where(TeamMembership.exchange_id == exchange_id, TeamMembership.person_id > after)
+            .order_by(TeamMembership.person_id)
+            .limit(EVIDENCE_BATCH)
+        )
+    )
+    added = record_contributions(session, exchange_id, members)
     session.commit()
-    return total, result
+    return added, members[-1] if len(members) == EVIDENCE_BATCH else None
 
 
 def approve_completion(
     session: Session, actor: Actor, exchange_id: int, person_id: int
 ) -> Decision:
     """Sign-off by the student's own teacher when every other requirement is met."""
-    require_own_teacher(session, actor, exchange_id, person_id)
-    exchange = get_exchange(session, exchange_id)
+    exchange, team = require_own_teacher(session, actor, exchange_id, person_id)
+    completion = completion_row(session, exchange_id, person_id)
     record_contributions(session, exchange_id, [person_id])
-    verdict, completion = verdict_of(session, exchange, person_id)
+    verdict, _ = verdict_of(session, exchange, person_id, team_id=team.id, completion=completion)
     if completion.status is CompletionStatus.APPROVED:
         raise Conflict(N_("This completion is already approved."))
     if not verdict.ready_for_sign_off:
@@ -305,12 +354,11 @@ def override_completion(
     session: Session, actor: Actor, exchange_id: int, person_id: int, *, approve: bool, reason: str
 ) -> Decision:
     """The teacher decides against the rule (illness, a different contribution), with a reason."""
-    require_own_teacher(session, actor, exchange_id, person_id)
+    exchange, team = require_own_teacher(session, actor, exchange_id, person_id)
     text = reason.strip()
     if not MIN_REASON <= len(text) <= MAX_REASON:
         raise InvalidInput(N_("Give a reason of 10 to 1000 characters for an override."), "reason")
-    exchange = get_exchange(session, exchange_id)
-    verdict, completion = verdict_of(session, exchange, person_id)
+    verdict, completion = verdict_of(session, exchange, person_id, team_id=team.id)
     log_evaluation(session, actor, exchange_id, person_id, verdict)
     decision = decide(session, actor, completion, verdict, approve=approve, reason=text)
     session.commit()

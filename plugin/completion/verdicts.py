@@ -2,17 +2,20 @@
 
 The machinery behind plugin.completion.service's progress, pages and decisions; no function
 here commits (``rule_row`` makes version 1 on first use inside the caller's transaction).
+``rule_spec`` and ``shown_verdicts`` only read: a teacher's page evaluates verdicts in memory.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from plugin.actors import Actor
 from plugin.completion.checks import completion_row
-from plugin.completion.evidence import facts_of
-from plugin.completion.models import Completion, CompletionRule
+from plugin.completion.evidence import facts_for, facts_of, room_contributions
+from plugin.completion.models import Completion, CompletionRule, CompletionStatus
 from plugin.completion.rules import CompletionVerdict, Rule, evaluate
 from plugin.db import get_or_create
 from plugin.exchanges.models import Exchange
@@ -30,7 +33,7 @@ def rule_row(session: Session, exchange: Exchange) -> CompletionRule:
     )
     if row is not None:
         return row
-    default = Rule(version=1, required_phases=tuple(str(p["key"]) for p in exchange.phases))
+    default = _default(exchange)
     row, _ = get_or_create(
         session,
         CompletionRule,
@@ -47,12 +50,68 @@ def rule_row(session: Session, exchange: Exchange) -> CompletionRule:
     return row
 
 
+def rule_spec(session: Session, exchange: Exchange) -> Rule:
+    """The rule ``rule_row`` would give, without making version 1 (for pages, which only read)."""
+    row = session.scalar(
+        select(CompletionRule)
+        .where(CompletionRule.exchange_id == exchange.id)
+        .order_by(CompletionRule.version.desc())
+        .limit(1)
+    )
+    return row.spec() if row is not None else _default(exchange)
+
+
+def _default(exchange: Exchange) -> Rule:
+    return Rule(version=1, required_phases=tuple(str(p["key"]) for p in exchange.phases))
+
+
+def shown_verdicts(
+    session: Session, exchange: Exchange, rule: Rule, teams: Mapping[int, int]
+) -> dict[int, tuple[CompletionVerdict, Completion]]:
+    """Each student's (person → team id) verdict as a decision now would reach it, read in a
+    fixed number of statements and written nowhere.
+
+    A student without a completion row gets an unsaved one (in progress); weeks the rooms show
+    but evidence does not hold yet count as they will once kept (by the student's own page, a
+    decision, or the worker's ``keep_evidence``)."""
+    person_ids = list(teams)
+    completions = {
+        c.person_id: c
+        for c in session.scalars(
+            select(Completion).where(
+                Completion.exchange_id == exchange.id, Completion.person_id.in_(person_ids)
+            )
+        )
+    }
+    for person_id in person_ids:
+        if person_id not in completions:
+            completions[person_id] = Completion(
+                exchange_id=exchange.id,
+                person_id=person_id,
+                status=CompletionStatus.IN_PROGRESS,
+                overridden=False,
+            )
+    weeks = room_contributions(session, exchange.id, person_ids)
+    facts = facts_for(session, exchange.id, teams, completions, weeks)
+    return {p: (evaluate(rule, facts[p]), completions[p]) for p in person_ids}
+
+
 def verdict_of(
-    session: Session, exchange: Exchange, person_id: int
+    session: Session,
+    exchange: Exchange,
+    person_id: int,
+    *,
+    team_id: int | None = None,
+    completion: Completion | None = None,
 ) -> tuple[CompletionVerdict, Completion]:
-    completion = completion_row(session, exchange.id, person_id)
+    """The verdict a decision records; ``team_id`` and ``completion`` when the caller has them
+    (a sign-off has both), so they are not read again."""
+    completion = completion or completion_row(session, exchange.id, person_id)
     rule = rule_row(session, exchange).spec()
-    return evaluate(rule, facts_of(session, exchange.id, person_id, completion)), completion
+    if team_id is None:
+        return evaluate(rule, facts_of(session, exchange.id, person_id, completion)), completion
+    facts = facts_for(session, exchange.id, {person_id: team_id}, {person_id: completion})
+    return evaluate(rule, facts[person_id]), completion
 
 
 def log_evaluation(

@@ -7,9 +7,10 @@ counts ``Session.commit`` calls inside each public use case of a focused flow, s
 that calls another public one (which commits) or a helper that commits shows up as two.
 
 Known exceptions, kept because changing them would change behaviour:
-- ``my_progress`` and ``students_for_teacher`` are page reads that write on purpose: they
-  keep the contribution weeks they find as evidence (later room edits cannot erase them) and
-  enrol a student's completion row. Each commits once per call (checked below).
+- ``my_progress`` is a page read that writes on purpose: it keeps the contribution weeks it
+  finds as evidence (later room edits cannot erase them) and enrols the student's completion
+  row. It commits once per call (checked below). The teacher's list (``students_for_teacher``)
+  writes nothing: the worker's ``keep_evidence`` keeps its students' weeks.
 - ``lti.grades.send_pending`` is a batch: it commits each row's outcome on its own (and
   ``ensure_lineitem`` commits a found or created column before the score is sent, so a
   failed send's rollback cannot forget a column the LMS already has).
@@ -33,6 +34,7 @@ from sqlalchemy.orm import Session
 from plugin.actors import Role
 from plugin.completion.service import (
     approve_completion,
+    keep_evidence,
     my_progress,
     override_completion,
     record_meeting,
@@ -164,7 +166,8 @@ def test_completion_use_cases_commit_once(
     commits.once(refresh_evidence)(session, teacher, cw.exchange_id)
     commits.once(request_completion)(session, alice, cw.exchange_id)
     commits.once(request_completion)(session, alice, cw.exchange_id)  # already requested
-    commits.once(students_for_teacher)(session, teacher, cw.exchange_id)
+    commits.once(students_for_teacher, allowed=0)(session, teacher, cw.exchange_id)
+    commits.once(keep_evidence)(session, cw.exchange_id)
     commits.once(approve_completion)(session, teacher, cw.exchange_id, alice.person_id)
     commits.once(override_completion)(
         session,

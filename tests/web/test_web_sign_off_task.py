@@ -92,3 +92,29 @@ def test_a_lost_task_is_redone_by_the_periodic_retry(
     with app.test_request_context():
         assert retry_held(session, issuer_context()).issued == 0
     assert _credentials(session, chen.person_id) == 1
+
+
+def test_the_periodic_task_keeps_the_rooms_contributions_as_evidence(
+    app: Flask, session: Session
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from plugin.completion.models import CompletionEvidence
+    from plugin.exchanges.models import Exchange
+    from tests.plugin.completion.completion_world import chat_in_weeks
+    from web.tasks import _keep_completion_evidence
+
+    cw = build_completion_world(session)
+    exchange = session.get(Exchange, cw.exchange_id)
+    assert exchange is not None
+    today = datetime.now(UTC).date()
+    exchange.starts_on, exchange.ends_on = today - timedelta(days=60), today + timedelta(days=30)
+    chat_in_weeks(session, cw.rooms.room_id, cw.rooms.alice.person_id, [6, 7])
+    with app.app_context():
+        _keep_completion_evidence()
+    kept = session.scalars(
+        select(CompletionEvidence.key).where(
+            CompletionEvidence.person_id == cw.rooms.alice.person_id
+        )
+    ).all()
+    assert sorted(kept) == ["2026-W06", "2026-W07"]

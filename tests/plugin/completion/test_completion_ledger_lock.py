@@ -1,7 +1,9 @@
 """Two transactions that each create completions and log them to the ledger never deadlock
 (PostgreSQL): bench/soak.py met "deadlock detected" between a teacher's completion page,
-which makes the rows of the students it shows, and the teachers' sign-offs, because one held
-the ledger's lock while waiting on the other's uncommitted completion row."""
+which made the rows of the students it showed, and the teachers' sign-offs, because one held
+the ledger's lock while waiting on the other's uncommitted completion row. The page now writes
+nothing; a student's own page and the worker's ``keep_evidence`` still make rows beside
+sign-offs the same way."""
 
 from __future__ import annotations
 
