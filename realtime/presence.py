@@ -13,6 +13,8 @@ from typing import Protocol
 
 import redis
 
+from web import redis_client
+
 logger = logging.getLogger(__name__)
 
 
@@ -47,12 +49,16 @@ class LocalPresence:
 
 class RedisPresence:
     """One hash per room. Entries of a crashed process linger until its clients' sids are
-    cleaned by ``leave`` on their reconnect elsewhere or the hash expires (a day of idleness)."""
+    cleaned by ``leave`` on their reconnect elsewhere or the hash expires (a day of idleness).
+
+    Presence is a courtesy: while Redis is away (restarting) a room works without it, so
+    ``join``, ``leave`` and ``online`` log the outage and carry on (``online`` then knows of
+    nobody) rather than failing the connect, the disconnect or the sync they serve."""
 
     IDLE_SECONDS = 24 * 3600
 
     def __init__(self, url: str) -> None:
-        self._redis = redis.Redis.from_url(url, decode_responses=True)
+        self._redis = redis_client.connect(url, decode_responses=True)
 
     @staticmethod
     def _key(room_id: int) -> str:
@@ -62,18 +68,25 @@ class RedisPresence:
         pipe = self._redis.pipeline()
         pipe.hset(self._key(room_id), sid, str(person_id))
         pipe.expire(self._key(room_id), self.IDLE_SECONDS)
-        pipe.execute()
+        try:
+            pipe.execute()
+        except redis.RedisError as error:
+            logger.warning("Presence not updated on joining room %s: %s", room_id, error)
 
     def leave(self, room_id: int, sid: str) -> None:
         # A disconnect while Redis restarts (bench/soak.py's fault) logged a traceback per
         # client; the entry then lingers as the docstring says, so one line is enough.
         try:
             self._redis.hdel(self._key(room_id), sid)
-        except redis.ConnectionError as error:
+        except redis.RedisError as error:
             logger.warning("Presence not updated on leaving room %s: %s", room_id, error)
 
     def online(self, room_id: int) -> set[int]:
-        values: list[str] = self._redis.hvals(self._key(room_id))  # type: ignore[assignment]
+        try:
+            values: list[str] = self._redis.hvals(self._key(room_id))  # type: ignore[assignment]
+        except redis.RedisError as error:
+            logger.warning("Presence of room %s unknown for now: %s", room_id, error)
+            return set()
         return {int(v) for v in values}
 
     def sids(self, room_id: int, person_id: int) -> list[str]:

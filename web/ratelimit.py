@@ -8,6 +8,7 @@ hammer set ``app.config["TANDEM_RATE_LIMITS"] = False``.
 
 from __future__ import annotations
 
+import logging
 import math
 import threading
 import time
@@ -15,10 +16,14 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, ParamSpec, Protocol, TypeVar
 
+import redis
 from flask import Flask, current_app, request
 from flask_babel import gettext
 
+from web import redis_client
 from web.errors import error_response
+
+logger = logging.getLogger(__name__)
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -55,19 +60,23 @@ class RedisCounter:
     """Counts shared by every process: INCR and EXPIRE in one round trip."""
 
     def __init__(self, url: str, clock: Callable[[], float] = time.time) -> None:
-        import redis
-
-        self._redis = redis.Redis.from_url(url)
+        self._redis = redis_client.connect(url)
         self._clock = clock
 
     def hit(self, key: str, window_seconds: int) -> tuple[int, float]:
+        """The count in this window; while Redis is away nothing is counted (a request let
+        through beats a page that fails because its limit could not be read)."""
         now = self._clock()
         window = int(now // window_seconds)
         name = f"tandem:ratelimit:{key}:{window}"
         pipe = self._redis.pipeline()
         pipe.incr(name)
         pipe.expire(name, window_seconds + 1)
-        count, _ = pipe.execute()
+        try:
+            count, _ = pipe.execute()
+        except redis.RedisError as error:
+            logger.warning("Rate limit not counted for now: %s", error)
+            return 0, 0.0
         return int(count), (window + 1) * window_seconds - now
 
 
