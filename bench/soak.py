@@ -989,6 +989,7 @@ async def drive(
     seconds = time.perf_counter() - started
     for sample in figures.samples:
         print("error sample:", sample, file=sys.stderr)
+    _clients_per_fault(fault_report, figures, time.perf_counter())  # before they all leave
     await asyncio.gather(*(s.client.disconnect() for s in students), return_exceptions=True)
     await asyncio.to_thread(grades.queue_launched)  # students who launched since
     await asyncio.to_thread(grades.settle, 30.0)
@@ -1000,7 +1001,6 @@ async def drive(
         [lat for when, lat in figures.latencies if flood_began <= when <= flood_ended]
     )
 
-    _clients_per_fault(fault_report, figures, time.perf_counter())
     stored = stored_lines(shape.database_url, list(figures.acked))
     lost = [c for c in figures.acked if stored.get(c, 0) == 0]
     duplicated = [c for c, n in stored.items() if n > 1]
