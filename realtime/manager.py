@@ -44,12 +44,11 @@ class _RoomsBySid:
                 del self.rooms_by_sid[(namespace, sid)]
 
     def basic_disconnect(self, sid: str, namespace: str, **_kwargs: Any) -> None:
-        """Leave its own rooms (the member list ``None`` last: leaving a room reads it), then
-        forget its pending acks and its place in the connecting and leaving queues."""
+        """Leave its own rooms, then forget its pending acks and its place in the connecting
+        and leaving queues."""
         if namespace not in self.rooms:
             return
-        joined = self.rooms_by_sid.get((namespace, sid), set())
-        for room in sorted(joined - {None}, key=str) + ([None] if None in joined else []):
+        for room in list(self.rooms_by_sid.get((namespace, sid), ())):
             self.basic_leave_room(sid, namespace, room)
         self.rooms_by_sid.pop((namespace, sid), None)
         self.callbacks.pop(sid, None)

@@ -16,7 +16,7 @@ from lti.launch import LtiContext
 from lti.platform_keys import PlatformKeyCache
 from plugin.db import make_engine, make_session_factory
 from realtime import manager as rooms_manager
-from web import db, errors, inputs, ratelimit, security
+from web import db, errors, inputs, ratelimit, redis_client, security
 from web import tasks as web_tasks
 from web.config import Settings
 from web.extensions import babel, socketio
@@ -38,7 +38,9 @@ def client_manager(redis_url: str | None) -> socketio_server.Manager:
     if not redis_url:
         return rooms_manager.Manager()
     return rooms_manager.RedisManager(
-        redis_url, channel="flask-socketio", redis_options={"max_connections": 1000}
+        redis_url,
+        channel="flask-socketio",
+        redis_options={"max_connections": redis_client.POOL_SIZE},
     )
 
 

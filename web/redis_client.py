@@ -15,12 +15,14 @@ import redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
+POOL_SIZE = 1000  # connections per process, for these clients and the Socket.IO queue
+
 
 def connect(url: str, *, decode_responses: bool = False) -> redis.Redis:
     client: redis.Redis = redis.Redis.from_url(
         url,
         decode_responses=decode_responses,
-        max_connections=1000,
+        max_connections=POOL_SIZE,
         socket_timeout=2,
         socket_connect_timeout=2,
         retry=Retry(NoBackoff(), 1),
