@@ -15,7 +15,13 @@ import requests
 from sqlalchemy import select
 
 from plugin.people.models import Person
-from tests.browser.test_browser_launch import ARGS, CHROMIUM, axe_violations, sync_api
+from tests.browser.test_browser_launch import (
+    ARGS,
+    CHROMIUM,
+    axe_violations,
+    open_from_lms,
+    sync_api,
+)
 from tests.live import LiveStack
 from tests.web.test_web_credentials_e2e import complete_and_sign_off, set_up_exchange
 
@@ -69,8 +75,7 @@ def _page(chromium: Any, viewport: dict[str, int]) -> Any:
 
 
 def _check(page: Any, url: str) -> None:
-    page.goto(url)
-    page.wait_for_load_state("networkidle")
+    page.goto(url)  # waits for the load event
     assert page.locator("h1").count() == 1
     assert axe_violations(page) == [], url
     _fits(page)
@@ -91,8 +96,7 @@ def _fits(page: Any) -> None:
 
 
 def _launch(page: Any, stack: LiveStack, slug: str, user_id: str) -> None:
-    page.goto(f"{stack.demo_url}/{slug}/launch/{user_id}?target=window")
-    page.wait_for_load_state("networkidle")
+    open_from_lms(page, stack, slug, user_id)
 
 
 @pytest.mark.parametrize("viewport", VIEWPORTS)

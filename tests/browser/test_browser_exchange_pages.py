@@ -10,7 +10,13 @@ from typing import Any
 
 import pytest
 
-from tests.browser.test_browser_launch import ARGS, CHROMIUM, axe_violations, sync_api
+from tests.browser.test_browser_launch import (
+    ARGS,
+    CHROMIUM,
+    axe_violations,
+    open_from_lms,
+    sync_api,
+)
 from tests.live import LiveStack
 
 pytestmark = pytest.mark.browser
@@ -46,8 +52,7 @@ def test_teacher_page_and_dutch_onboarding_are_accessible(
     )
     page = context.new_page()
     # The teacher: the module's stack is shared, so create only when no exchange exists yet.
-    page.goto(f"{live_stack.demo_url}/leiden/launch/{leiden.teacher.user_id}?target=window")
-    page.wait_for_load_state("networkidle")
+    open_from_lms(page, live_stack, "leiden", leiden.teacher.user_id)
     if page.locator('[data-testid="create-exchange"]').count():
         page.locator('[data-testid="create-exchange"]').click()
         assert axe_violations(page) == []

@@ -12,7 +12,13 @@ from typing import Any
 
 import pytest
 
-from tests.browser.test_browser_launch import ARGS, CHROMIUM, axe_violations, sync_api
+from tests.browser.test_browser_launch import (
+    ARGS,
+    CHROMIUM,
+    axe_violations,
+    open_from_lms,
+    sync_api,
+)
 from tests.browser.test_browser_room_chat import SETUP, Team
 from tests.exchange_flow import set_up_two_university_exchange
 from tests.live import LiveStack
@@ -49,8 +55,7 @@ def test_three_mistakes_are_listed_and_each_link_leads_to_its_field(
         bypass_csp=True, locale=lang, viewport={"width": 320, "height": 700}
     )
     page = context.new_page()
-    page.goto(f"{live_stack.demo_url}/bologna/launch/{team.bologna.user_id}?target=window")
-    page.wait_for_load_state("networkidle")
+    open_from_lms(page, live_stack, "bologna", team.bologna.user_id)
     page.goto(f"{live_stack.tandem_url}/exchanges/{team.exchange_id}/profile")
     # Three mistakes: a name over 80 characters, no time zone, no time ticked.
     page.evaluate(

@@ -16,6 +16,7 @@ from plugin.exchanges.models import Exchange
 from plugin.health.service import refresh_exchange_health
 from plugin.rooms.service import open_team_room
 from plugin.teams.service import create_team
+from tests.browser.test_browser_launch import open_from_lms
 from tests.browser.test_browser_matching_pages import _accessible, chromium
 from tests.exchange_flow import TwoUniversityExchange, set_up_two_university_exchange
 from tests.live import LiveStack
@@ -74,8 +75,7 @@ def test_dashboard_and_team_page(
     )
     page = context.new_page()
     teacher = live_stack.platform("leiden").teacher
-    page.goto(f"{live_stack.demo_url}/leiden/launch/{teacher.user_id}?target=window")
-    page.wait_for_load_state("networkidle")
+    open_from_lms(page, live_stack, "leiden", teacher.user_id)
     page.select_option("#lang-select", lang)
     page.locator("form.language button").click()
     page.wait_for_load_state("load")

@@ -18,7 +18,7 @@ from plugin.db import utcnow
 from plugin.people.models import Person
 from plugin.registrars.service import add_registrar
 from plugin.teams.service import create_team
-from tests.browser.test_browser_launch import ARGS, CHROMIUM, sync_api
+from tests.browser.test_browser_launch import ARGS, CHROMIUM, open_from_lms, sync_api
 from tests.browser.test_browser_matching_pages import _accessible
 from tests.exchange_flow import TwoUniversityExchange, set_up_two_university_exchange
 from tests.live import LiveStack
@@ -63,11 +63,10 @@ def _page(chromium: Any, stack: LiveStack, slug: str, user_id: str, lang: str) -
         timezone_id="America/New_York",
     )
     page = context.new_page()
-    page.goto(f"{stack.demo_url}/{slug}/launch/{user_id}?target=window")
-    page.wait_for_load_state("networkidle")
+    open_from_lms(page, stack, slug, user_id)
     page.select_option("#lang-select", lang)
-    page.locator("form.language button").click()
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():
+        page.locator("form.language button").click()
     return page
 
 

@@ -12,7 +12,13 @@ from typing import Any
 
 import pytest
 
-from tests.browser.test_browser_launch import ARGS, CHROMIUM, axe_violations, sync_api
+from tests.browser.test_browser_launch import (
+    ARGS,
+    CHROMIUM,
+    axe_violations,
+    open_from_lms,
+    sync_api,
+)
 from tests.exchange_flow import launch_as, onboarding_form
 from tests.live import LiveStack
 
@@ -78,8 +84,7 @@ def _teacher_page(chromium: Any, stack: LiveStack, width: int, exchange_id: int)
     )
     page = context.new_page()
     teacher = stack.platform("leiden").teacher
-    page.goto(f"{stack.demo_url}/leiden/launch/{teacher.user_id}?target=window")
-    page.wait_for_load_state("networkidle")
+    open_from_lms(page, stack, "leiden", teacher.user_id)
     page.goto(f"{stack.tandem_url}/exchanges/{exchange_id}/teacher")
     page.locator('[data-testid="matching-link"]').click()
     page.locator('[data-testid="rules-form"]').wait_for(timeout=WAIT)

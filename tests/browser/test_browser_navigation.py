@@ -12,7 +12,13 @@ import pytest
 
 from plugin.actors import Actor, Role
 from plugin.teams.service import create_team
-from tests.browser.test_browser_launch import ARGS, CHROMIUM, axe_violations, sync_api
+from tests.browser.test_browser_launch import (
+    ARGS,
+    CHROMIUM,
+    axe_violations,
+    open_from_lms,
+    sync_api,
+)
 from tests.browser.test_browser_room_chat import SETUP, Team
 from tests.exchange_flow import set_up_two_university_exchange
 from tests.live import LiveStack
@@ -86,8 +92,7 @@ def test_a_teacher_is_asked_before_removing_someone_and_can_cancel_by_keyboard(
     leiden = live_stack.platform("leiden")
     context = chromium.new_context(bypass_csp=True)
     page = context.new_page()
-    page.goto(f"{live_stack.demo_url}/leiden/launch/{leiden.teacher.user_id}?target=window")
-    page.wait_for_load_state("networkidle")
+    open_from_lms(page, live_stack, "leiden", leiden.teacher.user_id)
     page.goto(f"{live_stack.tandem_url}/exchanges/{team.exchange_id}/teams")
     members = page.locator('[data-testid="team-member"]')
     before = members.count()
@@ -125,8 +130,7 @@ def test_a_form_sent_back_with_an_error_puts_focus_on_its_summary(
 ) -> None:
     context = chromium.new_context(bypass_csp=True, locale=lang)
     page = context.new_page()
-    page.goto(f"{live_stack.demo_url}/bologna/launch/{team.bologna.user_id}?target=window")
-    page.wait_for_load_state("networkidle")
+    open_from_lms(page, live_stack, "bologna", team.bologna.user_id)
     page.goto(f"{live_stack.tandem_url}/exchanges/{team.exchange_id}/profile")
     page.evaluate("document.querySelectorAll('input[name=slot]').forEach(b => b.checked = false)")
     page.locator('[data-testid="save-profile"]').click()  # no time ticked: refused

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from tests.browser.test_browser_launch import open_from_lms
 from tests.browser.test_browser_matching_pages import _accessible, chromium
 from tests.exchange_flow import TwoUniversityExchange, set_up_two_university_exchange
 from tests.live import LiveStack
@@ -39,8 +40,7 @@ def test_the_teacher_follows_the_bell_reads_and_marks_read(
     )
     page = context.new_page()
     teacher = live_stack.platform("leiden").teacher
-    page.goto(f"{live_stack.demo_url}/leiden/launch/{teacher.user_id}?target=window")
-    page.wait_for_load_state("networkidle")
+    open_from_lms(page, live_stack, "leiden", teacher.user_id)
     page.select_option("#lang-select", lang)  # the header's language form, kept in the session
     page.locator("form.language button").click()
     page.wait_for_load_state("load")

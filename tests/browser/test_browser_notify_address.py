@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from plugin.notifications.models import NotifyAddress
+from tests.browser.test_browser_launch import open_from_lms
 from tests.browser.test_browser_matching_pages import _accessible, chromium
 from tests.live import LiveStack
 from web.pages.notifications import address_token
@@ -31,8 +32,7 @@ def test_a_student_chooses_an_address_for_notifications_in_dutch_at_375px(
     )
     page = context.new_page()
     student = live_stack.platform("leiden").students[-1]
-    page.goto(f"{live_stack.demo_url}/leiden/launch/{student.user_id}?target=window")
-    page.wait_for_load_state("networkidle")
+    open_from_lms(page, live_stack, "leiden", student.user_id)
     page.select_option("#lang-select", "nl")
     page.locator("form.language button").click()
     page.wait_for_load_state("load")

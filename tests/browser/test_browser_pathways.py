@@ -18,7 +18,13 @@ from sqlalchemy import select
 from plugin.credentials.models import Credential
 from plugin.people.models import Person
 from tests.browser.test_browser_credentials_pages import _fits
-from tests.browser.test_browser_launch import ARGS, CHROMIUM, axe_violations, sync_api
+from tests.browser.test_browser_launch import (
+    ARGS,
+    CHROMIUM,
+    axe_violations,
+    open_from_lms,
+    sync_api,
+)
 from tests.live import LiveStack
 from tests.plugin.pathways.pathway_world import PARTNER_ACHIEVEMENT, new_partner, trust
 from tests.web.test_web_credentials_e2e import complete_and_sign_off, set_up_exchange
@@ -82,7 +88,7 @@ def _page(chromium: Any, width: int, locale: str) -> Any:
 
 
 def _check(page: Any, name: str) -> None:
-    page.wait_for_load_state("networkidle")
+    page.wait_for_load_state("load")  # a step that navigates has waited for its navigation
     if SHOTS:
         Path(SHOTS).mkdir(parents=True, exist_ok=True)
         page.screenshot(path=Path(SHOTS) / f"{name}.png", full_page=True)
@@ -93,11 +99,10 @@ def _check(page: Any, name: str) -> None:
 
 def _launch(page: Any, stack: LiveStack, user_id: str, language: str) -> None:
     """Launch from Leiden's LMS (which asks for Dutch), then choose the page language."""
-    page.goto(f"{stack.demo_url}/leiden/launch/{user_id}?target=window")
-    page.wait_for_load_state("networkidle")
+    open_from_lms(page, stack, "leiden", user_id)
     page.select_option("#lang-select", language)
-    page.locator(".language button").click()
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():
+        page.locator(".language button").click()
 
 
 @pytest.mark.parametrize(("width", "locale"), [(1280, "en-GB"), (375, "nl-NL")])
@@ -121,12 +126,12 @@ def test_nano_degree_pages(
     with live_stack.session_factory() as db:  # the admin put the partner on the trusted list
         trust(db, partner)
     registrar.fill("#c-exchange", str(ready.exchange_id))
-    registrar.locator("#c-exchange").press("Enter")
-    registrar.wait_for_load_state("networkidle")
+    with registrar.expect_navigation():
+        registrar.locator("#c-exchange").press("Enter")
     registrar.fill("#c-issuer", partner.did)
     registrar.fill("#c-achievement", PARTNER_ACHIEVEMENT)
-    registrar.locator("#c-achievement").press("Enter")
-    registrar.wait_for_load_state("networkidle")
+    with registrar.expect_navigation():
+        registrar.locator("#c-achievement").press("Enter")
     assert registrar.locator('[data-testid="components"] li').count() == 2
     _check(registrar, f"registrar-pathway-{tag}")
     registrar.context.close()
@@ -138,10 +143,11 @@ def test_nano_degree_pages(
     assert student.inner_text("h1") == (
         "Nanodegrees" if locale.startswith("nl") else "Nano-degrees"
     )
-    student.get_by_role("link", name=f"Global collaboration {tag}").click()
+    with student.expect_navigation():
+        student.get_by_role("link", name=f"Global collaboration {tag}").click()
     _check(student, f"student-pathway-{tag}")
-    student.locator("#t-credential + button").click()
-    student.wait_for_load_state("networkidle")
+    with student.expect_navigation():
+        student.locator("#t-credential + button").click()
     field = student.locator("#p-text")
     field.focus()
     student.keyboard.insert_text(json.dumps(partner.issue(ready.email)))

@@ -20,6 +20,7 @@ from plugin.peer.factors import DIMENSIONS
 from plugin.peer.models import PeerRating, PeerSubmission
 from plugin.peer.service import open_round
 from plugin.teams.service import create_team
+from tests.browser.test_browser_launch import open_from_lms
 from tests.browser.test_browser_matching_pages import _accessible, chromium
 from tests.exchange_flow import TwoUniversityExchange, set_up_two_university_exchange
 from tests.live import LiveStack
@@ -66,8 +67,7 @@ def _rate_by_keyboard(
     student = next(s for p, s, _ in flow.students if p.slug == slug)
     context = chromium.new_context(viewport={"width": 375, "height": 800}, bypass_csp=True)
     page = context.new_page()
-    page.goto(f"{stack.demo_url}/{slug}/launch/{student.user_id}?target=window")
-    page.wait_for_load_state("networkidle")
+    open_from_lms(page, stack, slug, student.user_id)
     page.goto(f"{stack.tandem_url}/exchanges/{flow.id}/checkin")
     _accessible(page)
     page.locator('[data-testid="round-link"]').focus()
@@ -157,8 +157,7 @@ def test_the_teacher_closes_the_round_and_reads_results_on_a_phone(
         viewport={"width": 375, "height": 800}, bypass_csp=True, timezone_id="Europe/Amsterdam"
     )
     page = context.new_page()
-    page.goto(f"{live_stack.demo_url}/leiden/launch/{teacher.user_id}?target=window")
-    page.wait_for_load_state("networkidle")
+    open_from_lms(page, live_stack, "leiden", teacher.user_id)
     page.goto(f"{live_stack.tandem_url}/exchanges/{flow.id}/teacher")
     page.locator('[data-testid="teamwork-link"]').focus()
     page.keyboard.press("Enter")
@@ -189,8 +188,7 @@ def test_a_student_checks_in_by_keyboard_on_a_phone(
     student = live_stack.platform("bologna").students[0]
     context = chromium.new_context(viewport={"width": 375, "height": 800}, bypass_csp=True)
     page = context.new_page()
-    page.goto(f"{live_stack.demo_url}/bologna/launch/{student.user_id}?target=window")
-    page.wait_for_load_state("networkidle")
+    open_from_lms(page, live_stack, "bologna", student.user_id)
     page.goto(f"{live_stack.tandem_url}/exchanges/{flow.id}")
     page.locator('[data-testid="checkin-link"]').focus()
     page.keyboard.press("Enter")

@@ -14,7 +14,13 @@ import pytest
 
 from plugin.actors import Actor, Role
 from plugin.teams.service import create_team
-from tests.browser.test_browser_launch import ARGS, CHROMIUM, axe_violations, sync_api
+from tests.browser.test_browser_launch import (
+    ARGS,
+    CHROMIUM,
+    axe_violations,
+    open_from_lms,
+    sync_api,
+)
 from tests.browser.test_browser_room_chat import SETUP
 from tests.exchange_flow import set_up_two_university_exchange
 from tests.live import LiveStack
@@ -58,8 +64,7 @@ def _as(chromium: Any, stack: LiveStack, slug: str, user_id: str, locale: str) -
         viewport={"width": WIDTH, "height": 800}, bypass_csp=True, locale=locale
     )
     page = context.new_page()
-    page.goto(f"{stack.demo_url}/{slug}/launch/{user_id}?target=window")
-    page.wait_for_load_state("networkidle")
+    open_from_lms(page, stack, slug, user_id)
     return page
 
 

@@ -17,7 +17,13 @@ import pytest
 from demo.platforms import DemoUser
 from plugin.actors import Actor, Role
 from plugin.teams.service import create_team
-from tests.browser.test_browser_launch import ARGS, CHROMIUM, axe_violations, sync_api
+from tests.browser.test_browser_launch import (
+    ARGS,
+    CHROMIUM,
+    axe_violations,
+    open_from_lms,
+    sync_api,
+)
 from tests.exchange_flow import set_up_two_university_exchange
 from tests.live import LiveStack
 
@@ -73,8 +79,7 @@ def _open_room(
         viewport={"width": width, "height": 800}, bypass_csp=True, timezone_id="Europe/Rome"
     )
     page = context.new_page()
-    page.goto(f"{stack.demo_url}/{slug}/launch/{user.user_id}?target=window")
-    page.wait_for_load_state("networkidle")
+    open_from_lms(page, stack, slug, user.user_id)
     page.goto(f"{stack.tandem_url}/exchanges/{team.exchange_id}")
     page.locator('[data-testid="team-room-link"]').click()
     _wait_connected(page)
@@ -142,8 +147,7 @@ def test_the_teacher_observes_read_only_from_the_teachers_page(
     leiden = live_stack.platform("leiden")
     context = chromium.new_context(bypass_csp=True)
     page = context.new_page()
-    page.goto(f"{live_stack.demo_url}/leiden/launch/{leiden.teacher.user_id}?target=window")
-    page.wait_for_load_state("networkidle")
+    open_from_lms(page, live_stack, "leiden", leiden.teacher.user_id)
     page.goto(f"{live_stack.tandem_url}/exchanges/{team.exchange_id}/teacher")
     page.locator('[data-testid="team-rooms-link"]').click()
     assert axe_violations(page) == []

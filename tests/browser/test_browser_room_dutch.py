@@ -12,7 +12,7 @@ import pytest
 
 from plugin.actors import Actor, Role
 from plugin.teams.service import create_team
-from tests.browser.test_browser_launch import ARGS, CHROMIUM, sync_api
+from tests.browser.test_browser_launch import ARGS, CHROMIUM, open_from_lms, sync_api
 from tests.exchange_flow import set_up_two_university_exchange
 from tests.live import LiveStack
 
@@ -53,12 +53,11 @@ def test_the_room_in_dutch_speaks_dutch_times_dates_and_phases(
         timezone_id="America/New_York",
     )
     page = context.new_page()
-    page.goto(f"{live_stack.demo_url}/leiden/launch/{student.user_id}?target=window")
-    page.wait_for_load_state("networkidle")
+    open_from_lms(page, live_stack, "leiden", student.user_id)
     page.goto(f"{live_stack.tandem_url}/exchanges/{exchange.id}")
     page.select_option("#lang-select", "nl")
-    page.locator("form.language button").click()
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():
+        page.locator("form.language button").click()
     assert page.evaluate("document.documentElement.lang") == "nl"
     page.goto(f"{live_stack.tandem_url}/teams/{made.id}/room")
     page.locator('[data-testid="members"] .online').first.wait_for(timeout=WAIT)

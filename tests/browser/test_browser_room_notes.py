@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.test_browser_launch import axe_violations
+from tests.browser.test_browser_launch import axe_violations, open_from_lms
 from tests.browser.test_browser_room_chat import (  # noqa: F401 - module fixtures, reused
     WAIT,
     Team,
@@ -85,8 +85,7 @@ def test_the_teacher_reads_the_notes_live_but_cannot_type_and_the_page_passes_ax
     leiden = live_stack.platform("leiden")
     context = chromium.new_context(bypass_csp=True)
     teacher = context.new_page()
-    teacher.goto(f"{live_stack.demo_url}/leiden/launch/{leiden.teacher.user_id}?target=window")
-    teacher.wait_for_load_state("networkidle")
+    open_from_lms(teacher, live_stack, "leiden", leiden.teacher.user_id)
     teacher.goto(f"{live_stack.tandem_url}/teams/{team.team_id}/room")
     teacher.locator('[data-testid="observer"]').wait_for(timeout=WAIT)
     anna = _open_room(chromium, live_stack, "leiden", team.leiden, team)

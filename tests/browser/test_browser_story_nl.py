@@ -1,0 +1,24 @@
+"""The story of test_browser_story.py in Dutch: no text left in English on any page.
+
+A file of its own so that ``--dist loadfile`` runs it beside the English run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.browser.test_browser_story import chromium, tell_the_story
+
+__all__ = ["chromium"]  # the module's own browser (a module fixture)
+
+pytestmark = pytest.mark.browser
+
+
+def test_the_story_from_first_launch_to_a_verified_credential_in_dutch(
+    chromium: Any, tmp_path: Path, make_database: Callable[[str], str]
+) -> None:
+    tell_the_story(chromium, tmp_path, make_database, "nl")
