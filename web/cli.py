@@ -304,7 +304,9 @@ def _guarded(factory: Callable[[], Any]) -> Any:
         return factory()
     except ConfigError as error:
         use_catalogue()
-        message = translated(error.args[0]) if error.args else str(error)
+        message = translated(error.message)
+        if error.problems:
+            message += " " + "; ".join(translated(p) for p in error.problems) + "."
         click.echo(translated(N_("Error: {message}")).format(message=message), err=True)
         sys.exit(2)
 
