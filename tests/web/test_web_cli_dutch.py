@@ -257,8 +257,17 @@ def test_the_console_script_speaks_dutch_and_refuses_bad_settings_in_dutch(
         check=False,
     )
     assert refused.returncode == 2
-    assert refused.stderr.startswith("Fout: ")
-    assert "Traceback" not in refused.stderr
+    assert refused.stderr == "Fout: TANDEM_SMTP_PORT moet een poortnummer zijn (1-65535).\n"
+    production = subprocess.run(
+        [str(tandem), "purge"],
+        env={**env, "TANDEM_ENV": "production", "LANG": "en_GB.UTF-8", "LC_ALL": "nl_NL.UTF-8"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert production.returncode == 2
+    assert production.stderr.startswith("Fout: Tandem start niet in productie: stel TANDEM_SECRET")
+    assert "Traceback" not in production.stderr
 
 
 # Click's words that a ``tandem`` command never shows: programming mistakes raised while the
