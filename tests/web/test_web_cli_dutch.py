@@ -21,6 +21,7 @@ from babel.messages.extract import extract_from_file
 from click.testing import Result
 from flask import Flask
 
+from tests.web.test_web_cli import PLATFORM
 from web.cli import cli
 from web.cli_i18n import CLICK_WORDS, TRANSLATIONS, language
 
@@ -29,16 +30,6 @@ LOCALE_VARIABLES = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
 ENGLISH: dict[str, str | None] = dict.fromkeys(LOCALE_VARIABLES) | {"LANG": "en_GB.UTF-8"}
 DUTCH: dict[str, str | None] = dict.fromkeys(LOCALE_VARIABLES) | {"LANG": "nl_NL.UTF-8"}
 CATALOGUE = gettext.translation("messages", str(TRANSLATIONS), languages=["nl"])
-
-PLATFORM = [
-    "--issuer", "https://brightspace.example.org",
-    "--client-id", "abc-123",
-    "--name", "Leiden Brightspace",
-    "--login-url", "https://brightspace.example.org/d2l/lti/authenticate",
-    "--token-url", "https://auth.brightspace.com/core/connect/token",
-    "--jwks-url", "https://brightspace.example.org/d2l/.well-known/jwks",
-    "--deployment", "dep-1",
-]  # fmt: skip
 
 
 def _flat(text: str) -> str:
