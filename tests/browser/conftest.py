@@ -3,16 +3,18 @@ fast (PostgreSQL is covered by the same flows in tests/lti and tests/web)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import pytest
 
+from tests.conftest import MakeDatabase
 from tests.live import LiveStack, running_stack
 
 
 @pytest.fixture(scope="module")
 def live_stack(
-    tmp_path_factory: pytest.TempPathFactory, make_database: Callable[[str], str]
+    tmp_path_factory: pytest.TempPathFactory, make_database: MakeDatabase
 ) -> Iterator[LiveStack]:
-    with running_stack(make_database("sqlite"), tmp_path_factory.mktemp("stack")) as stack:
+    database = make_database("sqlite", migrated=True)
+    with running_stack(database, tmp_path_factory.mktemp("stack")) as stack:
         yield stack

@@ -5,7 +5,7 @@ that says what waits; axe-core finds nothing at 1280 and 375 px, in English and 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -20,6 +20,7 @@ from lti.platforms import PlatformSpec, add_platform
 from plugin.courses.models import CourseMembership
 from plugin.db import utcnow
 from tests.browser.test_browser_launch import ARGS, CHROMIUM, axe_violations
+from tests.conftest import MakeDatabase
 from tests.exchange_flow import TwoUniversityExchange, set_up_two_university_exchange
 from tests.live import LiveStack, running_stack
 from web.cli import cli
@@ -31,9 +32,11 @@ SHOTS = os.environ.get("TANDEM_SCREENSHOTS")
 
 @pytest.fixture(scope="module")
 def stack(
-    tmp_path_factory: pytest.TempPathFactory, make_database: Callable[[str], str]
+    tmp_path_factory: pytest.TempPathFactory, make_database: MakeDatabase
 ) -> Iterator[LiveStack]:
-    with running_stack(make_database("sqlite"), tmp_path_factory.mktemp("health")) as live:
+    with running_stack(
+        make_database("sqlite", migrated=True), tmp_path_factory.mktemp("health")
+    ) as live:
         yield live
 
 

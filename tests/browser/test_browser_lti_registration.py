@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -11,6 +11,7 @@ import pytest
 from demo.registration import new_registration_token, openid_configuration_url
 from lti.platforms import find_registration
 from tests.browser.test_browser_launch import axe_violations, browser, page  # noqa: F401 (fixtures)
+from tests.conftest import MakeDatabase
 from tests.live import LiveStack, running_stack
 from web.cli import cli
 
@@ -19,9 +20,9 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture(scope="module")
 def fresh_stack(
-    tmp_path_factory: pytest.TempPathFactory, make_database: Callable[[str], str]
+    tmp_path_factory: pytest.TempPathFactory, make_database: MakeDatabase
 ) -> Iterator[LiveStack]:
-    database, instance = make_database("sqlite"), tmp_path_factory.mktemp("fresh")
+    database, instance = make_database("sqlite", migrated=True), tmp_path_factory.mktemp("fresh")
     with running_stack(database, instance, register=False) as stack:
         yield stack
 

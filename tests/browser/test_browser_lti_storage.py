@@ -8,7 +8,7 @@ Moodle-style one does not, and Tandem shows its new-window fallback.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -18,6 +18,7 @@ from lti.launch import LtiContext
 from plugin.courses.models import Course
 from plugin.people.models import ExternalAccount
 from tests.browser.test_browser_launch import ARGS, CHROMIUM, axe_violations, sync_api
+from tests.conftest import MakeDatabase
 from tests.live import LiveStack, running_stack
 from web.cli import cli
 
@@ -27,9 +28,12 @@ BLOCK_THIRD_PARTY_COOKIES = "--test-third-party-cookie-phaseout"
 
 @pytest.fixture(scope="module")
 def cross_site_stack(
-    tmp_path_factory: pytest.TempPathFactory, make_database: Callable[[str], str]
+    tmp_path_factory: pytest.TempPathFactory, make_database: MakeDatabase
 ) -> Iterator[LiveStack]:
-    database, instance = make_database("sqlite"), tmp_path_factory.mktemp("cross-site")
+    database, instance = (
+        make_database("sqlite", migrated=True),
+        tmp_path_factory.mktemp("cross-site"),
+    )
     with running_stack(database, instance, demo_host="localhost") as stack:
         yield stack
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,6 +27,7 @@ import pytest
 from babel.messages.pofile import read_po
 
 from tests.browser.test_browser_launch import ARGS, AXE, CHROMIUM, open_from_lms, sync_api
+from tests.conftest import MakeDatabase
 from tests.live import LiveStack, running_stack
 
 pytestmark = pytest.mark.browser
@@ -389,12 +390,12 @@ def _gaps(story: Story) -> tuple[set[str], set[str]]:
 
 
 def tell_the_story(
-    chromium: Any, tmp_path: Path, make_database: Callable[[str], str], language: str
+    chromium: Any, tmp_path: Path, make_database: MakeDatabase, language: str
 ) -> None:
     """The whole story in one language, on a stack of its own (the Dutch run is in
     test_browser_story_nl.py: each run takes most of a minute, and ``--dist loadfile`` gives a
     file to one worker, so the two languages run side by side)."""
-    with running_stack(make_database("sqlite"), tmp_path) as stack:
+    with running_stack(make_database("sqlite", migrated=True), tmp_path) as stack:
         story = Story(stack, chromium, language, english_only_strings())
         run_story(story)
     assert len(story.checked) >= 17
@@ -405,6 +406,6 @@ def tell_the_story(
 
 
 def test_the_story_from_first_launch_to_a_verified_credential(
-    chromium: Any, tmp_path: Path, make_database: Callable[[str], str]
+    chromium: Any, tmp_path: Path, make_database: MakeDatabase
 ) -> None:
     tell_the_story(chromium, tmp_path, make_database, "en")

@@ -7,7 +7,6 @@ launch as one of them lands on the exchange page, not on onboarding.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -23,6 +22,7 @@ from plugin.exchanges.service import profile_is_complete
 from plugin.matching.candidates import MatchRules
 from plugin.matching.service import pool_of, propose_teams
 from plugin.profiles.service import find_profile
+from tests.conftest import MakeDatabase
 from tests.exchange_flow import launch_as
 from tests.live import running_stack
 
@@ -84,9 +84,9 @@ def test_seed_onboards_every_student_and_a_second_run_changes_nothing(
 
 
 def test_a_seeded_student_launched_from_the_demo_lms_lands_in_the_exchange(
-    make_database: Callable[[str], str], tmp_path: Path
+    make_database: MakeDatabase, tmp_path: Path
 ) -> None:
-    with running_stack(make_database("sqlite"), tmp_path) as stack:
+    with running_stack(make_database("sqlite", migrated=True), tmp_path) as stack:
         platforms = list(stack.platforms.values())
         result = seed(stack.session_factory, platforms, stack.tandem_url, today=TODAY)
         for slug in ("leiden", "bologna"):

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import pytest
 
-from tests.conftest import BACKENDS
+from tests.conftest import BACKENDS, MakeDatabase
 from tests.live import LiveStack, running_stack
 
 
@@ -14,8 +14,9 @@ from tests.live import LiveStack, running_stack
 def open_stack(
     request: pytest.FixtureRequest,
     tmp_path_factory: pytest.TempPathFactory,
-    make_database: Callable[[str], str],
+    make_database: MakeDatabase,
 ) -> Iterator[LiveStack]:
-    database, instance = make_database(request.param), tmp_path_factory.mktemp("open-stack")
+    database = make_database(request.param, migrated=True)
+    instance = tmp_path_factory.mktemp("open-stack")
     with running_stack(database, instance, register=False) as stack:
         yield stack
