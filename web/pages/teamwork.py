@@ -41,7 +41,7 @@ from plugin.peer.service import (
 )
 from web.auth import require_actor, signed_in_actor
 from web.db import get_session
-from web.i18n import select_timezone, translated, zone
+from web.i18n import parse_number, select_timezone, translated, zone
 from web.inputs import parse_int
 from web.pages import Page, bp
 from web.pages.forms import form_failed, parse_date
@@ -269,11 +269,11 @@ def teamwork_policy(exchange_id: int) -> Page:
     cap = None
     try:
         if raw_cap:
-            try:
-                cap = float(raw_cap.replace(",", "."))
-            except ValueError:
+            typed = parse_number(raw_cap)  # the viewer's way: "1,05" in Dutch
+            if typed is None:
                 message = gettext("Enter the cap as a number, for example 1.05.")
-                raise InvalidInput(message, "cap") from None
+                raise InvalidInput(message, "cap")
+            cap = float(typed)
         set_policy(
             get_session(),
             signed_in_actor(),
