@@ -580,6 +580,12 @@ def test_nano_degree_forms_name_each_wrong_field_and_keep_the_rest(
         },
         lang,
     )
+    # Read the viewer's way: "7.5" is an English seven and a half and a Dutch seventy-five.
+    other_mark = {**numbers, "name": "Global", "ects": "7,5" if lang == "en" else "7.5"}
+    html = _post(client, "/registrar/pathways", other_mark, lang)
+    _assert_field_errors(
+        html, {"p-ects": "Enter the ECTS as a number, for example 6 or 7.5."}, lang
+    )
     good = {**numbers, "name": "Global", "ects": "6", "outcomes": "Work in teams."}
     created = client.post("/registrar/pathways", data=good)
     assert created.status_code == 302
@@ -604,3 +610,6 @@ def test_nano_degree_forms_name_each_wrong_field_and_keep_the_rest(
     html = _post(client, f"/pathways/{pathway_id}/partner", {"credential": "[[[["}, lang)
     _assert_field_errors(html, {"p-text": "This is not valid JSON."}, lang)
     assert ">[[[[</textarea>" in html
+    html = _post(client, f"/pathways/{pathway_id}/partner", {"credential": "  "}, lang)
+    nothing = "Choose a signed credential file, or paste the credential."
+    _assert_field_errors(html, {"p-file": nothing}, lang)
