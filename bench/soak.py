@@ -3,22 +3,23 @@ it runs.
 
 The shape is the README's: a PostgreSQL database of its own (made for the run, dropped after), a
 Redis of its own (a private ``redis-server`` with an append-only file, so it can be restarted
-without touching the machine's Redis), two gunicorn/gevent app processes behind nginx (the
-README's config, sticky on the room page's ``affinity`` parameter), one ``tandem worker`` and the
-demo LMS (served from this process, so the run reads the scores its AGS endpoint received and
-can take it down). Students sit in teams of five; each keeps a Socket.IO connection through
-nginx and chats at a realistic pace, then at a peak pace; launch clients go through the demo
-LMS (login, signed id_token, landing page) meanwhile, each launched demo student getting a
-score in the grade outbox (a batch at the worker fault, more during the LMS outage and at the
-end), which the worker sends to the LMS's gradebook.
+without touching the machine's Redis), four gunicorn/gevent app processes behind nginx with the
+README's own config (two rooms processes A and B taking ``/socket.io/``, sticky on the room
+page's ``affinity`` parameter, and two pages processes taking the rest), one ``tandem worker``
+and the demo LMS (served from this process, so the run reads the scores its AGS endpoint
+received and can take it down). Students sit in teams of five; each keeps a Socket.IO
+connection through nginx and chats at a realistic pace, then at a peak pace; launch clients go
+through the demo LMS (login, signed id_token, landing page) meanwhile, each launched demo
+student getting a score in the grade outbox (a batch at the worker fault, more during the LMS
+outage and at the end), which the worker sends to the LMS's gradebook.
 
 The run chats in a steady state first (``steady``: 120 s, 5 s quick; the figures the targets
 are about, with nothing broken), then breaks one part after another. Faults, each timed
-(``recovered_seconds``: from the fault until a chat line sent from a member pinned to process A
-reaches a teammate pinned to process B, and a launch succeeds, again):
+(``recovered_seconds``: from the fault until a chat line sent from a member pinned to rooms
+process A reaches a teammate pinned to rooms process B, and a launch succeeds, again):
 
-- ``app_killed``: process A's gunicorn (master and worker) gets SIGKILL; its clients reconnect
-  through nginx to B and catch up with ``sync``; A is started again afterwards.
+- ``app_killed``: rooms process A's gunicorn (master and worker) gets SIGKILL; its clients
+  reconnect through nginx to B and catch up with ``sync``; A is started again afterwards.
 - ``redis_restarted``: the private Redis is stopped and started on the same port and file.
 - ``pg_backends_terminated``: every backend of the run's database is terminated.
 - ``worker_killed``: a batch of scores is queued, the worker gets SIGKILL once some (not all)
@@ -102,46 +103,9 @@ from demo.app import create_demo_app  # noqa: E402
 from demo.platforms import DemoPlatform, DemoUser, make_platforms  # noqa: E402
 from demo.testing import launch_form_fields  # noqa: E402
 from realtime import tokens  # noqa: E402
-from tests.live import ServerThread  # noqa: E402
+from tests.live import ServerThread, nginx_binary, nginx_conf  # noqa: E402
 
 SECRET = "soak-secret-" + "x" * 40
-NGINX_CONF = """
-worker_processes 1;
-pid {tmp}/nginx.pid;
-error_log {tmp}/nginx-error.log warn;
-events {{ worker_connections 8192; }}
-http {{
-  access_log off;
-  client_body_temp_path {tmp}/body;
-  proxy_temp_path {tmp}/proxy;
-  fastcgi_temp_path {tmp}/fastcgi;
-  uwsgi_temp_path {tmp}/uwsgi;
-  scgi_temp_path {tmp}/scgi;
-  map $http_upgrade $connection_upgrade {{ default upgrade; '' close; }}
-  upstream tandem {{
-    hash $arg_affinity consistent;
-    server 127.0.0.1:{a};
-    server 127.0.0.1:{b};
-  }}
-  server {{
-    listen 127.0.0.1:{port};
-    location / {{
-      proxy_pass http://tandem;
-      proxy_http_version 1.1;
-      proxy_buffering off;
-      proxy_read_timeout 120s;
-      proxy_set_header Host $host;
-      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-      proxy_set_header X-Forwarded-Proto $scheme;
-      proxy_set_header Upgrade $http_upgrade;
-      proxy_set_header Connection $connection_upgrade;
-      add_header X-Tandem-Upstream $upstream_addr always;
-    }}
-  }}
-}}
-"""
-
-
 # -- the production shape ------------------------------------------------------------------
 
 
@@ -269,9 +233,7 @@ class Shape:
 
 
 def _nginx() -> str:
-    found = shutil.which("nginx") or next(
-        (p for p in ("/usr/sbin/nginx", "/usr/local/sbin/nginx") if Path(p).exists()), None
-    )
+    found = nginx_binary()
     if found is None:
         sys.exit("nginx is not installed (Debian: apt-get install nginx; `make nginx` as root)")
     return found
@@ -301,7 +263,8 @@ def production_shape(work: Path, database_url: str, extra_students: int) -> Iter
         database_url=database_url,
         redis_port=redis_port,
         nginx_url=nginx_url,
-        app_ports={"a": free_port(), "b": free_port()},
+        # Rooms processes a and b (the fault kills a), pages processes p and q.
+        app_ports={name: free_port() for name in ("a", "b", "p", "q")},
         demo_url=f"http://127.0.0.1:{demo_port}",
         env=env,
         lms=DemoLms(demo_port, nginx_url, work / "demo-keys", extra_students),
@@ -319,8 +282,12 @@ def production_shape(work: Path, database_url: str, extra_students: int) -> Iter
             shape.start_app(name)
         conf = work / "nginx.conf"
         conf.write_text(
-            NGINX_CONF.format(
-                tmp=work, a=shape.app_ports["a"], b=shape.app_ports["b"], port=nginx_port
+            nginx_conf(
+                work,
+                nginx_port,
+                rooms=[shape.app_ports["a"], shape.app_ports["b"]],
+                pages=[shape.app_ports["p"], shape.app_ports["q"]],
+                connections=8192,
             )
         )
         shape.start("nginx", [_nginx(), "-p", str(work), "-c", str(conf), "-g", "daemon off;"])

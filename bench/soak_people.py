@@ -58,6 +58,7 @@ from typing import TYPE_CHECKING, Any
 import requests
 from pycrdt import Doc, Text
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 
 from bench.rooms import NAMESPACE, PatientClient
 from demo.platforms import DemoPlatform, DemoUser
@@ -469,10 +470,18 @@ class Staff:
     def _job(self, job_id: int) -> tuple[int, int, int, bool]:
         from plugin.credentials.models import IssuingJob
 
-        with self.sessions() as db:
-            job = db.get(IssuingJob, job_id)
-            assert job is not None
-            return job.total, job.done, job.failed, job.finished_at is not None
+        attempts = 0
+        while True:  # the soak's own reading survives the terminated backends
+            try:
+                with self.sessions() as db:
+                    job = db.get(IssuingJob, job_id)
+                    assert job is not None
+                    return job.total, job.done, job.failed, job.finished_at is not None
+            except OperationalError:
+                attempts += 1
+                if attempts == 3:
+                    raise
+                time.sleep(0.5)
 
     def _bulk_issue(self, browser: Browser) -> int | None:
         console = self.open_page(browser, "registrar_console", "/registrar")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import socket
 import subprocess
 import threading
@@ -226,3 +227,73 @@ def wait_for_http(
         except requests.ConnectionError:
             time.sleep(0.1)
     raise TimeoutError(f"nothing answers HTTP on port {port}: {log.read_text()}")
+
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+README_ROOMS = ("127.0.0.1:8001", "127.0.0.1:8002")
+README_PAGES = ("127.0.0.1:8003", "127.0.0.1:8004")
+
+
+def readme_nginx_block() -> str:
+    """The nginx config the README tells universities to deploy, as it stands there."""
+    text = README.read_text()
+    start = text.index("```nginx\n") + len("```nginx\n")
+    return text[start : text.index("```", start)]
+
+
+def _replace_once(text: str, old: str, new: str) -> str:
+    if text.count(old) != 1:
+        raise ValueError(f"the README's nginx block no longer has exactly one {old!r}")
+    return text.replace(old, new)
+
+
+def nginx_conf(
+    tmp: Path, listen: int, rooms: list[int], pages: list[int], connections: int = 1024
+) -> str:
+    """The README's nginx block made runnable on 127.0.0.1: its upstream servers replaced by
+    ``rooms`` and ``pages`` ports, a plain-HTTP listener, temp paths under ``tmp`` and a header
+    naming the process that answered. Tests and the soak run exactly what the README says, so
+    a change there is a change to what they run (and a block they cannot read fails loudly)."""
+    block = readme_nginx_block()
+    for upstream, servers, ports in (
+        ("tandem_rooms", README_ROOMS, rooms),
+        ("tandem_pages", README_PAGES, pages),
+    ):
+        lines = "".join(f"  server 127.0.0.1:{port};\n" for port in ports)
+        shown = "".join(f"  server {server};\n" for server in servers)
+        if f"upstream {upstream} {{\n" not in block:
+            raise ValueError(f"the README's nginx block no longer has upstream {upstream}")
+        block = _replace_once(block, shown, lines)
+    block = _replace_once(
+        block,
+        "  # listen 443 ssl; ...\n",
+        f"  listen 127.0.0.1:{listen};\n  add_header X-Tandem-Upstream $upstream_addr always;\n",
+    )
+    return (
+        "worker_processes 1;\n"
+        f"pid {tmp}/nginx.pid;\n"
+        f"error_log {tmp}/nginx-error.log warn;\n"
+        f"events {{ worker_connections {connections}; }}\n"
+        "http {\n"
+        "  access_log off;\n"
+        + "".join(
+            f"  {kind}_temp_path {tmp}/{name};\n"
+            for kind, name in (
+                ("client_body", "body"),
+                ("proxy", "proxy"),
+                ("fastcgi", "fastcgi"),
+                ("uwsgi", "uwsgi"),
+                ("scgi", "scgi"),
+            )
+        )
+        + block
+        + "}\n"
+    )
+
+
+def nginx_binary() -> str | None:
+    """Debian's nginx, wherever this machine has it (None: not installed)."""
+    found = shutil.which("nginx") or next(
+        (p for p in ("/usr/sbin/nginx", "/usr/local/sbin/nginx") if Path(p).exists()), None
+    )
+    return found

@@ -16,16 +16,17 @@ from flask.cli import AppGroup, ScriptInfo, with_appcontext
 from sqlalchemy.exc import DBAPIError
 
 from plugin.credentials.service import IssuerContext
-from plugin.errors import TandemError
+from plugin.i18n import N_
 from plugin.people.institutions import InstitutionDetails, list_institutions, missing_for_issuing
+from web.cli_i18n import _, clear_errors, translated
 from web.db import get_session
 
-NOT_MIGRATED = (
+NOT_MIGRATED = N_(
     "The database does not have this version of Tandem's tables: run `tandem db upgrade` "
     "(with the same TANDEM_* settings) and try again."
 )
 
-institution_cli = AppGroup("institution", help="Universities: name, country, legal name, URL.")
+institution_cli = AppGroup("institution", help=N_("Universities: name, country, legal name, URL."))
 
 
 def _database_is_current() -> bool:
@@ -65,19 +66,11 @@ def unmigrated_guard() -> Iterator[None]:
             current = _database_is_current()
         except DBAPIError as unreachable:
             raise click.ClickException(
-                f"Tandem cannot use its database: {unreachable.orig}"
+                _("Tandem cannot use its database: %(error)s", error=unreachable.orig)
             ) from error
         if not current:
-            raise click.ClickException(NOT_MIGRATED) from error
+            raise click.ClickException(translated(NOT_MIGRATED)) from error
         raise
-
-
-@contextmanager
-def _clear_errors() -> Iterator[None]:
-    try:
-        yield
-    except TandemError as error:
-        raise click.ClickException(error.message) from error
 
 
 def _issuer_context() -> IssuerContext:
@@ -86,39 +79,45 @@ def _issuer_context() -> IssuerContext:
     return issuer_context()
 
 
-@institution_cli.command("list")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@institution_cli.command(
+    "list",
+    help=N_("List institutions with their details and what keeps them from issuing credentials."),
+)
+@click.option("--json", "as_json", is_flag=True, help=N_("Print JSON instead of a table."))
 def institution_list(as_json: bool) -> None:
-    """List institutions with their details and what keeps them from issuing credentials."""
-    rows: list[dict[str, Any]] = [
-        {
-            "id": i.id,
-            "name": i.name,
-            "country": i.country,
-            "legal_name": i.legal_name,
-            "url": i.url,
-            "missing": [str(m) for m in missing_for_issuing(i)],
-        }
-        for i in list_institutions(get_session())
-    ]
+    institutions = list_institutions(get_session())
     if as_json:
+        rows: list[dict[str, Any]] = [
+            {
+                "id": i.id,
+                "name": i.name,
+                "country": i.country,
+                "legal_name": i.legal_name,
+                "url": i.url,
+                "missing": [str(m) for m in missing_for_issuing(i)],
+            }
+            for i in institutions
+        ]
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
-    if not rows:
-        click.echo("No institutions yet: they are created when an LMS is registered.")
-    for row in rows:
-        extra = "  ".join(str(row[k]) for k in ("legal_name", "url") if row[k])
-        click.echo(f"{row['id']:>4}  {row['name']}  [{row['country'] or '--'}]  {extra}".rstrip())
-        for missing in row["missing"]:
-            click.echo(f"      ! {missing}")
+    if not institutions:
+        click.echo(_("No institutions yet: they are created when an LMS is registered."))
+    for i in institutions:
+        extra = "  ".join(str(value) for value in (i.legal_name, i.url) if value)
+        click.echo(f"{i.id:>4}  {i.name}  [{i.country or '--'}]  {extra}".rstrip())
+        for missing in missing_for_issuing(i):
+            click.echo(f"      ! {translated(missing)}")
 
 
-@institution_cli.command("edit")
+@institution_cli.command(
+    "edit",
+    help=N_("Change an institution's details; credentials held for want of them are issued."),
+)
 @click.argument("institution_id", type=int)
-@click.option("--name", default=None, help="The name people see.")
-@click.option("--country", default=None, help="ISO 3166 alpha-2 code, e.g. NL or IT.")
-@click.option("--legal-name", default=None, help="The legal name of the awarding body.")
-@click.option("--url", default=None, help="The institution's web address (https://...).")
+@click.option("--name", default=None, help=N_("The name people see."))
+@click.option("--country", default=None, help=N_("ISO 3166 alpha-2 code, e.g. NL or IT."))
+@click.option("--legal-name", default=None, help=N_("The legal name of the awarding body."))
+@click.option("--url", default=None, help=N_("The institution's web address (https://...)."))
 def institution_edit(
     institution_id: int,
     name: str | None,
@@ -126,30 +125,52 @@ def institution_edit(
     legal_name: str | None,
     url: str | None,
 ) -> None:
-    """Change an institution's details; credentials held for want of them are issued."""
     from plugin.credentials.institution_admin import edit_institution
 
     if name is None and country is None and legal_name is None and url is None:
-        raise click.UsageError("Give at least one of --name, --country, --legal-name, --url.")
+        raise click.UsageError(_("Give at least one of --name, --country, --legal-name, --url."))
     details = InstitutionDetails(name=name, country=country, legal_name=legal_name, url=url)
-    with _clear_errors():
+    with clear_errors():
         outcome = edit_institution(get_session(), institution_id, details, _issuer_context())
     institution = outcome.institution
-    click.echo(f"Institution {institution.id}: {institution.name} [{institution.country or '--'}].")
+    click.echo(
+        _(
+            "Institution %(id)s: %(name)s [%(country)s].",
+            id=institution.id,
+            name=institution.name,
+            country=institution.country or "--",
+        )
+    )
     _echo_retry(outcome.retried.issued, outcome.retried.still_held)
 
 
 def _echo_retry(issued: int, still_held: int) -> None:
     if issued or still_held:
-        click.echo(f"Held credentials: {issued} issued, {still_held} still held.")
+        click.echo(
+            _(
+                "Held credentials: %(issued)s issued, %(held)s still held.",
+                issued=issued,
+                held=still_held,
+            )
+        )
 
 
-@click.command("retry")
+@click.command(
+    "retry",
+    help=N_("Issue credentials held since sign-off (e.g. the institution had no country)."),
+)
 @with_appcontext
-@click.option("--institution-id", type=int, default=None, help="One institution (default: all).")
+@click.option(
+    "--institution-id", type=int, default=None, help=N_("One institution (default: all).")
+)
 def credentials_retry(institution_id: int | None) -> None:
-    """Issue credentials held since sign-off (e.g. the institution had no country)."""
     from plugin.credentials.holds import retry_held
 
     report = retry_held(get_session(), _issuer_context(), institution_id)
-    click.echo(f"{report.issued} issued, {report.still_held} still held.")
+    click.echo(
+        _(
+            "%(issued)s issued, %(held)s still held.",
+            issued=report.issued,
+            held=report.still_held,
+        )
+    )

@@ -1,5 +1,8 @@
 """``tandem credentials verify`` (the open verifier) and ``tandem issuers`` (the alliance's
-trusted-issuer registry). Exit codes of verify: 0 valid, 1 invalid, 2 could not check."""
+trusted-issuer registry). Exit codes of verify: 0 valid, 1 invalid, 2 could not check.
+
+A check's line starts with its mark and its name (``proof``, ``status``: the ids the JSON
+report and the page use), then the message in the shell's language."""
 
 from __future__ import annotations
 
@@ -13,17 +16,20 @@ from flask.cli import AppGroup
 from plugin.credentials import status_list
 from plugin.credentials.guards import DEFAULT_LIMITS
 from plugin.errors import TandemError
+from plugin.i18n import N_
 from plugin.issuers.service import import_trusted_issuers, list_trusted_issuers, parse_entries
+from web.cli_i18n import _, translated
 from web.db import get_session
 
-issuers_cli = AppGroup("issuers", help="The alliance's trusted credential issuers.")
+issuers_cli = AppGroup("issuers", help=N_("The alliance's trusted credential issuers."))
 MAX_DID_FILES = 500
-_MARKS = {"passed": "ok  ", "failed": "FAIL", "unchecked": "??  "}
+# translators: a verification check's mark at the start of its line; keep it short.
+_MARKS = {"passed": N_("ok"), "failed": N_("FAIL"), "unchecked": "??"}
 _VERDICTS = {
-    "valid": "VALID: the issuer is on the alliance's list of known institutions.",
-    "valid_unknown_issuer": "VALID, UNKNOWN ISSUER: the issuer is not on the alliance's list.",
-    "invalid": "NOT VALID.",
-    "unchecked": "COULD NOT CHECK: something needed was not available (see ?? above).",
+    "valid": N_("VALID: the issuer is on the alliance's list of known institutions."),
+    "valid_unknown_issuer": N_("VALID, UNKNOWN ISSUER: the issuer is not on the alliance's list."),
+    "invalid": N_("NOT VALID."),
+    "unchecked": N_("COULD NOT CHECK: something needed was not available (see ?? above)."),
 }
 
 
@@ -34,7 +40,9 @@ def _read_text(path: Path, limit: int) -> str:
     except OSError as error:
         raise click.ClickException(f"{path}: {error.strerror}") from None
     if len(data) > limit:
-        raise click.ClickException(f"{path}: larger than {limit} bytes.")
+        raise click.ClickException(
+            _("%(path)s: larger than %(limit)s bytes.", path=path, limit=limit)
+        )
     return data.decode("utf-8", "replace")
 
 
@@ -78,33 +86,44 @@ def verify_file(file: str, did: str | None, status: str | None, offline: bool) -
         if url and isinstance(listed, dict):
             local[url] = listed
     report = verify(text, documents=_did_documents(did_path), local=local, offline=offline)
+    marks = {outcome: translated(mark) for outcome, mark in _MARKS.items()}
+    width = max(len(mark) for mark in marks.values())
     for check in [*report.checks, *([report.trust] if report.trust else [])]:
-        click.echo(f"{_MARKS[check.outcome]} {check.name}: {check.message}")
-    click.echo(_VERDICTS[report.verdict])
+        mark = marks[check.outcome]
+        click.echo(f"{mark:{width}} {check.name}: {translated(check.message)}")
+    click.echo(translated(_VERDICTS[report.verdict]))
     return report.exit_code
 
 
-@issuers_cli.command("import")
+@issuers_cli.command(
+    "import",
+    help=N_('Add or rename issuers from FILE.json: [{"id": "did:web:...", "name": "..."}].'),
+)
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 def issuers_import(file: str) -> None:
-    """Add or rename issuers from FILE.json: [{"id": "did:web:...", "name": "..."}]."""
     try:
         data = json.loads(_read_text(Path(file), 4 * 1024 * 1024))
         outcome = import_trusted_issuers(get_session(), parse_entries(data))
     except (ValueError, RecursionError) as error:
-        raise click.ClickException(f"{file}: not JSON ({error}).") from None
+        raise click.ClickException(
+            _("%(file)s: not JSON (%(error)s).", file=file, error=error)
+        ) from None
     except TandemError as error:
-        raise click.ClickException(str(error.message)) from None
+        raise click.ClickException(translated(error.message)) from None
     click.echo(
-        f"{outcome.added} added, {outcome.renamed} renamed, {outcome.unchanged} already listed."
+        _(
+            "%(added)s added, %(renamed)s renamed, %(unchanged)s already listed.",
+            added=outcome.added,
+            renamed=outcome.renamed,
+            unchanged=outcome.unchanged,
+        )
     )
 
 
-@issuers_cli.command("list")
+@issuers_cli.command("list", help=N_("Print the trusted issuers: id, then name."))
 def issuers_list() -> None:
-    """Print the trusted issuers: id, then name."""
     rows = list_trusted_issuers(get_session())
     for row in rows:
         click.echo(f"{row.issuer_id}\t{row.name}")
     if not rows:
-        click.echo("No trusted issuers yet: `tandem issuers import FILE.json` adds them.")
+        click.echo(_("No trusted issuers yet: `tandem issuers import FILE.json` adds them."))

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from plugin.calls.jitsi import DEFAULT_JITSI_URL, VideoProvider, VideoSettings
+from plugin.i18n import N_, Text
 
 ENVIRONMENTS = ("development", "test", "production")
 SECRET_KEY_FILE = "secret-key"  # noqa: S105 - a file name, not a secret
@@ -24,7 +25,17 @@ ASYNC_MODES = ("threading", "gevent")
 
 
 class ConfigError(Exception):
-    """A setting that stops Tandem from starting; the message says what to change."""
+    """A setting that stops Tandem from starting; the message says what to change.
+
+    ``message`` and each of ``problems`` are marked (``N_``): the log reads the English
+    sentence, ``tandem`` shows it in the shell's language.
+    """
+
+    def __init__(self, message: Text, problems: Sequence[Text] = ()) -> None:
+        self.message = message
+        self.problems = list(problems)
+        listed = f" {'; '.join(self.problems)}." if self.problems else ""
+        super().__init__(f"{message}{listed}")
 
 
 @dataclass(frozen=True)
@@ -78,19 +89,24 @@ class Settings:
         try:
             jwks_ttl = float(get("JWKS_CACHE_SECONDS") or defaults.jwks_cache_seconds)
         except ValueError as error:
-            raise ConfigError("TANDEM_JWKS_CACHE_SECONDS must be a number of seconds.") from error
+            raise ConfigError(
+                N_("TANDEM_JWKS_CACHE_SECONDS must be a number of seconds.")
+            ) from error
         smtp_port = get("SMTP_PORT") or str(defaults.smtp_port)
         if not smtp_port.isdigit() or not 0 < int(smtp_port) < 65536:
-            raise ConfigError("TANDEM_SMTP_PORT must be a port number (1-65535).")
+            raise ConfigError(N_("TANDEM_SMTP_PORT must be a port number (1-65535)."))
         room_token = get("ROOM_TOKEN_SECONDS") or str(defaults.room_token_seconds)
         if not room_token.isdigit() or int(room_token) < 1:
             raise ConfigError(
-                "TANDEM_ROOM_TOKEN_SECONDS must be a whole number of seconds (1 or more)."
+                N_("TANDEM_ROOM_TOKEN_SECONDS must be a whole number of seconds (1 or more).")
             )
         reminder = get("MEETING_REMINDER_MINUTES") or str(defaults.meeting_reminder_minutes)
         if not reminder.isdigit() or not 5 <= int(reminder) <= 7 * 24 * 60:
             raise ConfigError(
-                "TANDEM_MEETING_REMINDER_MINUTES must be a whole number of minutes (5 to 10080)."
+                N_(
+                    "TANDEM_MEETING_REMINDER_MINUTES must be a whole number of minutes "
+                    "(5 to 10080)."
+                )
             )
         instance = get("INSTANCE_PATH")
         return cls(
@@ -164,44 +180,59 @@ class Settings:
         """Refuse settings that would be unsafe where real students' data lives."""
         if self.env not in ENVIRONMENTS:
             raise ConfigError(
-                f"TANDEM_ENV must be one of {', '.join(ENVIRONMENTS)}, not {self.env!r}."
+                N_(
+                    "TANDEM_ENV must be one of %(choices)s, not %(value)r.",
+                    choices=", ".join(ENVIRONMENTS),
+                    value=self.env,
+                )
             )
         parts = urlsplit(self.base_url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise ConfigError(f"TANDEM_BASE_URL must be an absolute URL, not {self.base_url!r}.")
+            raise ConfigError(
+                N_("TANDEM_BASE_URL must be an absolute URL, not %(value)r.", value=self.base_url)
+            )
         jitsi = urlsplit(self.jitsi_url)
         if jitsi.scheme not in ("http", "https") or not jitsi.netloc:
-            raise ConfigError(f"TANDEM_JITSI_URL must be an absolute URL, not {self.jitsi_url!r}.")
+            raise ConfigError(
+                N_("TANDEM_JITSI_URL must be an absolute URL, not %(value)r.", value=self.jitsi_url)
+            )
         if self.socketio_async_mode not in ASYNC_MODES:
             raise ConfigError(
-                f"TANDEM_ASYNC_MODE must be one of {', '.join(ASYNC_MODES)}, "
-                f"not {self.socketio_async_mode!r}."
+                N_(
+                    "TANDEM_ASYNC_MODE must be one of %(choices)s, not %(value)r.",
+                    choices=", ".join(ASYNC_MODES),
+                    value=self.socketio_async_mode,
+                )
             )
         if self.video_provider not in {p.value for p in VideoProvider}:
             choices = ", ".join(p.value for p in VideoProvider)
             raise ConfigError(
-                f"TANDEM_VIDEO_PROVIDER must be one of {choices}, not {self.video_provider!r}."
+                N_(
+                    "TANDEM_VIDEO_PROVIDER must be one of %(choices)s, not %(value)r.",
+                    choices=choices,
+                    value=self.video_provider,
+                )
             )
         video_problems = self.video.problems()
         if video_problems:
             raise ConfigError(
-                f"Video provider {self.video_provider}: " + "; ".join(video_problems) + "."
+                N_("Video provider %(provider)s:", provider=self.video_provider), video_problems
             )
         if not self.is_production:
             return
-        problems = []
+        problems: list[Text] = []
         if not self.secret_key or len(self.secret_key) < 32:
-            problems.append("set TANDEM_SECRET_KEY to a random value of at least 32 characters")
+            problems.append(N_("set TANDEM_SECRET_KEY to a random value of at least 32 characters"))
         if parts.scheme != "https":
-            problems.append("TANDEM_BASE_URL must use https (LMSs embed Tandem in https pages)")
+            problems.append(N_("TANDEM_BASE_URL must use https (LMSs embed Tandem in https pages)"))
         if not self.database_url:
-            problems.append("set TANDEM_DATABASE_URL (e.g. postgresql+psycopg://...)")
+            problems.append(N_("set TANDEM_DATABASE_URL (e.g. postgresql+psycopg://...)"))
         if jitsi.scheme != "https":
             problems.append(
-                "TANDEM_JITSI_URL must use https (browsers give calls no camera otherwise)"
+                N_("TANDEM_JITSI_URL must use https (browsers give calls no camera otherwise)")
             )
         if problems:
-            raise ConfigError("Tandem will not start in production: " + "; ".join(problems) + ".")
+            raise ConfigError(N_("Tandem will not start in production:"), problems)
 
     def resolved(self) -> Settings:
         """Fill the development defaults that live in the instance folder (created if needed)."""

@@ -30,6 +30,8 @@ from urllib.parse import quote, urlsplit
 
 from jwcrypto import jwk, jwt
 
+from plugin.i18n import N_, Text
+
 DEFAULT_JITSI_URL = "https://meet.jit.si"
 JAAS_URL = "https://8x8.vc"
 TOKEN_LIFETIME = timedelta(hours=4)  # long enough for a team meeting, short for a leaked link
@@ -52,21 +54,21 @@ class VideoSettings:
     key_id: str | None = None  # jaas: the API key's id (the part after "AppID/")
     private_key_pem: str | None = None  # jaas: RS256 private key (PEM)
 
-    def problems(self) -> list[str]:
+    def problems(self) -> list[Text]:
         """What is missing for this provider, in words a deployer can act on."""
         found = []
         if self.provider is VideoProvider.JITSI:
             if not self.app_id:
-                found.append("set TANDEM_JITSI_APP_ID (the app id of Jitsi's token auth)")
+                found.append(N_("set TANDEM_JITSI_APP_ID (the app id of Jitsi's token auth)"))
             if not self.app_secret or len(self.app_secret) < 32:
-                found.append("set TANDEM_JITSI_APP_SECRET to at least 32 characters")
+                found.append(N_("set TANDEM_JITSI_APP_SECRET to at least 32 characters"))
         if self.provider is VideoProvider.JAAS:
             if not self.app_id:
-                found.append("set TANDEM_JAAS_APP_ID (vpaas-magic-cookie-...)")
+                found.append(N_("set TANDEM_JAAS_APP_ID (vpaas-magic-cookie-...)"))
             if not self.key_id:
-                found.append("set TANDEM_JAAS_KEY_ID (the API key id from the JaaS console)")
+                found.append(N_("set TANDEM_JAAS_KEY_ID (the API key id from the JaaS console)"))
             if not self.private_key_pem:
-                found.append("set TANDEM_JAAS_PRIVATE_KEY_FILE to the API key's PEM file")
+                found.append(N_("set TANDEM_JAAS_PRIVATE_KEY_FILE to the API key's PEM file"))
         return found
 
 

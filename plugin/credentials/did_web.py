@@ -83,18 +83,7 @@ def assertion_key(controller_document: Mapping[str, Any], method_id: str) -> Ed2
                 controller=repr(controller),
             )
         )
-    listed = _methods(controller, controller_document.get("assertionMethod"))
-    if method_id not in listed:
-        raise InvalidInput(
-            N_(
-                "%(method_id)s is not an assertionMethod of %(controller)s.",
-                method_id=repr(method_id),
-                controller=repr(controller),
-            )
-        )
-    method = listed[method_id] or _methods(
-        controller, controller_document.get("verificationMethod")
-    ).get(method_id)
+    method = assertion_method(controller_document, controller, method_id)
     if not method:
         raise InvalidInput(
             N_(
@@ -116,6 +105,27 @@ def assertion_key(controller_document: Mapping[str, Any], method_id: str) -> Ed2
             N_("%(method_id)s has no publicKeyMultibase.", method_id=repr(method_id))
         )
     return public_key_from_multikey(multibase)
+
+
+def assertion_method(
+    controller_document: Mapping[str, Any], controller: str, method_id: str
+) -> Mapping[str, Any] | None:
+    """How ``controller``'s document describes ``method_id``, which it must list under
+    ``assertionMethod`` (embedded there, or by reference to ``verificationMethod``); None when
+    it is listed but described nowhere. The one reading of verification relationships that
+    Tandem's own keys (``assertion_key``) and any issuer's (``resolve``) share."""
+    listed = _methods(controller, controller_document.get("assertionMethod"))
+    if method_id not in listed:
+        raise InvalidInput(
+            N_(
+                "%(method_id)s is not an assertionMethod of %(controller)s.",
+                method_id=repr(method_id),
+                controller=repr(controller),
+            )
+        )
+    return listed[method_id] or _methods(
+        controller, controller_document.get("verificationMethod")
+    ).get(method_id)
 
 
 def _methods(controller: str, entries: Any) -> dict[str, Mapping[str, Any] | None]:

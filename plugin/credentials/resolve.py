@@ -14,7 +14,7 @@ import jwt
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from plugin.credentials.did_web import did_web_document_url
+from plugin.credentials.did_web import DID_CONTEXTS, assertion_method, did_web_document_url
 from plugin.credentials.fetch import CannotCheck
 from plugin.credentials.guards import DEFAULT_LIMITS, load_json
 from plugin.credentials.multikey import decode_multibase
@@ -50,7 +50,7 @@ def did_key_document(did: str) -> dict[str, Any]:
     multikey_public_key(fingerprint)  # refuse unknown key types here, by name
     method = f"{did}#{fingerprint}"
     return {
-        "@context": ["https://www.w3.org/ns/did/v1", "https://w3id.org/security/multikey/v1"],
+        "@context": list(DID_CONTEXTS),
         "id": did,
         "verificationMethod": [
             {
@@ -133,18 +133,7 @@ def assertion_public_key(controller_document: Mapping[str, Any], method_id: str)
         raise InvalidInput(
             N_("The key %(method_id)s is not in its DID document.", method_id=repr(method_id))
         )
-    listed = _methods(controller, controller_document.get("assertionMethod"))
-    if method_id not in listed:
-        raise InvalidInput(
-            N_(
-                "%(method_id)s is not an assertionMethod of %(controller)s.",
-                method_id=repr(method_id),
-                controller=repr(controller),
-            )
-        )
-    method = listed[method_id] or _methods(
-        controller, controller_document.get("verificationMethod")
-    ).get(method_id)
+    method = assertion_method(controller_document, controller, method_id)
     if not method or method.get("controller") != controller:
         raise InvalidInput(
             N_(
@@ -177,20 +166,3 @@ def _jwk_public_key(jwk: Mapping[str, Any]) -> PublicKey:
     if isinstance(key, ec.EllipticCurvePublicKey) and isinstance(key.curve, ec.SECP256R1):
         return key
     raise InvalidInput(N_("The DID document's key is not Ed25519, P-256 or RSA."))
-
-
-def _methods(controller: str, entries: Any) -> dict[str, Mapping[str, Any] | None]:
-    if entries is None:
-        return {}
-    if not isinstance(entries, list):
-        raise InvalidInput(N_("Verification relationships in a DID document must be lists."))
-    result: dict[str, Mapping[str, Any] | None] = {}
-    for entry in entries:
-        if isinstance(entry, str):
-            result[controller + entry if entry.startswith("#") else entry] = None
-        elif isinstance(entry, Mapping) and isinstance(entry.get("id"), str):
-            method_id = entry["id"]
-            result[controller + method_id if method_id.startswith("#") else method_id] = entry
-        else:
-            raise InvalidInput(N_("A DID document lists a verification method without an id."))
-    return result

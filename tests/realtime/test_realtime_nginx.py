@@ -1,6 +1,8 @@
-"""Production shape: two Tandem processes (gunicorn, gevent worker) behind nginx with sticky
-sessions, sharing one database and the Redis on 127.0.0.1. Two members whose connections nginx
-puts on different processes chat with each other.
+"""Production shape, with the README's own nginx config: two rooms processes and one pages
+process (gunicorn, gevent worker) behind nginx, sharing one database and the Redis on 127.0.0.1.
+Two members whose connections nginx puts on different rooms processes chat with each other, no
+page is served by a rooms process nor a room by the pages process, and a teacher's removal,
+answered by the pages process, cuts the member's connection on a rooms process.
 
 Stickiness: nginx hashes the ``affinity`` query parameter the room page adds to every Socket.IO
 request of a tab (web/static/room.js), so even the first request of a session is routed like
@@ -10,64 +12,31 @@ the rest; ``ip_hash`` would put every client of this test (all 127.0.0.1) on one
 from __future__ import annotations
 
 import os
-import shutil
+import queue
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
 
 from migrations.runner import upgrade
 from plugin.db import make_engine, make_session_factory
-from tests.live import free_port, wait_for_http, wait_for_port
+from tests.live import free_port, nginx_binary, nginx_conf, wait_for_http, wait_for_port
 from tests.plugin.rooms.rooms_world import World, build_world
 from tests.realtime.test_realtime_redis_processes import SECRET, Member
+from web.app import create_app
+from web.config import Settings
 
 pytestmark = [pytest.mark.redis, pytest.mark.slow]
-NGINX_CONF = """
-worker_processes 1;
-pid {tmp}/nginx.pid;
-error_log {tmp}/nginx-error.log warn;
-events {{ worker_connections 1024; }}
-http {{
-  access_log off;
-  client_body_temp_path {tmp}/body;
-  proxy_temp_path {tmp}/proxy;
-  fastcgi_temp_path {tmp}/fastcgi;
-  uwsgi_temp_path {tmp}/uwsgi;
-  scgi_temp_path {tmp}/scgi;
-  map $http_upgrade $connection_upgrade {{ default upgrade; '' close; }}
-  upstream tandem {{
-    hash $arg_affinity consistent;
-    server 127.0.0.1:{a};
-    server 127.0.0.1:{b};
-  }}
-  server {{
-    listen 127.0.0.1:{port};
-    location / {{
-      proxy_pass http://tandem;
-      proxy_http_version 1.1;
-      proxy_buffering off;
-      proxy_read_timeout 120s;
-      proxy_set_header Host $host;
-      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-      proxy_set_header X-Forwarded-Proto $scheme;
-      proxy_set_header Upgrade $http_upgrade;
-      proxy_set_header Connection $connection_upgrade;
-      add_header X-Tandem-Upstream $upstream_addr always;
-    }}
-  }}
-}}
-"""
 
 
 def _nginx() -> str:
-    found = shutil.which("nginx") or next(
-        (p for p in ("/usr/sbin/nginx", "/usr/local/sbin/nginx") if Path(p).exists()), None
-    )
+    found = nginx_binary()
     if found is None:
         pytest.skip(
             "nginx is not installed (Debian: apt-get install nginx; make pytest does it as root)"
@@ -91,7 +60,7 @@ def cluster(tmp_path: Path, redis_url: str) -> Iterator[Cluster]:
     with make_session_factory(engine)() as session:
         world = build_world(session)
     engine.dispose()
-    backends = {"a": free_port(), "b": free_port()}
+    backends = {"a": free_port(), "b": free_port(), "pages": free_port()}
     processes: list[subprocess.Popen[bytes]] = []
     try:
         for name, port in backends.items():
@@ -130,7 +99,9 @@ def cluster(tmp_path: Path, redis_url: str) -> Iterator[Cluster]:
         port = free_port()
         conf = tmp_path / "nginx.conf"
         conf.write_text(
-            NGINX_CONF.format(tmp=tmp_path, a=backends["a"], b=backends["b"], port=port)
+            nginx_conf(
+                tmp_path, port, rooms=[backends["a"], backends["b"]], pages=[backends["pages"]]
+            )
         )
         log = tmp_path / "nginx-error.log"
         with log.open("wb") as out:
@@ -167,7 +138,9 @@ class ViaNginx(Member):
     def __init__(self, cluster: Cluster, actor_name: str, backend: str) -> None:
         self.url = f"{cluster.url}/?affinity={_affinity_for(cluster, cluster.backends[backend])}"
         world = cluster.world
+        self.removed: queue.Queue[dict[str, Any]] = queue.Queue()
         super().__init__(getattr(world, actor_name), world.room_id, 0)
+        self.client.on("removed", self.removed.put, namespace="/rooms")
 
     def connect(self, port: int) -> None:
         self.client.connect(
@@ -196,3 +169,60 @@ def test_members_on_different_processes_behind_nginx_chat(cluster: Cluster) -> N
     finally:
         alice.client.disconnect()
         bruno.client.disconnect()
+
+
+def test_rooms_and_pages_are_served_by_their_own_processes(cluster: Cluster) -> None:
+    rooms = {f"127.0.0.1:{cluster.backends[name]}" for name in ("a", "b")}
+    pages = f"127.0.0.1:{cluster.backends['pages']}"
+    answered = {
+        requests.get(
+            f"{cluster.url}/socket.io/?EIO=4&transport=polling&affinity=tab{n}", timeout=10
+        ).headers["X-Tandem-Upstream"]
+        for n in range(20)
+    }
+    assert answered == rooms  # both rooms processes take tabs, the pages process none
+    for path in ("/lti/jwks", "/", "/rooms", "/verify"):
+        page = requests.get(cluster.url + path, timeout=10, allow_redirects=False)
+        assert page.headers["X-Tandem-Upstream"] == pages, path
+
+
+def _teacher_cookie(cluster: Cluster, tmp_path: Path) -> dict[str, str]:
+    """The signed session cookie a launch would give the Leiden teacher (same secret as the
+    processes; the session lives in the cookie, so any pages process accepts it)."""
+    app = create_app(
+        Settings(env="test", instance_path=tmp_path / "cookie", secret_key=SECRET),
+        session_factory=lambda: None,  # type: ignore[arg-type, return-value]
+    )
+    teacher = cluster.world.teacher
+    serializer = app.session_interface.get_signing_serializer(app)  # type: ignore[attr-defined]
+    value = serializer.dumps(
+        {"person_id": teacher.person_id, "role": teacher.role.value, "course_id": teacher.course_id}
+    )
+    return {"tandem_session": value}
+
+
+def test_a_removal_answered_by_the_pages_process_cuts_the_member_on_a_rooms_process(
+    cluster: Cluster, tmp_path: Path
+) -> None:
+    world = cluster.world
+    chen = ViaNginx(cluster, "chen", "a")
+    try:
+        assert chen.call("sync")["ok"]
+        done = requests.post(
+            f"{cluster.url}/exchanges/{world.exchange_id}/teams/{world.team_id}"
+            f"/members/{world.chen.person_id}/remove",
+            cookies=_teacher_cookie(cluster, tmp_path),
+            allow_redirects=False,
+            timeout=10,
+        )
+        assert done.status_code == 303
+        assert done.headers["X-Tandem-Upstream"] == f"127.0.0.1:{cluster.backends['pages']}"
+        assert chen.removed.get(timeout=10) == {
+            "reason": "You are no longer a member of this team."
+        }
+        deadline = time.monotonic() + 10
+        while chen.client.connected and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not chen.client.connected
+    finally:
+        chen.client.disconnect()
