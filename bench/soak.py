@@ -985,6 +985,14 @@ async def drive(
         )
         for n, (actor, room_id) in enumerate(people[:watched])
     ]
+    observer = Observer(  # chatting before the others connect, so warm when measured
+        shape.nginx_url,
+        [
+            (n, {"token": tokens.issue(SECRET, actor, room_id)}, f"soak-tab-{n}")
+            for n, (actor, room_id) in enumerate(people[watched:], start=watched)
+        ],
+        args.interval,
+    )
     gate = asyncio.Semaphore(50)
 
     async def connect(student: Student) -> None:
@@ -996,14 +1004,6 @@ async def drive(
     print(f"{len(students)} students connected in {time.perf_counter() - began:.1f} s", flush=True)
     # Students 0 (pinned to A) and 1 (pinned to B) share the first team: the fault probe.
     sender, receiver = students[0], students[1]
-    observer = Observer(
-        shape.nginx_url,
-        [
-            (n, {"token": tokens.issue(SECRET, actor, room_id)}, f"soak-tab-{n}")
-            for n, (actor, room_id) in enumerate(people[watched:], start=watched)
-        ],
-        args.interval,
-    )
 
     grades = await asyncio.to_thread(Grades, shape)
     stop = threading.Event()
