@@ -29,6 +29,12 @@ process A reaches a teammate pinned to rooms process B, and a launch succeeds, a
   after it is back, the time until they reached the gradebook (quick: after a teacher's
   "send again"; full: the periodic retry).
 
+The last teams (20; 10 quick) chat from a process of their own, at the realistic pace all
+run long: the driver's 2,000 clients share one GIL with the demo LMS, the launch clients and the
+people, so its event loop runs late when they are busy (``driver_loop_lag_p99_ms``) and a line
+is timed late with it. ``observed_delivery_p99_ms`` is those teams' deliveries, on a loop with
+nothing else to do (``observer_loop_lag_p99_ms``): the shape's own latency.
+
 A chat line counts as *acknowledged* when the server's ack said ok. A client whose send failed
 or timed out sends it again with the same client id (as room.js's outbox does). At the end every
 acknowledged client id must be stored exactly once: ``lost_lines`` and ``duplicated_lines`` must
@@ -72,6 +78,7 @@ import argparse
 import asyncio
 import json
 import logging
+import multiprocessing
 import os
 import random
 import shutil
@@ -319,6 +326,7 @@ class Figures:
     lms_failures: int = 0  # launches the LMS itself could not start (it was down)
     samples: list[str] = field(default_factory=list)  # the first 5xx answers, for the log
     windows: list[tuple[float, float]] = field(default_factory=list)
+    loop_lags: list[tuple[float, float]] = field(default_factory=list)  # when, seconds late
 
     def in_window(self, when: float) -> bool:
         return any(start <= when <= end for start, end in self.windows)
@@ -881,6 +889,82 @@ def stored_lines(database_url: str, client_ids: list[str]) -> Counter[str]:
     return Counter({row[0]: int(row[1]) for row in rows if row[0] in wanted})
 
 
+def observe(
+    url: str,
+    members: list[tuple[int, dict[str, object], str]],
+    interval: float,
+    stop: Any,
+    out: Any,
+) -> None:
+    """A few teams chatting from a process of their own, whose loop has nothing else to do:
+    their delivery times are the shape's, not the driver's (whose 2,000 clients share a GIL
+    with the demo LMS, the launches and the people). Run with multiprocessing's spawn;
+    ``members`` are (index, auth, affinity); the figures go back through ``out``."""
+    out.put(asyncio.run(_observe(url, members, interval, stop)))
+
+
+async def _observe(
+    url: str, members: list[tuple[int, dict[str, object], str]], interval: float, stop: Any
+) -> dict[str, object]:
+    figures = Figures()
+    students = [Student(index, auth, affinity, figures) for index, auth, affinity in members]
+    await asyncio.gather(*(s.connect(url) for s in students))
+    watching = asyncio.create_task(watch_loop(figures))
+    done = asyncio.Event()
+
+    async def wait_for_stop() -> None:
+        await asyncio.to_thread(stop.wait)
+        done.set()
+
+    await asyncio.gather(chat_load(students, 0.0, interval, until=done), wait_for_stop())
+    watching.cancel()
+    await asyncio.sleep(3)  # late deliveries
+    await asyncio.gather(*(s.client.disconnect() for s in students), return_exceptions=True)
+    return {
+        "latencies": figures.latencies,
+        "loop_lags": figures.loop_lags,
+        "acked": figures.acked,
+        "drops": figures.drops,
+        "reconnects": figures.reconnects,
+        "send_failures": figures.send_failures,
+    }
+
+
+class Observer:
+    """The observing teams' process, started before the load and read after it."""
+
+    def __init__(
+        self, url: str, members: list[tuple[int, dict[str, object], str]], interval: float
+    ):
+        context = multiprocessing.get_context("spawn")
+        self.stop = context.Event()
+        self.out = context.Queue()
+        self.process = context.Process(
+            target=observe, args=(url, members, interval, self.stop, self.out), daemon=True
+        )
+        self.process.start()
+
+    def finish(self, figures: Figures) -> dict[str, Any]:
+        """Stop the teams and take their figures; acknowledged lines join the run's (lost and
+        duplicated lines count theirs too), deliveries stay apart."""
+        self.stop.set()
+        got: dict[str, Any] = self.out.get(timeout=120)
+        self.process.join(timeout=30)
+        figures.acked.update(got["acked"])
+        figures.send_failures += int(got["send_failures"])
+        return got
+
+
+async def watch_loop(figures: Figures, tick: float = 0.01) -> None:
+    """How late the driver's own event loop runs its callbacks (its clients, and the demo LMS,
+    launch and people threads beside them, share one GIL): a delivery is timed on this loop,
+    so a delivery p99 near this lag's p99 is the driver's, not the shape's."""
+    while True:
+        before = time.perf_counter()
+        await asyncio.sleep(tick)
+        figures.loop_lags.append((before, time.perf_counter() - before - tick))
+
+
 async def drive(
     shape: Shape,
     people: list[tuple[Any, int]],
@@ -890,6 +974,8 @@ async def drive(
     figures = Figures()
     driver_began, driver_cpu = time.perf_counter(), time.process_time()
     affinities = [_affinity_for(shape, "a"), _affinity_for(shape, "b")]
+    # The last teams chat from a process of their own (``observed``); the rest from here.
+    watched = len(people) - args.observed_teams * TEAM_SIZE
     students = [
         Student(
             n,
@@ -897,8 +983,16 @@ async def drive(
             affinities[n % 2] if n < 2 else f"soak-tab-{n}",
             figures,
         )
-        for n, (actor, room_id) in enumerate(people)
+        for n, (actor, room_id) in enumerate(people[:watched])
     ]
+    observer = Observer(  # chatting before the others connect, so warm when measured
+        shape.nginx_url,
+        [
+            (n, {"token": tokens.issue(SECRET, actor, room_id)}, f"soak-tab-{n}")
+            for n, (actor, room_id) in enumerate(people[watched:], start=watched)
+        ],
+        args.interval,
+    )
     gate = asyncio.Semaphore(50)
 
     async def connect(student: Student) -> None:
@@ -938,6 +1032,7 @@ async def drive(
         finally:
             faults_done.set()
 
+    watching = asyncio.create_task(watch_loop(figures))
     chat = asyncio.gather(
         chat_load(chatting, realistic, per_student_interval=args.interval, until=faults_done),
         run_faults(),
@@ -950,9 +1045,11 @@ async def drive(
         flood(flooder, delay=peak / 2, seconds=peak / 2),
     )
     stop.set()
+    watching.cancel()
     launcher.join(timeout=60)
     staffed = await staff.end() if staff is not None else {}
     await asyncio.sleep(3)  # late deliveries
+    observed = await asyncio.to_thread(observer.finish, figures)
     seconds = time.perf_counter() - started
     for sample in figures.samples:
         print("error sample:", sample, file=sys.stderr)
@@ -982,18 +1079,32 @@ async def drive(
             lat for when, lat in figures.latencies
             if began <= when < ended and not figures.in_window(when)
         ]  # fmt: skip
+        lags = [lag for when, lag in figures.loop_lags if began <= when < ended]
+        seen = [
+            lat for when, lat in observed["latencies"]
+            if began <= when < ended and not figures.in_window(when)
+        ]  # fmt: skip
+        quiet_lags = [lag for when, lag in observed["loop_lags"] if began <= when < ended]
         return {"deliveries_per_s": round(len(found) / max(ended - began, 1e-9), 1),
-                "delivery_p99_ms": _p99_ms(found)}  # fmt: skip
+                "delivery_p99_ms": _p99_ms(found),
+                "driver_loop_lag_p99_ms": _p99_ms(lags),
+                "observed_deliveries": len(seen),
+                "observed_delivery_p99_ms": _p99_ms(seen),
+                "observer_loop_lag_p99_ms": _p99_ms(quiet_lags)}  # fmt: skip
 
     wall = time.perf_counter() - driver_began
     return {
-        "students": len(students),
+        "students": len(people),
+        "observed_students": len(people) - watched,
         "seconds": round(seconds, 1),
         "page_p99_ms": _p99_ms(pages_outside),
         "pages": len(pages_outside),
         "launch_p99_ms": _p99_ms(launches_outside),
         "launches": len(figures.launches),
         "delivery_p99_ms": _p99_ms(outside),
+        "observed_delivery_p99_ms": _p99_ms(
+            [lat for when, lat in observed["latencies"] if not figures.in_window(when)]
+        ),
         "steady": phase(started + min(5.0, args.steady / 2), faults_began),
         "realistic": phase(started, peak_began),
         "peak_before_flood": phase(peak_began, flood_began),
@@ -1046,6 +1157,7 @@ def main() -> None:
     args.students = args.students or (300 if args.quick else 2000)
     args.seconds = args.seconds or (50.0 if args.quick else 540.0)  # faults lengthen it
     args.interval = args.interval or (10.0 if args.quick else 20.0)
+    args.observed_teams = 10 if args.quick else 20
     args.students -= args.students % TEAM_SIZE
     server = (
         os.environ.get("TANDEM_BENCH_DATABASE_URL")

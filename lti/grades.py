@@ -401,6 +401,8 @@ class GradeStatus:
     last_error_message: Text | None = None
     # A sender holds the row right now (its lease has not ended): a retry would not touch it.
     being_sent: bool = False
+    # When that sender's hold ends: if it has not delivered by then, the next run sends it.
+    leased_until: datetime | None = None
 
     @property
     def state(self) -> str:
@@ -446,25 +448,28 @@ def grade_statuses(session: Session, course_id: int) -> list[GradeStatus]:
         .order_by(Person.lms_name, GradeOutbox.id)
     ).all()
     moment = utcnow()
-    return [
-        GradeStatus(
-            outbox_id=row.id,
-            person_id=row.person_id,
-            display_name=person.display_name,
-            score_given=row.score_given,
-            score_maximum=row.score_maximum,
-            delivered_at=row.delivered_at,
-            attempts=row.attempts,
-            last_error=row.last_error,
-            next_attempt_at=row.next_attempt_at,
-            user_id=row.user_id,
-            last_error_message=stored_message(row.last_error_message),
-            being_sent=row.delivered_at is None
-            and row.leased_until is not None
-            and row.leased_until > moment,
+    statuses = []
+    for row, person in rows:
+        lease = row.leased_until
+        held = row.delivered_at is None and lease is not None and lease > moment
+        statuses.append(
+            GradeStatus(
+                outbox_id=row.id,
+                person_id=row.person_id,
+                display_name=person.display_name,
+                score_given=row.score_given,
+                score_maximum=row.score_maximum,
+                delivered_at=row.delivered_at,
+                attempts=row.attempts,
+                last_error=row.last_error,
+                next_attempt_at=row.next_attempt_at,
+                user_id=row.user_id,
+                last_error_message=stored_message(row.last_error_message),
+                being_sent=held,
+                leased_until=row.leased_until if held else None,
+            )
         )
-        for row, person in rows
-    ]
+    return statuses
 
 
 def read_results(session: Session, client: ServiceClient, course_id: int) -> list[dict[str, Any]]:

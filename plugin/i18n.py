@@ -6,11 +6,15 @@ raises ``InvalidInput(N_("A title must be 1-%(max)s characters.", max=200))``: t
 its msgid and parameters, which the web layer hands to gettext. Babel extracts ``N_`` and
 ``Nn_`` from plugin/ (see babel.cfg and the Makefile's ``translations``), so a message cannot
 be used without landing in the catalogue.
+
+A parameter that is a ``Decimal`` is a number to show in the reader's own way ("0,5" in Dutch):
+the adapter passes a ``number`` formatter, and the English text reads it as Python prints it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from decimal import Decimal
 
 
 class Text(str):
@@ -41,12 +45,18 @@ class Text(str):
         self,
         gettext: Callable[..., str],
         ngettext: Callable[..., str],
+        number: Callable[[Decimal], str] | None = None,
     ) -> str:
-        """The text in the caller's language, through the caller's own gettext functions."""
+        """The text in the caller's language, through the caller's own gettext functions
+        (and ``number`` for its ``Decimal`` parameters)."""
+        params = {
+            k: number(v) if number is not None and isinstance(v, Decimal) else v
+            for k, v in self.params.items()
+        }
         if self.plural is not None and self.number is not None:
-            params = {k: v for k, v in self.params.items() if k != "num"}
+            params.pop("num", None)
             return ngettext(self.msgid, self.plural, self.number, **params)
-        return gettext(self.msgid, **self.params)
+        return gettext(self.msgid, **params)
 
 
 def N_(msgid: str, /, **params: object) -> Text:  # noqa: N802 - gettext's conventional marker
@@ -59,8 +69,13 @@ def Nn_(singular: str, plural: str, count: int, /, **params: object) -> Text:  #
     return Text(singular, {"num": count, **params}, plural=plural, count=count)
 
 
-def translate(message: str, gettext: Callable[..., str], ngettext: Callable[..., str]) -> str:
+def translate(
+    message: str,
+    gettext: Callable[..., str],
+    ngettext: Callable[..., str],
+    number: Callable[[Decimal], str] | None = None,
+) -> str:
     """Any message an error carries, marked or plain, through the adapter's gettext."""
     if isinstance(message, Text):
-        return message.in_language(gettext, ngettext)
+        return message.in_language(gettext, ngettext, number)
     return gettext(message)

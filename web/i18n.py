@@ -9,11 +9,13 @@ in it, so "your time" and the viewer's own line can never disagree.
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from functools import lru_cache
 from zoneinfo import ZoneInfo, available_timezones
 
+from babel.numbers import NumberFormatError, parse_decimal
 from flask import g, request, session
-from flask_babel import format_date, format_decimal, gettext, ngettext
+from flask_babel import format_date, format_decimal, get_locale, gettext, ngettext
 
 from plugin.i18n import translate
 from plugin.profiles.service import find_profile
@@ -74,7 +76,7 @@ def zone(name: str | None) -> ZoneInfo:
 
 def translated(message: str) -> str:
     """A domain message in the viewer's language (a marked ``plugin.i18n.Text`` or a msgid)."""
-    return translate(message, gettext, ngettext)
+    return translate(message, gettext, ngettext, decimal)
 
 
 def day(value: object, width: str = "long") -> str:
@@ -96,3 +98,28 @@ def number(value: float, digits: int = 2, trim: bool = False) -> str:
     rounded = round(float(value), digits) or 0.0  # -0.0 is falsy: shown as 0
     places = ("#" if trim else "0") * digits
     return str(format_decimal(rounded, format=f"0.{places}" if digits else "0"))
+
+
+def decimal(value: Decimal) -> str:
+    """A number in the viewer's language with the places it was written with ("4.0" is "4,0"
+    in Dutch), without thousands separators (a Dutch "1.000" would read as one)."""
+    if not value.is_finite():
+        return str(value)
+    exponent = value.as_tuple().exponent
+    places = -exponent if isinstance(exponent, int) and exponent < 0 else 0
+    return str(format_decimal(value, format=f"0.{'0' * places}" if places else "0"))
+
+
+def parse_number(raw: str | None) -> Decimal | None:
+    """A number typed the viewer's way ("0,5" in Dutch, "0.5" in English), or None.
+
+    Strict, so nothing is guessed: in Dutch "0.5" would be five with a thousands dot, and in
+    English "1,5" fifteen; both are refused and the form asks again with an example."""
+    text = (raw or "").strip()
+    if not text or len(text) > 40:
+        return None
+    try:
+        value = parse_decimal(text, locale=get_locale(), strict=True)
+    except (NumberFormatError, ValueError, ArithmeticError):
+        return None
+    return value if value.is_finite() else None

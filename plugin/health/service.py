@@ -16,6 +16,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Integer, Table, cast, delete, func, insert, literal, select
@@ -82,7 +83,10 @@ class ThresholdsRefused(InvalidInput):
     """Wrong thresholds, with a message per field for the form."""
 
     def __init__(self, fields: dict[str, Text]) -> None:
-        super().__init__(N_("Some thresholds are not valid; see the fields marked below."))
+        super().__init__(
+            N_("Some thresholds are not valid; see the fields marked below."),
+            errors=list(fields.items()),
+        )
         self.fields = fields
 
 
@@ -142,7 +146,7 @@ def health_thresholds(session: Session, actor: Actor, exchange_id: int) -> Thres
 
 
 def update_thresholds(
-    session: Session, actor: Actor, exchange_id: int, form: Mapping[str, str]
+    session: Session, actor: Actor, exchange_id: int, form: Mapping[str, Decimal | None]
 ) -> Thresholds:
     """Any teacher of the exchange may tune them (co-teachers share one picture); the new
     thresholds apply at the next recomputation."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal
 from enum import StrEnum
 
 from plugin.i18n import N_, Nn_, Text
@@ -50,21 +51,24 @@ LIMITS: dict[str, tuple[float, float, bool]] = {
 }
 
 
-def parse_thresholds(form: Mapping[str, str]) -> tuple[Thresholds | None, dict[str, Text]]:
-    """The thresholds a form asks for, or a message per wrong field (all fields at once, so a
-    teacher fixes everything in one go)."""
-    values: dict[str, float] = {}
+def parse_thresholds(
+    form: Mapping[str, Decimal | None],
+) -> tuple[Thresholds | None, dict[str, Text]]:
+    """The thresholds a form asks for (each number as the adapter read it in the teacher's
+    language; None when it could not), or a message per wrong field (all fields at once, so a
+    teacher fixes everything in one go). Numbers in messages are Decimals, shown the reader's
+    way ("0,5" in Dutch)."""
+    values: dict[str, Decimal] = {}
     errors: dict[str, Text] = {}
+    defaults = Thresholds()
     for name, (low, high, whole) in LIMITS.items():
-        raw = (form.get(name) or "").strip().replace(",", ".")
-        try:
-            value = float(raw)
-        except ValueError:
-            errors[name] = N_("Enter a number.")
-            continue
-        if whole and value != int(value):
+        value = form.get(name)
+        if value is None or not value.is_finite():
+            example = _number(getattr(defaults, name), whole)
+            errors[name] = N_("Enter a number, for example %(example)s.", example=example)
+        elif whole and value != value.to_integral_value():
             errors[name] = N_("Enter a whole number of days.")
-        elif not low <= value <= high:
+        elif not _number(low, whole) <= value <= _number(high, whole):
             errors[name] = N_(
                 "Enter a number from %(low)s to %(high)s.",
                 low=_number(low, whole),
@@ -78,15 +82,15 @@ def parse_thresholds(form: Mapping[str, str]) -> tuple[Thresholds | None, dict[s
         Thresholds(
             meeting_gap_days=int(values["meeting_gap_days"]),
             silent_days=int(values["silent_days"]),
-            checkin_drop=round(values["checkin_drop"], 1),
-            checkin_low=round(values["checkin_low"], 1),
+            checkin_drop=round(float(values["checkin_drop"]), 1),
+            checkin_low=round(float(values["checkin_low"]), 1),
         ),
         {},
     )
 
 
-def _number(value: float, whole: bool) -> str:
-    return str(int(value)) if whole else f"{value:.1f}"
+def _number(value: float, whole: bool) -> Decimal:
+    return Decimal(int(value)) if whole else Decimal(f"{value:.1f}")
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,6 @@
 """Team health in chromium: the Leiden teacher opens the dashboard from the exchange page,
-reads the heat map and a team's reasons, opens the team page by keyboard and logs an action;
+reads the heat map and a team's reasons, opens the team page by keyboard and logs an action,
+and sets the thresholds with numbers written her language's way (errors beside their fields);
 axe-core clean at 1280 px in English and at 375 px in Dutch, with no sideways scroll."""
 
 from __future__ import annotations
@@ -103,10 +104,34 @@ def test_dashboard_and_team_page(
     _accessible(page)
 
     page.goto(f"{live_stack.tandem_url}/exchanges/{flow.id}/health/settings")
+    # Numbers the viewer's way: the default 2.5 reads "2,5" in Dutch.
+    low = page.locator('[data-testid="field-checkin_low"]')
+    assert low.input_value() == ("2,5" if lang == "nl" else "2.5")
     page.fill('[data-testid="field-silent_days"]', "1")
+    # The other language's decimal mark is refused, not guessed (a Dutch "1.5" is fifteen).
+    page.fill('[data-testid="field-checkin_drop"]', "1.5" if lang == "nl" else "1,5")
     page.focus('[data-testid="save"]')
     page.keyboard.press("Enter")
-    page.locator('[data-testid="error-silent_days"]').wait_for(timeout=WAIT)
+    page.locator('[data-testid="field-error-silent_days"]').wait_for(timeout=WAIT)
+    page.wait_for_load_state("load")
+    assert page.evaluate("document.activeElement.id") == "form-error"
+    example = page.locator('[data-testid="field-error-checkin_drop"]').inner_text()
+    assert example.endswith("1,0." if lang == "nl" else "1.0.")
+    drop = page.locator('[data-testid="field-checkin_drop"]')
+    assert drop.input_value() == ("1.5" if lang == "nl" else "1,5")  # kept as typed
+    assert drop.get_attribute("aria-invalid") == "true"
+    assert drop.get_attribute("aria-describedby") == "checkin_drop-hint checkin_drop-error"
+    # The summary's link leads the keyboard to the field.
+    page.locator('#form-error a[href="#checkin_drop"]').focus()
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "checkin_drop"
     page.screenshot(path=str(tmp_path / f"settings-{width}-{lang}.png"), full_page=True)
     _accessible(page)
+    page.fill('[data-testid="field-silent_days"]', "12")
+    page.fill('[data-testid="field-checkin_drop"]', "1,5" if lang == "nl" else "1.5")
+    page.focus('[data-testid="save"]')
+    page.keyboard.press("Enter")
+    page.locator('[data-testid="heat-map"]').wait_for(timeout=WAIT)
+    page.goto(f"{live_stack.tandem_url}/exchanges/{flow.id}/health/settings")
+    assert drop.input_value() == ("1,5" if lang == "nl" else "1.5")
     context.close()

@@ -217,3 +217,80 @@ def test_a_student_checks_in_by_keyboard_on_a_phone(
             (1, 2, 4, "We have not met yet.")
         ]
     page.context.close()
+
+
+@pytest.mark.parametrize(
+    ("locale", "label", "five"),
+    [
+        ("en-GB", "Teamwork: Choose a number from 1 to 5.", "5 kinds of teamwork"),
+        ("nl-NL", "Samenwerking: Kies een getal van 1 tot 5.", "5 soorten samenwerking"),
+    ],
+)
+def test_forms_sent_empty_by_keyboard_show_each_error_beside_its_question(
+    chromium: Any,
+    live_stack: LiveStack,
+    exchange: tuple[TwoUniversityExchange, int],
+    locale: str,
+    label: str,
+    five: str,
+) -> None:
+    """The page's own messages, not the browser's bubbles (the forms are novalidate): the
+    summary is focused and says which question or whose ratings; its first link leads the
+    keyboard to the first radio of that group; what was typed stays."""
+    flow, _round_id = exchange
+    student = [s for p, s, _ in flow.students if p.slug == "bologna"][1]  # rates nothing else
+    context = chromium.new_context(
+        viewport={"width": 390, "height": 844}, bypass_csp=True, locale=locale
+    )
+    page = context.new_page()
+    page.goto(f"{live_stack.demo_url}/bologna/launch/{student.user_id}?target=window")
+    page.wait_for_load_state("networkidle")
+    page.goto(f"{live_stack.tandem_url}/exchanges/{flow.id}/checkin")
+    page.focus("#comment")
+    page.keyboard.type("Kept as typed")
+    page.focus('[data-testid="checkin-submit"]')
+    page.keyboard.press("Enter")
+    summary = page.locator('[data-testid="form-error"]')
+    summary.wait_for(timeout=WAIT)
+    page.wait_for_load_state("load")
+    assert page.evaluate("document.activeElement.id") == "form-error"
+    assert summary.locator("a").count() == 3
+    assert summary.locator("a").first.inner_text() == label
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "teamwork"
+    radio = page.locator("#teamwork")
+    assert radio.get_attribute("aria-invalid") == "true"
+    assert (radio.get_attribute("aria-describedby") or "").split() == [
+        "teamwork-hint",
+        "teamwork-error",
+    ]
+    assert page.input_value("#comment") == "Kept as typed"
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    _accessible(page)
+    _shot(page, f"checkin-empty-{locale}")
+
+    # A round of its own: the module's first may be closed by the time this runs.
+    now = datetime.now(UTC)
+    with live_stack.session_factory() as db:
+        teacher = Actor(flow.owner_id, Role.TEACHER, None)
+        later = open_round(
+            db, teacher, flow.id, f"Late {locale}", now - timedelta(hours=1), now + timedelta(1)
+        )
+    page.goto(f"{live_stack.tandem_url}/peer/rounds/{later.id}")
+    page.focus('[data-testid="rate-submit"]')
+    page.keyboard.press("Enter")
+    summary.wait_for(timeout=WAIT)
+    page.wait_for_load_state("load")
+    assert page.evaluate("document.activeElement.id") == "form-error"
+    lines = summary.locator("a")
+    assert lines.count() == 3  # one per person, not fifteen
+    assert all(five in lines.nth(i).inner_text() for i in range(3))
+    assert page.locator("input[type=radio][aria-invalid=true]").count() == 15 * 5
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    first = page.locator("input[type=radio]").first
+    assert page.evaluate("document.activeElement.id") == first.get_attribute("id")
+    _accessible(page)
+    _shot(page, f"rate-empty-{locale}")
+    context.close()

@@ -5,20 +5,25 @@ cutting the network for longer than that is the "offline for more than 15 minute
 room must come back by itself with a fresh token from the page's session, send the line typed
 while offline exactly once (kept across a reload too), tell the person when a line can never
 go and give its text back, and announce only what is new: the history is not read out on load
-or again after a reconnect, "offline" is said once, and deleting your own line shows at once.
+or again after a reconnect, "offline" is said once, and deleting your own line shows at once;
+a server too busy to take the connection is waited out, and the student is told so.
 Leiden's LMS asks for Dutch; Bologna's students get their browser's language (English or Dutch).
 """
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from plugin.actors import Actor, Role
 from plugin.teams.service import create_team
+from realtime import tokens
 from realtime.state import EXTENSION
 from tests.browser.test_browser_launch import (
     ARGS,
@@ -274,3 +279,60 @@ def test_tasks_keep_focus_announce_outcomes_and_show_errors_by_their_form(
     assert focused == box.get_attribute("id")
     assert axe_violations(page) == []
     page.context.close()
+
+
+@pytest.mark.parametrize(
+    ("locale", "busy"),
+    [
+        ("en-GB", "Tandem is very busy for a moment; the room connects again by itself."),
+        ("nl-NL", "Tandem heeft het even erg druk; de ruimte maakt vanzelf opnieuw verbinding."),
+    ],
+)
+def test_a_busy_server_is_waited_out_and_the_student_is_told_so(
+    chromium: Any,
+    live_stack: LiveStack,
+    team: Team,
+    monkeypatch: pytest.MonkeyPatch,
+    locale: str,
+    busy: str,
+    tmp_path: Path,
+) -> None:
+    """A connect the server refuses as ``busy`` (its database pool ran dry): the status line
+    says so in the page's language instead of "offline", offers no "Reconnect now" that would
+    add to the crowd, keeps what was typed, and the room comes back by itself afterwards."""
+    anna = _open(chromium, live_stack, "leiden", team.leiden, team, "nl-NL")
+    page = _open(chromium, live_stack, "bologna", team.late, team, locale)
+    page.set_viewport_size({"width": 390, "height": 844})
+    verify = tokens.verify
+    crowded = {"now": True}
+
+    def pool_ran_dry(*args: Any, **kwargs: Any) -> Any:
+        if crowded["now"]:
+            raise PoolTimeout("QueuePool limit reached")
+        return verify(*args, **kwargs)
+
+    monkeypatch.setattr(tokens, "verify", pool_ran_dry)
+    page.evaluate("window.tandemRoomSocket.io.engine.close()")  # as when a process restarts
+    page.locator("#room-status", has_text=busy).wait_for(timeout=WAIT)
+    assert page.locator('[data-testid="reconnect-now"]').is_hidden()
+    typed = f"Typed while Tandem was busy ({locale})"
+    _send(page, typed)
+    page.locator('[data-testid="outbox"]', has_text=typed).wait_for(timeout=WAIT)
+    time.sleep(3)  # a few refusals later: still the same words, said once
+    assert page.locator("#room-status").inner_text() == busy
+    statuses: list[str] = page.evaluate("window.__statuses")
+    assert statuses.count(busy) == 1, statuses
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    shots = Path(os.environ.get("TANDEM_SCREENSHOTS", "") or tmp_path)
+    shots.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(shots / f"room-busy-390-{locale}.png"), full_page=True)
+    assert axe_violations(page) == []
+
+    crowded["now"] = False  # the crowd has gone: the room connects by itself
+    _connected(page, timeout=BACK)
+    _line(anna, typed).wait_for(timeout=WAIT)
+    time.sleep(2)
+    assert _line(anna, typed).count() == 1
+    assert page.locator('[data-testid="outbox"]').is_hidden()
+    for p in (anna, page):
+        p.context.close()

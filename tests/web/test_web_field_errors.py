@@ -459,8 +459,11 @@ def test_check_in_and_peer_evaluation_forms_name_each_wrong_field_and_keep_the_r
 
     checkin = f"/exchanges/{pw.exchange_id}/checkin"
     html = _post(client, checkin, {"teamwork": "4", "blockers": "9", "comment": "kept"}, lang)
-    every = "Choose a number from 1 to 5 for each question."
-    _assert_field_errors(html, {"contribute": every, "blockers": every}, lang)
+    every = "Choose a number from 1 to 5."
+    page = _assert_field_errors(html, {"contribute": every, "blockers": every}, lang)
+    # Each line of the summary says which question it is about.
+    for label in ("Able to contribute", "Nothing in the way"):
+        assert f"{_message(label, lang)}: {_message(every, lang)}" in page.text["form-error"]
     kept = 'name="teamwork" value="4" required aria-describedby="teamwork-hint" checked'
     assert kept in html  # the answer given is kept
     assert ">kept</textarea>" in html
@@ -487,6 +490,21 @@ def test_check_in_and_peer_evaluation_forms_name_each_wrong_field_and_keep_the_r
     assert len(page.links) == 2
     kept = f'name="{fields[1]}" value="3" required aria-describedby="{fields[1]}-hint" checked'
     assert kept in html
+    assert ">mine</textarea>" in html
+    # Sent empty: one summary line per person (linked to their first rating), not one per
+    # rating; every rating is still marked beside itself.
+    html = _post(client, f"/peer/rounds/{peer_round.id}", {"comment": "mine"}, lang)
+    page = _Elements()
+    page.feed(html)
+    for field in fields:
+        assert page.by_id[field][1]["aria-invalid"] == "true", field
+        assert _message(choose, lang) in page.text[f"{field}-error"], field
+    assert page.links == [f"#{field}" for field in fields[::5]]  # each person's first
+    summary = page.text["form-error"]
+    five = "for 5 kinds of teamwork." if lang == "en" else "voor 5 soorten samenwerking."
+    assert summary.count(five) == len(pw.team)
+    assert _message("You (%(name)s)", lang, name="Alice") in summary  # the student herself
+    assert _message("Contributing to the team's work", lang) not in summary  # whose, not which
     assert ">mine</textarea>" in html
 
     _sign_in(app, client, pw.rooms.teacher)
@@ -562,6 +580,12 @@ def test_nano_degree_forms_name_each_wrong_field_and_keep_the_rest(
         },
         lang,
     )
+    # Read the viewer's way: "7.5" is an English seven and a half and a Dutch seventy-five.
+    other_mark = {**numbers, "name": "Global", "ects": "7,5" if lang == "en" else "7.5"}
+    html = _post(client, "/registrar/pathways", other_mark, lang)
+    _assert_field_errors(
+        html, {"p-ects": "Enter the ECTS as a number, for example 6 or 7.5."}, lang
+    )
     good = {**numbers, "name": "Global", "ects": "6", "outcomes": "Work in teams."}
     created = client.post("/registrar/pathways", data=good)
     assert created.status_code == 302
@@ -586,3 +610,6 @@ def test_nano_degree_forms_name_each_wrong_field_and_keep_the_rest(
     html = _post(client, f"/pathways/{pathway_id}/partner", {"credential": "[[[["}, lang)
     _assert_field_errors(html, {"p-text": "This is not valid JSON."}, lang)
     assert ">[[[[</textarea>" in html
+    html = _post(client, f"/pathways/{pathway_id}/partner", {"credential": "  "}, lang)
+    nothing = "Choose a signed credential file, or paste the credential."
+    _assert_field_errors(html, {"p-file": nothing}, lang)

@@ -107,10 +107,10 @@ class _Killed(BaseException):
 @pytest.mark.parametrize(
     ("lang", "being_sent", "left_alone"),
     [
-        ("en", "Being sent", "1 grade was already being sent, so it was not sent again."),
+        ("en", "Being sent now", "1 grade was already being sent, so it was not sent again."),
         (
             "nl",
-            "Wordt verzonden",
+            "Wordt nu verzonden",
             "1 cijfer werd al verzonden en is daarom niet nog eens verstuurd.",
         ),
     ],
@@ -121,6 +121,7 @@ def test_a_score_a_sender_holds_shows_as_being_sent_and_is_not_sent_again(
     platform = live_stack.platform("leiden")
     teacher = launch_as(live_stack, "leiden", platform.teacher.user_id)[0]
     teacher.post(f"{live_stack.tandem_url}/language", data={"lang": lang}, timeout=10)
+    teacher.post(f"{live_stack.tandem_url}/timezone", data={"tz": "Asia/Tokyo"}, timeout=10)
     student = platform.students[8 if lang == "en" else 9]
     launch_as(live_stack, "leiden", student.user_id)
     context: LtiContext = live_stack.tandem.extensions["tandem.lti"]
@@ -158,6 +159,18 @@ def test_a_score_a_sender_holds_shows_as_being_sent_and_is_not_sent_again(
         assert 'data-state="sending"' in row
         assert being_sent in row
         assert 'name="outbox_id"' not in row  # no retry for a score on its way
+        assert "75.0 / 100" in row if lang == "en" else "75,0 / 100" in row
+        # When the sender's hold ends, in the teacher's zone: then the next run sends it.
+        with live_stack.session_factory() as db:
+            lease = db.scalar(
+                select(GradeOutbox.leased_until).where(GradeOutbox.person_id == person_id)
+            )
+        assert lease is not None
+        tokyo = format_datetime(lease, "short", tzinfo=ZoneInfo("Asia/Tokyo"), locale=lang)
+        assert tokyo in row
+        assert 'data-testid="being-sent-note"' in page.text
+        # Nothing else waits, so there is nothing to send by hand.
+        assert 'data-testid="send-all"' not in page.text
 
         sent = teacher.post(f"{live_stack.tandem_url}/grades/send", timeout=20)
 

@@ -83,22 +83,58 @@ def test_thresholds_form_marks_each_wrong_field(
     )
     assert bad.status_code == 400
     text = bad.get_data(as_text=True)
-    assert 'data-testid="error-meeting_gap_days"' in text
-    assert 'data-testid="error-silent_days"' in text
-    assert 'data-testid="error-checkin_drop"' not in text
+    assert 'data-testid="field-error-meeting_gap_days"' in text
+    assert "Enter a number, for example 10." in text
+    assert 'data-testid="field-error-silent_days"' in text
+    assert 'data-testid="field-error-checkin_drop"' not in text
     assert 'value="99"' in text  # the form comes back filled in
+    assert 'aria-describedby="silent_days-hint silent_days-error"' in text
     good = client.post(
         url,
         data={
             "meeting_gap_days": "7",
             "silent_days": "21",
-            "checkin_drop": "1,5",
+            "checkin_drop": "1.5",
             "checkin_low": "2",
         },
     )
     assert good.status_code == 303
     row = session.get_one(HealthSettings, world.exchange_id)
     assert (row.meeting_gap_days, row.silent_days, row.checkin_drop) == (7, 21, 1.5)
+
+
+def test_thresholds_read_and_show_numbers_the_dutch_way(
+    client: FlaskClient, world: World, session: Session
+) -> None:
+    """A Dutch teacher sees and types "1,5"; a "1.5" there would be fifteen (a thousands dot),
+    so it is refused with a Dutch example rather than guessed. English the other way round."""
+    _sign_in(client, world.teacher)
+    url = f"/exchanges/{world.exchange_id}/health/settings"
+    form = {"meeting_gap_days": "8", "silent_days": "12", "checkin_drop": "1,5", "checkin_low": ""}
+    refused = client.post(f"{url}?lang=nl", data={**form, "checkin_low": "2.5"})
+    assert refused.status_code == 400
+    text = refused.get_data(as_text=True)
+    assert "Vul een getal in, bijvoorbeeld 2,5." in text
+    assert 'value="2.5"' in text
+    assert 'value="1,5"' in text
+    assert 'data-testid="field-error-checkin_drop"' not in text  # "1,5" is Dutch for 1.5
+    assert "Van 0,5 tot en met 4,0." in text  # the hint's bounds, the Dutch way
+    out_of_range = client.post(f"{url}?lang=nl", data={**form, "checkin_low": "4,9"})
+    assert "Vul een getal in van 1,0 tot en met 4,5." in out_of_range.get_data(as_text=True)
+    saved = client.post(f"{url}?lang=nl", data={**form, "checkin_low": "2,5"})
+    assert saved.status_code == 303
+    row = session.get_one(HealthSettings, world.exchange_id)
+    session.refresh(row)
+    assert (row.checkin_drop, row.checkin_low) == (1.5, 2.5)
+    dutch = client.get(f"{url}?lang=nl").get_data(as_text=True)
+    assert 'value="1,5"' in dutch
+    assert 'value="2,5"' in dutch
+    english = client.get(f"{url}?lang=en").get_data(as_text=True)
+    assert 'value="1.5"' in english
+    assert "From 0.5 to 4.0." in english
+    comma = client.post(f"{url}?lang=en", data={**form, "checkin_low": "2.5"})
+    assert comma.status_code == 400  # "1,5" in English reads as fifteen: refused
+    assert "Enter a number, for example 1.0." in comma.get_data(as_text=True)
 
 
 def test_log_double_submit_and_privacy_on_the_team_page(

@@ -67,8 +67,12 @@ def test_a_teacher_opens_a_round_in_their_zone_once_and_saves_settings(
     assert "year-month-day" in bad.text
     assert client.post(f"{base}/policy", data={"cap": "lots"}).status_code == 400
     assert client.post(f"{base}/policy", data={"cap": "5"}).status_code == 400
-    reply = client.post(f"{base}/policy", data={"adjust_grades": "1", "cap": "1,1"})
+    # Read the viewer's way: "1,1" is a Dutch 1.1 and an English eleven (refused).
+    assert client.post(f"{base}/policy?lang=en", data={"cap": "1,1"}).status_code == 400
+    reply = client.post(f"{base}/policy?lang=nl", data={"adjust_grades": "1", "cap": "1,1"})
     assert reply.status_code == 303
+    assert 'value="1,1"' in client.get(f"{base}?lang=nl").text
+    assert 'value="1.1"' in client.get(f"{base}?lang=en").text
     assert client.post(f"{base}/sharing", data={"share": "1"}).status_code == 303
     assert (
         client.post(f"{base}/schedule", data={"starts_on": "x", "ends_on": "y"}).status_code == 400

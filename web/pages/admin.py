@@ -23,6 +23,7 @@ from lti.launch import LtiContext
 from lti.selfcheck import check_registration
 from plugin.actors import Role
 from plugin.errors import NotAllowed, TandemError
+from plugin.i18n import N_
 from web.auth import current_actor
 from web.db import get_session
 from web.pages import Page, bp
@@ -71,7 +72,7 @@ def require_admin(view: Callable[P, R]) -> Callable[P, R]:
     @wraps(view)
     def wrapped(*args: P.args, **kwargs: P.kwargs) -> R:
         if not is_admin():
-            raise NotAllowed("Only Tandem administrators can open this page.")
+            raise NotAllowed(N_("Only Tandem administrators can open this page."))
         return view(*args, **kwargs)
 
     return wrapped

@@ -40,6 +40,7 @@ from plugin.credentials.models import HeldIssuance
 from plugin.credentials.service import my_credentials
 from plugin.errors import FieldErrors, InvalidInput, TandemError
 from plugin.exchanges.service import get_exchange
+from plugin.i18n import N_
 from web.auth import require_actor, signed_in_actor
 from web.db import get_session
 from web.i18n import translated
@@ -179,7 +180,7 @@ def _after_decision(decision: Decision) -> None:
 
 
 def _person_id() -> int:
-    return parse_id(request.form.get("person_id"), "Choose a student.")
+    return parse_id(request.form.get("person_id"), N_("Choose a student."))
 
 
 @bp.route("/exchanges/<id:exchange_id>/completion/approve", methods=["POST"])
@@ -254,7 +255,7 @@ def meeting(exchange_id: int) -> Page:
             met_on = date.fromisoformat(request.form.get("met_on", ""))
         except ValueError:
             raise InvalidInput(
-                "Enter dates as year-month-day, for example 2027-02-01.", "met_on"
+                N_("Enter dates as year-month-day, for example 2027-02-01."), "met_on"
             ) from None
         ids = [i for i in map(maybe_id, request.form.getlist("person_id")) if i is not None]
         count = record_meeting(get_session(), signed_in_actor(), exchange_id, ids, met_on)
@@ -265,7 +266,7 @@ def meeting(exchange_id: int) -> Page:
 
 
 def _number(name: str) -> int:
-    message = "The number of meetings and weeks must be whole numbers."
+    message = N_("The number of meetings and weeks must be whole numbers.")
     return parse_int(request.form.get(name), message, low=0, high=10_000, field=name)
 
 

@@ -21,7 +21,7 @@ from plugin.errors import FieldErrors, InvalidInput, TandemError
 from plugin.exchanges import phases
 from plugin.exchanges.phases import Phase
 from plugin.exchanges.service import ExchangeDraft
-from plugin.i18n import Text
+from plugin.i18n import N_, Text
 from plugin.profiles.availability import DAY, GRID_STARTS, SLOT_MINUTES
 from plugin.profiles.languages import CEFR_LEVELS, ISO_639_1
 from plugin.profiles.service import SHAREABLE, ProfileDraft
@@ -115,8 +115,8 @@ def exchange_draft(form: MultiDict[str, str]) -> ExchangeDraft:
                 ends_on=_date(_text(form, f"phase-{index}-end"), f"phase-{row}-end", errors),
             )
         )
-    sizes = "Team sizes must be whole numbers."
-    hours = "Weekly hours must be a whole number."
+    sizes = N_("Team sizes must be whole numbers.")
+    hours = N_("Weekly hours must be a whole number.")
     team_size_min = team_size_max = weekly_hours = 0
     starts_on = _date(_text(form, "starts_on"), "starts_on", errors)
     ends_on = _date(_text(form, "ends_on"), "ends_on", errors)

@@ -21,9 +21,10 @@ from plugin.health.service import (
 from plugin.health.status import LIMITS, STATUS_LABELS, Thresholds
 from web.auth import require_actor, signed_in_actor
 from web.db import get_session
-from web.i18n import translated
+from web.i18n import number, parse_number, translated
 from web.inputs import maybe_int
 from web.pages import Page, bp
+from web.pages.forms import form_failed
 from web.tasks import tasks
 
 
@@ -45,41 +46,43 @@ def refresh_health_now(exchange_id: int) -> Page:
     return redirect(url_for("pages.health_dashboard_page", exchange_id=exchange_id), code=303)
 
 
-def _settings_page(
-    exchange_id: int, values: dict[str, str], errors: dict[str, str], status: int = 200
-) -> Page:
-    page = render_template(
-        "health/settings.html",
-        exchange_id=exchange_id,
-        values=values,
-        errors=errors,
-        limits=LIMITS,
+def _settings_page(exchange_id: int, values: dict[str, str]) -> str:
+    return render_template(
+        "health/settings.html", exchange_id=exchange_id, values=values, limits=LIMITS
     )
-    return (page, status) if status != 200 else page
 
 
 def _values(limits: Thresholds) -> dict[str, str]:
+    """The saved thresholds as the form shows them, in the viewer's language ("1,5")."""
     return {
         "meeting_gap_days": str(limits.meeting_gap_days),
         "silent_days": str(limits.silent_days),
-        "checkin_drop": f"{limits.checkin_drop:.1f}",
-        "checkin_low": f"{limits.checkin_low:.1f}",
+        "checkin_drop": number(limits.checkin_drop, 1),
+        "checkin_low": number(limits.checkin_low, 1),
     }
 
 
 @bp.route("/exchanges/<id:exchange_id>/health/settings", methods=["GET", "POST"])
 @require_actor
 def health_settings_page(exchange_id: int) -> Page:
+    """Numbers are read and shown the viewer's way ("0,5" in Dutch); a refused form comes
+    back as typed, each message beside its field."""
     db = get_session()
     if request.method == "GET":
         limits = health_thresholds(db, signed_in_actor(), exchange_id)
-        return _settings_page(exchange_id, _values(limits), {})
-    form = {name: request.form.get(name, "") for name in LIMITS}
+        return _settings_page(exchange_id, _values(limits))
+    typed = {name: request.form.get(name, "") for name in LIMITS}
+    numbers = {name: parse_number(text) for name, text in typed.items()}
     try:
-        update_thresholds(db, signed_in_actor(), exchange_id, form)
+        update_thresholds(db, signed_in_actor(), exchange_id, numbers)
     except ThresholdsRefused as refused:
-        errors = {name: translated(text) for name, text in refused.fields.items()}
-        return _settings_page(exchange_id, form, errors, 400)
+        return form_failed(
+            refused,
+            "health/settings.html",
+            exchange_id=exchange_id,
+            values=typed,
+            limits=LIMITS,
+        )
     flash(gettext("The thresholds are saved; they apply at the next recount."))
     return redirect(url_for("pages.health_dashboard_page", exchange_id=exchange_id), code=303)
 

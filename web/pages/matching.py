@@ -25,6 +25,7 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
 from plugin.errors import FieldErrors, InvalidInput, TandemError
+from plugin.i18n import N_
 from plugin.matching.candidates import (
     ISOLATION_ATTRIBUTES,
     MatchRules,
@@ -110,9 +111,9 @@ def _number(form: MultiDict[str, str], name: str, low: float, high: float) -> fl
     try:
         value = float(form.get(name, "").strip())
     except ValueError:
-        raise InvalidInput("Please enter numbers.", name) from None
+        raise InvalidInput(N_("Please enter numbers."), name) from None
     if not low <= value <= high or math.isnan(value):
-        raise InvalidInput("A number is outside its allowed range.", name)
+        raise InvalidInput(N_("A number is outside its allowed range."), name)
     return value
 
 
@@ -120,9 +121,9 @@ def _int(form: MultiDict[str, str], name: str, low: int, high: int) -> int:
     try:
         value = int(form.get(name, "").strip())
     except ValueError:
-        raise InvalidInput("Please enter whole numbers.", name) from None
+        raise InvalidInput(N_("Please enter whole numbers."), name) from None
     if not low <= value <= high:
-        raise InvalidInput("A number is outside its allowed range.", name)
+        raise InvalidInput(N_("A number is outside its allowed range."), name)
     return value
 
 

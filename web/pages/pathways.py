@@ -27,6 +27,7 @@ from plugin.pathways.service import (
 from plugin.registrars.service import registrar_institutions, require_registrar
 from web.auth import require_actor, signed_in_actor
 from web.db import get_session
+from web.i18n import parse_number
 from web.inputs import load_untrusted_json, parse_int
 from web.pages import Page, bp
 from web.pages.credentials import issuer_context
@@ -37,14 +38,11 @@ MAX_UPLOAD = 256 * 1024
 
 
 def _number(name: str, message: str) -> float:
-    raw = request.form.get(name, "").strip().replace(",", ".")
-    try:
-        value = float(raw)
-    except ValueError:
-        raise InvalidInput(message, name) from None
-    if value != value or value in (float("inf"), float("-inf")):
+    """A number typed the viewer's way ("7,5" in Dutch, "7.5" in English)."""
+    value = parse_number(request.form.get(name))
+    if value is None:
         raise InvalidInput(message, name)
-    return value
+    return float(value)
 
 
 # ---------------------------------------------------------------- registrars
@@ -190,6 +188,9 @@ def pathway_add_partner(pathway_id: int) -> Page:
             if len(data) > MAX_UPLOAD:
                 raise InvalidInput(gettext("The file is too large for a credential."), "file")
             text = data.decode("utf-8", "replace")
+        elif not text.strip():  # nothing given: say what to give, not "not valid JSON"
+            message = gettext("Choose a signed credential file, or paste the credential.")
+            raise InvalidInput(message, "file")
         document = load_untrusted_json(text, gettext("This is not valid JSON."))
         db = get_session()
         verifier = open_partner_verifier(db, issuer_context(), fetcher())

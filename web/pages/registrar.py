@@ -14,6 +14,7 @@ from flask_babel import gettext
 from plugin.credentials.jobs import job_progress, start_bulk_issue
 from plugin.credentials.service import revoke_credential
 from plugin.errors import FieldErrors, InvalidInput, NotAllowed, NotFound, TandemError
+from plugin.i18n import N_
 from plugin.registrars.service import registrar_institutions
 from plugin.reports.service import export_batch, registrar_credentials
 from web.auth import require_actor, signed_in_actor
@@ -28,7 +29,7 @@ from web.tasks import tasks
 def _institution() -> int:
     ids = registrar_institutions(get_session(), signed_in_actor().person_id)
     if not ids:
-        raise NotAllowed("Only registrars and administrators can do this.")
+        raise NotAllowed(N_("Only registrars and administrators can do this."))
     return ids[0]
 
 
@@ -39,12 +40,14 @@ def _moment(name: str) -> datetime | None:
     try:
         return datetime.fromisoformat(value).replace(tzinfo=UTC)
     except ValueError:
-        raise InvalidInput("Enter dates as year-month-day, for example 2027-02-01.", name) from None
+        raise InvalidInput(
+            N_("Enter dates as year-month-day, for example 2027-02-01."), name
+        ) from None
 
 
 def _int(name: str) -> int | None:
     value = request.values.get(name, "").strip()
-    return parse_int(value, "Please enter whole numbers.", low=1, field=name) if value else None
+    return parse_int(value, N_("Please enter whole numbers."), low=1, field=name) if value else None
 
 
 def _console_context() -> dict[str, Any]:
@@ -115,7 +118,7 @@ def registrar_bulk_issue() -> Page:
     try:
         exchange_id = _int("exchange_id")
         if exchange_id is None:
-            raise InvalidInput("Choose an exchange.", "exchange_id")
+            raise InvalidInput(N_("Choose an exchange."), "exchange_id")
         job = start_bulk_issue(
             get_session(),
             signed_in_actor(),

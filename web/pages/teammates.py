@@ -14,6 +14,7 @@ from flask_babel import gettext, lazy_gettext
 from werkzeug.wrappers import Response
 
 from plugin.errors import TandemError
+from plugin.i18n import N_
 from plugin.teammates.service import (
     new_teammate_code,
     remove_teammate_request,
@@ -27,7 +28,7 @@ from web.pages import Page, bp
 from web.pages.forms import form_failed
 
 FOCUS = ("pick", "code", "requests")
-CHOOSE = "Choose a classmate from the list."
+CHOOSE = N_("Choose a classmate from the list.")
 _USER_MESSAGES = (lazy_gettext("Choose a classmate from the list."),)  # for the catalogue
 
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask import Response, flash, redirect, render_template, request, url_for
-from flask_babel import gettext
+from flask_babel import gettext, ngettext
 
 from plugin.checkins.service import (
     answer_checkin,
@@ -27,6 +27,7 @@ from plugin.peer.anchors import SCALE
 from plugin.peer.flags import LABELS
 from plugin.peer.service import (
     Policy,
+    RatingForm,
     close_round,
     my_feedback,
     my_rounds,
@@ -41,10 +42,10 @@ from plugin.peer.service import (
 )
 from web.auth import require_actor, signed_in_actor
 from web.db import get_session
-from web.i18n import select_timezone, translated, zone
+from web.i18n import parse_number, select_timezone, translated, zone
 from web.inputs import parse_int
 from web.pages import Page, bp
-from web.pages.forms import form_failed, parse_date
+from web.pages.forms import field_errors, form_failed, parse_date
 
 QUESTIONS = ("teamwork", "contribute", "blockers")
 
@@ -70,14 +71,18 @@ def question_texts() -> dict[str, tuple[str, str, str]]:
     }
 
 
+def question_labels() -> dict[str, str]:
+    """Short names of the check-in questions, so the error summary says which one is missing."""
+    return {
+        "teamwork": gettext("Teamwork"),
+        "contribute": gettext("Able to contribute"),
+        "blockers": gettext("Nothing in the way"),
+    }
+
+
 def _score(field: str) -> int:
-    return parse_int(
-        request.form.get(field),
-        gettext("Choose a number from 1 to 5 for each question."),
-        low=1,
-        high=5,
-        field=field,
-    )
+    message = gettext("Choose a number from 1 to 5.")
+    return parse_int(request.form.get(field), message, low=1, high=5, field=field)
 
 
 def _local(field: str) -> datetime:
@@ -104,6 +109,7 @@ def _checkin_context(exchange_id: int) -> dict[str, Any]:
         "exchange": get_exchange(db, exchange_id),
         "current": my_checkin(db, actor, exchange_id),
         "questions": question_texts(),
+        "question_labels": question_labels(),
         "rounds": my_rounds(db, actor, exchange_id),
         "now": datetime.now(UTC),
     }
@@ -188,9 +194,53 @@ def peer_rate(round_id: int) -> Page:
         submit_ratings(db, actor, round_id, scores, request.form.get("comment", ""))
     except InvalidInput as error:
         context = _rating_context(round_id)
-        return form_failed(error, "teamwork/rate.html", typed=request.form, **context)
+        summary = _rating_summary(form, error, message, context["rating_labels"])
+        return form_failed(
+            error, "teamwork/rate.html", typed=request.form, rating_summary=summary, **context
+        )
     flash(gettext("Your ratings are saved. You can change them until the round closes."))
     return redirect(url_for("pages.peer_round", round_id=round_id), code=303)
+
+
+def _rating_summary(
+    form: RatingForm, error: InvalidInput, missing: str, labels: dict[str, str]
+) -> list[tuple[str | None, str]]:
+    """The error summary with one line per person with several ratings left out, linked to the
+    first of them: a form left empty lists five or six lines, not thirty. Each rating still
+    carries its own message beside it; a line about one rating says whose and which."""
+    found = field_errors(error)
+    names = {
+        f"r-{mate.person_id}-": gettext("You (%(name)s)", name=mate.name)
+        if mate.is_self
+        else mate.name
+        for mate in form.teammates
+    }
+
+    def whose(field: str | None) -> str | None:
+        return next((p for p in names if field and field.startswith(p)), None)
+
+    counts: dict[str, int] = {}
+    for field, message in found:
+        prefix = whose(field)
+        if prefix is not None and message == missing:
+            counts[prefix] = counts.get(prefix, 0) + 1
+    lines: list[tuple[str | None, str]] = []
+    listed: set[str] = set()
+    for field, message in found:
+        prefix = whose(field)
+        if prefix is None or message != missing or counts[prefix] < 2:
+            label = labels.get(field or "")
+            lines.append((field, f"{label}: {message}" if label else message))
+        elif prefix not in listed:  # the first of this person's: the line for all of them
+            text = ngettext(
+                "%(name)s: choose a number from 1 to 5 for %(num)d kind of teamwork.",
+                "%(name)s: choose a number from 1 to 5 for %(num)d kinds of teamwork.",
+                counts[prefix],
+                name=names[prefix],
+            )
+            lines.append((field, text))
+            listed.add(prefix)
+    return lines
 
 
 # ---------------------------------------------------------------- teachers
@@ -269,11 +319,11 @@ def teamwork_policy(exchange_id: int) -> Page:
     cap = None
     try:
         if raw_cap:
-            try:
-                cap = float(raw_cap.replace(",", "."))
-            except ValueError:
+            typed = parse_number(raw_cap)  # the viewer's way: "1,05" in Dutch
+            if typed is None:
                 message = gettext("Enter the cap as a number, for example 1.05.")
-                raise InvalidInput(message, "cap") from None
+                raise InvalidInput(message, "cap")
+            cap = float(typed)
         set_policy(
             get_session(),
             signed_in_actor(),

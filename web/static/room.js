@@ -111,9 +111,13 @@
   }
   function retryLater() { later(reconnect); }
   // Too busy to take the connection (everyone reconnecting after a server restart): the token
-  // still holds, so only wait, with jitter, and connect again.
-  function connectLater() {
-    offline();
+  // still holds, so only wait, with jitter, and connect again. Say so in the server's words
+  // (the page's language), not "offline": the person's network is fine, and a "Reconnect now"
+  // would only add to the crowd, so it stays hidden while the page waits.
+  function connectLater(message) {
+    if (stopped) { return; }
+    status(message || T.busy);
+    if (reconnectBox) { reconnectBox.hidden = true; }
     later(function () { if (!socket.connected) { socket.connect(); } });
   }
   function reconnect() {
@@ -154,7 +158,7 @@
     if (data && (data.code === "expired" || data.code === "invalid" || data.code === "no_token")) {
       reconnect();
     } else if (data && data.code === "busy") {
-      connectLater();
+      connectLater(data.message);
     } else if (data && data.message) {
       stop(data.message); // refused for a reason: retrying would not help
     } else {

@@ -4,6 +4,7 @@ reasons, the at-risk alert (once per change), and who sees whom (rule 5)."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select
@@ -220,14 +221,24 @@ def test_thresholds_per_field_and_applied(session: Session, world: World) -> Non
             session,
             world.partner_teacher,
             world.exchange_id,
-            {"meeting_gap_days": "0", "silent_days": "30", "checkin_drop": "1", "checkin_low": "2"},
+            {
+                "meeting_gap_days": Decimal(0),
+                "silent_days": Decimal(30),
+                "checkin_drop": Decimal(1),
+                "checkin_low": Decimal(2),
+            },
         )
     assert set(refused.value.fields) == {"meeting_gap_days"}
     update_thresholds(
         session,
         world.partner_teacher,
         world.exchange_id,
-        {"meeting_gap_days": "30", "silent_days": "30", "checkin_drop": "1", "checkin_low": "2"},
+        {
+            "meeting_gap_days": Decimal(30),
+            "silent_days": Decimal(30),
+            "checkin_drop": Decimal(1),
+            "checkin_low": Decimal(2),
+        },
     )
     refresh_exchange_health(session, world.exchange_id, NOW)
     assert session.get_one(TeamHealth, world.team_id).status == Status.HEALTHY.value

@@ -4,6 +4,7 @@ teachers' threshold form."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 
 from plugin.health.signals import level, week_of, weeks_so_far
 from plugin.health.status import (
@@ -96,22 +97,35 @@ def test_a_new_team_is_not_blamed_for_not_having_met_yet() -> None:
     assert assess(facts, Thresholds(), NOW).status is Status.HEALTHY
 
 
+def _numbers(**texts: str | None) -> dict[str, Decimal | None]:
+    return {k: None if v is None else Decimal(v) for k, v in texts.items()}
+
+
 def test_the_threshold_form_names_each_wrong_field() -> None:
     limits, errors = parse_thresholds(
-        {"meeting_gap_days": "ten", "silent_days": "2", "checkin_drop": "1,5", "checkin_low": "3.5"}
+        _numbers(meeting_gap_days=None, silent_days="2", checkin_drop="1.5", checkin_low="3.5")
     )
     assert limits is None
     assert set(errors) == {"meeting_gap_days", "silent_days"}
+    assert str(errors["meeting_gap_days"]) == "Enter a number, for example 10."
     assert str(errors["silent_days"]) == "Enter a number from 3 to 60."
     limits, errors = parse_thresholds(
-        {"meeting_gap_days": "7", "silent_days": "10", "checkin_drop": "1,5", "checkin_low": "2"}
+        _numbers(meeting_gap_days="7", silent_days="10", checkin_drop="1.5", checkin_low="2")
     )
     assert errors == {}
     assert limits == Thresholds(7, 10, 1.5, 2.0)
     _, errors = parse_thresholds(
-        {"meeting_gap_days": "7.5", "silent_days": "10", "checkin_drop": "9", "checkin_low": ""}
+        _numbers(meeting_gap_days="7.5", silent_days="10", checkin_drop="9", checkin_low=None)
     )
     assert set(errors) == {"meeting_gap_days", "checkin_drop", "checkin_low"}
+    assert str(errors["checkin_drop"]) == "Enter a number from 0.5 to 4.0."
+    assert str(errors["checkin_low"]) == "Enter a number, for example 2.5."
+    # The bounds travel as numbers, so a Dutch page can write them "0,5" and "4,0".
+    assert errors["checkin_drop"].params == {"low": Decimal("0.5"), "high": Decimal("4.0")}
+    _, errors = parse_thresholds(
+        _numbers(meeting_gap_days="NaN", silent_days="Infinity", checkin_drop="1", checkin_low="2")
+    )
+    assert set(errors) == {"meeting_gap_days", "silent_days"}
 
 
 def test_weeks_and_heat_levels() -> None:
