@@ -20,7 +20,7 @@ from lti.grades import LEASE, queue_score
 from lti.models import GradeOutbox
 from plugin.courses.models import CourseMembership
 from plugin.db import utcnow
-from tests.browser.test_browser_launch import ARGS, CHROMIUM, axe_violations
+from tests.browser.test_browser_launch import ARGS, CHROMIUM, axe_violations, open_from_lms
 from tests.exchange_flow import TwoUniversityExchange, set_up_two_university_exchange
 from tests.live import LiveStack
 
@@ -83,9 +83,7 @@ def test_a_held_score_reads_as_being_sent_in_the_teachers_zone(
     )
     page = context.new_page()
     teacher = live_stack.platform("leiden").teacher
-    page.goto(f"{live_stack.demo_url}/leiden/launch/{teacher.user_id}?target=window")
-    page.wait_for_url(f"{live_stack.tandem_url}/**")
-    page.wait_for_load_state("networkidle")  # the browser's zone reaches the session
+    open_from_lms(page, live_stack, "leiden", teacher.user_id)  # and the zone reaches the session
     page.goto(f"{live_stack.tandem_url}/grades?lang={lang}")
     row = page.locator(f'tr[data-person="{student}"]')
     row.wait_for(timeout=WAIT)

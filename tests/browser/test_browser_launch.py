@@ -50,15 +50,25 @@ def page(browser: Any) -> Iterator[Any]:
     context.close()
 
 
+# True once the page has nothing more to tell: a page of a web session that does not know the
+# browser's time zone yet posts it (base.html), and later pages show times in that zone.
+ZONE_REPORTED = """() => ![...document.scripts].some(s => s.textContent.includes('/timezone'))
+    || performance.getEntriesByType('resource')
+        .some(e => new URL(e.name).pathname === '/timezone')"""
+
+
 def open_from_lms(page: Any, stack: LiveStack, slug: str, user_id: str) -> None:
-    """Launch from the demo LMS in a window and wait until Tandem's page has loaded.
+    """Launch from the demo LMS in a window and wait until Tandem's page has loaded and has
+    reported the browser's time zone.
 
     The LMS's page posts its forms by itself (login, then launch); the first Tandem page that
-    commits is the landing, so waiting for its URL and load event is the end of the chain
-    (quicker than waiting for the network to be quiet for half a second).
+    commits is the landing, so its URL and load event end the chain, and the zone's answer
+    (a resource timing entry once it has come) ends the page's own traffic. Quicker than
+    waiting for the network to be quiet for half a second.
     """
     page.goto(f"{stack.demo_url}/{slug}/launch/{user_id}?target=window")
     page.wait_for_url(f"{stack.tandem_url}/**", wait_until="load")
+    page.wait_for_function(ZONE_REPORTED)
 
 
 def axe_violations(frame: Any) -> list[dict[str, Any]]:

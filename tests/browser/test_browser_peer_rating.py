@@ -243,8 +243,7 @@ def test_forms_sent_empty_by_keyboard_show_each_error_beside_its_question(
         viewport={"width": 390, "height": 844}, bypass_csp=True, locale=locale
     )
     page = context.new_page()
-    page.goto(f"{live_stack.demo_url}/bologna/launch/{student.user_id}?target=window")
-    page.wait_for_load_state("networkidle")
+    open_from_lms(page, live_stack, "bologna", student.user_id)
     page.goto(f"{live_stack.tandem_url}/exchanges/{flow.id}/checkin")
     page.focus("#comment")
     page.keyboard.type("Kept as typed")
