@@ -20,7 +20,7 @@ from lti import platforms
 from lti.launch import LtiContext
 from lti.state_storage import purge_expired
 from plugin.i18n import N_
-from web.cli_i18n import _, clear_errors, localize, translated, use_catalogue
+from web.cli_i18n import _, clear_errors, localize, ngettext, translated, use_catalogue
 from web.db import get_session
 
 P = ParamSpec("P")
@@ -510,7 +510,13 @@ def admin_token(minutes: int) -> None:
     token = issue_admin_token(get_session(), minutes * 60)
     base_url = current_app.config["TANDEM_SETTINGS"].base_url
     click.echo(f"{base_url}/admin/sign-in?token={token}")
-    click.echo(_("The link works once, within %(minutes)s minutes.", minutes=minutes))
+    click.echo(
+        ngettext(
+            "The link works once, within %(num)d minute.",
+            "The link works once, within %(num)d minutes.",
+            minutes,
+        )
+    )
 
 
 credentials_cli = AppGroup(
