@@ -65,6 +65,7 @@ same PostgreSQL server (``launch_ratio_pg``, ``rooms_ratio_pg``) and bench/teach
 --quick (``largest_teacher_page_kb_5000``); null and a reason in ``not_covered`` otherwise.
 
     python bench/soak.py [--quick] [--students N] [--seconds S]
+                         [--rooms-processes R] [--pages-processes P]
 
 ``--quick`` (at most 90 s of load): 300 students. The full run: 2,000 students for about ten
 minutes.
@@ -247,7 +248,9 @@ def _nginx() -> str:
 
 
 @contextmanager
-def production_shape(work: Path, database_url: str, extra_students: int) -> Iterator[Shape]:
+def production_shape(
+    work: Path, database_url: str, extra_students: int, rooms: int = 2, pages: int = 2
+) -> Iterator[Shape]:
     nginx_port, demo_port = free_port(), free_port()
     nginx_url = f"http://127.0.0.1:{nginx_port}"
     redis_port = free_port()
@@ -270,8 +273,8 @@ def production_shape(work: Path, database_url: str, extra_students: int) -> Iter
         database_url=database_url,
         redis_port=redis_port,
         nginx_url=nginx_url,
-        # Rooms processes a and b (the fault kills a), pages processes p and q.
-        app_ports={name: free_port() for name in ("a", "b", "p", "q")},
+        # Rooms processes a, b, ... (the fault kills a), pages processes p, q, ...
+        app_ports={name: free_port() for name in [*"abcdefgh"[:rooms], *"pqrstuvw"[:pages]]},
         demo_url=f"http://127.0.0.1:{demo_port}",
         env=env,
         lms=DemoLms(demo_port, nginx_url, work / "demo-keys", extra_students),
@@ -292,8 +295,8 @@ def production_shape(work: Path, database_url: str, extra_students: int) -> Iter
             nginx_conf(
                 work,
                 nginx_port,
-                rooms=[shape.app_ports["a"], shape.app_ports["b"]],
-                pages=[shape.app_ports["p"], shape.app_ports["q"]],
+                rooms=[shape.app_ports[name] for name in "abcdefgh"[:rooms]],
+                pages=[shape.app_ports[name] for name in "pqrstuvw"[:pages]],
                 connections=8192,
             )
         )
@@ -546,12 +549,16 @@ async def flood(
     }
 
 
-def _clients_per_fault(report: list[dict[str, object]], figures: Figures, end: float) -> None:
+def _clients_per_fault(
+    report: list[dict[str, object]], figures: Figures, end: float, origin: float
+) -> None:
     """Each fault's dropped clients (until the next fault) and how soon they were back: the
-    probe times one pair, this every student the fault cut off."""
+    probe times one pair, this every student the fault cut off. ``at_s``: when it began,
+    counted from ``origin`` (the timeline's start)."""
     timed = [entry for entry in report if "began" in entry]
     starts = [float(entry.pop("began")) for entry in timed]  # type: ignore[arg-type]
     for entry, began, until in zip(timed, starts, [*starts[1:], end], strict=True):
+        entry["at_s"] = round(began - origin)
         dropped = [t for t in figures.drops if began <= t < until]
         back = sorted(up - down for down, up in figures.reconnects if began <= down < until)
         if not dropped:
@@ -1053,7 +1060,7 @@ async def drive(
     seconds = time.perf_counter() - started
     for sample in figures.samples:
         print("error sample:", sample, file=sys.stderr)
-    _clients_per_fault(fault_report, figures, time.perf_counter())  # before they all leave
+    _clients_per_fault(fault_report, figures, time.perf_counter(), started)  # before they leave
     await asyncio.gather(*(s.client.disconnect() for s in students), return_exceptions=True)
     await asyncio.to_thread(grades.queue_launched)  # students who launched since
     await asyncio.to_thread(grades.settle, 30.0)
@@ -1095,6 +1102,7 @@ async def drive(
     wall = time.perf_counter() - driver_began
     return {
         "students": len(people),
+        "processes": {"rooms": args.rooms_processes, "pages": args.pages_processes},
         "observed_students": len(people) - watched,
         "seconds": round(seconds, 1),
         "page_p99_ms": _p99_ms(pages_outside),
@@ -1112,6 +1120,20 @@ async def drive(
         # load, so a reader can tell the shape's limit from the machine's.
         "driver_cpu_share": round((time.process_time() - driver_cpu) / wall, 2),
         "load_average_1m": round(os.getloadavg()[0], 1),
+        # Every 20 s from the start of the chat: when delivery slowed, beside which fault.
+        "timeline": [
+            {
+                "at_s": round(at - started),
+                "deliveries": len(part),
+                "delivery_p99_ms": _p99_ms(part),
+                "observed_delivery_p99_ms": _p99_ms(
+                    [lat for when, lat in observed["latencies"] if at <= when < at + 20]
+                ),
+                "in_fault": any(figures.in_window(t) for t in (at, at + 10, at + 19.9)),
+            }
+            for at in [started + 20 * n for n in range(int(seconds // 20) + 1)]
+            for part in [[lat for when, lat in figures.latencies if at <= when < at + 20]]
+        ],
         "delivery_p99_ms_all": _p99_ms([lat for _w, lat in figures.latencies]),
         "deliveries": len(figures.latencies),
         "errors_5xx": sum(1 for w, _s in errors_5xx if not figures.in_window(w)),
@@ -1144,6 +1166,11 @@ def main() -> None:
     parser.add_argument("--steady", type=float, default=None,
                         help="seconds of chat before the first fault (120; quick 5)")  # fmt: skip
     parser.add_argument("--keep", action="store_true", help="keep the logs' folder and say where")
+    parser.add_argument("--rooms-processes", type=int, default=2, choices=range(2, 9),
+                        help="gunicorn processes nginx sends /socket.io/ to (2)")  # fmt: skip
+    parser.add_argument("--pages-processes", type=int, default=2, choices=range(1, 9),
+                        help="gunicorn processes for everything else (2); every process has "
+                             "a pool of 20 PostgreSQL connections")  # fmt: skip
     parser.add_argument("--without-people", action="store_true",
                         help="no teachers, registrars, check-ins, notes")  # fmt: skip
     parser.add_argument("--with-benches", action="store_true",
@@ -1175,7 +1202,9 @@ def main() -> None:
         except Exception as error:  # no server: say so, exit 2
             sys.exit(f"PostgreSQL at {server} is not reachable: {type(error).__name__}")
         extra = soak_people.demo_students_per_platform(args.quick)
-        shape = stack.enter_context(production_shape(work, database_url, extra))
+        shape = stack.enter_context(
+            production_shape(work, database_url, extra, args.rooms_processes, args.pages_processes)
+        )
         people = seed(database_url, args.students)
         crowd = None if args.without_people else soak_people.prepare(shape, args.quick)
         result = asyncio.run(drive(shape, people, args, crowd))
