@@ -180,7 +180,9 @@ class RoomNamespace(Namespace):  # type: ignore[misc]  # flask_socketio is untyp
         """(Re)join: the whole room, with either the newest page of chat or everything after
         the client's cursor (reconnect catch-up; ``more`` says to ask again)."""
         after = payloads.parse_cursor(data, "after")
-        snap = workspace.room_snapshot(ctx.db, ctx.actor, ctx.room_id, utcnow())
+        snap = workspace.room_snapshot(
+            ctx.db, ctx.actor, ctx.room_id, utcnow(), newest_page=after is None
+        )
         if after is None:
             messages, cursor, more = snap.messages, snap.last_seq, False
         else:

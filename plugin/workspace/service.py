@@ -36,8 +36,15 @@ class RoomSnapshot:
     phases: list[dict[str, str]] = field(default_factory=list)
 
 
-def room_snapshot(session: Session, actor: Actor, room_id: int, now: datetime) -> RoomSnapshot:
-    """All a client needs on (re)joining; the newest page of chat, older pages on request."""
+def room_snapshot(
+    session: Session, actor: Actor, room_id: int, now: datetime, newest_page: bool = True
+) -> RoomSnapshot:
+    """All a client needs on (re)joining; the newest page of chat, older pages on request.
+
+    A reconnecting client catches up from its cursor instead (``newest_page=False``: no chat
+    here). After a process dies every one of its clients reconnects at once, and loading a
+    page of chat each would only throw away (py-spy: the snapshot was most of a surviving
+    process's work in that storm)."""
     access = check_access(session, actor, room_id)
     team = session.get_one(Team, access.team_id)
     # A column read, not the Room object: the cursor moves by driver UPDATEs
@@ -49,7 +56,7 @@ def room_snapshot(session: Session, actor: Actor, room_id: int, now: datetime) -
         team_name=team.name,
         last_seq=int(last_seq or 0),
         members=room_members(session, actor, room_id, now),
-        messages=history_before(session, actor, room_id, None),
+        messages=history_before(session, actor, room_id, None) if newest_page else [],
         note=get_note(session, actor, room_id),
         tasks=list_tasks(session, actor, room_id),
         phases=exchange_phases(session, access.exchange_id),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
@@ -224,6 +225,20 @@ def test_snapshot_has_everything_a_joining_client_needs(session: Session, world:
         "href": "https://x.org",
     }
     assert service.rooms_of(session, world.chen) == [(world.team_id, "Team 1")]
+
+
+def test_a_catching_up_snapshot_leaves_the_chat_page_out_and_keeps_the_rest(
+    session: Session, world: World
+) -> None:
+    chat_service.post_message(session, world.alice, world.room_id, "c", "while you were away")
+    now = datetime.now(UTC)
+    full = workspace.room_snapshot(session, world.chen, world.room_id, now)
+    catching_up = workspace.room_snapshot(session, world.chen, world.room_id, now, False)
+    assert [m.body for m in full.messages] == ["while you were away"]
+    assert catching_up.messages == []
+    # An empty note is dated when it is read; the rest is the same snapshot.
+    assert replace(catching_up, messages=full.messages, note=full.note) == full
+    assert (catching_up.note.text, catching_up.note.version) == (full.note.text, full.note.version)
 
 
 def test_concurrent_senders_get_distinct_gapless_sequence_numbers(empty_database_url: str) -> None:
