@@ -164,6 +164,9 @@ class DemoLms:
         return posts
 
 
+ROOMS, PAGES = "abcdefgh", "pqrstuvw"  # the app processes' names, by role
+
+
 @dataclass
 class Shape:
     """The running processes, by role, so a fault can break one and start it again."""
@@ -176,6 +179,7 @@ class Shape:
     demo_url: str
     env: dict[str, str]
     lms: DemoLms
+    rooms_connections: int = 20  # each rooms process's PostgreSQL pool (pages keep the default)
     procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
 
     def start(self, name: str, command: list[str], env: dict[str, str] | None = None) -> None:
@@ -233,6 +237,7 @@ class Shape:
                 str(BIN / "gunicorn"), "-k", "gevent", "-w", "1", "-b", f"127.0.0.1:{port}",
                 "--log-level", "warning", "wsgi:app",
             ],
+            {"TANDEM_DATABASE_CONNECTIONS": str(self.rooms_connections)} if name in ROOMS else None,
         )  # fmt: skip
         wait_until_up(f"http://127.0.0.1:{port}/lti/jwks", timeout=60)
 
@@ -249,7 +254,12 @@ def _nginx() -> str:
 
 @contextmanager
 def production_shape(
-    work: Path, database_url: str, extra_students: int, rooms: int = 2, pages: int = 2
+    work: Path,
+    database_url: str,
+    extra_students: int,
+    rooms: int = 2,
+    pages: int = 2,
+    rooms_connections: int = 20,
 ) -> Iterator[Shape]:
     nginx_port, demo_port = free_port(), free_port()
     nginx_url = f"http://127.0.0.1:{nginx_port}"
@@ -274,10 +284,11 @@ def production_shape(
         redis_port=redis_port,
         nginx_url=nginx_url,
         # Rooms processes a, b, ... (the fault kills a), pages processes p, q, ...
-        app_ports={name: free_port() for name in [*"abcdefgh"[:rooms], *"pqrstuvw"[:pages]]},
+        app_ports={name: free_port() for name in [*ROOMS[:rooms], *PAGES[:pages]]},
         demo_url=f"http://127.0.0.1:{demo_port}",
         env=env,
         lms=DemoLms(demo_port, nginx_url, work / "demo-keys", extra_students),
+        rooms_connections=rooms_connections,
     )
     demo = demo_env(demo_port, nginx_url, work / "demo-keys")
     subprocess.run([str(BIN / "tandem"), "db", "upgrade"], env=env, cwd=ROOT, check=True,
@@ -295,8 +306,8 @@ def production_shape(
             nginx_conf(
                 work,
                 nginx_port,
-                rooms=[shape.app_ports[name] for name in "abcdefgh"[:rooms]],
-                pages=[shape.app_ports[name] for name in "pqrstuvw"[:pages]],
+                rooms=[shape.app_ports[name] for name in ROOMS[:rooms]],
+                pages=[shape.app_ports[name] for name in PAGES[:pages]],
                 connections=8192,
             )
         )
@@ -1102,7 +1113,11 @@ async def drive(
     wall = time.perf_counter() - driver_began
     return {
         "students": len(people),
-        "processes": {"rooms": args.rooms_processes, "pages": args.pages_processes},
+        "processes": {
+            "rooms": args.rooms_processes,
+            "pages": args.pages_processes,
+            "rooms_connections": args.rooms_connections,
+        },
         "observed_students": len(people) - watched,
         "seconds": round(seconds, 1),
         "page_p99_ms": _p99_ms(pages_outside),
@@ -1169,8 +1184,11 @@ def main() -> None:
     parser.add_argument("--rooms-processes", type=int, default=2, choices=range(2, 9),
                         help="gunicorn processes nginx sends /socket.io/ to (2)")  # fmt: skip
     parser.add_argument("--pages-processes", type=int, default=2, choices=range(1, 9),
-                        help="gunicorn processes for everything else (2); every process has "
-                             "a pool of 20 PostgreSQL connections")  # fmt: skip
+                        help="gunicorn processes for everything else (2), each with a pool "
+                             "of 20 PostgreSQL connections")  # fmt: skip
+    parser.add_argument("--rooms-connections", type=int, default=20, choices=range(2, 101),
+                        metavar="N", help="each rooms process's PostgreSQL pool "
+                        "(TANDEM_DATABASE_CONNECTIONS, 20)")  # fmt: skip
     parser.add_argument("--without-people", action="store_true",
                         help="no teachers, registrars, check-ins, notes")  # fmt: skip
     parser.add_argument("--with-benches", action="store_true",
@@ -1203,7 +1221,14 @@ def main() -> None:
             sys.exit(f"PostgreSQL at {server} is not reachable: {type(error).__name__}")
         extra = soak_people.demo_students_per_platform(args.quick)
         shape = stack.enter_context(
-            production_shape(work, database_url, extra, args.rooms_processes, args.pages_processes)
+            production_shape(
+                work,
+                database_url,
+                extra,
+                args.rooms_processes,
+                args.pages_processes,
+                args.rooms_connections,
+            )
         )
         people = seed(database_url, args.students)
         crowd = None if args.without_people else soak_people.prepare(shape, args.quick)

@@ -98,8 +98,11 @@ def _configure_sqlite(engine: Engine) -> None:
         connection.connection.driver_connection.execute("BEGIN IMMEDIATE")
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
-    """Create an engine that behaves the same on SQLite (demo, tests) and PostgreSQL."""
+def make_engine(url: str, connections: int = 20, **kwargs: Any) -> Engine:
+    """Create an engine that behaves the same on SQLite (demo, tests) and PostgreSQL.
+
+    ``connections`` caps a PostgreSQL pool (half kept open, the rest opened on demand).
+    """
     if url.startswith("sqlite"):
         if url in ("sqlite://", "sqlite:///:memory:"):
             kwargs.setdefault("poolclass", StaticPool)
@@ -110,12 +113,13 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     # Recycle rather than pre-ping: a ping is one more round trip on every request.
     kwargs.setdefault("pool_recycle", 300)
     # A gevent process runs thousands of greenlets on one pool. Twenty connections per process
-    # leave room for four app processes and their workers under PostgreSQL's default of 100;
-    # waiting ten seconds, not thirty, for one sheds an overload (a reconnect storm after a
-    # process died) as a brief refusal the clients retry with jitter, instead of a queue of
-    # greenlets that each hold a socket until they time out.
-    kwargs.setdefault("pool_size", 10)
-    kwargs.setdefault("max_overflow", 10)
+    # (the default) leave room for four app processes and their workers under PostgreSQL's
+    # default of 100; a rooms process needs fewer (TANDEM_DATABASE_CONNECTIONS). Waiting ten
+    # seconds, not thirty, for one sheds an overload (a reconnect storm after a process died)
+    # as a brief refusal the clients retry with jitter, instead of a queue of greenlets that
+    # each hold a socket until they time out.
+    kwargs.setdefault("pool_size", (connections + 1) // 2)
+    kwargs.setdefault("max_overflow", connections // 2)
     kwargs.setdefault("pool_timeout", 10)
     return create_engine(url, **kwargs)
 

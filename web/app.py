@@ -75,7 +75,9 @@ def create_app(
 
     if session_factory is None:
         assert settings.database_url is not None  # noqa: S101 - resolved() filled it
-        session_factory = make_session_factory(make_engine(settings.database_url))
+        session_factory = make_session_factory(
+            make_engine(settings.database_url, connections=settings.database_connections)
+        )
     db.init_app(app, session_factory)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     socketio.init_app(

@@ -71,6 +71,9 @@ class Settings:
     room_token_seconds: int = 15 * 60
     # How long before an agreed team meeting its members are reminded.
     meeting_reminder_minutes: int = 60
+    # PostgreSQL connections one process may hold at most (half kept open, half on demand).
+    # The sum over every app process and worker must stay under the server's max_connections.
+    database_connections: int = 20
     # Per-address limits on anonymous heavy endpoints (web/ratelimit.py); off for benchmarks.
     rate_limits: bool = True
     # Hosts the open verifier may fetch DID documents and status lists from although they
@@ -108,6 +111,11 @@ class Settings:
                     "(5 to 10080)."
                 )
             )
+        connections = get("DATABASE_CONNECTIONS") or str(defaults.database_connections)
+        if not connections.isdigit() or not 2 <= int(connections) <= 1000:
+            raise ConfigError(
+                N_("TANDEM_DATABASE_CONNECTIONS must be a whole number of connections (2 to 1000).")
+            )
         instance = get("INSTANCE_PATH")
         return cls(
             env=get("ENV") or defaults.env,
@@ -137,6 +145,7 @@ class Settings:
             smtp_starttls=(get("SMTP_STARTTLS") or "").lower() in {"1", "true", "yes"},
             room_token_seconds=int(room_token),
             meeting_reminder_minutes=int(reminder),
+            database_connections=int(connections),
             rate_limits=(get("RATE_LIMITS") or "on").lower() not in {"0", "off", "false", "no"},
             verifier_allowed_hosts=frozenset(
                 host.strip().lower()

@@ -3,7 +3,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from sqlalchemy.pool import QueuePool
 
+from web.app import create_app
 from web.config import ConfigError, Settings
 
 
@@ -68,3 +70,25 @@ def test_the_room_token_lifetime_is_a_setting(tmp_path: Path) -> None:
     for bad in ("0", "-3", "soon"):
         with pytest.raises(ConfigError, match="TANDEM_ROOM_TOKEN_SECONDS"):
             Settings.from_env({**base, "TANDEM_ROOM_TOKEN_SECONDS": bad})
+
+
+def test_the_database_pool_size_is_a_setting(tmp_path: Path) -> None:
+    """Three rooms and two pages processes fit PostgreSQL's 100 connections only with smaller
+    pools for the rooms processes: the cap is the admin's to set, and the app's pool obeys it."""
+    base = {"TANDEM_INSTANCE_PATH": str(tmp_path)}
+    assert Settings.from_env(base).database_connections == 20
+    for bad in ("1", "0", "-3", "many", "1001"):
+        with pytest.raises(ConfigError, match="TANDEM_DATABASE_CONNECTIONS"):
+            Settings.from_env({**base, "TANDEM_DATABASE_CONNECTIONS": bad})
+    settings = Settings.from_env(
+        {
+            **base,
+            "TANDEM_DATABASE_CONNECTIONS": "7",
+            # Not connected to: building the app and its pool opens no connection.
+            "TANDEM_DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:1/none",
+        }
+    ).resolved()
+    app = create_app(settings)
+    pool = app.extensions["tandem.session_factory"]().get_bind().pool
+    assert isinstance(pool, QueuePool)
+    assert (pool.size(), pool._max_overflow) == (4, 3)  # 7 at most
