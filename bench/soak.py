@@ -24,7 +24,7 @@ process A reaches a teammate pinned to rooms process B, and a launch succeeds, a
 - ``pg_backends_terminated``: every backend of the run's database is terminated.
 - ``worker_killed``: a batch of scores is queued, the worker gets SIGKILL once some (not all)
   reached the LMS, and is started again (``detail.mid_flight``).
-- ``lms_down``: the demo LMS stops for 60 s (15 s quick): launches fail at the LMS (counted
+- ``lms_down``: the demo LMS stops for 60 s (10 s quick): launches fail at the LMS (counted
   as ``launches_failed_at_lms``, not as Tandem's 5xx), scores decided meanwhile fail and wait;
   after it is back, the time until they reached the gradebook (quick: after a teacher's
   "send again"; full: the periodic retry).
@@ -94,6 +94,7 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -165,6 +166,12 @@ class DemoLms:
 
 
 ROOMS, PAGES = "abcdefgh", "pqrstuvw"  # the app processes' names, by role
+_BEGAN = time.perf_counter()
+
+
+def say(what: str) -> None:
+    """Progress on stdout, with the seconds since the soak began."""
+    print(f"[{time.perf_counter() - _BEGAN:6.1f} s] {what}", flush=True)
 
 
 @dataclass
@@ -229,7 +236,7 @@ class Shape:
             time.sleep(0.05)
         raise RuntimeError("the private redis-server did not start")
 
-    def start_app(self, name: str) -> None:
+    def start_app(self, name: str, wait: bool = True) -> None:
         port = self.app_ports[name]
         self.start(
             f"app-{name}",
@@ -239,7 +246,8 @@ class Shape:
             ],
             {"TANDEM_DATABASE_CONNECTIONS": str(self.rooms_connections)} if name in ROOMS else None,
         )  # fmt: skip
-        wait_until_up(f"http://127.0.0.1:{port}/lti/jwks", timeout=60)
+        if wait:
+            wait_until_up(f"http://127.0.0.1:{port}/lti/jwks", timeout=60)
 
     def start_worker(self) -> None:
         self.start("worker", [str(BIN / "tandem"), "worker"])
@@ -293,14 +301,17 @@ def production_shape(
     demo = demo_env(demo_port, nginx_url, work / "demo-keys")
     subprocess.run([str(BIN / "tandem"), "db", "upgrade"], env=env, cwd=ROOT, check=True,
                    capture_output=True)  # fmt: skip
-    subprocess.run(
-        [str(BIN / "tandem"), "platform", "import", "--allow-http", "-"],
-        input=registrations(demo), env=env, cwd=ROOT, check=True, capture_output=True, text=True,
-    )  # fmt: skip
     try:
         shape.start_redis()
-        for name in shape.app_ports:
-            shape.start_app(name)
+        for name in shape.app_ports:  # all at once, and the LMSs registered meanwhile
+            shape.start_app(name, wait=False)
+        subprocess.run(
+            [str(BIN / "tandem"), "platform", "import", "--allow-http", "-"],
+            input=registrations(demo), env=env, cwd=ROOT, check=True, capture_output=True,
+            text=True,
+        )  # fmt: skip
+        for port in shape.app_ports.values():
+            wait_until_up(f"http://127.0.0.1:{port}/lti/jwks", timeout=60)
         conf = work / "nginx.conf"
         conf.write_text(
             nginx_conf(
@@ -508,18 +519,30 @@ async def chat_load(
 ) -> None:
     """Each student says a line every ``per_student_interval`` seconds (with jitter), for
     ``seconds`` and, if ``until`` is given, until it is set too."""
-    end = time.perf_counter() + seconds
+    finished = asyncio.Event()
 
-    def going() -> bool:
-        return time.perf_counter() < end or (until is not None and not until.is_set())
+    async def finish() -> None:
+        await asyncio.sleep(seconds)
+        if until is not None:
+            await until.wait()
+        finished.set()
+
+    async def pause(delay: float) -> None:
+        """Until the next line, or less if the load ends meanwhile (not a whole interval
+        more, which at the realistic pace is up to half a minute)."""
+        with suppress(TimeoutError):
+            async with asyncio.timeout(delay):
+                await finished.wait()
 
     async def one(student: Student) -> None:
-        await asyncio.sleep(random.random() * per_student_interval)
-        while going():
+        await pause(random.random() * per_student_interval)
+        while not finished.is_set():
             await student.say(time.perf_counter() + 30)
-            await asyncio.sleep(per_student_interval * (0.5 + random.random()))
+            await pause(per_student_interval * (0.5 + random.random()))
 
+    ending = asyncio.create_task(finish())
     await asyncio.gather(*(one(s) for s in students))
+    await ending
 
 
 async def flood(
@@ -704,35 +727,40 @@ class Grades:
         self.tasks.send_grades()
 
     def settle(self, limit: float) -> None:
-        """At the end: rows a killed worker had claimed wait for their two-minute lease; the
-        run moves that time on (as tests/web/test_web_tasks.py does) and lets them go out."""
+        """At the end: rows a killed worker had claimed wait for their two-minute lease, and
+        rows that failed wait for their next attempt; the run moves that time on (as
+        tests/web/test_web_tasks.py does) and lets them go out, rather than wait it out. A row
+        claimed in the last 15 s is the live worker's, sending now: it is left alone."""
+        from lti.grades import LEASE
         from lti.models import GradeOutbox
         from plugin.db import utcnow
 
         deadline = time.monotonic() + limit
         self.tasks.send_grades()
         while time.monotonic() < deadline and self.delivered() < len(self.queued):
-            time.sleep(0.5)
-        with self.sessions() as db:
-            leased = list(
-                db.scalars(
-                    update(GradeOutbox)
-                    .where(
-                        GradeOutbox.delivered_at.is_(None),
-                        (GradeOutbox.next_attempt_at > utcnow())
-                        | (GradeOutbox.leased_until > utcnow()),
+            now = utcnow()
+            with self.sessions() as db:
+                moved = list(
+                    db.scalars(
+                        update(GradeOutbox)
+                        .where(
+                            GradeOutbox.id.in_(list(self.queued)),
+                            GradeOutbox.delivered_at.is_(None),
+                            (
+                                GradeOutbox.leased_until.is_(None)
+                                & (GradeOutbox.next_attempt_at > now)
+                            )
+                            | (GradeOutbox.leased_until < now + LEASE - timedelta(seconds=15)),
+                        )
+                        .values(next_attempt_at=now, leased_until=None)
+                        .returning(GradeOutbox.id)
                     )
-                    .values(next_attempt_at=utcnow(), leased_until=None)
-                    .returning(GradeOutbox.id)
                 )
-            )
-            db.commit()
-        self.fast_forwarded = len(leased)
-        if leased:
-            self.tasks.send_grades()
-            deadline = time.monotonic() + limit
-            while time.monotonic() < deadline and self.delivered() < len(self.queued):
-                time.sleep(0.5)
+                db.commit()
+            if moved:
+                self.fast_forwarded += len(moved)
+                self.tasks.send_grades()
+            time.sleep(0.5)
 
     def figures(self, lms: DemoLms) -> dict[str, object]:
         """Every queued score must reach the gradebook once: one timestamp per row's student
@@ -816,7 +844,7 @@ async def faults(
         if detail is not None:
             entry["detail"] = detail
         report.append(entry)
-        print(f"fault {name}: recovered in {entry['recovered_seconds']} s", why or "", flush=True)
+        say(f"fault {name}: recovered in {entry['recovered_seconds']} s {why or ''}")
         return entry
 
     def restart_redis() -> None:
@@ -879,8 +907,7 @@ async def faults(
         },
     }
     report.append(entry)
-    print(f"fault lms_down: recovered in {entry['recovered_seconds']} s; "
-          f"{entry['detail']}", flush=True)  # fmt: skip
+    say(f"fault lms_down: recovered in {entry['recovered_seconds']} s; {entry['detail']}")
     return report
 
 
@@ -991,6 +1018,7 @@ async def drive(
 ) -> dict[str, object]:
     figures = Figures()
     driver_began, driver_cpu = time.perf_counter(), time.process_time()
+
     affinities = [_affinity_for(shape, "a"), _affinity_for(shape, "b")]
     # The last teams chat from a process of their own (``observed``); the rest from here.
     watched = len(people) - args.observed_teams * TEAM_SIZE
@@ -1019,7 +1047,7 @@ async def drive(
 
     began = time.perf_counter()
     await asyncio.gather(*(connect(s) for s in students))
-    print(f"{len(students)} students connected in {time.perf_counter() - began:.1f} s", flush=True)
+    say(f"{len(students)} students connected in {time.perf_counter() - began:.1f} s")
     # Students 0 (pinned to A) and 1 (pinned to B) share the first team: the fault probe.
     sender, receiver = students[0], students[1]
 
@@ -1056,7 +1084,7 @@ async def drive(
         run_faults(),
     )
     _, fault_report = await chat
-    print("peak phase; one user floods in its second half", flush=True)
+    say("peak phase; one user floods in its second half")
     peak_began = time.perf_counter()
     _, flooding = await asyncio.gather(
         chat_load(chatting, peak, per_student_interval=max(args.interval / 5, 1.0)),
@@ -1064,8 +1092,10 @@ async def drive(
     )
     stop.set()
     watching.cancel()
+    say("load stopped")
     launcher.join(timeout=60)
     staffed = await staff.end() if staff is not None else {}
+    say("people's work finished")
     await asyncio.sleep(3)  # late deliveries
     observed = await asyncio.to_thread(observer.finish, figures)
     seconds = time.perf_counter() - started
@@ -1075,6 +1105,7 @@ async def drive(
     await asyncio.gather(*(s.client.disconnect() for s in students), return_exceptions=True)
     await asyncio.to_thread(grades.queue_launched)  # students who launched since
     await asyncio.to_thread(grades.settle, 30.0)
+    say("scores settled")
     flood_began, flood_ended = float(flooding.pop("began")), float(flooding.pop("ended"))  # type: ignore[arg-type]
     flooding["others_delivery_p99_ms_before"] = _p99_ms(
         [lat for when, lat in figures.latencies if peak_began <= when < flood_began]
@@ -1198,7 +1229,7 @@ def main() -> None:
     args = parser.parse_args()
     args.fault_gap = 1.0 if args.quick else 20.0
     args.steady = args.steady if args.steady is not None else (5.0 if args.quick else 120.0)
-    args.lms_down = 15.0 if args.quick else 60.0
+    args.lms_down = 10.0 if args.quick else 60.0
     args.students = args.students or (300 if args.quick else 2000)
     args.seconds = args.seconds or (50.0 if args.quick else 540.0)  # faults lengthen it
     args.interval = args.interval or (10.0 if args.quick else 20.0)
@@ -1211,6 +1242,14 @@ def main() -> None:
     )
     if shutil.which("redis-server") is None:
         sys.exit("redis-server is not installed: the soak runs its own Redis")
+    began = time.perf_counter()
+    phases: dict[str, float] = {}
+
+    def done(phase: str) -> None:
+        """How long each part took (stderr as it goes, ``phase_seconds`` in the JSON)."""
+        phases[phase] = round(time.perf_counter() - began - sum(phases.values()), 1)
+        print(f"soak: {phase} {phases[phase]} s", file=sys.stderr, flush=True)
+
     with ExitStack() as stack:
         work = Path(tempfile.mkdtemp(prefix="tandem-soak-"))
         if not args.keep:
@@ -1230,11 +1269,15 @@ def main() -> None:
                 args.rooms_connections,
             )
         )
+        done("shape_started")
         people = seed(database_url, args.students)
         crowd = None if args.without_people else soak_people.prepare(shape, args.quick)
+        done("seeded")
         result = asyncio.run(drive(shape, people, args, crowd))
+        done("driven")
         if args.keep:
             print(f"logs kept in {work}", file=sys.stderr)
+    done("stopped")
     result["quick"] = args.quick
     not_covered = ["teachers, registrars, check-ins, notes (--without-people)"] if not crowd else []
     result["largest_teacher_page_kb_5000"] = None
@@ -1246,6 +1289,9 @@ def main() -> None:
         not_covered.append("launch_ratio_pg and rooms_ratio_pg: run with --with-benches")
         not_covered.append("largest_teacher_page_kb_5000: run with --with-benches")
     result["not_covered"] = not_covered
+    done("benches")
+    result["phase_seconds"] = phases
+    result["wall_seconds"] = round(time.perf_counter() - began, 1)
     print(json.dumps(result))
 
 
