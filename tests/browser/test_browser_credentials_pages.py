@@ -5,7 +5,6 @@ AA rules, scroll no sideways, and the verify form works by keyboard alone."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,11 +15,8 @@ from sqlalchemy import select
 
 from plugin.people.models import Person
 from tests.browser.test_browser_launch import (
-    ARGS,
-    CHROMIUM,
     axe_violations,
     open_from_lms,
-    sync_api,
 )
 from tests.live import LiveStack
 from tests.web.test_web_credentials_e2e import complete_and_sign_off, set_up_exchange
@@ -57,14 +53,6 @@ def issued(live_stack: LiveStack) -> Issued:
     )
     assert added.exit_code == 0, added.output
     return Issued(exchange.id, credential_id)
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Any]:
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
 
 
 def _page(chromium: Any, viewport: dict[str, int]) -> Any:

@@ -8,19 +8,11 @@ from typing import Any
 
 import pytest
 
-from tests.browser.test_browser_launch import ARGS, CHROMIUM, axe_violations, sync_api
+from tests.browser.test_browser_launch import axe_violations
 from tests.live import LiveStack
 from tests.web.test_web_exchange_roster_e2e import NEVER, _partnered
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Any]:
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="module")

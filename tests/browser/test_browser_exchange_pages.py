@@ -4,18 +4,14 @@ axe-core's WCAG 2.1 AA rules, on a desktop and on a phone-sized screen."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.browser.test_browser_launch import (
-    ARGS,
-    CHROMIUM,
     axe_violations,
     open_from_lms,
-    sync_api,
 )
 from tests.live import LiveStack
 
@@ -26,14 +22,6 @@ SETUP = {
     "#starts_on": "2027-02-01",
     "#ends_on": "2027-03-28",
 }
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Any]:
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
 
 
 def _no_sideways_scroll(page: Any) -> None:

@@ -6,18 +6,14 @@ message. English and Dutch; axe-core passes."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.browser.test_browser_launch import (
-    ARGS,
-    CHROMIUM,
     axe_violations,
     open_from_lms,
-    sync_api,
 )
 from tests.browser.test_browser_room_chat import SETUP, Team
 from tests.exchange_flow import set_up_two_university_exchange
@@ -33,14 +29,6 @@ def team(live_stack: LiveStack) -> Team:
     leiden, bologna = live_stack.platform("leiden"), live_stack.platform("bologna")
     exchange = set_up_two_university_exchange(live_stack, SETUP)
     return Team(exchange.id, 0, leiden.students[0], bologna.students[0], bologna.students[1])
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Any]:
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.mark.parametrize("lang", ["en-GB", "nl-NL"])

@@ -7,7 +7,6 @@ scrolls sideways (the table does, inside its region, with its caption in view)."
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -20,7 +19,7 @@ from lti.grades import LEASE, queue_score
 from lti.models import GradeOutbox
 from plugin.courses.models import CourseMembership
 from plugin.db import utcnow
-from tests.browser.test_browser_launch import ARGS, CHROMIUM, axe_violations, open_from_lms
+from tests.browser.test_browser_launch import axe_violations, open_from_lms
 from tests.exchange_flow import TwoUniversityExchange, set_up_two_university_exchange
 from tests.live import LiveStack
 
@@ -47,14 +46,6 @@ def held(live_stack: LiveStack) -> tuple[TwoUniversityExchange, int]:
         )
         db.commit()
     return flow, student
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.mark.parametrize(

@@ -18,11 +18,9 @@ from plugin.health.service import refresh_exchange_health
 from plugin.rooms.service import open_team_room
 from plugin.teams.service import create_team
 from tests.browser.test_browser_launch import open_from_lms
-from tests.browser.test_browser_matching_pages import _accessible, chromium
+from tests.browser.test_browser_matching_pages import _accessible
 from tests.exchange_flow import TwoUniversityExchange, set_up_two_university_exchange
 from tests.live import LiveStack
-
-__all__ = ["chromium"]
 
 pytestmark = pytest.mark.browser
 

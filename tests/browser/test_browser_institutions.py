@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from lti.models import Registration
-from tests.browser.test_browser_launch import axe_violations, browser  # noqa: F401 (fixture)
+from tests.browser.test_browser_launch import axe_violations
 from tests.live import LiveStack
 from web.cli import cli
 
@@ -44,7 +44,7 @@ def bologna_unfinished(live_stack: LiveStack) -> Iterator[int]:
 
 @pytest.mark.parametrize(("width", "lang"), [(1280, "en"), (375, "nl")])
 def test_admin_completes_an_institution_by_keyboard(
-    browser: Any,  # noqa: F811
+    browser: Any,
     live_stack: LiveStack,
     bologna_unfinished: int,
     width: int,

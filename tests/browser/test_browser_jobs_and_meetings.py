@@ -5,7 +5,6 @@ on), and a student agrees on a team meeting by keyboard and sees it in their own
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +17,7 @@ from plugin.db import utcnow
 from plugin.people.models import Person
 from plugin.registrars.service import add_registrar
 from plugin.teams.service import create_team
-from tests.browser.test_browser_launch import ARGS, CHROMIUM, open_from_lms, sync_api
+from tests.browser.test_browser_launch import open_from_lms
 from tests.browser.test_browser_matching_pages import _accessible
 from tests.exchange_flow import TwoUniversityExchange, set_up_two_university_exchange
 from tests.live import LiveStack
@@ -29,14 +28,6 @@ WAIT = 15000
 SHOTS = (
     Path(os.environ.get("TANDEM_SCREENSHOTS", "")) if os.environ.get("TANDEM_SCREENSHOTS") else None
 )
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Any]:
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="module")

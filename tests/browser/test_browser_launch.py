@@ -34,14 +34,6 @@ if not Path(CHROMIUM).exists() and shutil.which("chromium") is None:
 sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright for Python is missing")
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield chromium
-        chromium.close()
-
-
 @pytest.fixture
 def page(browser: Any) -> Iterator[Any]:
     # bypass_csp lets the test inject axe-core; Tandem's own CSP stays on for the pages' scripts.

@@ -19,7 +19,7 @@ from lti.launch import LtiContext
 from lti.platforms import PlatformSpec, add_platform
 from plugin.courses.models import CourseMembership
 from plugin.db import utcnow
-from tests.browser.test_browser_launch import ARGS, CHROMIUM, axe_violations
+from tests.browser.test_browser_launch import axe_violations
 from tests.conftest import MakeDatabase
 from tests.exchange_flow import TwoUniversityExchange, set_up_two_university_exchange
 from tests.live import LiveStack, running_stack
@@ -66,14 +66,6 @@ def broken(stack: LiveStack) -> TwoUniversityExchange:
         args.update(client_id="NEW-CLIENT", deployment_ids=("new-deployment",))
         add_platform(db, PlatformSpec(**args), allow_http=True)
     return flow
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield chromium
-        chromium.close()
 
 
 def _shot(page: Any, name: str) -> None:

@@ -10,7 +10,7 @@ import pytest
 
 from demo.registration import new_registration_token, openid_configuration_url
 from lti.platforms import find_registration
-from tests.browser.test_browser_launch import axe_violations, browser, page  # noqa: F401 (fixtures)
+from tests.browser.test_browser_launch import axe_violations, page  # noqa: F401 (fixture)
 from tests.conftest import MakeDatabase
 from tests.live import LiveStack, running_stack
 from web.cli import cli

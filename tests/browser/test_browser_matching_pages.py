@@ -7,17 +7,13 @@ axe-core's WCAG 2.1 AA rules at 1280 px and at 375 px (no sideways scroll)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from tests.browser.test_browser_launch import (
-    ARGS,
-    CHROMIUM,
     axe_violations,
     open_from_lms,
-    sync_api,
 )
 from tests.exchange_flow import launch_as, onboarding_form
 from tests.live import LiveStack
@@ -63,14 +59,6 @@ def exchange_id(live_stack: LiveStack) -> int:
                 == 200
             )
     return made
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Any]:
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
 
 
 def _accessible(page: Any) -> None:

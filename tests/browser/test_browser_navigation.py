@@ -5,7 +5,6 @@ Dutch. axe-core passes on every page visited."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -13,11 +12,8 @@ import pytest
 from plugin.actors import Actor, Role
 from plugin.teams.service import create_team
 from tests.browser.test_browser_launch import (
-    ARGS,
-    CHROMIUM,
     axe_violations,
     open_from_lms,
-    sync_api,
 )
 from tests.browser.test_browser_room_chat import SETUP, Team
 from tests.exchange_flow import set_up_two_university_exchange
@@ -36,14 +32,6 @@ def team(live_stack: LiveStack) -> Team:
     with live_stack.session_factory() as db:
         made = create_team(db, teacher, exchange.id, "Rivers 1", exchange.student_ids)
     return Team(exchange.id, made.id, leiden.students[0], bologna.students[0], bologna.students[1])
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Any]:
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
 
 
 def _tandem_frame(page: Any, stack: LiveStack) -> Any:

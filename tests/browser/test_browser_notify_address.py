@@ -13,11 +13,9 @@ from sqlalchemy import select
 
 from plugin.notifications.models import NotifyAddress
 from tests.browser.test_browser_launch import open_from_lms
-from tests.browser.test_browser_matching_pages import _accessible, chromium
+from tests.browser.test_browser_matching_pages import _accessible
 from tests.live import LiveStack
 from web.pages.notifications import address_token
-
-__all__ = ["chromium"]
 
 pytestmark = pytest.mark.browser
 

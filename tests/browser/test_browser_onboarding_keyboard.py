@@ -8,12 +8,11 @@ and press Enter. Under 80 keystrokes, in Dutch (Leiden's LMS) and English (a Bol
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from tests.browser.test_browser_launch import ARGS, CHROMIUM, axe_violations, sync_api
+from tests.browser.test_browser_launch import axe_violations
 from tests.browser.test_browser_room_chat import SETUP
 from tests.exchange_flow import set_up_two_university_exchange
 from tests.live import LiveStack
@@ -27,14 +26,6 @@ TARGET = 80
 @pytest.fixture(scope="module")
 def exchange_id(live_stack: LiveStack) -> int:
     return set_up_two_university_exchange(live_stack, {**SETUP, "languages": ["en", "nl"]}).id
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Any]:
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
 
 
 class Keyboard:

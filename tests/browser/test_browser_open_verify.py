@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,20 +15,12 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from plugin.credentials.sample import issue_sample
 from plugin.db import utcnow
-from tests.browser.test_browser_launch import ARGS, CHROMIUM, axe_violations, sync_api
+from tests.browser.test_browser_launch import axe_violations
 from tests.live import LiveStack
 from tests.open_signers import ed25519_did_key, key_url, p256_did_key, sign_ecdsa_rdfc, sign_jwt
 from web.cli import cli
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Any]:
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
 
 
 def _partner_document(did: str) -> dict[str, Any]:

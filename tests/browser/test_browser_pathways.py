@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,11 +18,8 @@ from plugin.credentials.models import Credential
 from plugin.people.models import Person
 from tests.browser.test_browser_credentials_pages import _fits
 from tests.browser.test_browser_launch import (
-    ARGS,
-    CHROMIUM,
     axe_violations,
     open_from_lms,
-    sync_api,
 )
 from tests.live import LiveStack
 from tests.plugin.pathways.pathway_world import PARTNER_ACHIEVEMENT, new_partner, trust
@@ -67,14 +63,6 @@ def ready(live_stack: LiveStack) -> Ready:
     )
     assert added.exit_code == 0, added.output
     return Ready(exchange.id, credential_id, email)
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Any]:
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
 
 
 def _page(chromium: Any, width: int, locale: str) -> Any:

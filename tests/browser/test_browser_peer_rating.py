@@ -21,11 +21,9 @@ from plugin.peer.models import PeerRating, PeerSubmission
 from plugin.peer.service import open_round
 from plugin.teams.service import create_team
 from tests.browser.test_browser_launch import open_from_lms
-from tests.browser.test_browser_matching_pages import _accessible, chromium
+from tests.browser.test_browser_matching_pages import _accessible
 from tests.exchange_flow import TwoUniversityExchange, set_up_two_university_exchange
 from tests.live import LiveStack
-
-__all__ = ["chromium"]  # the shared browser fixture, for pytest
 
 pytestmark = pytest.mark.browser
 

@@ -4,24 +4,15 @@ axe-core WCAG 2.1 AA at desktop and phone widths, in English and Dutch."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.browser.test_browser_launch import ARGS, CHROMIUM, axe_violations, sync_api
+from tests.browser.test_browser_launch import axe_violations
 from tests.live import LiveStack
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Any]:
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
 
 
 def _shot(page: Any, name: str) -> None:

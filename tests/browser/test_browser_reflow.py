@@ -6,7 +6,6 @@ their text. In Dutch (Leiden) and English (Bologna), axe on each page."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,11 +14,8 @@ import pytest
 from plugin.actors import Actor, Role
 from plugin.teams.service import create_team
 from tests.browser.test_browser_launch import (
-    ARGS,
-    CHROMIUM,
     axe_violations,
     open_from_lms,
-    sync_api,
 )
 from tests.browser.test_browser_room_chat import SETUP
 from tests.exchange_flow import set_up_two_university_exchange
@@ -49,14 +45,6 @@ def exchange(live_stack: LiveStack) -> Exchange:
     with live_stack.session_factory() as db:
         create_team(db, teacher, made.id, "Rivers 1", made.student_ids)
     return Exchange(made.id)
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Any]:
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
 
 
 def _as(chromium: Any, stack: LiveStack, slug: str, user_id: str, locale: str) -> Any:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,11 +17,8 @@ from demo.platforms import DemoUser
 from plugin.actors import Actor, Role
 from plugin.teams.service import create_team
 from tests.browser.test_browser_launch import (
-    ARGS,
-    CHROMIUM,
     axe_violations,
     open_from_lms,
-    sync_api,
 )
 from tests.exchange_flow import set_up_two_university_exchange
 from tests.live import LiveStack
@@ -61,14 +57,6 @@ def team(live_stack: LiveStack) -> Team:
     with live_stack.session_factory() as db:
         made = create_team(db, teacher, exchange_id, "Rivers 1", ids)
     return Team(exchange_id, made.id, leiden.students[0], bologna.students[0], bologna.students[1])
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Any]:
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
 
 
 def _open_room(

@@ -5,14 +5,13 @@ read as Dutch dates and the phases of the task form carry their Dutch names."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from plugin.actors import Actor, Role
 from plugin.teams.service import create_team
-from tests.browser.test_browser_launch import ARGS, CHROMIUM, open_from_lms, sync_api
+from tests.browser.test_browser_launch import open_from_lms
 from tests.exchange_flow import set_up_two_university_exchange
 from tests.live import LiveStack
 
@@ -28,14 +27,6 @@ SETUP = {
     "team_size_max": "5",
     "weekly_hours": "3",
 }
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Any]:
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
 
 
 def test_the_room_in_dutch_speaks_dutch_times_dates_and_phases(

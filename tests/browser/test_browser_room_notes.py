@@ -14,7 +14,6 @@ from tests.browser.test_browser_room_chat import (  # noqa: F401 - module fixtur
     WAIT,
     Team,
     _open_room,
-    chromium,
     team,
 )
 from tests.live import LiveStack
@@ -38,7 +37,7 @@ def _converged(pages: list[Any], *parts: str) -> str:
 
 
 def test_two_students_co_edit_the_notes_at_once_and_converge(
-    chromium: Any,  # noqa: F811
+    chromium: Any,
     live_stack: LiveStack,
     team: Team,  # noqa: F811
 ) -> None:
@@ -78,7 +77,7 @@ def test_two_students_co_edit_the_notes_at_once_and_converge(
 
 
 def test_the_teacher_reads_the_notes_live_but_cannot_type_and_the_page_passes_axe(
-    chromium: Any,  # noqa: F811
+    chromium: Any,
     live_stack: LiveStack,
     team: Team,  # noqa: F811
 ) -> None:

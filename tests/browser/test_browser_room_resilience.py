@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,11 +25,8 @@ from plugin.teams.service import create_team
 from realtime import tokens
 from realtime.state import EXTENSION
 from tests.browser.test_browser_launch import (
-    ARGS,
-    CHROMIUM,
     axe_violations,
     open_from_lms,
-    sync_api,
 )
 from tests.browser.test_browser_room_chat import SETUP, Team
 from tests.exchange_flow import set_up_two_university_exchange
@@ -84,14 +80,6 @@ def team(live_stack: LiveStack) -> Team:
     with live_stack.session_factory() as db:
         made = create_team(db, teacher, exchange.id, "Rivers 1", exchange.student_ids)
     return Team(exchange.id, made.id, leiden.students[0], bologna.students[0], bologna.students[1])
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Any]:
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
 
 
 def _open(chromium: Any, stack: LiveStack, slug: str, user: Any, team: Team, locale: str) -> Any:

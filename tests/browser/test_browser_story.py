@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,7 +25,7 @@ from typing import Any
 import pytest
 from babel.messages.pofile import read_po
 
-from tests.browser.test_browser_launch import ARGS, AXE, CHROMIUM, open_from_lms, sync_api
+from tests.browser.test_browser_launch import AXE, open_from_lms
 from tests.conftest import MakeDatabase
 from tests.live import LiveStack, running_stack
 
@@ -229,14 +228,6 @@ def _sideways(page: Any) -> list[str]:
         }"""
     )
     return result
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Any]:
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
 
 
 def _onboard(story: Story, slug: str, index: int, zone: str) -> Any:

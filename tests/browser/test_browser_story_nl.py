@@ -10,10 +10,8 @@ from typing import Any
 
 import pytest
 
-from tests.browser.test_browser_story import chromium, tell_the_story
+from tests.browser.test_browser_story import tell_the_story
 from tests.conftest import MakeDatabase
-
-__all__ = ["chromium"]  # the module's own browser (a module fixture)
 
 pytestmark = pytest.mark.browser
 

@@ -13,11 +13,9 @@ import pytest
 from demo.platforms import DemoUser
 from plugin.actors import Actor, Role
 from plugin.teammates.service import teammate_requests
-from tests.browser.test_browser_matching_pages import _accessible, chromium
+from tests.browser.test_browser_matching_pages import _accessible
 from tests.exchange_flow import TwoUniversityExchange, set_up_two_university_exchange
 from tests.live import LiveStack
-
-__all__ = ["chromium"]  # the shared browser fixture, for pytest
 
 pytestmark = pytest.mark.browser
 
