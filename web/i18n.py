@@ -13,6 +13,7 @@ from decimal import Decimal
 from functools import lru_cache
 from zoneinfo import ZoneInfo, available_timezones
 
+from babel.localedata import locale_identifiers
 from babel.numbers import NumberFormatError, parse_decimal
 from flask import g, request, session
 from flask_babel import format_date, format_decimal, get_locale, gettext, ngettext
@@ -32,12 +33,41 @@ def _supported(tag: str | None) -> str | None:
 
 
 def select_locale() -> str | None:
-    return (
+    """The language as above, with the region the LMS or the browser names (see
+    ``with_region``); None: the default locale."""
+    language = (
         _supported(request.args.get("lang"))
         or _supported(session.get("locale"))
         or _supported(session.get("lms_locale"))
         or request.accept_languages.best_match(list(LANGUAGES))
     )
+    if language is None:
+        return None
+    return with_region(language, session.get("lms_locale"), *request.accept_languages.values())
+
+
+def with_region(language: str, *tags: str | None) -> str:
+    """``language`` with the region of the first of ``tags`` in that language, where CLDR
+    knows the pair.
+
+    Dates and numbers follow the region: English in a British browser writes 3 Dec 2026,
+    14:05 (en_GB), not 12/3/26, 2:05 PM (plain en is the US), and Dutch in Belgium is nl_BE.
+    A tag in another language lends no region (English from a nl-NL LMS stays en, not en_NL
+    with decimal commas). Catalogues are per language: nl_BE finds nl.
+    """
+    for tag in tags:
+        parts = (tag or "").replace("_", "-").split("-")
+        if parts[0].lower() != language:
+            continue
+        region = next((p.upper() for p in parts[1:] if len(p) == 2 and p.isalpha()), None)
+        if region and f"{language}_{region}" in _locales():
+            return f"{language}_{region}"
+    return language
+
+
+@lru_cache(maxsize=1)
+def _locales() -> frozenset[str]:
+    return frozenset(locale_identifiers())
 
 
 def select_timezone() -> str | None:

@@ -37,7 +37,7 @@ from plugin.rooms.agreed import meeting_ics
 from plugin.teams.links import lms_url_for
 from web.config import Settings
 from web.db import get_session
-from web.i18n import LANGUAGES, translated
+from web.i18n import LANGUAGES, translated, with_region
 from web.pages.notifications import (
     CONFIRM_HOURS,
     address_token,
@@ -59,7 +59,7 @@ class Email:
 
 def _locale(email: OutgoingEmail | OutgoingConfirmation, settings: Settings) -> str:
     tag = (email.locale or "").replace("_", "-").split("-", 1)[0].lower()
-    return tag if tag in LANGUAGES else settings.default_locale
+    return with_region(tag, email.locale) if tag in LANGUAGES else settings.default_locale
 
 
 def _header(value: str) -> str:
