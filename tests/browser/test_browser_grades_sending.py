@@ -2,7 +2,7 @@
 says in the teacher's own zone when it goes out again if this send is interrupted, offers no
 retry (and no "send all" when nothing else waits), writes the score the teacher's way ("85,0"
 in Dutch); axe-core clean at 1280 and 390 px, in English and Dutch, and the page itself never
-scrolls sideways (the table does, inside its region, with its caption in view)."""
+scrolls sideways: on a phone each student is a card of labelled lines."""
 
 from __future__ import annotations
 
@@ -103,6 +103,10 @@ def test_a_held_score_reads_as_being_sent_in_the_teachers_zone(
     )
     assert inside
     assert page.evaluate("document.documentElement.scrollWidth") <= width
+    # When it goes out again is in view without scrolling sideways (on a phone, a card).
+    retry = row.locator("td").nth(4).bounding_box()
+    assert retry is not None
+    assert retry["x"] + retry["width"] <= width
     shots = Path(os.environ.get("TANDEM_SCREENSHOTS", "") or tmp_path)
     shots.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(shots / f"grades-sending-{width}-{lang}.png"), full_page=True)

@@ -30,7 +30,7 @@ def healthy_lms(live_stack: LiveStack) -> Iterator[None]:
 
 
 def _row(page: str, person_id: int) -> str:
-    found = re.search(rf'<tr data-person="{person_id}".*?</tr>', page, re.S)
+    found = re.search(rf'<tr [^>]*data-person="{person_id}".*?</tr>', page, re.S)
     assert found, page
     return found.group(0)
 
