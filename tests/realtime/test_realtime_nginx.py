@@ -26,6 +26,7 @@ import requests
 
 from migrations.runner import upgrade
 from plugin.db import make_engine, make_session_factory
+from tests.conftest import REDIS_ENV
 from tests.live import free_port, nginx_binary, nginx_conf, wait_for_http, wait_for_port
 from tests.plugin.rooms.rooms_world import World, build_world
 from tests.realtime.test_realtime_redis_processes import SECRET, Member
@@ -51,8 +52,14 @@ class Cluster:
     backends: dict[str, int]
 
 
-@pytest.fixture
-def cluster(tmp_path: Path, redis_url: str) -> Iterator[Cluster]:
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
+    """One cluster for the module's tests (its processes take seconds to start); the removal
+    test runs last in the file, as it takes chen out of the team."""
+    redis_url = os.environ.get(REDIS_ENV)
+    if not redis_url:
+        pytest.skip(f"Redis tests need {REDIS_ENV} (e.g. redis://127.0.0.1:6379/0)")
+    tmp_path = tmp_path_factory.mktemp("nginx")
     nginx = _nginx()
     database_url = f"sqlite:///{tmp_path / 'tandem.sqlite3'}"
     upgrade(database_url)
@@ -95,7 +102,9 @@ def cluster(tmp_path: Path, redis_url: str) -> Iterator[Cluster]:
                         cwd=Path(__file__).resolve().parents[2],
                     )
                 )
-            wait_for_http(port, processes[-1], log)  # the worker has the app, not just the port
+        for (name, port), process in zip(backends.items(), processes, strict=True):
+            # Started together, each waited for: the worker has the app, not just the port.
+            wait_for_http(port, process, tmp_path / f"{name}.log")
         port = free_port()
         conf = tmp_path / "nginx.conf"
         conf.write_text(
